@@ -1,0 +1,386 @@
+/**
+ * Optimizers that update parameters in place from their grads, with the same
+ * update rules (and the same float operations) as PyTorch's.
+ *
+ * @module
+ */
+import type { Value } from "../engine/value.ts";
+
+/** What every optimizer offers. */
+export interface Optimizer {
+  /** The learning rate of the next `step()`; schedules set it. */
+  lr: number;
+  /** Updates every parameter from its grad. */
+  step(): void;
+  /** Sets every parameter's grad to 0. */
+  zeroGrad(): void;
+  /** The optimizer's state (settings, step count, buffers) as plain JSON. */
+  toJSON(): OptimizerState;
+  /** Restores what `toJSON()` gave, for the same parameters. */
+  loadState(state: OptimizerState): void;
+}
+
+/** The JSON state of an {@linkcode Sgd} or {@linkcode Adam} optimizer. */
+export type OptimizerState =
+  | {
+    type: "sgd";
+    lr: number;
+    momentum: number;
+    nesterov: boolean;
+    weightDecay: number;
+    steps: number;
+    /** Momentum buffers, one per parameter; empty before the first step. */
+    buffers: number[];
+  }
+  | {
+    type: "adam";
+    lr: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    weightDecay: number;
+    decoupled: boolean;
+    steps: number;
+    /** First moments, one per parameter. */
+    m: number[];
+    /** Second moments, one per parameter. */
+    v: number[];
+  };
+
+function check(what: string, name: string, x: number, ok: boolean, want: string): number {
+  if (!ok || typeof x !== "number" || Number.isNaN(x)) {
+    throw new RangeError(`Cannot make ${what} as '${name}' must be ${want}: current value is ${x}`);
+  }
+  return x;
+}
+
+/** Options for {@linkcode Sgd}. */
+export interface SgdOptions {
+  /**
+   * The learning rate.
+   *
+   * @default {0.01}
+   */
+  lr?: number;
+  /**
+   * Momentum factor; 0 is plain gradient descent.
+   *
+   * @default {0}
+   */
+  momentum?: number;
+  /**
+   * Use Nesterov momentum.
+   *
+   * @default {false}
+   */
+  nesterov?: boolean;
+  /**
+   * L2 weight decay added to each grad.
+   *
+   * @default {0}
+   */
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent with optional momentum, as `torch.optim.SGD`:
+ * `buf = momentum * buf + g; p -= lr * buf`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Sgd, Value } from "../mod.ts";
+ * const x = new Value(3);
+ * const opt = new Sgd([x], { lr: 0.1 });
+ * for (let i = 0; i < 100; i++) {
+ *   opt.zeroGrad();
+ *   x.pow(2).backward();
+ *   opt.step();
+ * }
+ * assert.ok(Math.abs(x.data) < 1e-6);
+ * ```
+ */
+export class Sgd implements Optimizer {
+  /** The learning rate of the next step. */
+  lr: number;
+  /** Momentum factor. */
+  readonly momentum: number;
+  /** Whether momentum is Nesterov's. */
+  readonly nesterov: boolean;
+  /** L2 weight decay. */
+  readonly weightDecay: number;
+  #params: readonly Value[];
+  #buf: Float64Array | null = null;
+  #steps = 0;
+
+  /**
+   * Makes an optimizer over `params`.
+   *
+   * @throws {RangeError} when an option is out of range.
+   */
+  constructor(params: readonly Value[], options: SgdOptions = {}) {
+    const what = "the SGD optimizer";
+    const { lr = 0.01, momentum = 0, nesterov = false, weightDecay = 0 } = options;
+    this.lr = check(what, "lr", lr, lr > 0 && Number.isFinite(lr), "a positive number");
+    this.momentum = check(what, "momentum", momentum, momentum >= 0 && momentum < 1, "in [0, 1)");
+    this.nesterov = nesterov;
+    if (nesterov && momentum === 0) {
+      throw new RangeError(
+        `Cannot make ${what} as Nesterov momentum needs 'momentum' > 0: current value is 0`,
+      );
+    }
+    this.weightDecay = check(what, "weightDecay", weightDecay, weightDecay >= 0, "a number >= 0");
+    this.#params = params.slice();
+  }
+
+  /** Updates every parameter from its grad. */
+  step(): void {
+    const params = this.#params;
+    const { lr, momentum, weightDecay } = this;
+    if (momentum !== 0 && this.#buf === null) this.#buf = new Float64Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      let d = p.grad;
+      if (weightDecay !== 0) d += weightDecay * p.data;
+      if (momentum !== 0) {
+        const buf = this.#buf!;
+        buf[i] = this.#steps === 0 ? d : momentum * buf[i] + d;
+        d = this.nesterov ? d + momentum * buf[i] : buf[i];
+      }
+      p.data -= lr * d;
+    }
+    this.#steps++;
+  }
+
+  /** Sets every parameter's grad to 0. */
+  zeroGrad(): void {
+    for (const p of this.#params) p.grad = 0;
+  }
+
+  /** The state as plain JSON. */
+  toJSON(): OptimizerState {
+    return {
+      type: "sgd",
+      lr: this.lr,
+      momentum: this.momentum,
+      nesterov: this.nesterov,
+      weightDecay: this.weightDecay,
+      steps: this.#steps,
+      buffers: this.#buf ? Array.from(this.#buf) : [],
+    };
+  }
+
+  /**
+   * Restores the step count, learning rate and buffers.
+   *
+   * @throws {TypeError} when the state is not an SGD state for this many parameters.
+   */
+  loadState(state: OptimizerState): void {
+    if (state?.type !== "sgd") {
+      throw new TypeError(
+        `Cannot load the state as its 'type' must be "sgd": current value is ${
+          JSON.stringify(state?.type)
+        }`,
+      );
+    }
+    checkBuffer("buffers", state.buffers, this.#params.length, true);
+    this.lr = state.lr;
+    this.#steps = state.steps;
+    this.#buf = state.buffers.length > 0 ? Float64Array.from(state.buffers) : null;
+  }
+}
+
+function checkBuffer(name: string, xs: unknown, n: number, mayBeEmpty: boolean): void {
+  if (!Array.isArray(xs) || (xs.length !== n && !(mayBeEmpty && xs.length === 0))) {
+    throw new TypeError(
+      `Cannot load the state as '${name}' must be an array of ${n} numbers: current length is ${
+        Array.isArray(xs) ? xs.length : typeof xs
+      }`,
+    );
+  }
+}
+
+/** Options for {@linkcode Adam}. */
+export interface AdamOptions {
+  /**
+   * The learning rate.
+   *
+   * @default {0.001}
+   */
+  lr?: number;
+  /**
+   * Decay of the first moment.
+   *
+   * @default {0.9}
+   */
+  beta1?: number;
+  /**
+   * Decay of the second moment.
+   *
+   * @default {0.999}
+   */
+  beta2?: number;
+  /**
+   * Added to the denominator.
+   *
+   * @default {1e-8}
+   */
+  eps?: number;
+  /**
+   * Weight decay: added to the grad (Adam) or applied to the weights directly
+   * (AdamW, when `decoupled`).
+   *
+   * @default {0}
+   */
+  weightDecay?: number;
+  /**
+   * Decoupled weight decay, as AdamW.
+   *
+   * @default {false}
+   */
+  decoupled?: boolean;
+}
+
+/**
+ * Adam (Kingma and Ba), and AdamW with `decoupled: true`, as `torch.optim.Adam`
+ * and `torch.optim.AdamW` compute them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Adam, Value } from "../mod.ts";
+ * const x = new Value(3);
+ * const opt = new Adam([x], { lr: 0.1 });
+ * for (let i = 0; i < 300; i++) {
+ *   opt.zeroGrad();
+ *   x.pow(2).backward();
+ *   opt.step();
+ * }
+ * assert.ok(Math.abs(x.data) < 0.05);
+ * ```
+ */
+export class Adam implements Optimizer {
+  /** The learning rate of the next step. */
+  lr: number;
+  /** Decay of the first moment. */
+  readonly beta1: number;
+  /** Decay of the second moment. */
+  readonly beta2: number;
+  /** Added to the denominator. */
+  readonly eps: number;
+  /** Weight decay. */
+  readonly weightDecay: number;
+  /** Whether weight decay is decoupled (AdamW). */
+  readonly decoupled: boolean;
+  #params: readonly Value[];
+  #m: Float64Array;
+  #v: Float64Array;
+  #steps = 0;
+
+  /**
+   * Makes an optimizer over `params`.
+   *
+   * @throws {RangeError} when an option is out of range.
+   */
+  constructor(params: readonly Value[], options: AdamOptions = {}) {
+    const what = options.decoupled ? "the AdamW optimizer" : "the Adam optimizer";
+    const {
+      lr = 0.001,
+      beta1 = 0.9,
+      beta2 = 0.999,
+      eps = 1e-8,
+      weightDecay = 0,
+      decoupled = false,
+    } = options;
+    this.lr = check(what, "lr", lr, lr > 0 && Number.isFinite(lr), "a positive number");
+    this.beta1 = check(what, "beta1", beta1, beta1 >= 0 && beta1 < 1, "in [0, 1)");
+    this.beta2 = check(what, "beta2", beta2, beta2 >= 0 && beta2 < 1, "in [0, 1)");
+    this.eps = check(what, "eps", eps, eps >= 0, "a number >= 0");
+    this.weightDecay = check(what, "weightDecay", weightDecay, weightDecay >= 0, "a number >= 0");
+    this.decoupled = decoupled;
+    this.#params = params.slice();
+    this.#m = new Float64Array(params.length);
+    this.#v = new Float64Array(params.length);
+  }
+
+  /** Updates every parameter from its grad. */
+  step(): void {
+    const { lr, beta1, beta2, eps, weightDecay, decoupled } = this;
+    const t = ++this.#steps;
+    const stepSize = lr / (1 - beta1 ** t);
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const m = this.#m;
+    const v = this.#v;
+    const params = this.#params;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      let g = p.grad;
+      if (weightDecay !== 0) {
+        if (decoupled) p.data *= 1 - lr * weightDecay;
+        else g += weightDecay * p.data;
+      }
+      m[i] += (1 - beta1) * (g - m[i]);
+      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+      p.data -= stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
+    }
+  }
+
+  /** Sets every parameter's grad to 0. */
+  zeroGrad(): void {
+    for (const p of this.#params) p.grad = 0;
+  }
+
+  /** The state as plain JSON. */
+  toJSON(): OptimizerState {
+    return {
+      type: "adam",
+      lr: this.lr,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+      decoupled: this.decoupled,
+      steps: this.#steps,
+      m: Array.from(this.#m),
+      v: Array.from(this.#v),
+    };
+  }
+
+  /**
+   * Restores the step count, learning rate and moments.
+   *
+   * @throws {TypeError} when the state is not an Adam state for this many parameters.
+   */
+  loadState(state: OptimizerState): void {
+    if (state?.type !== "adam") {
+      throw new TypeError(
+        `Cannot load the state as its 'type' must be "adam": current value is ${
+          JSON.stringify(state?.type)
+        }`,
+      );
+    }
+    checkBuffer("m", state.m, this.#params.length, false);
+    checkBuffer("v", state.v, this.#params.length, false);
+    this.lr = state.lr;
+    this.#steps = state.steps;
+    this.#m = Float64Array.from(state.m);
+    this.#v = Float64Array.from(state.v);
+  }
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay (default 0.01), as `torch.optim.AdamW`.
+ *
+ * @example
+ * ```ts
+ * import { AdamW, Mlp } from "../mod.ts";
+ * const model = new Mlp(2, [8, 1]);
+ * const opt = new AdamW(model.parameters(), { lr: 0.01 });
+ * ```
+ */
+export class AdamW extends Adam {
+  /** Makes an AdamW optimizer over `params`. */
+  constructor(params: readonly Value[], options: Omit<AdamOptions, "decoupled"> = {}) {
+    super(params, { weightDecay: 0.01, ...options, decoupled: true });
+  }
+}
