@@ -282,7 +282,7 @@ export class Value {
     let s = 0;
     for (const v of values) s += Math.exp(v.data - m);
     const out = m + Math.log(s);
-    const dxs = values.map((v) => Math.exp(v.data - out));
+    const dxs = values.map((v) => Math.exp(v.data - m) / s);
     return Value.#nary(out, "logsumexp", values.slice(), dxs);
   }
 

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { accuracy, l2Penalty, Mlp, Sgd, svmLoss, Value } from "../mod.ts";
+import { assertClose, readReference } from "./_helpers.ts";
+
+type Arg = string | number;
+interface EngineCase {
+  name: string;
+  inputs: Record<string, number>;
+  program: [string, string, ...Arg[]][];
+  output: string;
+  expect: { values: Record<string, number>; grads: Record<string, number> };
+}
+
+/** Runs one reference program through the public `Value` API. */
+function run(c: EngineCase): { env: Map<string, Value>; leaves: Map<string, Value> } {
+  const env = new Map<string, Value>();
+  const leaves = new Map<string, Value>();
+  for (const [name, data] of Object.entries(c.inputs)) {
+    const v = new Value(data, { label: name });
+    env.set(name, v);
+    leaves.set(name, v);
+  }
+  const val = (a: Arg): Value | number => typeof a === "number" ? a : env.get(a)!;
+  const one = (a: Arg): Value => {
+    const v = val(a);
+    return typeof v === "number" ? new Value(v) : v;
+  };
+  for (const [name, op, ...args] of c.program) {
+    const [a, b] = args;
+    let out: Value;
+    switch (op) {
+      case "add":
+        out = one(a).add(val(b));
+        break;
+      case "sub":
+        out = one(a).sub(val(b));
+        break;
+      case "mul":
+        out = one(a).mul(val(b));
+        break;
+      case "div":
+        out = one(a).div(val(b));
+        break;
+      case "pow":
+        out = one(a).pow(b as number);
+        break;
+      case "neg":
+        out = one(a).neg();
+        break;
+      case "exp":
+        out = one(a).exp();
+        break;
+      case "log":
+        out = one(a).log();
+        break;
+      case "tanh":
+        out = one(a).tanh();
+        break;
+      case "relu":
+        out = one(a).relu();
+        break;
+      case "sigmoid":
+        out = one(a).sigmoid();
+        break;
+      case "sum":
+        out = Value.sum(args.map(val));
+        break;
+      default:
+        throw new Error(`unknown op ${op} in the reference`);
+    }
+    env.set(name, out);
+  }
+  return { env, leaves };
+}
+
+Deno.test("every engine case matches PyTorch's values and grads", async (t) => {
+  const { cases, tolerance } = readReference<{ cases: EngineCase[]; tolerance: string }>(
+    "engine_cases.json",
+  );
+  assert.match(tolerance, /1e-9/);
+  assert.equal(cases.length, 304);
+  const names = cases.map((c) => c.name);
+  for (const must of ["micrograd-sanity", "micrograd-more-ops", "lecture-tanh-neuron"]) {
+    assert.ok(names.includes(must), `the reference has ${must}`);
+  }
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      const { env, leaves } = run(c);
+      env.get(c.output)!.backward();
+      for (const [name, want] of Object.entries(c.expect.values)) {
+        assertClose(env.get(name)!.data, want, 1e-9, `${c.name}: value of ${name}`);
+      }
+      for (const [name, want] of Object.entries(c.expect.grads)) {
+        assertClose(leaves.get(name)!.grad, want, 1e-9, `${c.name}: grad of ${name}`);
+      }
+    });
+  }
+});
+
+Deno.test("micrograd's own two tests give its numbers", () => {
+  const { cases } = readReference<{ cases: EngineCase[] }>("engine_cases.json");
+  const sanity = run(cases.find((c) => c.name === "micrograd-sanity")!);
+  sanity.env.get("y")!.backward();
+  assert.equal(sanity.env.get("y")!.data, -20);
+  assert.equal(sanity.leaves.get("x")!.grad, 46);
+  const more = run(cases.find((c) => c.name === "micrograd-more-ops")!);
+  more.env.get("g")!.backward();
+  assert.equal(more.env.get("g")!.data.toFixed(4), "24.7041");
+  assert.equal(more.leaves.get("a")!.grad.toFixed(4), "138.8338");
+  assert.equal(more.leaves.get("b")!.grad.toFixed(4), "645.5773");
+});
+
+interface Trajectory {
+  sizes: number[];
+  alpha: number;
+  X: number[][];
+  y: number[];
+  "init_params": number[];
+  "first_step_grads": number[];
+  losses: number[];
+  accuracies: number[];
+  "final_params": number[];
+}
+
+Deno.test("micrograd's demo run replays PyTorch's trajectory through Mlp, svmLoss and Sgd", () => {
+  const t = readReference<Trajectory>("train_trajectory.json");
+  const [nin, ...nouts] = t.sizes;
+  const model = new Mlp(nin, nouts, { activation: "relu" });
+  model.setParameters(t.init_params);
+  const params = model.parameters();
+  assert.equal(params.length, t.init_params.length);
+  const optimizer = new Sgd(params, { lr: 1 });
+  const steps = t.losses.length;
+  for (let k = 0; k < steps; k++) {
+    const scores = t.X.map((x) => model.forward(x)[0]);
+    const loss = svmLoss(scores, t.y).add(l2Penalty(params, t.alpha));
+    assertClose(loss.data, t.losses[k], 1e-9, `loss at step ${k}`);
+    assert.equal(accuracy(scores.map((s) => [s]), t.y), t.accuracies[k], `accuracy at step ${k}`);
+    optimizer.zeroGrad();
+    loss.backward();
+    if (k === 0) {
+      params.forEach((p, i) => assertClose(p.grad, t.first_step_grads[i], 1e-9, `grad ${i}`));
+    }
+    optimizer.lr = 1.0 - 0.9 * k / steps;
+    optimizer.step();
+  }
+  assert.equal(t.accuracies[steps - 1], 1);
+  const final = t.X.map((x) => model.forward(x));
+  assert.equal(accuracy(final, t.y), 1);
+  params.forEach((p, i) => assertClose(p.data, t.final_params[i], 1e-9, `final param ${i}`));
+});
