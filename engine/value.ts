@@ -299,24 +299,30 @@ export class Value {
         `Cannot apply 'linear' as 'inputs' must have one entry per weight (${n}): current length is ${inputs.length}`,
       );
     }
-    const xs: Value[] = [];
-    const dxs: number[] = [];
+    // Sized once: a layer's nodes are the largest allocations of a step.
+    let size = n + 1;
+    for (let i = 0; i < n; i++) if (typeof inputs[i] !== "number") size++;
+    const xs = new Array<Value>(size);
+    const dxs = new Array<number>(size);
     let total = bias.data;
+    let at = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i];
       const x = inputs[i];
       if (typeof x === "number") {
         total += w.data * x;
-        xs.push(w);
-        dxs.push(x);
+        xs[at] = w;
+        dxs[at++] = x;
       } else {
         total += w.data * x.data;
-        xs.push(w, x);
-        dxs.push(x.data, w.data);
+        xs[at] = w;
+        dxs[at++] = x.data;
+        xs[at] = x;
+        dxs[at++] = w.data;
       }
     }
-    xs.push(bias);
-    dxs.push(1);
+    xs[at] = bias;
+    dxs[at] = 1;
     return Value.#nary(total, "linear", xs, dxs);
   }
 

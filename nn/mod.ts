@@ -24,4 +24,5 @@ export * from "./optim.ts";
 export * from "./schedule.ts";
 export * from "./datasets.ts";
 export * from "./csv.ts";
+export * from "./compiled_mlp.ts";
 export * from "./train.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Value } from "../engine/value.ts";
+import { CompiledMlp } from "./compiled_mlp.ts";
 import type { Dataset } from "./datasets.ts";
 import { accuracy, classificationLoss, l2Penalty, LOSS_NAMES, type LossName } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
@@ -26,6 +27,12 @@ export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
   adam: 0.01,
   adamw: 0.01,
 };
+
+/** How {@linkcode trainSteps} computes each step: see {@linkcode TrainOptions.engine}. */
+export type EngineName = "compiled" | "value";
+
+/** Every {@linkcode EngineName}. */
+export const ENGINE_NAMES: readonly EngineName[] = ["compiled", "value"];
 
 /** Options for {@linkcode trainSteps}. Every default is micrograd's demo. */
 export interface TrainOptions {
@@ -73,6 +80,15 @@ export interface TrainOptions {
   seed?: number;
   /** Held-out data: each step also reports its loss and accuracy. */
   test?: Dataset;
+  /**
+   * How each step is computed. `"compiled"` replays the model and loss over
+   * flat typed arrays ({@linkcode CompiledMlp}); `"value"` builds the `Value`
+   * graph and calls `backward()`, micrograd's way, for learning and
+   * inspection. Both give the same metrics, bit for bit.
+   *
+   * @default {"compiled"}
+   */
+  engine?: EngineName;
 }
 
 /** What one step reports. */
@@ -172,7 +188,20 @@ export function resolveTrainOptions(
     fail("loss", "svm, mse or ce for a model with several outputs", loss);
   }
   if (loss === "ce" && width === 1) fail("loss", "svm, mse or bce for a one-output model", loss);
-  return { loss, optimizer, lr, lrSchedule, steps, batchSize, l2, seed, test: options.test };
+  const engine = options.engine ?? "compiled";
+  if (!ENGINE_NAMES.includes(engine)) fail("engine", ENGINE_NAMES.join(" or "), engine);
+  return {
+    loss,
+    optimizer,
+    lr,
+    lrSchedule,
+    steps,
+    batchSize,
+    l2,
+    seed,
+    engine,
+    test: options.test,
+  };
 }
 
 /** Makes the optimizer that `options.optimizer` names, over `params`. */
@@ -228,6 +257,11 @@ export function evaluate(
  * and an optimizer update at the scheduled learning rate — micrograd's demo
  * loop, by default exactly.
  *
+ * By default the forward and backward passes run on {@linkcode CompiledMlp}
+ * (flat typed arrays, no allocation per step); `engine: "value"` builds the
+ * `Value` graph and calls `backward()` instead. Both yield the same metrics,
+ * bit for bit.
+ *
  * @example Micrograd's demo, in a loop that could yield between steps
  * ```ts
  * import assert from "node:assert/strict";
@@ -254,32 +288,62 @@ export function* trainSteps(
   const rng = new Rng(o.seed);
   const n = data.x.length;
   const all = data.x.map((_, i) => i);
+  const batchSize = o.batchSize > 0 && o.batchSize < n ? o.batchSize : n;
+  const test = o.test !== undefined && o.test.x.length > 0 ? o.test : undefined;
+  const compiled = o.engine === "compiled"
+    ? new CompiledMlp(model, batchSize, { loss: o.loss, l2: o.l2 })
+    : undefined;
+  const compiledTest = compiled && test
+    ? new CompiledMlp(model, test.x.length, { loss: o.loss })
+    : undefined;
   for (let step = 0; step < o.steps; step++) {
     let x = data.x;
     let y = data.y;
-    if (o.batchSize > 0 && o.batchSize < n) {
-      const batch = rng.shuffle(all).slice(0, o.batchSize);
+    if (batchSize < n) {
+      const batch = rng.shuffle(all).slice(0, batchSize);
       x = batch.map((i) => data.x[i]);
       y = batch.map((i) => data.y[i]);
     }
-    const outputs = x.map((xi) => model.forward(xi));
-    const dataLoss = classificationLoss(o.loss, outputs, y);
-    const total = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
-    if (!Number.isFinite(total.data)) throw new DivergedError(step, total.data);
-    const metrics: StepMetrics = {
-      step,
-      loss: total.data,
-      dataLoss: dataLoss.data,
-      accuracy: accuracy(outputs, y),
-      lr: 0,
-    };
-    if (o.test !== undefined && o.test.x.length > 0) {
-      const t = evaluate(model, o.test, o.loss);
-      metrics.testLoss = t.loss;
-      metrics.testAccuracy = t.accuracy;
+    let metrics: StepMetrics;
+    let graph: Value | undefined;
+    if (compiled !== undefined) {
+      const total = compiled.forward(x, y);
+      if (!Number.isFinite(total)) throw new DivergedError(step, total);
+      metrics = {
+        step,
+        loss: total,
+        dataLoss: compiled.dataLoss,
+        accuracy: compiled.accuracy,
+        lr: 0,
+      };
+    } else {
+      const outputs = x.map((xi) => model.forward(xi));
+      const dataLoss = classificationLoss(o.loss, outputs, y);
+      const total = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
+      if (!Number.isFinite(total.data)) throw new DivergedError(step, total.data);
+      metrics = {
+        step,
+        loss: total.data,
+        dataLoss: dataLoss.data,
+        accuracy: accuracy(outputs, y),
+        lr: 0,
+      };
+      graph = total;
+    }
+    if (test !== undefined) {
+      if (compiledTest !== undefined) {
+        compiledTest.forward(test.x, test.y);
+        metrics.testLoss = compiledTest.dataLoss;
+        metrics.testAccuracy = compiledTest.accuracy;
+      } else {
+        const t = evaluate(model, test, o.loss);
+        metrics.testLoss = t.loss;
+        metrics.testAccuracy = t.accuracy;
+      }
     }
     optimizer.zeroGrad();
-    total.backward();
+    if (graph !== undefined) graph.backward();
+    else compiled!.backward();
     optimizer.lr = metrics.lr = schedule(step);
     optimizer.step();
     yield metrics;

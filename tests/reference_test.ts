@@ -25,49 +25,27 @@ function run(c: EngineCase): { env: Map<string, Value>; leaves: Map<string, Valu
     const v = val(a);
     return typeof v === "number" ? new Value(v) : v;
   };
+  const binary: Record<string, (x: Value, y: Value | number) => Value> = {
+    add: (x, y) => x.add(y),
+    sub: (x, y) => x.sub(y),
+    mul: (x, y) => x.mul(y),
+    div: (x, y) => x.div(y),
+    pow: (x, y) => x.pow(y as number),
+  };
+  const unary: Record<string, (x: Value) => Value> = {
+    neg: (x) => x.neg(),
+    exp: (x) => x.exp(),
+    log: (x) => x.log(),
+    tanh: (x) => x.tanh(),
+    relu: (x) => x.relu(),
+    sigmoid: (x) => x.sigmoid(),
+  };
   for (const [name, op, ...args] of c.program) {
-    const [a, b] = args;
     let out: Value;
-    switch (op) {
-      case "add":
-        out = one(a).add(val(b));
-        break;
-      case "sub":
-        out = one(a).sub(val(b));
-        break;
-      case "mul":
-        out = one(a).mul(val(b));
-        break;
-      case "div":
-        out = one(a).div(val(b));
-        break;
-      case "pow":
-        out = one(a).pow(b as number);
-        break;
-      case "neg":
-        out = one(a).neg();
-        break;
-      case "exp":
-        out = one(a).exp();
-        break;
-      case "log":
-        out = one(a).log();
-        break;
-      case "tanh":
-        out = one(a).tanh();
-        break;
-      case "relu":
-        out = one(a).relu();
-        break;
-      case "sigmoid":
-        out = one(a).sigmoid();
-        break;
-      case "sum":
-        out = Value.sum(args.map(val));
-        break;
-      default:
-        throw new Error(`unknown op ${op} in the reference`);
-    }
+    if (op === "sum") out = Value.sum(args.map(val));
+    else if (op in binary) out = binary[op](one(args[0]), val(args[1]));
+    else if (op in unary) out = unary[op](one(args[0]));
+    else throw new Error(`unknown op ${op} in the reference`);
     env.set(name, out);
   }
   return { env, leaves };

@@ -1,0 +1,160 @@
+/**
+ * The benchmark workloads and the systems that run them, shared by
+ * `bench/workloads_bench.ts` (`deno bench`) and `bench/report.ts` (the
+ * markdown table).
+ *
+ * Every system trains from the same initial parameters with micrograd's
+ * schedule `lr = 1 - 0.9 * k / 100`, and goes back to those parameters every
+ * 100 steps, so that all of them do the same work for as long as they run.
+ *
+ * @module
+ */
+import trajectory from "../tests/reference/train_trajectory.json" with { type: "json" };
+import { type Dataset, makeMoons, makeSpiral, Mlp, trainSteps, Value } from "../mod.ts";
+import { LimitMlp } from "./limit.ts";
+import { naiveCeStep, NaiveMlp, naiveSvmStep } from "./naive.ts";
+
+/** A workload that trains a model: one call of `step()` is one training step. */
+export interface TrainWorkload {
+  /** Short id, e.g. `"W1"`. */
+  id: "W1" | "W2" | "W4";
+  /** What it is, for the table. */
+  title: string;
+  /** Layer sizes, input first. */
+  sizes: number[];
+  /** The training data (full batch). */
+  data: Dataset;
+  /** The initial parameters, in micrograd's order. */
+  init: number[];
+  /** `svm` for one output, `ce` for several. */
+  loss: "svm" | "ce";
+}
+
+/** The L2 weight of every workload, micrograd's. */
+export const ALPHA = 1e-4;
+
+/** How many steps run before every system goes back to the initial parameters. */
+export const EPISODE = 100;
+
+/** The learning rate of step `k` of an episode. */
+export function lrAt(k: number): number {
+  return 1.0 - 0.9 * k / EPISODE;
+}
+
+function initFor(sizes: number[]): number[] {
+  return new Mlp(sizes[0], sizes.slice(1), { seed: 1337 }).parameters().map((p) => p.data);
+}
+
+/** W1: micrograd's demo step (2-16-16-1, its 100 moons points, SVM loss + L2). */
+export const W1: TrainWorkload = {
+  id: "W1",
+  title: "micrograd demo step: 2-16-16-1, 100 points",
+  sizes: [2, 16, 16, 1],
+  data: { x: trajectory.X, y: trajectory.y, classes: 2 },
+  init: trajectory.init_params,
+  loss: "svm",
+};
+
+/** W2: the same step at 1,000 points with 2-64-64-1. */
+export const W2: TrainWorkload = {
+  id: "W2",
+  title: "1,000 points, 2-64-64-1",
+  sizes: [2, 64, 64, 1],
+  data: makeMoons({ samples: 1000, noise: 0.1, seed: 1 }),
+  init: initFor([2, 64, 64, 1]),
+  loss: "svm",
+};
+
+/** W4: a 3-class spiral with softmax cross-entropy, 2-32-32-3. */
+export const W4: TrainWorkload = {
+  id: "W4",
+  title: "3-class spiral, softmax CE, 2-32-32-3, 300 points",
+  sizes: [2, 32, 32, 3],
+  data: makeSpiral({ samples: 300, classes: 3, noise: 0.1, seed: 1 }),
+  init: initFor([2, 32, 32, 3]),
+  loss: "ce",
+};
+
+/** Every training workload. */
+export const TRAIN_WORKLOADS: readonly TrainWorkload[] = [W1, W2, W4];
+
+/** A system that runs a workload step by step. */
+export interface Stepper {
+  /** Runs one step and returns its loss (before the update). */
+  step(): number;
+}
+
+/** The systems, as the tables name them. */
+export type SystemName = "naive" | "value" | "compiled" | "limit" | "tfjs";
+
+/** `value` and `compiled`: the library's own `trainSteps`, restarted every episode. */
+export function libraryStepper(w: TrainWorkload, engine: "value" | "compiled"): Stepper {
+  const model = new Mlp(w.sizes[0], w.sizes.slice(1));
+  let it: Iterator<{ loss: number }> | null = null;
+  return {
+    step() {
+      let r = it?.next();
+      if (r === undefined || r.done) {
+        model.setParameters(w.init);
+        it = trainSteps(model, w.data, { loss: w.loss, l2: ALPHA, steps: EPISODE, engine });
+        r = it.next();
+      }
+      return r.value!.loss;
+    },
+  };
+}
+
+/** `naive`: the straight micrograd port in `naive.ts`. */
+export function naiveStepper(w: TrainWorkload): Stepper {
+  const model = new NaiveMlp(w.sizes[0], w.sizes.slice(1), () => 0);
+  const step = w.loss === "svm" ? naiveSvmStep : naiveCeStep;
+  let k = 0;
+  return {
+    step() {
+      if (k % EPISODE === 0) model.setParameters(w.init);
+      return step(model, w.data.x, w.data.y, lrAt(k++ % EPISODE), ALPHA);
+    },
+  };
+}
+
+/** `limit`: the hand-written typed-array MLP in `limit.ts`. */
+export function limitStepper(w: TrainWorkload): Stepper {
+  const model = new LimitMlp(w.sizes, w.data.x.length, w.init);
+  model.setInputs(w.data.x);
+  let k = 0;
+  return {
+    step() {
+      if (k % EPISODE === 0) model.params.set(w.init);
+      const lr = lrAt(k++ % EPISODE);
+      return w.loss === "svm"
+        ? model.svmStep(w.data.y, lr, ALPHA)
+        : model.ceStep(w.data.y, lr, ALPHA);
+    },
+  };
+}
+
+/** W3: a chain of `n` nodes (a leaf, then `tanh` after `tanh`), ready for `backward()`. */
+export function makeChain(n = 1_000_000): Value {
+  let v = new Value(0.5);
+  for (let i = 1; i < n; i++) v = v.tanh();
+  return v;
+}
+
+/**
+ * The `limit` for W3: the same chain's backward pass as one loop over a
+ * `Float64Array` of local derivatives.
+ */
+export function makeLimitChain(n = 1_000_000): () => number {
+  const local = new Float64Array(n);
+  const grad = new Float64Array(n);
+  let x = 0.5;
+  for (let i = 1; i < n; i++) {
+    x = Math.tanh(x);
+    local[i] = 1 - x * x;
+  }
+  return () => {
+    grad[n - 1] = 1;
+    for (let i = n - 1; i > 0; i--) grad[i - 1] = local[i] * grad[i];
+    return grad[0];
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * What training through the worker costs against the same training called
+ * in-process: the worker's start-up, the message checks, the yields between
+ * chunks and the progress messages. Each group trains the same model on the
+ * same data with the same seed both ways; the in-process run also computes
+ * the final metrics and the decision-boundary grid, as the worker does.
+ *
+ * Run: deno bench --unstable-worker-options --allow-read bench/worker_bench.ts
+ *
+ * `deno bench` runs the in-process variant warm (its JIT caches carry over
+ * between iterations, and a worker torn down in the background slows the
+ * next in-process iteration), while each worker starts cold. For a fair
+ * figure, compare both cold, each run in a fresh process:
+ *
+ *     deno run --unstable-worker-options --allow-read --allow-run bench/worker_bench.ts --compare
+ *
+ * @module
+ */
+import { evaluate, makeMoons, Mlp, trainSteps } from "../mod.ts";
+import type { StartMessage } from "../workers/protocol.ts";
+import { trainInWorker } from "../workers/client.ts";
+
+const data = makeMoons({ samples: 100, noise: 0.1, seed: 1337 });
+
+function start(steps: number, engine: "compiled" | "value"): StartMessage {
+  return {
+    type: "start",
+    spec: {
+      nin: 2,
+      nouts: [16, 16, 1],
+      activation: "relu",
+      loss: "svm",
+      optimizer: "sgd",
+      lr: 1,
+      lrSchedule: "linear",
+      steps,
+      batchSize: 0,
+      l2: 1e-4,
+      seed: 1337,
+      engine,
+    },
+    train: { x: data.x, y: data.y, classes: data.classes },
+    grid: 80,
+    chunkMs: 50,
+  };
+}
+
+function inProcess(message: StartMessage): void {
+  const { spec } = message;
+  const model = new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
+  for (const _ of trainSteps(model, message.train, { ...spec })) { /* train */ }
+  evaluate(model, message.train, spec.loss);
+  for (let j = 0; j < message.grid; j++) {
+    for (let i = 0; i < message.grid; i++) model.predict([i / message.grid, j / message.grid]);
+  }
+}
+
+async function inWorker(message: StartMessage): Promise<void> {
+  const outcome = await trainInWorker(message);
+  if (outcome.type !== "done") throw new Error(outcome.message);
+}
+
+const cases: [string, number, "compiled" | "value"][] = [
+  ["1 step: the worker's start-up cost", 1, "compiled"],
+  ["micrograd's demo: 100 steps, compiled", 100, "compiled"],
+  ["micrograd's demo: 100 steps, value engine", 100, "value"],
+  ["moons: 2000 steps, compiled", 2000, "compiled"],
+  ["moons: 1000 steps, value engine", 1000, "value"],
+];
+
+if (Deno.args[0] === "--child") {
+  // One cold run, timed from before the model (or the worker) is made to the result.
+  const [, mode, steps, engine] = Deno.args;
+  const message = start(Number(steps), engine as "compiled" | "value");
+  const t0 = performance.now();
+  if (mode === "worker") await inWorker(message);
+  else inProcess(message);
+  console.log(performance.now() - t0);
+  Deno.exit(0);
+}
+
+if (Deno.args[0] === "--compare") {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const child = async (mode: string, steps: number, engine: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--unstable-worker-options",
+        "--allow-read",
+        new URL(import.meta.url).pathname,
+        "--child",
+        mode,
+        String(steps),
+        engine,
+      ],
+      stderr: "inherit",
+    }).output();
+    return Number(new TextDecoder().decode(out.stdout));
+  };
+  const runs = Number(Deno.args[1] ?? 7);
+  console.log(`| run | in-process (ms) | in a worker (ms) | worker / in-process |`);
+  console.log(`| --- | --- | --- | --- |`);
+  for (const [group, steps, engine] of cases) {
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      a.push(await child("in-process", steps, engine));
+      b.push(await child("worker", steps, engine));
+    }
+    const [ma, mb] = [median(a), median(b)];
+    console.log(`| ${group} | ${ma.toFixed(0)} | ${mb.toFixed(0)} | ${(mb / ma).toFixed(2)}x |`);
+  }
+  Deno.exit(0);
+}
+
+for (const [group, steps, engine] of cases) {
+  const message = start(steps, engine);
+  const n = steps > 100 ? 5 : 10;
+  Deno.bench({
+    name: "in-process",
+    group,
+    baseline: true,
+    n,
+    warmup: 1,
+    fn: () => inProcess(message),
+  });
+  Deno.bench({ name: "in a worker", group, n, warmup: 1, fn: () => inWorker(message) });
+}

@@ -1,0 +1,116 @@
+/**
+ * Progress output for `train`: a redrawn bar on a terminal, a plain line
+ * every so often otherwise, or one JSON object per update with ndjson.
+ *
+ * @module
+ */
+import type { ProgressMessage } from "../workers/protocol.ts";
+
+/** Where progress goes and how it looks. */
+export interface Progress {
+  /** Shows one update. */
+  update(message: ProgressMessage): void;
+  /** Ends the bar (if any) so the next line starts clean. */
+  end(): void;
+}
+
+/** Options for {@linkcode makeProgress}. */
+export interface ProgressOptions {
+  /** `text` or `ndjson`. */
+  format: "text" | "ndjson";
+  /** Show nothing. */
+  quiet: boolean;
+  /** Whether output is a terminal (a bar) or not (plain lines). */
+  tty: boolean;
+  /** Writes a chunk of output. */
+  write: (text: string) => void;
+  /** Terminal width, for the bar. */
+  columns?: number;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function eta(message: ProgressMessage): string {
+  const left = message.steps - message.done;
+  if (message.done === 0 || left <= 0) return "0s";
+  const s = (message.elapsedMs / message.done) * left / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+}
+
+function metricsText(m: ProgressMessage): string {
+  const parts = [`loss ${m.metrics.loss.toFixed(4)}`, `acc ${pct(m.metrics.accuracy)}`];
+  if (m.metrics.testAccuracy !== undefined) parts.push(`test acc ${pct(m.metrics.testAccuracy)}`);
+  return parts.join("  ");
+}
+
+/** Makes the progress output that `options` asks for. */
+export function makeProgress(options: ProgressOptions): Progress {
+  const { write } = options;
+  if (options.quiet) return { update() {}, end() {} };
+  if (options.format === "ndjson") {
+    return {
+      update(m) {
+        write(
+          JSON.stringify({
+            type: "progress",
+            ...m.metrics,
+            done: m.done,
+            steps: m.steps,
+            elapsedMs: Math.round(m.elapsedMs),
+          }) + "\n",
+        );
+      },
+      end() {},
+    };
+  }
+  if (options.tty) {
+    let lastDraw = -Infinity;
+    let drawn = false;
+    let pending: ProgressMessage | undefined;
+    const draw = (m: ProgressMessage) => {
+      const columns = options.columns || 80;
+      const tail = ` ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
+        metricsText(m)
+      }  ETA ${eta(m)}`;
+      const width = Math.max(10, Math.min(30, columns - tail.length - 3));
+      const full = Math.round((m.done / m.steps) * width);
+      const bar = "█".repeat(full) + "░".repeat(width - full);
+      write(`\r\x1b[2K${(bar + tail).slice(0, columns - 1)}`);
+      drawn = true;
+      lastDraw = performance.now();
+      pending = undefined;
+    };
+    return {
+      update(m) {
+        // At most about 10 redraws a second; the last update is drawn by end().
+        if (performance.now() - lastDraw >= 100 || m.done === m.steps) draw(m);
+        else pending = m;
+      },
+      end() {
+        if (pending) draw(pending);
+        if (drawn) write("\n");
+      },
+    };
+  }
+  let lastLine = -Infinity;
+  let lastDone = 0;
+  let pending: ProgressMessage | undefined;
+  const line = (m: ProgressMessage) => {
+    write(`step ${m.done}/${m.steps}  ${metricsText(m)}  lr ${m.metrics.lr.toPrecision(3)}\n`);
+    lastLine = performance.now();
+    lastDone = m.done;
+    pending = undefined;
+  };
+  return {
+    update(m) {
+      // A line every 10% of the steps, or every 2 s on a slow run.
+      const tenth = Math.floor((m.done * 10) / m.steps) > Math.floor((lastDone * 10) / m.steps);
+      if (tenth || performance.now() - lastLine >= 2000 || m.done === m.steps) line(m);
+      else pending = m;
+    },
+    end() {
+      if (pending) line(pending);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The `denograd` command line: `train`, `predict`, `graph` and `datasets`.
+ * Every expected failure is one line on stderr and an exit code (2 for bad
+ * usage or input, 1 for a failed run, 130 when interrupted); `--debug` adds
+ * the stack trace.
+ *
+ * @example
+ * ```sh
+ * deno task train --dataset spiral --layers 32,32 --optimizer adam --steps 300
+ * ```
+ *
+ * @module
+ */
+import { EXIT, UsageError } from "./_errors.ts";
+import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
+import { GRAPH_HELP, graphCommand } from "./graph.ts";
+import { PREDICT_HELP, predictCommand } from "./predict.ts";
+import { type CommandIo, TRAIN_HELP, trainCommand } from "./train.ts";
+
+/** The top-level help text. */
+export const MAIN_HELP =
+  `denograd: train a small MLP (micrograd in TypeScript) and get an HTML report.
+
+Usage: denograd <command> [flags]
+
+Commands:
+  train      train a model in a worker; write model.json, history.csv, report.html
+  predict    predict classes for CSV points with a trained model.json
+  graph      write the computation graph of a forward pass as DOT or SVG
+  datasets   list the built-in datasets
+
+Run 'denograd <command> --help' for a command's flags.
+`;
+
+const COMMANDS = {
+  train: { run: trainCommand, help: TRAIN_HELP },
+  predict: { run: predictCommand, help: PREDICT_HELP },
+  graph: { run: graphCommand, help: GRAPH_HELP },
+  datasets: { run: datasetsCommand, help: DATASETS_HELP },
+} as const;
+
+function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {
+  const encoder = new TextEncoder();
+  return (text) => void write(encoder.encode(text));
+}
+
+/** The terminal-backed output of the real process. */
+export function processIo(): CommandIo {
+  const tty = Deno.stdout.isTerminal();
+  let columns: number | undefined;
+  try {
+    columns = tty ? Deno.consoleSize().columns : undefined;
+  } catch {
+    columns = undefined;
+  }
+  return {
+    stdout: encode(writeAll((b) => Deno.stdout.writeSync(b))),
+    stderr: encode(writeAll((b) => Deno.stderr.writeSync(b))),
+    tty,
+    columns,
+  };
+}
+
+function writeAll(write: (b: Uint8Array) => number): (b: Uint8Array) => void {
+  return (bytes) => {
+    let off = 0;
+    while (off < bytes.length) off += write(bytes.subarray(off));
+  };
+}
+
+/** Runs the CLI with `args`; resolves with the exit code. */
+export async function main(args: string[], io: CommandIo = processIo()): Promise<number> {
+  const debug = args.includes("--debug");
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      io.stdout(MAIN_HELP);
+      return name === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (!Object.hasOwn(COMMANDS, name)) {
+      throw new UsageError(
+        `Cannot run as ${
+          JSON.stringify(name)
+        } is not a command: expected train, predict, graph or datasets`,
+      );
+    }
+    return await COMMANDS[name as keyof typeof COMMANDS].run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      if (debug) io.stderr(`${error.stack}\n`);
+      return EXIT.usage;
+    }
+    const message = (error as Error)?.message ?? String(error);
+    io.stderr(`denograd ${name} failed: ${message.split("\n")[0]}\n`);
+    if (debug) io.stderr(`${(error as Error)?.stack ?? error}\n`);
+    return EXIT.failed;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,131 @@
+/**
+ * `model.json`: the trained model with everything about its run, and the
+ * zod schema that checks it when `predict` or `graph` reads it back.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { Mlp } from "../mod.ts";
+import { FinalMetricsSchema, MlpJsonSchema } from "../workers/protocol.ts";
+import { show, UsageError } from "./_errors.ts";
+import { TrainConfigSchema } from "./config.ts";
+
+/** The format tag of `model.json`. */
+export const MODEL_FILE_FORMAT = "denograd.run/1";
+
+/** How a run ended. */
+export const RunStatusSchema = z.enum(["completed", "cancelled", "failed"]);
+
+/** The schema of `model.json`. */
+export const ModelFileSchema = z.object({
+  format: z.literal(MODEL_FILE_FORMAT),
+  status: RunStatusSchema,
+  /** For a cancelled or failed run: the step it stopped at. */
+  stoppedAtStep: z.int().min(0).optional(),
+  /** For a failed run: why. */
+  error: z.string().optional(),
+  /** `Mlp.toJSON()`; absent when a failed run left non-finite parameters. */
+  model: MlpJsonSchema.optional(),
+  parameterCount: z.int().min(0),
+  config: TrainConfigSchema,
+  dataset: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("generated"),
+      name: z.enum(["moons", "circles", "xor", "spiral", "blobs"]),
+      samples: z.int().min(1),
+      noise: z.number().min(0),
+      classes: z.int().min(2),
+      seed: z.int(),
+    }),
+    z.object({
+      kind: z.literal("csv"),
+      file: z.string(),
+      rows: z.int().min(1),
+      features: z.int().min(1),
+      featureNames: z.array(z.string()).optional(),
+      classNames: z.array(z.string()).optional(),
+    }),
+  ]),
+  featureNames: z.array(z.string()).min(1),
+  classNames: z.array(z.string()).min(2),
+  /** Loss and accuracy after the last update (absent for a failed run). */
+  final: FinalMetricsSchema.optional(),
+  stepsDone: z.int().min(0),
+  wallTimeMs: z.number().min(0),
+  createdAt: z.string(),
+  command: z.string(),
+  /** The per-step history, a CSV file beside this one. */
+  history: z.string(),
+});
+
+/** The contents of `model.json`. */
+export type ModelFile = z.infer<typeof ModelFileSchema>;
+
+/** A model file read back, with its model rebuilt. */
+export interface LoadedModel {
+  /** The file's contents. */
+  file: ModelFile;
+  /** The model it holds. */
+  model: Mlp;
+}
+
+/**
+ * Reads and checks `model.json`, and rebuilds its model.
+ *
+ * @throws {UsageError} when the file is missing, not JSON, of another shape or has no model.
+ */
+export async function readModelFile(path: string, command: string): Promise<LoadedModel> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no file is there"
+      : (error as Error).message;
+    throw new UsageError(`Cannot ${command} as '--model' ${show(path)} cannot be read: ${why}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot ${command} as '--model' ${show(path)} is not JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = ModelFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue.path.length ? issue.path.join(".") : "(root)";
+    throw new UsageError(
+      `Cannot ${command} as '--model' ${
+        show(path)
+      } is not a denograd model file: '${at}' is invalid (${issue.message})`,
+    );
+  }
+  const file = parsed.data;
+  if (file.model === undefined) {
+    throw new UsageError(
+      `Cannot ${command} as '--model' ${
+        show(path)
+      } comes from a failed run and holds no usable model`,
+    );
+  }
+  let model: Mlp;
+  try {
+    model = Mlp.fromJSON(file.model);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot ${command} as '--model' ${show(path)} holds a broken model: ${
+        (error as Error).message.replace(/^Cannot read the model as /, "")
+      }`,
+    );
+  }
+  if (model.nin !== file.featureNames.length) {
+    throw new UsageError(
+      `Cannot ${command} as '--model' ${
+        show(path)
+      } is inconsistent: the model takes ${model.nin} inputs but ${file.featureNames.length} features are named`,
+    );
+  }
+  return { file, model };
+}

@@ -1,0 +1,97 @@
+/**
+ * Runs the denograd CLI in a subprocess for the CLI and report tests, with the
+ * permissions `deno task train` gives it (reads, and writes only where told).
+ *
+ * @module
+ */
+
+/** The repository root. */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+/** The CLI's entry point. */
+export const CLI: string = `${ROOT}/cli/main.ts`;
+/** The CLI fixtures. */
+export const FIXTURES: string = `${ROOT}/tests/fixtures`;
+
+/** What a CLI run printed and returned. */
+export interface CliResult {
+  /** The exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/** Options for {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** The working folder; writes are allowed only under it. */
+  cwd: string;
+  /** Text for stdin. */
+  stdin?: string;
+}
+
+/** The `deno run` arguments that start the CLI allowed to write under `cwd`. */
+export function cliArgs(cwd: string, args: string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    `--config=${ROOT}/deno.json`,
+    "--unstable-worker-options",
+    "--allow-read",
+    `--allow-write=${cwd}`,
+    CLI,
+    ...args,
+  ];
+}
+
+/** The environment for a CLI subprocess: no Rust backtraces, no colors. */
+export function cliEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.RUST_BACKTRACE;
+  env.NO_COLOR = "1";
+  return env;
+}
+
+/** Runs the CLI with `args` and collects its output. */
+export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: cliArgs(options.cwd, args),
+    cwd: options.cwd,
+    env: cliEnv(),
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** The non-empty lines of `text`. */
+export function lines(text: string): string[] {
+  return text.split("\n").filter((l) => l.trim() !== "");
+}
+
+/** Every file under `dir`, as paths relative to it. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (sub: string) => {
+    for (const e of Deno.readDirSync(`${dir}/${sub}`)) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      out.push(rel);
+      if (e.isDirectory) walk(rel);
+    }
+  };
+  walk("");
+  return out.sort();
+}

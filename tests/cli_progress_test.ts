@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { makeProgress } from "../cli/_progress.ts";
+import type { ProgressMessage } from "../workers/protocol.ts";
+
+function update(done: number, steps = 1000): ProgressMessage {
+  return {
+    type: "progress",
+    metrics: { step: done - 1, loss: 1 / done, dataLoss: 1 / done, accuracy: 0.5, lr: 0.1 },
+    done,
+    steps,
+    elapsedMs: done,
+  };
+}
+
+function capture(format: "text" | "ndjson", tty: boolean, quiet = false) {
+  const out: string[] = [];
+  const progress = makeProgress({ format, tty, quiet, columns: 100, write: (t) => out.push(t) });
+  for (let done = 1; done <= 1000; done++) progress.update(update(done));
+  progress.end();
+  return out;
+}
+
+Deno.test("on a terminal, progress is one bar redrawn in place, not once per update", () => {
+  const out = capture("text", true);
+  assert.ok(out.length < 100, `${out.length} writes for 1000 updates`);
+  const draws = out.filter((t) => t.startsWith("\r\x1b[2K"));
+  assert.equal(draws.length, out.length - 1);
+  assert.equal(out.at(-1), "\n");
+  assert.match(draws.at(-1)!, /█+ 1000\/1000 {2}loss 0\.0010 {2}acc 50\.0% {2}ETA 0s$/);
+  assert.ok(draws.every((d) => !d.includes("\n")));
+});
+
+Deno.test("piped, progress is a plain line at the start and at each tenth of the run", () => {
+  const out = capture("text", false);
+  assert.equal(out.length, 11);
+  assert.match(out[0], /^step 1\/1000 /);
+  assert.match(out[1], /^step 100\/1000 {2}loss 0\.0100 {2}acc 50\.0% {2}lr 0\.100\n$/);
+  assert.match(out[10], /^step 1000\/1000 /);
+});
+
+Deno.test("ndjson progress is one JSON object per update", () => {
+  const out = capture("ndjson", false);
+  assert.equal(out.length, 1000);
+  const last = JSON.parse(out[999]);
+  assert.deepEqual(
+    { type: last.type, done: last.done, steps: last.steps, step: last.step },
+    { type: "progress", done: 1000, steps: 1000, step: 999 },
+  );
+});
+
+Deno.test("quiet progress writes nothing", () => {
+  assert.deepEqual(capture("text", true, true), []);
+  assert.deepEqual(capture("ndjson", false, true), []);
+});

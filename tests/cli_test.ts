@@ -1,0 +1,527 @@
+import assert from "node:assert/strict";
+import { Mlp } from "../mod.ts";
+import { ModelFileSchema } from "../cli/model_file.ts";
+import { cliArgs, cliEnv, FIXTURES, lines, listFiles, ROOT, runCli } from "./_cli.ts";
+
+const MOONS_CSV = `${ROOT}/tests/reference/moons_micrograd_demo.csv`;
+
+async function tempDir(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "denograd_cli_" });
+}
+
+function readRun(dir: string) {
+  return ModelFileSchema.parse(JSON.parse(Deno.readTextFileSync(`${dir}/model.json`)));
+}
+
+Deno.test("train with no flags runs micrograd's demo and writes the three outputs", async () => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(["train"], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const last = lines(r.stdout).at(-1)!;
+    const match = /^Report: (runs\/[^/]+)\/report\.html$/.exec(last);
+    assert.ok(match, `last line names the report: ${last}`);
+    const dir = `${cwd}/${match[1]}`;
+    assert.deepEqual(listFiles(dir), ["history.csv", "model.json", "report.html"]);
+    const run = readRun(dir);
+    assert.equal(run.status, "completed");
+    assert.deepEqual(run.config.layers, [16, 16]);
+    assert.deepEqual(run.model?.nouts, [16, 16, 1]);
+    assert.equal(run.config.loss, "svm");
+    assert.equal(run.config.optimizer, "sgd");
+    assert.equal(run.config.lr, 1);
+    assert.equal(run.config.lrSchedule, "linear");
+    assert.equal(run.config.l2, 1e-4);
+    assert.equal(run.config.steps, 100);
+    assert.deepEqual(run.dataset, {
+      kind: "generated",
+      name: "moons",
+      samples: 100,
+      noise: 0.1,
+      classes: 2,
+      seed: 1337,
+    });
+    assert.equal(run.parameterCount, 337);
+    assert.equal(run.final?.trainAccuracy, 1);
+    const history = lines(Deno.readTextFileSync(`${dir}/history.csv`));
+    assert.equal(history.length, 101);
+    assert.match(history[0], /^step,loss,data_loss,accuracy,lr/);
+    const html = Deno.readTextFileSync(`${dir}/report.html`);
+    assert.match(html, /Completed 100 steps/);
+    assert.ok(html.includes(run.command.replaceAll("'", "&#39;")), "the report shows the command");
+    // No file is left under a temporary name.
+    assert.ok(listFiles(cwd).every((f) => !f.endsWith(".tmp")));
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train puts each run in a fresh folder under runs/", async () => {
+  const cwd = await tempDir();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(["train", "--steps", "3", "--quiet"], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(lines(r.stdout).length, 1);
+    }
+    const runs = [...Deno.readDirSync(`${cwd}/runs`)].map((e) => e.name);
+    assert.equal(runs.length, 2);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train reproduces a run exactly from the same seed", async () => {
+  const cwd = await tempDir();
+  try {
+    for (const out of ["a", "b"]) {
+      const r = await runCli(["train", "--steps", "20", "--out", out, "--quiet"], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.deepEqual(readRun(`${cwd}/a`).model, readRun(`${cwd}/b`).model);
+    assert.equal(
+      Deno.readTextFileSync(`${cwd}/a/history.csv`),
+      Deno.readTextFileSync(`${cwd}/b/history.csv`),
+    );
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train reads settings from --config and lets flags override them", async () => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(
+      ["train", "--config", `${FIXTURES}/config_xor.json`, "--steps", "5", "--out", "x", "--quiet"],
+      { cwd },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const run = readRun(`${cwd}/x`);
+    assert.equal(run.config.dataset, "xor");
+    assert.equal(run.config.optimizer, "adam");
+    assert.equal(run.config.lr, 0.01);
+    assert.equal(run.config.seed, 7);
+    assert.equal(run.config.steps, 5);
+    assert.deepEqual(run.config.layers, [8, 8]);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train --config model.json reruns a run with the same settings", async () => {
+  const cwd = await tempDir();
+  try {
+    const first = await runCli(
+      ["train", "--dataset", "circles", "--noise", "0.05", "--steps", "15", "--out", "a"],
+      { cwd },
+    );
+    assert.equal(first.code, 0, first.stderr);
+    const again = await runCli(["train", "--config", "a/model.json", "--out", "b", "--quiet"], {
+      cwd,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    const [a, b] = [readRun(`${cwd}/a`), readRun(`${cwd}/b`)];
+    assert.deepEqual(b.config, a.config);
+    assert.deepEqual(b.model, a.model);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train --format ndjson prints one JSON object per line, the end naming the report", async () => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(
+      ["train", "--dataset", "blobs", "--steps", "30", "--format", "ndjson", "--out", "o"],
+      { cwd },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const objects = lines(r.stdout).map((l) => JSON.parse(l));
+    assert.ok(objects.length >= 2);
+    for (const o of objects.slice(0, -1)) {
+      assert.equal(o.type, "progress");
+      assert.equal(o.steps, 30);
+      assert.ok(Number.isFinite(o.loss) && Number.isFinite(o.accuracy) && Number.isFinite(o.lr));
+    }
+    const end = objects.at(-1);
+    assert.equal(end.type, "end");
+    assert.equal(end.status, "completed");
+    assert.equal(end.report, "o/report.html");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("predict gives the classes and scores the model had at the end of training", async () => {
+  const cwd = await tempDir();
+  try {
+    const t = await runCli(["train", "--dataset", MOONS_CSV, "--out", "m", "--quiet"], { cwd });
+    assert.equal(t.code, 0, t.stderr);
+    const run = readRun(`${cwd}/m`);
+    const fromFile = await runCli(["predict", "--model", "m/model.json", "--input", MOONS_CSV], {
+      cwd,
+    });
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    const csv = Deno.readTextFileSync(MOONS_CSV);
+    const fromStdin = await runCli(["predict", "--model", "m/model.json"], { cwd, stdin: csv });
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.equal(fromStdin.stdout, fromFile.stdout);
+
+    const [header, ...rows] = lines(fromFile.stdout);
+    assert.equal(header, "class,score");
+    const points = lines(csv).slice(1).map((l) => l.split(",").map(Number));
+    assert.equal(rows.length, points.length);
+    const model = Mlp.fromJSON(run.model);
+    let right = 0;
+    rows.forEach((row, i) => {
+      const [cls, score] = row.split(",");
+      assert.equal(Number(score), model.predict(points[i].slice(0, 2))[0]);
+      assert.equal(cls, Number(score) > 0 ? "1" : "0");
+      if (Number(cls) === points[i][2]) right++;
+    });
+    assert.equal(right / rows.length, run.final?.trainAccuracy);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("predict writes the class names a CSV gave", async () => {
+  const cwd = await tempDir();
+  try {
+    const t = await runCli(
+      ["train", "--dataset", `${FIXTURES}/script_header.csv`, "--steps", "5", "--out", "m"],
+      { cwd },
+    );
+    assert.equal(t.code, 0, t.stderr);
+    const p = await runCli(["predict", "--model", "m/model.json"], { cwd, stdin: "0.5,0.5\n" });
+    assert.equal(p.code, 0, p.stderr);
+    const [header, row] = lines(p.stdout);
+    assert.equal(header, "class,score");
+    assert.match(row, /^(<img src=x onerror=window\.pwned=2>|plain & simple),-?\d/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("graph writes the forward pass as DOT and SVG and refuses a huge graph", async (t) => {
+  const cwd = await tempDir();
+  try {
+    const small = await runCli(
+      ["train", "--steps", "2", "--layers", "4", "--out", "s", "--quiet"],
+      { cwd },
+    );
+    assert.equal(small.code, 0, small.stderr);
+    await t.step("DOT", async () => {
+      const r = await runCli(["graph", "--model", "s/model.json", "--point", "0.5,-0.25"], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^digraph \{/);
+      assert.match(r.stdout, /\{ x1 \| data 0\.5000 \| grad /);
+      assert.match(r.stdout, /\{ x2 \| data -0\.2500 \| grad /);
+      assert.match(r.stdout, /\{ score \| data /);
+    });
+    await t.step("SVG through Graphviz in WebAssembly", async () => {
+      const r = await runCli(
+        ["graph", "--model", "s/model.json", "--point", "0.5,-0.25", "--format", "svg"],
+        { cwd },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /<svg[\s\S]*x1[\s\S]*<\/svg>/);
+    });
+    await t.step("a graph above 2000 nodes needs --force", async () => {
+      const big = await runCli(
+        ["train", "--steps", "1", "--layers", "64,64", "--out", "b", "--quiet"],
+        { cwd },
+      );
+      assert.equal(big.code, 0, big.stderr);
+      const refused = await runCli(["graph", "--model", "b/model.json", "--point", "0,0"], {
+        cwd,
+      });
+      assert.equal(refused.code, 2);
+      assert.equal(lines(refused.stderr).length, 1);
+      assert.match(refused.stderr, /too many to read .*--force/);
+      const forced = await runCli(
+        ["graph", "--model", "b/model.json", "--point", "0,0", "--force"],
+        { cwd },
+      );
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.ok(lines(forced.stdout).length > 2000);
+    });
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("datasets lists each built-in dataset on one line", async () => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(["datasets"], { cwd });
+    assert.equal(r.code, 0);
+    assert.deepEqual(
+      lines(r.stdout).map((l) => l.split(" ")[0]),
+      ["moons", "circles", "xor", "spiral", "blobs"],
+    );
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("every command has --help", async () => {
+  const cwd = await tempDir();
+  try {
+    for (const command of ["train", "predict", "graph", "datasets"]) {
+      const r = await runCli([command, "--help"], { cwd });
+      assert.equal(r.code, 0, command);
+      assert.match(r.stdout, new RegExp(`Usage: denograd ${command}`));
+    }
+    const top = await runCli(["--help"], { cwd });
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /train .*\n.*predict/);
+    assert.deepEqual(listFiles(cwd), []);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+/**
+ * Bad input: the args and a pattern the one stderr line must match. `scratch`
+ * holds inputs that cannot be fixtures (`deno fmt` rejects malformed JSON).
+ */
+const badInputs = (scratch: string): [string, string[], RegExp][] => [
+  ["a learning rate that is not a number", ["train", "--lr", "abc"], /'--lr' .*positive.*"abc"/],
+  ["a negative learning rate", ["train", "--lr=-1"], /'--lr' must be a positive number.*"-1"/],
+  ["a negative value without '='", ["train", "--lr", "-1"], /'--lr' needs a value.*--lr=VALUE/],
+  ["zero steps", ["train", "--steps", "0"], /'--steps' must be an integer.*"0"/],
+  ["fractional steps", ["train", "--steps", "2.5"], /'--steps' .*"2\.5"/],
+  ["too many samples", ["train", "--samples", "1e9"], /'--samples' .*"1e9"/],
+  ["negative noise", ["train", "--noise=-0.5"], /'--noise' .*"-0\.5"/],
+  ["a test share of 1", ["train", "--test-fraction", "1"], /'--test-fraction' .*"1"/],
+  ["zero layers", ["train", "--layers", "0"], /'--layers' .*integer from 1 .*"0"/],
+  ["no layers", ["train", "--layers", ""], /'--layers' .*""/],
+  ["a layer that is not a number", ["train", "--layers", "16,abc"], /'--layers' .*"16,abc"/],
+  [
+    "an unknown activation",
+    ["train", "--activation", "softmax"],
+    /'--activation' .*relu.*"softmax"/,
+  ],
+  ["an unknown dataset", ["train", "--dataset", "mnist"], /'--dataset' must be moons.*"mnist"/],
+  [
+    "a missing CSV",
+    ["train", "--dataset", "nope/missing.csv"],
+    /no file is at "nope\/missing\.csv"/,
+  ],
+  [
+    "a malformed CSV",
+    ["train", "--dataset", `${FIXTURES}/malformed.csv`],
+    /malformed\.csv" is malformed: line 3, column 2 .*"oops"/,
+  ],
+  [
+    "a config that is not JSON",
+    ["train", "--config", `${scratch}/malformed_config.json`],
+    /'--config' .*is not valid JSON/,
+  ],
+  [
+    "a config with a bad value",
+    ["train", "--config", `${FIXTURES}/config_bad_value.json`],
+    /'lr' in the config file .*positive number.*"fast"/,
+  ],
+  [
+    "a config with an unknown key",
+    ["train", "--config", `${FIXTURES}/config_unknown_key.json`],
+    /unknown setting "learningRate"/,
+  ],
+  [
+    "a missing config",
+    ["train", "--config", "nope.json"],
+    /'--config' "nope\.json" cannot be read: no file/,
+  ],
+  [
+    "bce on three classes",
+    ["train", "--dataset", "spiral", "--loss", "bce"],
+    /'--loss' .*3 classes.*"bce"/,
+  ],
+  ["classes for moons", ["train", "--classes", "4"], /'--classes' must be 2 for moons/],
+  [
+    "noise for a CSV file",
+    ["train", "--dataset", `${FIXTURES}/malformed.csv`, "--noise", "0.3"],
+    /malformed/,
+  ],
+  [
+    "an unknown output format",
+    ["train", "--format", "xml"],
+    /'--format' must be text or ndjson.*"xml"/,
+  ],
+  ["an unknown flag", ["train", "--learning-rate", "0.1"], /'--learning-rate' is not a known flag/],
+  ["a value for a switch", ["train", "--quiet=yes"], /'--quiet' takes no value/],
+  ["a stray argument", ["train", "moons"], /takes no plain arguments.*"moons"/],
+  ["an unknown command", ["fly"], /"fly" is not a command/],
+  ["predict without --model", ["predict"], /'--model' is missing/],
+  ["a missing model file", ["predict", "--model", "nope.json"], /"nope\.json" cannot be read/],
+  [
+    "a model file of another shape",
+    ["predict", "--model", `${FIXTURES}/other_shape_model.json`],
+    /is not a denograd model file: 'format' is invalid/,
+  ],
+  ["graph without a point", ["graph", "--model", "nope.json"], /'--point' is missing/],
+  ["graph in an unknown format", ["graph", "--format", "png"], /'--format' must be dot or svg/],
+];
+
+Deno.test("bad input gets exit code 2, one line on stderr and no files", async (t) => {
+  const cwd = await tempDir();
+  const scratch = await tempDir();
+  try {
+    await Deno.writeTextFile(`${scratch}/malformed_config.json`, '{"lr": 0.1, "steps": 10,\n');
+    const cases = badInputs(scratch);
+    assert.ok(cases.length >= 15);
+    for (const [name, args, pattern] of cases) {
+      await t.step(name, async () => {
+        const r = await runCli(args, { cwd });
+        assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+        assert.equal(lines(r.stderr).length, 1, r.stderr);
+        assert.match(r.stderr, pattern);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+        assert.equal(r.stdout, "");
+        assert.deepEqual(listFiles(cwd), [], "nothing written");
+      });
+    }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
+Deno.test("bad input in a run's model or points gets exit code 2", async (t) => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(["train", "--steps", "2", "--out", "m", "--quiet"], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(Deno.readTextFileSync(`${cwd}/m/model.json`));
+    const cases: [string, (doc: typeof run) => void, string[], RegExp][] = [
+      [
+        "points with four columns",
+        () => {},
+        ["predict", "--model", "bad.json", "--input", "p.csv"],
+        /line 1 of "p\.csv" must have 2 numbers \(or 3 with a label\): current count is 4/,
+      ],
+      [
+        "a point that is not a number",
+        () => {},
+        ["predict", "--model", "bad.json"],
+        /line 2, column 2 of stdin must be a number: current value is "x"/,
+      ],
+      [
+        "a model whose weights do not fit",
+        (d) => d.model.layers[0].weights[0].push(1),
+        ["predict", "--model", "bad.json"],
+        /broken model: 'layers\[0\]\.weights\[0\]'/,
+      ],
+      [
+        "a run file without its config",
+        (d) => delete d.config,
+        ["predict", "--model", "bad.json"],
+        /'config' is invalid/,
+      ],
+      [
+        "a graph point of the wrong size",
+        () => {},
+        ["graph", "--model", "bad.json", "--point", "1"],
+        /'--point' must be 2 comma-separated numbers \(x1, x2\): current value is "1"/,
+      ],
+    ];
+    Deno.writeTextFileSync(`${cwd}/p.csv`, "1,2,3,4\n");
+    for (const [name, edit, args, pattern] of cases) {
+      await t.step(name, async () => {
+        const doc = structuredClone(run);
+        edit(doc);
+        Deno.writeTextFileSync(`${cwd}/bad.json`, JSON.stringify(doc));
+        const p = await runCli(args, { cwd, stdin: "0,0\n1,x\n" });
+        assert.equal(p.code, 2, p.stderr);
+        assert.equal(lines(p.stderr).length, 1, p.stderr);
+        assert.match(p.stderr, pattern);
+        assert.equal(p.stdout, "");
+      });
+    }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130", async () => {
+  const cwd = await tempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: cliArgs(cwd, ["train", "--steps", "1000000", "--format", "ndjson", "--out", "c"]),
+      cwd,
+      env: cliEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes('"type":"progress"')) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, "the run printed progress before ending");
+      text += value;
+    }
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    assert.equal(status.code, 130);
+    const err = lines(await stderr);
+    assert.match(err.at(-1)!, /^Cancelled at step \d+ of 1000000$/);
+    const end = JSON.parse(lines(text).at(-1)!);
+    assert.equal(end.type, "end");
+    assert.equal(end.status, "cancelled");
+    const run = readRun(`${cwd}/c`);
+    assert.equal(run.status, "cancelled");
+    const n = run.stoppedAtStep!;
+    assert.ok(n > 0 && n < 1_000_000);
+    assert.equal(end.stepsDone, n);
+    assert.equal(lines(Deno.readTextFileSync(`${cwd}/c/history.csv`)).length, n + 1);
+    const html = Deno.readTextFileSync(`${cwd}/c/report.html`);
+    assert.match(html, new RegExp(`Cancelled at step ${n} of 1000000`));
+    assert.ok(Mlp.fromJSON(run.model).predict([0, 0]).every(Number.isFinite));
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("a diverging run exits with 1 and writes a report marked failed", async () => {
+  const cwd = await tempDir();
+  try {
+    const r = await runCli(["train", "--lr", "1e6", "--steps", "200", "--out", "d"], { cwd });
+    assert.equal(r.code, 1);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /^Training diverged: .*loss at step \d+ is not finite/);
+    assert.match(lines(r.stdout).at(-1)!, /^Report: d\/report\.html$/);
+    const run = readRun(`${cwd}/d`);
+    assert.equal(run.status, "failed");
+    const n = run.stoppedAtStep!;
+    assert.ok(n > 0 && n < 200);
+    assert.equal(lines(Deno.readTextFileSync(`${cwd}/d/history.csv`)).length, n + 1);
+    assert.match(Deno.readTextFileSync(`${cwd}/d/report.html`), /Failed at step \d+: Cannot train/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("an --out folder without write access is refused with one line", async () => {
+  const cwd = await tempDir();
+  const elsewhere = await tempDir();
+  try {
+    const r = await runCli(["train", "--steps", "2", "--out", `${elsewhere}/x`], { cwd });
+    assert.equal(r.code, 2);
+    assert.equal(lines(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /no write access/);
+    assert.deepEqual(listFiles(elsewhere), []);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});

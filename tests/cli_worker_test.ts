@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import type { StartMessage } from "../workers/protocol.ts";
+import { cliEnv, FIXTURES, ROOT } from "./_cli.ts";
+import { makeMoons } from "../mod.ts";
+
+const data = makeMoons({ samples: 40, noise: 0.1, seed: 3 });
+
+function start(steps: number): StartMessage {
+  return {
+    type: "start",
+    spec: {
+      nin: 2,
+      nouts: [8, 1],
+      activation: "relu",
+      loss: "svm",
+      optimizer: "sgd",
+      lr: 1,
+      lrSchedule: "linear",
+      steps,
+      batchSize: 0,
+      l2: 1e-4,
+      seed: 1,
+      engine: "compiled",
+    },
+    train: { x: data.x, y: data.y, classes: 2 },
+    grid: 10,
+    chunkMs: 20,
+  };
+}
+
+/** Runs the worker (with no permissions) on `message` in a subprocess. */
+async function outcomeOf(message: unknown, ...flags: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--config=${ROOT}/deno.json`,
+      "--unstable-worker-options",
+      "--allow-read",
+      `${FIXTURES}/worker_outcome.ts`,
+      ...flags,
+    ],
+    env: cliEnv(),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(message)));
+  await writer.close();
+  const out = await child.output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+Deno.test("the worker trains, reports progress and sends the model, history and grid", async () => {
+  const { progress, outcome } = await outcomeOf(start(30));
+  assert.ok(progress >= 1);
+  assert.equal(outcome.type, "done");
+  assert.equal(outcome.status, "completed");
+  assert.equal(outcome.stepsDone, 30);
+  assert.equal(outcome.history.length, 30);
+  assert.deepEqual(outcome.model.nouts, [8, 1]);
+  assert.equal(outcome.grid.size, 10);
+  assert.equal(outcome.grid.classes.length, 100);
+});
+
+Deno.test("a cancelled worker stops within a chunk and sends what it trained", async () => {
+  const { outcome } = await outcomeOf(start(1_000_000), "--cancel");
+  assert.equal(outcome.type, "done");
+  assert.equal(outcome.status, "cancelled");
+  assert.ok(outcome.stepsDone > 0 && outcome.stepsDone < 1_000_000);
+  assert.equal(outcome.history.length, outcome.stepsDone);
+});
+
+Deno.test("an exception in the worker comes back as an error message", async () => {
+  // Valid for the protocol, but a label of 5 does not fit two classes.
+  const bad = start(10);
+  bad.train = { ...bad.train, y: [5, ...bad.train.y.slice(1)] };
+  const { outcome } = await outcomeOf(bad);
+  assert.equal(outcome.type, "error");
+  assert.equal(outcome.kind, "exception");
+  assert.match(outcome.message, /label/i);
+  assert.deepEqual(outcome.history, []);
+});
+
+Deno.test("the worker answers a malformed start with an error message", async () => {
+  const { outcome } = await outcomeOf({ ...start(10), chunkMs: -1 });
+  assert.equal(outcome.type, "error");
+  assert.equal(outcome.kind, "exception");
+  assert.match(outcome.message, /'chunkMs' is invalid/);
+});

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import {
+  type Activation,
+  classificationLoss,
+  CompiledMlp,
+  type Dataset,
+  l2Penalty,
+  type LossName,
+  makeBlobs,
+  makeMoons,
+  makeSpiral,
+  Mlp,
+  type OptimizerName,
+  resolveTrainOptions,
+  type StepMetrics,
+  type TrainOptions,
+  trainSteps,
+  trainTestSplit,
+} from "../mod.ts";
+import { assertClose, readReference } from "./_helpers.ts";
+
+interface Trajectory {
+  sizes: number[];
+  alpha: number;
+  X: number[][];
+  y: number[];
+  "init_params": number[];
+  losses: number[];
+  accuracies: number[];
+  "final_params": number[];
+}
+
+/** Trains two identical models, one per engine, and returns both histories and final parameters. */
+function bothEngines(
+  make: () => Mlp,
+  data: Dataset,
+  options: TrainOptions,
+): { value: StepMetrics[]; compiled: StepMetrics[]; params: [number[], number[]] } {
+  const a = make();
+  const b = make();
+  const value = [...trainSteps(a, data, { ...options, engine: "value" })];
+  const compiled = [...trainSteps(b, data, { ...options, engine: "compiled" })];
+  const params: [number[], number[]] = [
+    a.parameters().map((p) => p.data),
+    b.parameters().map((p) => p.data),
+  ];
+  return { value, compiled, params };
+}
+
+function assertLossesClose(value: StepMetrics[], compiled: StepMetrics[], tol: number): void {
+  assert.equal(compiled.length, value.length);
+  value.forEach((m, k) => {
+    assertClose(compiled[k].loss, m.loss, tol, `loss at step ${k}`);
+    assertClose(compiled[k].dataLoss, m.dataLoss, tol, `data loss at step ${k}`);
+    assert.equal(compiled[k].accuracy, m.accuracy, `accuracy at step ${k}`);
+    assert.equal(compiled[k].lr, m.lr);
+  });
+}
+
+Deno.test("the compiled path gives the Value path's losses on the PyTorch trajectory", async (t) => {
+  const ref = readReference<Trajectory>("train_trajectory.json");
+  const make = () => {
+    const model = new Mlp(2, [16, 16, 1]);
+    model.setParameters(ref.init_params);
+    return model;
+  };
+  const data: Dataset = { x: ref.X, y: ref.y, classes: 2 };
+  const { value, compiled, params } = bothEngines(make, data, {
+    loss: "svm",
+    l2: ref.alpha,
+    optimizer: "sgd",
+    lr: 1.0,
+    lrSchedule: "linear",
+    steps: 100,
+  });
+
+  await t.step("every loss agrees with the Value path to 1e-12", () => {
+    assertLossesClose(value, compiled, 1e-12);
+  });
+
+  await t.step("and with PyTorch to 1e-9, ending at 100% accuracy", () => {
+    compiled.forEach((m, k) => {
+      assertClose(m.loss, ref.losses[k], 1e-9, `loss at step ${k}`);
+      assert.equal(m.accuracy, ref.accuracies[k], `accuracy at step ${k}`);
+    });
+    assert.equal(compiled.at(-1)!.accuracy, 1);
+    params[1].forEach((p, i) => assertClose(p, ref.final_params[i], 1e-9, `final param ${i}`));
+  });
+
+  await t.step("bit for bit: same metrics and same final parameters", () => {
+    assert.deepEqual(compiled, value);
+    assert.deepEqual(params[1], params[0]);
+  });
+});
+
+Deno.test("the compiled path matches the Value path on a 3-class cross-entropy run", () => {
+  const data = makeSpiral({ samples: 90, classes: 3, noise: 0.1, seed: 5 });
+  for (const batchSize of [0, 16]) {
+    const { value, compiled, params } = bothEngines(
+      () => new Mlp(2, [16, 16, 3], { seed: 11 }),
+      data,
+      { loss: "ce", steps: 40, lr: 0.5, batchSize },
+    );
+    assertLossesClose(value, compiled, 1e-12);
+    assert.ok(value.at(-1)!.loss < value[0].loss, "the run learns something");
+    assert.deepEqual(compiled, value, `batchSize ${batchSize}: bit for bit`);
+    assert.deepEqual(params[1], params[0]);
+  }
+});
+
+Deno.test("the compiled path matches the Value path on an Adam run", () => {
+  const data = makeMoons({ samples: 80, noise: 0.15, seed: 9 });
+  const { value, compiled, params } = bothEngines(
+    () => new Mlp(2, [12, 12, 1], { seed: 2, activation: "tanh" }),
+    data,
+    { optimizer: "adam", lr: 0.02, steps: 60, loss: "bce", l2: 1e-3 },
+  );
+  assertLossesClose(value, compiled, 1e-12);
+  assert.deepEqual(compiled, value);
+  assert.deepEqual(params[1], params[0]);
+});
+
+Deno.test("every loss, activation and optimizer gives identical metrics on both engines", () => {
+  const binary = trainTestSplit(makeMoons({ samples: 48, noise: 0.2, seed: 3 }), {
+    testFraction: 0.25,
+  });
+  const multi = trainTestSplit(makeBlobs({ samples: 60, classes: 4, seed: 4 }), {
+    testFraction: 0.2,
+  });
+  const activations: Activation[] = ["relu", "tanh", "sigmoid", "linear"];
+  const optimizers: OptimizerName[] = ["sgd", "momentum", "adam", "adamw"];
+  const cases: [LossName, number, typeof binary][] = [
+    ["svm", 1, binary],
+    ["mse", 1, binary],
+    ["bce", 1, binary],
+    ["svm", 4, multi],
+    ["mse", 4, multi],
+    ["ce", 4, multi],
+  ];
+  let runs = 0;
+  for (const [loss, width, { train, test }] of cases) {
+    activations.forEach((activation, i) => {
+      const optimizer = optimizers[(i + runs) % optimizers.length];
+      const outputActivation: Activation = activation === "relu" ? "sigmoid" : "linear";
+      const options: TrainOptions = {
+        loss,
+        optimizer,
+        steps: 8,
+        batchSize: i % 2 === 0 ? 0 : 10,
+        l2: i === 3 ? 0 : 1e-3,
+        test,
+        seed: i,
+      };
+      const { value, compiled, params } = bothEngines(
+        () => new Mlp(2, [6, 5, width], { seed: 1 + i, activation, outputActivation }),
+        train,
+        options,
+      );
+      const what = `${loss}/${width} ${activation} ${optimizer}`;
+      assert.ok(value.every((m) => m.testLoss !== undefined), what);
+      assert.deepEqual(compiled, value, what);
+      assert.deepEqual(params[1], params[0], what);
+      runs++;
+    });
+  }
+  assert.equal(runs, 24);
+});
+
+Deno.test("CompiledMlp.backward() adds into grad as Value.backward() does", () => {
+  const model = new Mlp(3, [5, 2], { seed: 8, activation: "tanh" });
+  const x = [[0.1, -0.2, 0.3], [1, 2, -1], [0, 0.5, 0.5]];
+  const y = [0, 1, 1];
+  const compiled = new CompiledMlp(model, 3, { loss: "ce", l2: 0.01 });
+  const total = compiled.forward(x, y);
+  compiled.backward();
+  const once = model.parameters().map((p) => p.grad);
+  compiled.backward();
+  assert.deepEqual(model.parameters().map((p) => p.grad), once.map((g) => g + g));
+
+  model.zeroGrad();
+  const outputs = x.map((xi) => model.forward(xi));
+  const graph = classificationLoss("ce", outputs, y).add(l2Penalty(model.parameters(), 0.01));
+  graph.backward();
+  assert.equal(total, graph.data);
+  assert.deepEqual(model.parameters().map((p) => p.grad), once);
+  assert.equal(
+    compiled.accuracy,
+    1 / 3 * (y.filter((c, i) => {
+      const o = outputs[i].map((v) => v.data);
+      return o.indexOf(Math.max(...o)) === c;
+    }).length),
+  );
+});
+
+Deno.test("CompiledMlp gives the same grads as the graph when a dead ReLU hides an infinite weight", () => {
+  // The hidden ReLU outputs 0, so the infinite weight after it gives NaN only in backward().
+  const model = new Mlp(1, [1, 1, 1], { seed: 1 });
+  model.setParameters([1, -5, Infinity, 0, 0.5, 0.25]);
+  const compiled = new CompiledMlp(model, 1, { loss: "mse" });
+  const loss = compiled.forward([[1]], [1]);
+  compiled.backward();
+  const grads = model.parameters().map((p) => p.grad);
+  model.zeroGrad();
+  const graph = classificationLoss("mse", [model.forward([1])], [1]);
+  graph.backward();
+  assert.ok(Number.isFinite(loss));
+  assert.equal(loss, graph.data);
+  assert.deepEqual(grads, model.parameters().map((p) => p.grad));
+  assert.ok(grads.some(Number.isNaN), "the NaN reaches the first layer");
+});
+
+Deno.test("CompiledMlp rejects bad sizes and labels with the Value losses' messages", () => {
+  const model = new Mlp(2, [4, 1]);
+  assert.throws(() => new CompiledMlp(model, 0), RangeError);
+  assert.throws(() => new CompiledMlp(model, 2, { loss: "ce" }), RangeError);
+  assert.throws(() => new CompiledMlp(model, 2, { l2: -1 }), RangeError);
+  const compiled = new CompiledMlp(model, 2, { loss: "svm" });
+  assert.throws(() => compiled.forward([[1, 2]], [1]), /batch must have 2 samples/);
+  assert.throws(() => compiled.forward([[1, 2], [3]], [1, 0]), /must have 2 features/);
+  const bad = [[1, 2], [3, 4]];
+  const message = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    assert.fail("expected an error");
+  };
+  assert.equal(
+    message(() => compiled.forward(bad, [1, 2])),
+    message(() => classificationLoss("svm", bad.map((x) => model.forward(x)), [1, 2])),
+  );
+  const multi = new Mlp(2, [4, 3]);
+  for (const loss of ["ce", "svm", "mse"] as const) {
+    assert.equal(
+      message(() => new CompiledMlp(multi, 2, { loss }).forward(bad, [0, 3])),
+      message(() => classificationLoss(loss, bad.map((x) => multi.forward(x)), [0, 3])),
+    );
+  }
+});
+
+Deno.test("trainSteps uses the compiled engine by default and checks the engine option", () => {
+  const data = makeMoons({ samples: 20, seed: 1 });
+  const model = new Mlp(2, [4, 1]);
+  assert.equal(resolveTrainOptions(model, data).engine, "compiled");
+  assert.equal(resolveTrainOptions(model, data, { engine: "value" }).engine, "value");
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => resolveTrainOptions(model, data, { engine: "fast" as any }),
+    /Cannot train as 'engine' must be compiled or value: current value is "fast"/,
+  );
+});

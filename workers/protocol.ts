@@ -1,0 +1,225 @@
+/**
+ * The messages between the CLI and the training worker: a discriminated
+ * union on `type` each way, with zod schemas that both sides use to check
+ * what they receive. Only plain data crosses threads.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const finite = z.number();
+const count = z.int().min(0);
+
+/** A dataset as plain arrays. */
+export const DatasetSchema: z.ZodType<DatasetMessage> = z.object({
+  x: z.array(z.array(finite)),
+  y: z.array(count),
+  classes: z.int().min(2),
+});
+
+/** A dataset as it crosses threads. */
+export interface DatasetMessage {
+  /** Feature vectors. */
+  x: number[][];
+  /** Class labels from 0. */
+  y: number[];
+  /** How many classes. */
+  classes: number;
+}
+
+/** Everything the worker needs to build and train the model. */
+export const TrainSpecSchema = z.object({
+  nin: z.int().min(1),
+  nouts: z.array(z.int().min(1)).min(1),
+  activation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
+  loss: z.enum(["svm", "mse", "bce", "ce"]),
+  optimizer: z.enum(["sgd", "momentum", "adam", "adamw"]),
+  lr: z.number().positive(),
+  lrSchedule: z.enum(["constant", "linear", "cosine"]),
+  steps: z.int().min(1),
+  batchSize: count,
+  l2: z.number().min(0),
+  seed: z.int(),
+  engine: z.enum(["compiled", "value"]),
+});
+
+/** What the worker trains, from {@linkcode TrainSpecSchema}. */
+export type TrainSpec = z.infer<typeof TrainSpecSchema>;
+
+/** Main to worker: train this model on this data. */
+export const StartMessageSchema = z.object({
+  type: z.literal("start"),
+  spec: TrainSpecSchema,
+  train: DatasetSchema,
+  test: DatasetSchema.optional(),
+  /** Cells per side of the decision-boundary grid (2-D data only); 0 for none. */
+  grid: z.int().min(0).max(400),
+  /** Milliseconds of training between two yields to the event loop. */
+  chunkMs: z.number().positive().max(10_000),
+});
+
+/** Main to worker: stop after the current step and send what was trained. */
+export const CancelMessageSchema = z.object({ type: z.literal("cancel") });
+
+/** Every message the worker accepts. */
+export const ToWorkerSchema = z.discriminatedUnion("type", [
+  StartMessageSchema,
+  CancelMessageSchema,
+]);
+
+/** A start message. */
+export type StartMessage = z.infer<typeof StartMessageSchema>;
+/** A cancel message. */
+export type CancelMessage = z.infer<typeof CancelMessageSchema>;
+/** Every message the worker accepts. */
+export type ToWorker = z.infer<typeof ToWorkerSchema>;
+
+/** One step's metrics, as `trainSteps` yields them. */
+export const StepSchema = z.object({
+  step: count,
+  loss: finite,
+  dataLoss: finite,
+  accuracy: z.number().min(0).max(1),
+  lr: finite,
+  testLoss: finite.optional(),
+  testAccuracy: z.number().min(0).max(1).optional(),
+});
+
+/** One step's metrics. */
+export type Step = z.infer<typeof StepSchema>;
+
+/** Worker to main: the latest step, sent once per chunk. */
+export const ProgressMessageSchema = z.object({
+  type: z.literal("progress"),
+  metrics: StepSchema,
+  /** Steps done so far. */
+  done: count,
+  /** Steps asked for. */
+  steps: z.int().min(1),
+  /** Milliseconds since training began. */
+  elapsedMs: z.number().min(0),
+});
+
+/** The model's loss and accuracy after the last update. */
+export const FinalMetricsSchema = z.object({
+  trainLoss: finite,
+  trainAccuracy: z.number().min(0).max(1),
+  testLoss: finite.optional(),
+  testAccuracy: z.number().min(0).max(1).optional(),
+});
+
+/** The model's loss and accuracy after the last update. */
+export type FinalMetrics = z.infer<typeof FinalMetricsSchema>;
+
+/**
+ * The model's prediction over a `size` by `size` grid spanning
+ * `[xMin, xMax] × [yMin, yMax]`, row by row from `yMin`: the class of each
+ * cell and how sure the model is (0 to 1).
+ */
+export const GridSchema = z.object({
+  size: z.int().min(2),
+  xMin: finite,
+  xMax: finite,
+  yMin: finite,
+  yMax: finite,
+  classes: z.array(count),
+  confidence: z.array(z.number().min(0).max(1)),
+});
+
+/** A decision-boundary grid, from {@linkcode GridSchema}. */
+export type Grid = z.infer<typeof GridSchema>;
+
+/** The model as `Mlp.toJSON()` gives it (checked in full by `Mlp.fromJSON`). */
+export const MlpJsonSchema = z.object({
+  format: z.literal("denograd.mlp/1"),
+  nin: z.int().min(1),
+  nouts: z.array(z.int().min(1)).min(1),
+  activation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
+  outputActivation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
+  layers: z.array(z.object({ weights: z.array(z.array(finite)), biases: z.array(finite) })),
+});
+
+/** Worker to main: training ended, completed or cancelled. */
+export const DoneMessageSchema = z.object({
+  type: z.literal("done"),
+  status: z.enum(["completed", "cancelled"]),
+  /** Steps done (the step a cancelled run stopped at). */
+  stepsDone: count,
+  model: MlpJsonSchema,
+  history: z.array(StepSchema),
+  final: FinalMetricsSchema,
+  grid: GridSchema.optional(),
+  elapsedMs: z.number().min(0),
+});
+
+/** Worker to main: training failed. */
+export const ErrorMessageSchema = z.object({
+  type: z.literal("error"),
+  /** `diverged` for a non-finite loss, `exception` for anything else. */
+  kind: z.enum(["diverged", "exception"]),
+  message: z.string(),
+  stack: z.string().optional(),
+  /** The step that failed. */
+  step: count,
+  history: z.array(StepSchema),
+  /** The model as it was, when every parameter is still finite. */
+  model: MlpJsonSchema.optional(),
+  elapsedMs: z.number().min(0),
+});
+
+/** Every message the worker sends. */
+export const FromWorkerSchema = z.discriminatedUnion("type", [
+  ProgressMessageSchema,
+  DoneMessageSchema,
+  ErrorMessageSchema,
+]);
+
+/** A progress message. */
+export type ProgressMessage = z.infer<typeof ProgressMessageSchema>;
+/** A done message. */
+export type DoneMessage = z.infer<typeof DoneMessageSchema>;
+/** An error message. */
+export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
+/** Every message the worker sends. */
+export type FromWorker = z.infer<typeof FromWorkerSchema>;
+
+/** A message that failed its schema. */
+export class ProtocolError extends TypeError {
+  /** Makes the error from the first issue zod found. */
+  constructor(side: string, error: z.ZodError) {
+    const issue = error.issues[0];
+    const path = issue?.path.length ? issue.path.join(".") : "(root)";
+    super(`Cannot accept a message ${side} as '${path}' is invalid: ${issue?.message}`);
+    this.name = "ProtocolError";
+  }
+}
+
+/**
+ * Checks a message the worker received.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseToWorker } from "./protocol.ts";
+ * assert.deepEqual(parseToWorker({ type: "cancel" }), { type: "cancel" });
+ * assert.throws(() => parseToWorker({ type: "stop" }), TypeError);
+ * ```
+ *
+ * @throws {ProtocolError} when `data` is not a valid message.
+ */
+export function parseToWorker(data: unknown): ToWorker {
+  const r = ToWorkerSchema.safeParse(data);
+  if (!r.success) throw new ProtocolError("from the main thread", r.error);
+  return r.data;
+}
+
+/**
+ * Checks a message the main thread received.
+ *
+ * @throws {ProtocolError} when `data` is not a valid message.
+ */
+export function parseFromWorker(data: unknown): FromWorker {
+  const r = FromWorkerSchema.safeParse(data);
+  if (!r.success) throw new ProtocolError("from the worker", r.error);
+  return r.data;
+}

@@ -1,0 +1,206 @@
+/**
+ * The training worker. Start it as a module worker with no permissions; send
+ * it a `start` message and, to stop early, a `cancel` message. It trains in
+ * chunks of about `chunkMs` milliseconds and yields to its event loop between
+ * chunks, so a cancel arrives within one chunk.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { type Dataset, DivergedError, evaluate, Mlp, predictClass, trainSteps } from "../mod.ts";
+import type { TrainOptions } from "../nn/train.ts";
+import {
+  type DoneMessage,
+  type ErrorMessage,
+  type FinalMetrics,
+  type FromWorker,
+  type Grid,
+  parseToWorker,
+  type StartMessage,
+  type Step,
+} from "./protocol.ts";
+
+let cancelled = false;
+let started = false;
+
+function send(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+self.onmessage = (event: MessageEvent<unknown>) => {
+  let message;
+  try {
+    message = parseToWorker(event.data);
+  } catch (error) {
+    send({
+      type: "error",
+      kind: "exception",
+      message: (error as Error).message,
+      step: 0,
+      history: [],
+      elapsedMs: 0,
+    });
+    return;
+  }
+  switch (message.type) {
+    case "start":
+      if (started) return;
+      started = true;
+      train(message).catch((error) => {
+        send({
+          type: "error",
+          kind: "exception",
+          message: String((error as Error)?.message ?? error),
+          stack: (error as Error)?.stack,
+          step: 0,
+          history: [],
+          elapsedMs: 0,
+        });
+      });
+      break;
+    case "cancel":
+      cancelled = true;
+      break;
+    default: {
+      const never: never = message;
+      throw new TypeError(`Cannot handle the message: ${JSON.stringify(never)}`);
+    }
+  }
+};
+
+/** Lets queued messages (a cancel) in. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function allFinite(model: Mlp): boolean {
+  return model.parameters().every((p) => Number.isFinite(p.data));
+}
+
+async function train(start: StartMessage): Promise<void> {
+  const { spec } = start;
+  const t0 = performance.now();
+  const model = new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
+  const trainSet: Dataset = start.train;
+  const options: TrainOptions = {
+    loss: spec.loss,
+    optimizer: spec.optimizer,
+    lr: spec.lr,
+    lrSchedule: spec.lrSchedule,
+    steps: spec.steps,
+    batchSize: spec.batchSize,
+    l2: spec.l2,
+    seed: spec.seed,
+    test: start.test,
+    engine: spec.engine,
+  };
+  const history: Step[] = [];
+  const steps = trainSteps(model, trainSet, options);
+  try {
+    let finished = false;
+    while (!finished && !cancelled) {
+      const chunkEnd = performance.now() + start.chunkMs;
+      do {
+        const next = steps.next();
+        if (next.done) {
+          finished = true;
+          break;
+        }
+        history.push(next.value);
+      } while (performance.now() < chunkEnd);
+      const last = history.at(-1);
+      if (last !== undefined) {
+        send({
+          type: "progress",
+          metrics: last,
+          done: history.length,
+          steps: spec.steps,
+          elapsedMs: performance.now() - t0,
+        });
+      }
+      if (!finished) await yieldToEventLoop();
+    }
+  } catch (error) {
+    const diverged = error instanceof DivergedError;
+    const failure: ErrorMessage = {
+      type: "error",
+      kind: diverged ? "diverged" : "exception",
+      message: String((error as Error)?.message ?? error),
+      stack: diverged ? undefined : (error as Error)?.stack,
+      step: diverged ? error.step : history.length,
+      history,
+      elapsedMs: performance.now() - t0,
+    };
+    if (allFinite(model)) failure.model = model.toJSON();
+    send(failure);
+    return;
+  }
+  const elapsedMs = performance.now() - t0;
+  const done: DoneMessage = {
+    type: "done",
+    status: history.length < spec.steps ? "cancelled" : "completed",
+    stepsDone: history.length,
+    model: model.toJSON(),
+    history,
+    final: finalMetrics(model, start),
+    elapsedMs,
+  };
+  if (start.grid > 0 && spec.nin === 2) done.grid = decisionGrid(model, start, spec.loss);
+  send(done);
+}
+
+function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
+  const t = evaluate(model, start.train, start.spec.loss);
+  const out: FinalMetrics = { trainLoss: t.loss, trainAccuracy: t.accuracy };
+  if (start.test !== undefined && start.test.x.length > 0) {
+    const e = evaluate(model, start.test, start.spec.loss);
+    out.testLoss = e.loss;
+    out.testAccuracy = e.accuracy;
+  }
+  return out;
+}
+
+/** How sure one output vector is of its class, from 0 to 1. */
+function confidence(scores: number[], loss: string): number {
+  if (scores.length === 1) {
+    // A margin (svm, mse) saturates at 1; a logit (bce) goes through the sigmoid.
+    const s = scores[0];
+    return loss === "bce" ? Math.abs(2 / (1 + Math.exp(-s)) - 1) : Math.min(1, Math.abs(s));
+  }
+  const max = Math.max(...scores);
+  const exps = scores.map((s) => Math.exp(s - max));
+  const total = exps.reduce((a, b) => a + b, 0);
+  // Softmax of the top class, rescaled so a uniform guess is 0.
+  const k = scores.length;
+  return Math.max(0, Math.min(1, (1 / total - 1 / k) / (1 - 1 / k)));
+}
+
+function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
+  const points = [...start.train.x, ...(start.test?.x ?? [])];
+  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const [a, b] of points) {
+    xMin = Math.min(xMin, a);
+    xMax = Math.max(xMax, a);
+    yMin = Math.min(yMin, b);
+    yMax = Math.max(yMax, b);
+  }
+  const padX = Math.max((xMax - xMin) * 0.1, 0.1);
+  const padY = Math.max((yMax - yMin) * 0.1, 0.1);
+  xMin -= padX;
+  xMax += padX;
+  yMin -= padY;
+  yMax += padY;
+  const size = start.grid;
+  const classes: number[] = [];
+  const conf: number[] = [];
+  for (let j = 0; j < size; j++) {
+    const y = yMin + ((j + 0.5) / size) * (yMax - yMin);
+    for (let i = 0; i < size; i++) {
+      const x = xMin + ((i + 0.5) / size) * (xMax - xMin);
+      const scores = model.predict([x, y]);
+      classes.push(predictClass(scores));
+      conf.push(confidence(scores, loss));
+    }
+  }
+  return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+}
