@@ -302,7 +302,11 @@ export function renderReport(data: ReportData, options: RenderReportOptions): st
   const twoD = data.grid !== undefined && data.points !== undefined;
   const payload = {
     history: thin(data.history, maxPoints),
-    grid: data.grid,
+    grid: data.grid && {
+      ...data.grid,
+      classes: Array.from(data.grid.classes),
+      confidence: Array.from(data.grid.confidence, (c) => Math.round(c * 1000) / 1000),
+    },
     points: data.points,
   };
   const legend = run.classNames.map((name, k) =>

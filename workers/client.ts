@@ -38,6 +38,23 @@ export function spawnTrainer(): Worker {
   } as WorkerOptions);
 }
 
+/**
+ * Resolves when a worker from {@linkcode spawnTrainer} has loaded and sent
+ * its `ready` message. Call it before {@linkcode trainInWorker} takes the
+ * worker's messages over.
+ */
+export function trainerReady(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<unknown>) => {
+      if (parseFromWorker(event.data).type === "ready") resolve();
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      reject(new Error(`The training worker crashed: ${event.message}`));
+    };
+  });
+}
+
 /** How a worker run ended: its `done` or `error` message. */
 export type WorkerOutcome = DoneMessage | ErrorMessage;
 
@@ -82,6 +99,8 @@ export function trainInWorker(
         return;
       }
       switch (message.type) {
+        case "ready":
+          break;
         case "progress":
           seen.push(message.metrics);
           onProgress?.(message);

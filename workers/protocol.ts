@@ -122,9 +122,14 @@ export const GridSchema = z.object({
   xMax: finite,
   yMin: finite,
   yMax: finite,
-  classes: z.array(count),
-  confidence: z.array(z.number().min(0).max(1)),
-});
+  /** The predicted class per cell, row by row from yMin (typed, so it transfers without a copy). */
+  classes: z.instanceof(Uint8Array),
+  /** How sure the model is per cell, from 0 to 1. */
+  confidence: z.instanceof(Float64Array),
+}).refine(
+  (g) => g.classes.length === g.size * g.size && g.confidence.length === g.size * g.size,
+  { message: "classes and confidence must have size * size cells", path: ["classes"] },
+);
 
 /** A decision-boundary grid, from {@linkcode GridSchema}. */
 export type Grid = z.infer<typeof GridSchema>;
@@ -167,13 +172,19 @@ export const ErrorMessageSchema = z.object({
   elapsedMs: z.number().min(0),
 });
 
+/** Worker to main: the worker has loaded and listens; sent once, before anything else. */
+export const ReadyMessageSchema = z.object({ type: z.literal("ready") });
+
 /** Every message the worker sends. */
 export const FromWorkerSchema = z.discriminatedUnion("type", [
+  ReadyMessageSchema,
   ProgressMessageSchema,
   DoneMessageSchema,
   ErrorMessageSchema,
 ]);
 
+/** A ready message. */
+export type ReadyMessage = z.infer<typeof ReadyMessageSchema>;
 /** A progress message. */
 export type ProgressMessage = z.infer<typeof ProgressMessageSchema>;
 /** A done message. */

@@ -23,8 +23,8 @@ import {
 let cancelled = false;
 let started = false;
 
-function send(message: FromWorker): void {
-  self.postMessage(message);
+function send(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 self.onmessage = (event: MessageEvent<unknown>) => {
@@ -67,6 +67,8 @@ self.onmessage = (event: MessageEvent<unknown>) => {
     }
   }
 };
+
+send({ type: "ready" });
 
 /** Lets queued messages (a cancel) in. */
 function yieldToEventLoop(): Promise<void> {
@@ -146,7 +148,8 @@ async function train(start: StartMessage): Promise<void> {
     elapsedMs,
   };
   if (start.grid > 0 && spec.nin === 2) done.grid = decisionGrid(model, start, spec.loss);
-  send(done);
+  // The grid's typed arrays move to the main thread without a copy.
+  send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
 }
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
@@ -191,15 +194,15 @@ function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
   yMin -= padY;
   yMax += padY;
   const size = start.grid;
-  const classes: number[] = [];
-  const conf: number[] = [];
+  const classes = new Uint8Array(size * size);
+  const conf = new Float64Array(size * size);
   for (let j = 0; j < size; j++) {
     const y = yMin + ((j + 0.5) / size) * (yMax - yMin);
     for (let i = 0; i < size; i++) {
       const x = xMin + ((i + 0.5) / size) * (xMax - xMin);
       const scores = model.predict([x, y]);
-      classes.push(predictClass(scores));
-      conf.push(confidence(scores, loss));
+      classes[j * size + i] = predictClass(scores);
+      conf[j * size + i] = confidence(scores, loss);
     }
   }
   return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
