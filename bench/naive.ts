@@ -197,6 +197,11 @@ export function naiveSvmStep(
 ): number {
   const scores = x.map((xi) => model.call(xi)[0]);
   const losses = scores.map((s, i) => s.mul(-(y[i] === 1 ? 1 : -1)).add(1).relu());
+  return descend(model, losses, lr, alpha);
+}
+
+/** The end of micrograd's step: mean loss plus L2, backward, SGD. Returns the loss. */
+function descend(model: NaiveMlp, losses: NaiveValue[], lr: number, alpha: number): number {
   const dataLoss = sum(losses).mul(1 / losses.length);
   const regLoss = sum(model.parameters().map((p) => p.mul(p))).mul(alpha);
   const total = dataLoss.add(regLoss);
@@ -223,11 +228,5 @@ export function naiveCeStep(
     const lse = sum(z.map((v) => v.sub(m).exp())).log().add(m);
     return lse.sub(z[y[i]]);
   });
-  const dataLoss = sum(losses).mul(1 / losses.length);
-  const regLoss = sum(model.parameters().map((p) => p.mul(p))).mul(alpha);
-  const total = dataLoss.add(regLoss);
-  model.zeroGrad();
-  total.backward();
-  for (const p of model.parameters()) p.data -= lr * p.grad;
-  return total.data;
+  return descend(model, losses, lr, alpha);
 }

@@ -173,7 +173,9 @@ lines.push(
   } (TF.js computes in float32).`,
 );
 
-const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+function ratio(a: number | null, b: number | null): number | null {
+  return a !== null && b !== null ? a / b : null;
+}
 const targets: [string, string, number | null, (x: number) => boolean][] = [
   [
     "Value path, W1, speed-up over naive",

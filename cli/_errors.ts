@@ -16,8 +16,10 @@ export class UsageError extends Error {
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** `JSON.stringify` for showing a value in a message, cut to 80 characters. */
+/** `JSON.stringify` for showing a value in a message (`Infinity` as such), cut to 80 characters. */
 export function show(value: unknown): string {
-  const text = value === undefined ? "undefined" : JSON.stringify(value) ?? String(value);
+  const text = value === undefined || (typeof value === "number" && !Number.isFinite(value))
+    ? String(value)
+    : JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -20,37 +20,49 @@ export type FlagValues = Record<string, string | boolean | undefined>;
 export function parseFlags(command: string, args: string[], options: Options): {
   values: FlagValues;
 } {
+  // The command as a verb in messages: "Cannot train as...", "Cannot list datasets as...".
+  const verb = command === "datasets" ? "list datasets" : command;
+  const help = `see 'denograd ${command} --help'`;
+  let parsed;
   try {
-    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-    return { values: values as FlagValues };
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     const message = (error as Error).message;
     const code = (error as { code?: string }).code;
     const flag = /'(-{1,2}[^' <]+)/.exec(message)?.[1];
-    const help = `see 'denograd ${command} --help'`;
     switch (code) {
       case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-        throw new UsageError(`Cannot ${command} as '${flag}' is not a known flag: ${help}`);
+        throw new UsageError(`Cannot ${verb} as '${flag}' is not a known flag: ${help}`);
       case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
         const arg = /argument '([^']*)'/.exec(message)?.[1];
         throw new UsageError(
-          `Cannot ${command} as it takes no plain arguments: current value is ${
-            show(arg)
-          }; ${help}`,
+          `Cannot ${verb} as it takes no plain arguments: current value is ${show(arg)}; ${help}`,
         );
       }
       case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
         if (/does not take an argument/.test(message)) {
-          throw new UsageError(`Cannot ${command} as '${flag}' takes no value: ${help}`);
+          throw new UsageError(`Cannot ${verb} as '${flag}' takes no value: ${help}`);
         }
         if (/ambiguous/.test(message)) {
           throw new UsageError(
-            `Cannot ${command} as '${flag}' needs a value; write a value that starts with '-' as ${flag}=VALUE`,
+            `Cannot ${verb} as '${flag}' needs a value; write a value that starts with '-' as ${flag}=VALUE`,
           );
         }
-        throw new UsageError(`Cannot ${command} as '${flag}' needs a value: ${help}`);
+        throw new UsageError(`Cannot ${verb} as '${flag}' needs a value: ${help}`);
       default:
-        throw new UsageError(`Cannot ${command} as its flags are invalid: ${message}`);
+        throw new UsageError(`Cannot ${verb} as its flags are invalid: ${message}`);
     }
   }
+  // A flag given twice is a mistake, not "the last one wins".
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) {
+      throw new UsageError(
+        `Cannot ${verb} as '${token.rawName}' is given more than once: give each flag once`,
+      );
+    }
+    seen.add(token.name);
+  }
+  return { values: parsed.values as FlagValues };
 }

@@ -24,8 +24,8 @@ export interface ProgressOptions {
   tty: boolean;
   /** Writes a chunk of output. */
   write: (text: string) => void;
-  /** Terminal width, for the bar. */
-  columns?: number;
+  /** Terminal width, for the bar, or a function that reads it at each redraw. */
+  columns?: number | (() => number | undefined);
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -68,18 +68,22 @@ export function makeProgress(options: ProgressOptions): Progress {
     let lastDraw = -Infinity;
     let drawn = false;
     let pending: ProgressMessage | undefined;
+    let last: ProgressMessage | undefined;
     const draw = (m: ProgressMessage) => {
-      const columns = options.columns || 80;
+      const columns =
+        (typeof options.columns === "function" ? options.columns() : options.columns) || 80;
       const tail = ` ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
         metricsText(m)
       }  ETA ${eta(m)}`;
-      const width = Math.max(10, Math.min(30, columns - tail.length - 3));
-      const full = Math.round((m.done / m.steps) * width);
-      const bar = "█".repeat(full) + "░".repeat(width - full);
-      write(`\r\x1b[2K${(bar + tail).slice(0, columns - 1)}`);
+      // The bar gives way first on a narrow terminal, so the numbers and the ETA stay.
+      const width = Math.min(30, columns - 1 - tail.length);
+      const full = width >= 5 ? Math.round((m.done / m.steps) * width) : 0;
+      const bar = width >= 5 ? "█".repeat(full) + "░".repeat(width - full) : "";
+      write(`\r\x1b[2K${(bar + tail).trimStart().slice(0, columns - 1)}`);
       drawn = true;
       lastDraw = performance.now();
       pending = undefined;
+      last = m;
     };
     return {
       update(m) {
@@ -88,8 +92,12 @@ export function makeProgress(options: ProgressOptions): Progress {
         else pending = m;
       },
       end() {
-        if (pending) draw(pending);
-        if (drawn) write("\n");
+        if (!drawn) return;
+        // Redrawn even when up to date: it wipes what the terminal echoed on
+        // the bar's line (the "^C" of a Ctrl-C).
+        draw(pending ?? last!);
+        write("\n");
+        drawn = false;
       },
     };
   }

@@ -58,7 +58,20 @@ interface Field {
   help: string;
 }
 
-const number = (text: string) => text.trim() === "" ? NaN : Number(text);
+/** The range of the settings whose limits also bind a CSV file's data. */
+export const FIELD_LIMITS = {
+  samples: [2, 100_000],
+  classes: [2, 10],
+} as const satisfies Record<string, readonly [number, number]>;
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** Reads a decimal number as people write it (`0.1`, `-3`, `1e-4`); anything else (`0x10`, `NaN`, "") is NaN. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text.trim()) ? Number(text) : NaN;
+}
+
+const number = parseDecimal;
 const ident = (text: string) => text;
 const oneOf = (names: readonly string[]) => {
   const list = names.slice(0, -1).join(", ") + " or " + names.at(-1);
@@ -75,8 +88,8 @@ const FIELDS: Record<keyof TrainConfig, Field> = {
   },
   samples: {
     flag: "samples",
-    schema: z.int().min(2).max(100_000),
-    expect: "an integer from 2 to 100000",
+    schema: z.int().min(FIELD_LIMITS.samples[0]).max(FIELD_LIMITS.samples[1]),
+    expect: `an integer from ${FIELD_LIMITS.samples[0]} to ${FIELD_LIMITS.samples[1]}`,
     fromFlag: number,
     help: "points to generate (default 100)",
   },
@@ -89,8 +102,8 @@ const FIELDS: Record<keyof TrainConfig, Field> = {
   },
   classes: {
     flag: "classes",
-    schema: z.int().min(2).max(10),
-    expect: "an integer from 2 to 10",
+    schema: z.int().min(FIELD_LIMITS.classes[0]).max(FIELD_LIMITS.classes[1]),
+    expect: `an integer from ${FIELD_LIMITS.classes[0]} to ${FIELD_LIMITS.classes[1]}`,
     fromFlag: number,
     help: "classes for spiral and blobs (default 3)",
   },
@@ -129,7 +142,7 @@ const FIELDS: Record<keyof TrainConfig, Field> = {
   lr: {
     flag: "lr",
     schema: z.number().positive().max(1e12),
-    expect: "a positive number",
+    expect: "a positive number up to 1e12",
     fromFlag: number,
     help: "first learning rate (default 1 for sgd, 0.1 momentum, 0.01 adam)",
   },
@@ -156,7 +169,7 @@ const FIELDS: Record<keyof TrainConfig, Field> = {
   l2: {
     flag: "l2",
     schema: z.number().min(0).max(1e6),
-    expect: "a number >= 0",
+    expect: "a number from 0 to 1000000",
     fromFlag: number,
     help: "L2 penalty weight (default 0.0001)",
   },

@@ -20,7 +20,7 @@ Any of them goes to 'denograd train --dataset NAME'; so does a CSV file's path
 
 /** Runs `datasets` with `args`; resolves with the exit code. */
 export function datasetsCommand(args: string[], io: CommandIo): number {
-  const { values } = parseFlags("list datasets", args, {
+  const { values } = parseFlags("datasets", args, {
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });

@@ -8,6 +8,7 @@
 import { graphStats, toDot, Value } from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
+import { parseDecimal } from "./config.ts";
 import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 
@@ -60,7 +61,7 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const { file, model } = await readModelFile(values.model, "graph");
   const parts = values.point.split(",");
-  const point = parts.map((s) => s.trim() === "" ? NaN : Number(s));
+  const point = parts.map(parseDecimal);
   if (point.length !== model.nin || !point.every(Number.isFinite)) {
     throw new UsageError(
       `Cannot graph as '--point' must be ${model.nin} comma-separated numbers (${
@@ -69,7 +70,7 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
     );
   }
   const width = model.nouts[model.nouts.length - 1];
-  const index = values.output === undefined ? 0 : Number(values.output);
+  const index = typeof values.output === "string" ? parseDecimal(values.output) : 0;
   if (!Number.isInteger(index) || index < 0 || index >= width) {
     throw new UsageError(
       `Cannot graph as '--output' must be an integer from 0 to ${width - 1}: current value is ${
@@ -94,6 +95,10 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const { instance } = await import("@viz-js/viz");
   const viz = await instance();
-  io.stdout(viz.renderString(dot, { format: "svg" }));
+  // Graphviz in WebAssembly has no fonts to measure: it sizes text by the
+  // metrics it knows, which include Courier but not "monospace", whose labels
+  // would overflow their boxes.
+  const sized = dot.replace(/fontname=monospace/g, "fontname=Courier");
+  io.stdout(viz.renderString(sized, { format: "svg" }));
   return EXIT.ok;
 }

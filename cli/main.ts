@@ -47,25 +47,38 @@ function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {
 /** The terminal-backed output of the real process. */
 export function processIo(): CommandIo {
   const tty = Deno.stdout.isTerminal();
-  let columns: number | undefined;
-  try {
-    columns = tty ? Deno.consoleSize().columns : undefined;
-  } catch {
-    columns = undefined;
-  }
   return {
     stdout: encode(writeAll((b) => Deno.stdout.writeSync(b))),
     stderr: encode(writeAll((b) => Deno.stderr.writeSync(b))),
     tty,
-    columns,
+    // Read at each use: the terminal may be resized during a run.
+    get columns() {
+      try {
+        return tty ? Deno.consoleSize().columns : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
 function writeAll(write: (b: Uint8Array) => number): (b: Uint8Array) => void {
+  let closed = false;
   return (bytes) => {
-    let off = 0;
-    while (off < bytes.length) off += write(bytes.subarray(off));
+    if (closed) return;
+    try {
+      let off = 0;
+      while (off < bytes.length) off += write(bytes.subarray(off));
+    } catch (error) {
+      // The reader went away (`| head`): the run goes on and still writes its files.
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+    }
   };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, " ");
 }
 
 /** Runs the CLI with `args`; resolves with the exit code. */
@@ -73,9 +86,14 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
   const debug = args.includes("--debug");
   const [name, ...rest] = args;
   try {
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === "--help" || name === "-h" || name === "help") {
       io.stdout(MAIN_HELP);
-      return name === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
+    }
+    if (name === undefined) {
+      throw new UsageError(
+        "Cannot run as no command is given: expected train, predict, graph or datasets; see 'denograd --help'",
+      );
     }
     if (!Object.hasOwn(COMMANDS, name)) {
       throw new UsageError(
@@ -87,12 +105,13 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
     return await COMMANDS[name as keyof typeof COMMANDS].run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${error.message}\n`);
+      // One line, even when the message quotes text with line breaks.
+      io.stderr(`${oneLine(error.message)}\n`);
       if (debug) io.stderr(`${error.stack}\n`);
       return EXIT.usage;
     }
     const message = (error as Error)?.message ?? String(error);
-    io.stderr(`denograd ${name} failed: ${message.split("\n")[0]}\n`);
+    io.stderr(`denograd ${name} failed: ${oneLine(message)}\n`);
     if (debug) io.stderr(`${(error as Error)?.stack ?? error}\n`);
     return EXIT.failed;
   }

@@ -103,7 +103,8 @@ export async function readModelFile(path: string, command: string): Promise<Load
     );
   }
   const file = parsed.data;
-  if (file.model === undefined) {
+  // A failed run may keep a model with finite but huge weights: not usable.
+  if (file.status === "failed" || file.model === undefined) {
     throw new UsageError(
       `Cannot ${command} as '--model' ${
         show(path)

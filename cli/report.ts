@@ -79,7 +79,7 @@ function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** The status line: completed, cancelled at step N, or failed at step N. */
+/** The status line: completed, cancelled at step N, or failed after N steps. */
 export function statusText(run: ModelFile): string {
   switch (run.status) {
     case "completed":
@@ -87,9 +87,7 @@ export function statusText(run: ModelFile): string {
     case "cancelled":
       return `Cancelled at step ${run.stoppedAtStep ?? run.stepsDone} of ${run.config.steps}`;
     case "failed":
-      return `Failed at step ${run.stoppedAtStep ?? run.stepsDone}: ${
-        run.error ?? "unknown error"
-      }`;
+      return `Failed after ${run.stepsDone} steps: ${run.error ?? "unknown error"}`;
     default: {
       const never: never = run.status;
       return String(never);
@@ -150,7 +148,14 @@ function summary(run: ModelFile): string {
       : []),
     row("Wall time", seconds(run.wallTimeMs)),
     row("Created", run.createdAt),
-    row("Reproduce", `<code>${escapeHtml(run.command)}</code>`, true),
+    // Each word unbroken: a line may wrap between flags, not inside "--noise".
+    row(
+      "Reproduce",
+      `<code class="command">${
+        run.command.split(" ").map((w) => `<span>${escapeHtml(w)}</span>`).join(" ")
+      }</code>`,
+      true,
+    ),
   ];
   return `<table class="summary">${rows.join("\n")}</table>`;
 }
@@ -183,6 +188,7 @@ table.summary td { padding: 4px 0; overflow-wrap: anywhere; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa;
   padding: 2px 4px; border-radius: 4px; }
 .note { color: var(--muted); }
+code.command span { white-space: nowrap; }
 `;
 
 /** Draws the charts and the boundary from the JSON block; runs in the page. */
@@ -201,7 +207,17 @@ const PAGE_SCRIPT = String.raw`
     return { label: label, data: data, borderColor: color, backgroundColor: color,
       borderWidth: 2, pointRadius: 0, borderDash: dash || [], tension: 0 };
   }
-  function chart(id, datasets, yTitle, yMax) {
+  // A loss that spans decades (a spike, a divergence) is drawn on a log scale.
+  function yType(datasets) {
+    var values = [];
+    datasets.forEach(function (d) {
+      d.data.forEach(function (v) { if (v !== null) values.push(v); });
+    });
+    var min = Math.min.apply(null, values);
+    var max = Math.max.apply(null, values);
+    return values.length && min > 0 && max / min > 1000 ? "logarithmic" : "linear";
+  }
+  function chart(id, datasets, yTitle, yMax, type) {
     return new Chart(document.getElementById(id), {
       type: "line",
       data: { labels: steps, datasets: datasets },
@@ -210,15 +226,25 @@ const PAGE_SCRIPT = String.raw`
         interaction: { mode: "index", intersect: false },
         scales: {
           x: { title: { display: true, text: "step" }, ticks: { maxTicksLimit: 10 } },
-          y: { title: { display: true, text: yTitle }, max: yMax, beginAtZero: yMax !== undefined }
+          y: { type: type || "linear", title: { display: true, text: yTitle }, max: yMax,
+            beginAtZero: yMax !== undefined }
         },
         plugins: { legend: { position: "bottom" } }
       }
     });
   }
-  var lossSets = [line("train loss", series("loss", 1), COLORS[0])];
+  // Train and test loss alike without the L2 penalty, so they compare; the
+  // loss that was minimised (with the penalty) is the thin dotted line.
+  var lossSets = [line("train loss", series("dataLoss", 1), COLORS[0])];
   if (hasTest) lossSets.push(line("test loss", series("testLoss", 1), COLORS[1], [6, 3]));
-  chart("loss-chart", lossSets, "loss");
+  if (run.l2 > 0) {
+    var total = line("train loss + L2 penalty", series("loss", 1), COLORS[7], [2, 2]);
+    total.borderWidth = 1;
+    lossSets.push(total);
+  }
+  var lossScale = yType(lossSets);
+  chart("loss-chart", lossSets, lossScale === "logarithmic" ? "loss (log scale)" : "loss",
+    undefined, lossScale);
   var accSets = [line("train accuracy", series("accuracy", 100), COLORS[2])];
   if (hasTest) accSets.push(line("test accuracy", series("testAccuracy", 100), COLORS[3], [6, 3]));
   chart("accuracy-chart", accSets, "accuracy (%)", 100);
@@ -301,6 +327,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions): st
   const source = run.dataset.kind === "generated" ? run.dataset.name : run.dataset.file;
   const twoD = data.grid !== undefined && data.points !== undefined;
   const payload = {
+    l2: run.config.l2,
     history: thin(data.history, maxPoints),
     grid: data.grid && {
       ...data.grid,
@@ -338,8 +365,8 @@ Circles are training points${
 </div>`
     : `<div class="card"><h2>Decision boundary</h2>
 <p class="note">${
-      run.model === undefined
-        ? "Not drawn: the run failed before a usable model was saved."
+      run.status === "failed"
+        ? "Not drawn: the run failed, so its model is not usable."
         : `Not drawn: the data has ${run.featureNames.length} features; the boundary is drawn for 2.`
     }</p></div>`;
   const chartJs = options.chartJs.replace(/<\/(script)/gi, "<\\/$1");

@@ -23,6 +23,7 @@ import { show, UsageError } from "./_errors.ts";
 import {
   BUILTIN_DATASETS,
   type BuiltinDataset,
+  FIELD_LIMITS,
   type PartialConfig,
   type TrainConfig,
 } from "./config.ts";
@@ -84,10 +85,11 @@ async function readCsv(file: string): Promise<Dataset> {
     text = await Deno.readTextFile(file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
+      const looksLikeFile = /[./\\]/.test(file);
       throw new UsageError(
-        `Cannot train as '--dataset' must be ${
-          BUILTIN_DATASETS.join(", ")
-        } or a CSV file's path: no file is at ${show(file)}`,
+        `Cannot train as '--dataset' must be ${BUILTIN_DATASETS.join(", ")} or a CSV file's path: ${
+          looksLikeFile ? "no file is at" : "current value is"
+        } ${show(file)}`,
       );
     }
     if (error instanceof Deno.errors.IsADirectory) {
@@ -142,7 +144,6 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
   const seed = settings.seed ?? 1337;
   let data: Dataset;
   let source: DataSource;
-  const looksLikeFile = /[./\\]/.test(dataset);
   if (isBuiltin(dataset)) {
     const multi = dataset === "spiral" || dataset === "blobs";
     if (!multi && settings.classes !== undefined && settings.classes !== 2) {
@@ -165,8 +166,21 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       classes: data.classes,
       seed,
     };
-  } else if (looksLikeFile) {
+  } else {
     data = await readCsv(dataset);
+    const limits = [
+      ["classes", data.classes, FIELD_LIMITS.classes],
+      ["rows", data.x.length, FIELD_LIMITS.samples],
+    ] as const;
+    for (const [what, count, [, max]] of limits) {
+      if (count > max) {
+        throw new UsageError(
+          `Cannot train as the CSV file ${
+            show(dataset)
+          } must have at most ${max} ${what}: current count is ${count}`,
+        );
+      }
+    }
     for (
       const [key, flag, want] of [
         ["samples", "samples", data.x.length],
@@ -191,12 +205,6 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       ...(data.featureNames ? { featureNames: data.featureNames } : {}),
       ...(data.classNames ? { classNames: data.classNames } : {}),
     };
-  } else {
-    throw new UsageError(
-      `Cannot train as '--dataset' must be ${
-        BUILTIN_DATASETS.join(", ")
-      } or a CSV file's path: current value is ${show(dataset)}`,
-    );
   }
   const classes = data.classes;
   const loss = settings.loss ?? (classes === 2 ? "svm" : "ce");
@@ -234,6 +242,11 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       );
     }
     ({ train, test } = trainTestSplit(data, { testFraction: config.testFraction, seed }));
+  }
+  if (config.batchSize > train.x.length) {
+    throw new UsageError(
+      `Cannot train as '--batch-size' must be at most the ${train.x.length} training samples (0 for all): current value is ${config.batchSize}`,
+    );
   }
   const nin = data.x[0].length;
   const width = classes === 2 && loss !== "ce" ? 1 : classes;

@@ -13,7 +13,14 @@ import { EXIT, show, UsageError } from "./_errors.ts";
 import { ensureDir, makeRunDir, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { makeProgress } from "./_progress.ts";
-import { configFlagOptions, configFromFlags, configFromJson, configHelp } from "./config.ts";
+import {
+  BUILTIN_DATASETS,
+  configFlagOptions,
+  configFromFlags,
+  configFromJson,
+  configHelp,
+  type PartialConfig,
+} from "./config.ts";
 import { MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
 import { renderReport } from "./report.ts";
 import { reproduceCommand, type RunSetup, setUpRun } from "./setup.ts";
@@ -27,8 +34,8 @@ export interface CommandIo {
   stderr: (text: string) => void;
   /** Whether standard output is a terminal. */
   tty: boolean;
-  /** Terminal width. */
-  columns?: number;
+  /** Terminal width (read at each use, as the terminal may be resized). */
+  readonly columns?: number;
 }
 
 /** The `train` help text. */
@@ -58,7 +65,15 @@ still writes them (exit 130); a second Ctrl-C quits at once. Exit codes: 0 done,
 
 const FormatSchema = z.enum(["text", "ndjson"]);
 
-async function readConfigFile(path: string) {
+/**
+ * A second SIGINT sooner than this after the first is taken as the same
+ * Ctrl-C (`deno task` forwards the terminal's SIGINT to the process that
+ * already received it), not as a request to quit at once.
+ */
+export const SIGINT_ECHO_MS = 250;
+
+/** The settings of a `--config` file, and whether it is a run's `model.json`. */
+async function readConfigFile(path: string): Promise<{ settings: PartialConfig; run: boolean }> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -79,9 +94,44 @@ async function readConfigFile(path: string) {
   // A model.json reruns its run: its settings are under "config".
   const run = doc as { format?: unknown; config?: unknown } | null;
   if (typeof run === "object" && run?.format === MODEL_FILE_FORMAT) {
-    return configFromJson(run.config, path);
+    return { settings: configFromJson(run.config, path), run: true };
   }
-  return configFromJson(doc, path);
+  return { settings: configFromJson(doc, path), run: false };
+}
+
+/**
+ * Merges a `--config` file's settings and the flags, flags first. A run's
+ * `model.json` records the size of its data (`samples`, `noise`, `classes`);
+ * they describe that data only, so they are dropped when `--dataset` names
+ * another, or when the data is a CSV file (which may have changed since).
+ */
+function mergeSettings(
+  file: { settings: PartialConfig; run: boolean },
+  flags: PartialConfig,
+): PartialConfig {
+  let fromFile = file.settings;
+  const dataset = flags.dataset ?? fromFile.dataset ?? "moons";
+  const generated = (BUILTIN_DATASETS as readonly string[]).includes(dataset);
+  if (file.run && (dataset !== fromFile.dataset || !generated)) {
+    const { samples: _samples, noise: _noise, classes: _classes, ...rest } = fromFile;
+    fromFile = rest;
+  }
+  return { ...fromFile, ...flags };
+}
+
+/** Refuses an `--out` that exists but is not a folder. */
+async function checkOutDir(out: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(out);
+  } catch {
+    return; // Not there (made later) or not readable (ensureDir explains).
+  }
+  if (!info.isDirectory) {
+    throw new UsageError(
+      `Cannot train as '--out' must be a folder's path: ${show(out)} is a file`,
+    );
+  }
 }
 
 function parameterCount(nin: number, nouts: number[]): number {
@@ -160,14 +210,16 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   if (out !== undefined && out.trim() === "") {
     throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
   }
+  if (out !== undefined) await checkOutDir(out);
   // The worker starts loading while the settings and the data are checked.
   const worker = spawnTrainer();
   let setup: RunSetup;
   let chartJs: string;
   try {
-    const fromFile = typeof values.config === "string" ? await readConfigFile(values.config) : {};
-    const fromFlags = configFromFlags(values);
-    setup = await setUpRun({ ...fromFile, ...fromFlags });
+    const fromFile = typeof values.config === "string"
+      ? await readConfigFile(values.config)
+      : { settings: {}, run: false };
+    setup = await setUpRun(mergeSettings(fromFile, configFromFlags(values)));
     chartJs = await loadChartJs();
   } catch (error) {
     worker.terminate();
@@ -195,20 +247,31 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     format: format.data,
     quiet,
     tty: io.tty,
-    columns: io.columns,
+    columns: () => io.columns,
     write: io.stdout,
   });
   const controller = new AbortController();
-  let interrupts = 0;
+  let firstInterrupt: number | undefined;
   const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
+    const now = performance.now();
+    if (firstInterrupt === undefined) {
+      firstInterrupt = now;
       controller.abort();
       progress.end();
       io.stderr("Stopping after this step and writing the report (Ctrl-C again to quit now)\n");
-    } else {
+    } else if (now - firstInterrupt >= SIGINT_ECHO_MS) {
+      // A run folder made for this run and still empty goes too.
+      if (out === undefined) {
+        try {
+          Deno.removeSync(dir);
+        } catch {
+          // Not empty: what is there stays.
+        }
+      }
       Deno.exit(EXIT.interrupted);
     }
+    // A SIGINT right after the first is the same Ctrl-C twice: `deno task`
+    // forwards the terminal's SIGINT to its child, which got it already.
   };
   let listening = false;
   try {
@@ -290,6 +353,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
         type: "end",
         status: run.status,
         stepsDone: run.stepsDone,
+        ...(run.error !== undefined ? { error: run.error } : {}),
         ...(run.final ? { final: run.final } : {}),
         wallTimeMs: Math.round(wallTimeMs),
         model: paths.model,

@@ -26,6 +26,12 @@ export interface ValueOptions {
   label?: string;
 }
 
+/** Options for {@linkcode Value.linear}. */
+export interface LinearOptions {
+  /** The bias added to the weighted sum; none when absent. */
+  bias?: Value;
+}
+
 const NO_CHILDREN: readonly Value[] = Object.freeze([]);
 const NO_LOCALS: readonly number[] = Object.freeze([]);
 
@@ -176,7 +182,9 @@ export class Value {
       );
     }
     const x = this.data;
-    return Value.#node(x ** exponent, `**${exponent}`, this, exponent * x ** (exponent - 1));
+    // PyTorch's grad of x ** 0 is 0 everywhere, even where x ** -1 is infinite.
+    const d = exponent === 0 ? 0 : exponent * x ** (exponent - 1);
+    return Value.#node(x ** exponent, `**${exponent}`, this, d);
   }
 
   /** `e ** this`. */
@@ -196,10 +204,10 @@ export class Value {
     return Value.#node(t, "tanh", this, 1 - t * t);
   }
 
-  /** `max(0, this)`; the grad at 0 is 0, as in PyTorch. */
+  /** `max(0, this)`; the grad at 0 is 0 and NaN stays NaN, as in PyTorch. */
   relu(): Value {
     const x = this.data;
-    return Value.#node(x > 0 ? x : 0, "relu", this, x > 0 ? 1 : 0);
+    return Value.#node(x <= 0 ? 0 : x, "relu", this, x <= 0 ? 0 : 1);
   }
 
   /** The logistic function `1 / (1 + e^-x)`, computed without overflow for large |x|. */
@@ -290,9 +298,26 @@ export class Value {
    * `bias + sum(weights[i] * inputs[i])` as one node: a neuron's weighted sum.
    * Inputs that are plain numbers are constants and get no grad.
    *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Value } from "./value.ts";
+   * const w = [new Value(2), new Value(-1)];
+   * const b = new Value(0.5);
+   * const z = Value.linear(w, [3, 4], { bias: b });
+   * z.backward();
+   * assert.equal(z.data, 2.5);
+   * assert.deepEqual(w.map((v) => v.grad), [3, 4]);
+   * ```
+   *
    * @throws {RangeError} when `weights` and `inputs` differ in length.
    */
-  static linear(weights: readonly Value[], inputs: readonly Operand[], bias: Value): Value {
+  static linear(
+    weights: readonly Value[],
+    inputs: readonly Operand[],
+    options: LinearOptions = {},
+  ): Value {
+    const { bias } = options;
     const n = weights.length;
     if (inputs.length !== n) {
       throw new RangeError(
@@ -300,11 +325,11 @@ export class Value {
       );
     }
     // Sized once: a layer's nodes are the largest allocations of a step.
-    let size = n + 1;
+    let size = bias === undefined ? n : n + 1;
     for (let i = 0; i < n; i++) if (typeof inputs[i] !== "number") size++;
     const xs = new Array<Value>(size);
     const dxs = new Array<number>(size);
-    let total = bias.data;
+    let total = bias === undefined ? 0 : bias.data;
     let at = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i];
@@ -321,8 +346,10 @@ export class Value {
         dxs[at++] = w.data;
       }
     }
-    xs[at] = bias;
-    dxs[at] = 1;
+    if (bias !== undefined) {
+      xs[at] = bias;
+      dxs[at] = 1;
+    }
     return Value.#nary(total, "linear", xs, dxs);
   }
 
@@ -359,9 +386,9 @@ export class Value {
   /**
    * Runs the chain rule from this value back to every value it depends on.
    *
-   * Like PyTorch, leaves accumulate: a second call adds the same grads again,
-   * and `zeroGrad()` (or an optimizer's) resets them. Interior nodes hold the
-   * grads of the latest call only, so repeated calls stay correct.
+   * Like PyTorch, grads accumulate: each call works out this call's grads
+   * and adds them to every node's `grad`, so a second call adds the same
+   * grads again, and `zeroGrad()` (or an optimizer's) resets them.
    *
    * @example
    * ```ts
@@ -377,11 +404,14 @@ export class Value {
    */
   backward(): void {
     const topo = Value.topologicalOrder(this);
+    // The chain rule must run on this call's grads alone, so set the earlier
+    // ones aside and add them back at the end.
+    const earlier = new Float64Array(topo.length);
     for (let i = 0; i < topo.length; i++) {
-      const v = topo[i];
-      if (v.#a !== null || v.#xs.length > 0) v.grad = 0;
+      earlier[i] = topo[i].grad;
+      topo[i].grad = 0;
     }
-    this.grad += 1;
+    this.grad = 1;
     for (let i = topo.length - 1; i >= 0; i--) {
       const v = topo[i];
       const g = v.grad;
@@ -396,6 +426,7 @@ export class Value {
         for (let j = 0; j < xs.length; j++) xs[j].grad += dxs[j] * g;
       }
     }
+    for (let i = 0; i < topo.length; i++) topo[i].grad += earlier[i];
   }
 
   /** Sets `grad` to 0 on this value and every value it depends on. */

@@ -52,7 +52,7 @@ const LOSS_CODE: Readonly<Record<LossName, number>> = { svm: 0, mse: 1, bce: 2, 
  * compiled.backward();
  * const grads = model.parameters().map((p) => p.grad);
  * model.zeroGrad();
- * const graph = classificationLoss("svm", x.map((xi) => model.forward(xi)), y);
+ * const graph = classificationLoss(x.map((xi) => model.forward(xi)), y, { loss: "svm" });
  * graph.backward();
  * assert.equal(loss, graph.data);
  * assert.deepEqual(grads, model.parameters().map((p) => p.grad));
@@ -93,6 +93,8 @@ export class CompiledMlp {
   readonly #d: Float64Array[];
   // Per sample: the loss's label form (svm: -sign, mse: sign, bce: y, else class).
   readonly #lab: Float64Array;
+  // Per sample: the class that accuracy compares with (a -1 label is class 0).
+  readonly #cls: Float64Array;
   // Per sample, per output: the grad of each output after the loss's backward.
   readonly #gout: Float64Array;
   // Per sample scratch of the loss (hinge pre-activations, lse, mse diffs ...).
@@ -166,6 +168,7 @@ export class CompiledMlp {
     this.#a = sizes.map((n) => new Float64Array(n * batchSize));
     this.#d = sizes.map((n) => new Float64Array(n * batchSize));
     this.#lab = new Float64Array(batchSize);
+    this.#cls = new Float64Array(batchSize);
     this.#gout = new Float64Array(k * batchSize);
     this.#aux = new Float64Array(k * batchSize);
     const width = Math.max(...sizes);
@@ -236,15 +239,9 @@ export class CompiledMlp {
   backward(): void {
     const g = this.#g;
     const p = this.#p;
-    g.fill(0);
+    // The penalty goes backward first: `p * p` sends `p * alpha` to each of its two operands.
     const alpha = this.l2;
-    if (alpha > 0) {
-      for (let i = 0; i < p.length; i++) {
-        const d = p[i] * alpha;
-        g[i] += d;
-        g[i] += d;
-      }
-    }
+    for (let i = 0; i < p.length; i++) g[i] = alpha > 0 ? 2 * (p[i] * alpha) : 0;
     this.#backwardLoss();
     this.#backwardLayers();
     const params = this.#params;
@@ -257,12 +254,13 @@ export class CompiledMlp {
     const code = this.#lossCode;
     for (let s = 0; s < y.length; s++) {
       const ys = y[s];
+      this.#cls[s] = ys === -1 ? 0 : ys;
       if (k === 1 && (code === 0 || code === 1)) {
         const what = code === 0 ? "the SVM loss" : "the MSE loss";
         const sign = ys === 1 ? 1 : ys === 0 || ys === -1 ? -1 : NaN;
         if (Number.isNaN(sign)) {
           throw new RangeError(
-            `Cannot compute ${what} as binary labels must be 0/1 or -1/+1: labels[${s}] is ${ys}`,
+            `Cannot compute ${what} as 'labels[${s}]' must be 0/1 or -1/+1: current value is ${ys}`,
           );
         }
         lab[s] = code === 0 ? -sign : sign;
@@ -270,7 +268,7 @@ export class CompiledMlp {
         const yb = ys === -1 ? 0 : ys;
         if (!(yb >= 0 && yb <= 1)) {
           throw new RangeError(
-            `Cannot compute the BCE loss as labels must be from 0 to 1: labels[${s}] is ${yb}`,
+            `Cannot compute the BCE loss as 'labels[${s}]' must be from 0 to 1: current value is ${yb}`,
           );
         }
         lab[s] = yb;
@@ -282,9 +280,9 @@ export class CompiledMlp {
             ? "the MSE loss"
             : "the cross-entropy loss";
           throw new RangeError(
-            `Cannot compute ${what} as labels must be integers from 0 to ${
+            `Cannot compute ${what} as 'labels[${s}]' must be an integer from 0 to ${
               k - 1
-            }: labels[${s}] is ${ys}`,
+            }: current value is ${ys}`,
           );
         }
         lab[s] = ys;
@@ -314,8 +312,8 @@ export class CompiledMlp {
           for (let i = 0; i < nin; i++) z += p[o + i] * xin[xo + i];
           const at = s * nout + j;
           if (act === 1) {
-            out[at] = z > 0 ? z : 0;
-            der[at] = z > 0 ? 1 : 0;
+            out[at] = z <= 0 ? 0 : z;
+            der[at] = z <= 0 ? 0 : 1;
           } else if (act === 0) {
             out[at] = z;
             der[at] = 1;
@@ -358,7 +356,7 @@ export class CompiledMlp {
           // relu(z * (-y) + 1)
           const a = z * lab[s] + 1;
           aux[s] = a;
-          term = a > 0 ? a : 0;
+          term = a <= 0 ? 0 : a;
         } else if (code === 1) {
           // (z + (t * -1)) ** 2
           const d = z + lab[s] * -1;
@@ -397,7 +395,7 @@ export class CompiledMlp {
           if (j === y) continue;
           const a = out[o + j] + sy * -1 + 1;
           aux[o + j] = a;
-          term += a > 0 ? a : 0;
+          term += a <= 0 ? 0 : a;
         }
       }
       sum += term;
@@ -405,23 +403,18 @@ export class CompiledMlp {
     return sum * (1 / n);
   }
 
+  /** How many samples of the batch `accuracy()` would count as right. */
   #countRight(): number {
     const n = this.batchSize;
     const k = this.#k;
     const out = this.#a[this.#a.length - 1];
-    const code = this.#lossCode;
+    const cls = this.#cls;
     let right = 0;
     for (let s = 0; s < n; s++) {
-      let want = this.#lab[s];
-      if (k === 1) {
-        // Recover the 0/1 class from the label form.
-        want = code === 0 ? (want < 0 ? 1 : 0) : code === 1 ? (want > 0 ? 1 : 0) : want;
-        if ((out[s] > 0 ? 1 : 0) === want) right++;
-      } else {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (out[s * k + j] > out[s * k + best]) best = j;
-        if (best === want) right++;
-      }
+      let got = 0;
+      if (k === 1) got = out[s] > 0 ? 1 : 0;
+      else for (let j = 1; j < k; j++) if (out[s * k + j] > out[s * k + got]) got = j;
+      if (got === cls[s]) right++;
     }
     return right;
   }
@@ -444,7 +437,7 @@ export class CompiledMlp {
       for (let j = 0; j < k; j++) order[o + j] = k - 1 - j;
       if (k === 1) {
         if (code === 0) {
-          const gAdd = (aux[s] > 0 ? 1 : 0) * gt;
+          const gAdd = (aux[s] <= 0 ? 0 : 1) * gt;
           gout[s] = lab[s] * gAdd;
         } else if (code === 1) {
           gout[s] = 2 * aux[s] * gt;
@@ -474,7 +467,7 @@ export class CompiledMlp {
         // Terms go backward last first; each adds -g into s_y.
         for (let j = k - 1; j >= 0; j--) {
           if (j === y) continue;
-          const g = (aux[o + j] > 0 ? 1 : 0) * gt;
+          const g = (aux[o + j] <= 0 ? 0 : 1) * gt;
           gout[o + j] += g;
           gout[o + y] += -1 * g;
         }

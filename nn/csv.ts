@@ -6,19 +6,46 @@
  */
 import type { Dataset } from "./datasets.ts";
 
-/** A malformed CSV, with the 1-based line and column of the problem. */
+/** Where in the text a {@linkcode CsvError} is. */
+export interface CsvErrorPosition {
+  /** 1-based line of the problem. */
+  line: number;
+  /**
+   * 1-based column of the problem, 0 when it is about the whole line.
+   *
+   * @default {0}
+   */
+  column?: number;
+}
+
+/**
+ * A malformed CSV, with the 1-based line and column of the problem.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CsvError, parseCsv } from "../mod.ts";
+ * try {
+ *   parseCsv("x,y\n1,0\nfive,1\n");
+ *   assert.fail("no error");
+ * } catch (error) {
+ *   assert.ok(error instanceof CsvError);
+ *   assert.deepEqual([error.line, error.column], [3, 1]);
+ * }
+ * ```
+ */
 export class CsvError extends SyntaxError {
   /** 1-based line of the problem. */
   readonly line: number;
   /** 1-based column of the problem (0 when it is about the whole line). */
   readonly column: number;
 
-  /** Makes an error for line `line`, column `column`. */
-  constructor(message: string, line: number, column: number) {
+  /** Makes an error at `position`. */
+  constructor(message: string, position: CsvErrorPosition) {
     super(message);
     this.name = "CsvError";
-    this.line = line;
-    this.column = column;
+    this.line = position.line;
+    this.column = position.column ?? 0;
   }
 }
 
@@ -88,15 +115,16 @@ function splitRows(text: string): { cells: string[]; line: number }[] {
   if (quoted) {
     throw new CsvError(
       `Cannot parse the CSV as a quote opened on line ${rowLine} is never closed`,
-      rowLine,
-      0,
+      { line: rowLine },
     );
   }
   if (cell !== "" || cells.length > 0) endRow();
   return rows;
 }
 
-const isNumber = (s: string) => s.trim() !== "" && Number.isFinite(Number(s));
+function isNumber(s: string): boolean {
+  return s.trim() !== "" && Number.isFinite(Number(s));
+}
 
 /**
  * Parses CSV text into a {@linkcode Dataset}. Labels that are all integers
@@ -123,15 +151,14 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     );
   }
   const rows = splitRows(text.replace(/^\uFEFF/, ""));
-  if (rows.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", 1, 0);
+  if (rows.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", { line: 1 });
   const width = rows[0].cells.length;
   if (width < 2) {
     throw new CsvError(
       `Cannot parse the CSV as line ${
         rows[0].line
       } must have at least 2 columns (features and a label): current count is ${width}`,
-      rows[0].line,
-      0,
+      { line: rows[0].line },
     );
   }
   const { header = "auto", labelColumn = -1 } = options;
@@ -142,8 +169,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     if (header === false) {
       throw new CsvError(
         `Cannot parse the CSV as label column ${JSON.stringify(labelColumn)} needs a header row`,
-        1,
-        0,
+        { line: 1 },
       );
     }
     hasHeader = true;
@@ -153,8 +179,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
         `Cannot parse the CSV as the header on line ${rows[0].line} has no column ${
           JSON.stringify(labelColumn)
         }`,
-        rows[0].line,
-        0,
+        { line: rows[0].line },
       );
     }
   } else {
@@ -173,7 +198,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   if (hasHeader) names = first.map((s) => s.trim());
   const data = hasHeader ? rows.slice(1) : rows;
   if (data.length === 0) {
-    throw new CsvError("Cannot parse the CSV as it has a header but no data rows", rows[0].line, 0);
+    throw new CsvError("Cannot parse the CSV as it has a header but no data rows", {
+      line: rows[0].line,
+    });
   }
   const x: number[][] = [];
   const raw: string[] = [];
@@ -181,8 +208,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     if (cells.length !== width) {
       throw new CsvError(
         `Cannot parse the CSV as line ${line} must have ${width} columns: current count is ${cells.length}`,
-        line,
-        0,
+        { line },
       );
     }
     const row: number[] = [];
@@ -194,8 +220,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
           `Cannot parse the CSV as line ${line}, column ${
             j + 1
           }${col} must be a number: current value is ${JSON.stringify(s.slice(0, 40))}`,
-          line,
-          j + 1,
+          { line, column: j + 1 },
         );
       }
       row.push(Number(s));
@@ -206,8 +231,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
         `Cannot parse the CSV as line ${line}, column ${
           label + 1
         } must be a label: current value is ""`,
-        line,
-        label + 1,
+        { line, column: label + 1 },
       );
     }
     x.push(row);
@@ -216,12 +240,13 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   const featureNames = names?.filter((_, j) => j !== label);
   if (raw.every((s) => /^\d+$/.test(s))) {
     const y = raw.map(Number);
-    const classes = Math.max(...y) + 1;
+    // A loop, not Math.max(...y): spreading a million labels overflows the stack.
+    let classes = 0;
+    for (const c of y) if (c >= classes) classes = c + 1;
     if (classes < 2) {
       throw new CsvError(
         "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
-        data[0].line,
-        label + 1,
+        { line: data[0].line, column: label + 1 },
       );
     }
     return featureNames ? { x, y, classes, featureNames } : { x, y, classes };
@@ -230,8 +255,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   if (classNames.length < 2) {
     throw new CsvError(
       "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
-      data[0].line,
-      label + 1,
+      { line: data[0].line, column: label + 1 },
     );
   }
   const y = raw.map((s) => classNames.indexOf(s));

@@ -280,8 +280,9 @@ export interface SpiralOptions extends DatasetOptions {
 }
 
 /**
- * `classes` interleaved spiral arms from the origin to radius 1, each turning
- * through 4 radians (as in Stanford's CS231n notes).
+ * `classes` interleaved spiral arms, evenly spaced around the origin, each
+ * going out to radius 1 while turning through 4 radians; points are
+ * `(r sin t, r cos t)`, as in Stanford's CS231n notes.
  *
  * @example
  * ```ts

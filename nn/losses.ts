@@ -26,7 +26,7 @@ function sign(what: string, y: number, i: number): number {
   if (y === 1) return 1;
   if (y === 0 || y === -1) return -1;
   throw new RangeError(
-    `Cannot compute ${what} as binary labels must be 0/1 or -1/+1: labels[${i}] is ${y}`,
+    `Cannot compute ${what} as 'labels[${i}]' must be 0/1 or -1/+1: current value is ${y}`,
   );
 }
 
@@ -54,6 +54,14 @@ export function svmLoss(scores: readonly Value[], labels: readonly number[]): Va
 /**
  * The multi-class hinge loss (as in CS231n):
  * `mean_i sum_{j != y_i} relu(1 + s_j - s_{y_i})`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { multiclassSvmLoss, Value } from "../mod.ts";
+ * const scores = [[new Value(3), new Value(2.5), new Value(0)]];
+ * assert.equal(multiclassSvmLoss(scores, [0]).data, 0.5); // relu(1 + 2.5 - 3) + relu(1 + 0 - 3)
+ * ```
  */
 export function multiclassSvmLoss(
   scores: readonly (readonly Value[])[],
@@ -104,7 +112,7 @@ export function bceWithLogitsLoss(logits: readonly Value[], labels: readonly num
     if (y === -1) y = 0;
     if (!(y >= 0 && y <= 1)) {
       throw new RangeError(
-        `Cannot compute the BCE loss as labels must be from 0 to 1: labels[${i}] is ${y}`,
+        `Cannot compute the BCE loss as 'labels[${i}]' must be from 0 to 1: current value is ${y}`,
       );
     }
     return y === 0 ? z.softplus() : z.softplus().sub(z.mul(y));
@@ -114,7 +122,9 @@ export function bceWithLogitsLoss(logits: readonly Value[], labels: readonly num
 function checkClass(what: string, y: number, i: number, k: number): number {
   if (!Number.isInteger(y) || y < 0 || y >= k) {
     throw new RangeError(
-      `Cannot compute ${what} as labels must be integers from 0 to ${k - 1}: labels[${i}] is ${y}`,
+      `Cannot compute ${what} as 'labels[${i}]' must be an integer from 0 to ${
+        k - 1
+      }: current value is ${y}`,
     );
   }
   return y;
@@ -158,7 +168,16 @@ export function l2Penalty(params: readonly Value[], alpha: number): Value {
   return Value.sum(params.map((p) => p.mul(p))).mul(alpha);
 }
 
-/** `alpha * sum(|p|)`; the grad at 0 is 0. */
+/**
+ * `alpha * sum(|p|)`; the grad at 0 is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { l1Penalty, Value } from "../mod.ts";
+ * assert.equal(l1Penalty([new Value(3), new Value(-4)], 0.5).data, 3.5);
+ * ```
+ */
 export function l1Penalty(params: readonly Value[], alpha: number): Value {
   checkAlpha("the L1 penalty", alpha);
   return Value.sum(params.map((p) => p.relu().add(p.neg().relu()))).mul(alpha);
@@ -178,6 +197,12 @@ export type LossName = "svm" | "mse" | "bce" | "ce";
 /** Every {@linkcode LossName}. */
 export const LOSS_NAMES: readonly LossName[] = ["svm", "mse", "bce", "ce"];
 
+/** Options for {@linkcode classificationLoss}. */
+export interface ClassificationLossOptions {
+  /** The loss; by default `svm` for one output and `ce` for several. */
+  loss?: LossName;
+}
+
 /**
  * A named loss on a batch of model outputs (`outputs[i]` is the output vector
  * of sample i) and class labels 0..k-1.
@@ -187,14 +212,24 @@ export const LOSS_NAMES: readonly LossName[] = ["svm", "mse", "bce", "ce"];
  * - `bce`: one output, a logit.
  * - `ce`: k >= 2 outputs, logits.
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { classificationLoss, Value } from "../mod.ts";
+ * const outputs = [[new Value(0), new Value(0)], [new Value(0), new Value(3)]];
+ * assert.equal(classificationLoss(outputs, [1, 1], { loss: "svm" }).data, 0.5); // (1 + 0) / 2
+ * assert.ok(classificationLoss(outputs, [1, 1]).data < Math.log(2)); // ce
+ * ```
+ *
  * @throws {RangeError} when the loss does not fit the outputs' width.
  */
 export function classificationLoss(
-  name: LossName,
   outputs: readonly (readonly Value[])[],
   labels: readonly number[],
+  options: ClassificationLossOptions = {},
 ): Value {
   const width = outputs[0]?.length ?? 0;
+  const { loss: name = width === 1 ? "svm" : "ce" } = options;
   const firsts = () => outputs.map((o) => o[0]);
   switch (name) {
     case "svm":
@@ -231,11 +266,32 @@ export function classificationLoss(
   }
 }
 
+/** Options for {@linkcode predictClass} and {@linkcode accuracy}. */
+export interface PredictOptions {
+  /**
+   * With one output, the score above which the class is 1: 0 suits margins
+   * and logits, 0.5 a sigmoid output.
+   *
+   * @default {0}
+   */
+  threshold?: number;
+}
+
 /**
  * The predicted class of one output vector: with one output, 1 when it is
- * above `threshold` (0 for margins and logits); else the index of the largest.
+ * above `threshold`; else the index of the largest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { predictClass } from "../mod.ts";
+ * assert.equal(predictClass([0.2]), 1);
+ * assert.equal(predictClass([0.2], { threshold: 0.5 }), 0);
+ * assert.equal(predictClass([0.1, 3, -1]), 1);
+ * ```
  */
-export function predictClass(output: readonly Operand[], threshold = 0): number {
+export function predictClass(output: readonly Operand[], options: PredictOptions = {}): number {
+  const { threshold = 0 } = options;
   const x = (v: Operand) => typeof v === "number" ? v : v.data;
   if (output.length === 1) return x(output[0]) > threshold ? 1 : 0;
   let best = 0;
@@ -258,13 +314,13 @@ export function predictClass(output: readonly Operand[], threshold = 0): number 
 export function accuracy(
   outputs: readonly (readonly Operand[])[],
   labels: readonly number[],
-  threshold = 0,
+  options: PredictOptions = {},
 ): number {
   checkBatch("accuracy", outputs.length, labels);
   let right = 0;
   outputs.forEach((o, i) => {
     const y = labels[i] === -1 ? 0 : labels[i];
-    if (predictClass(o, threshold) === y) right++;
+    if (predictClass(o, options) === y) right++;
   });
   return right / outputs.length;
 }

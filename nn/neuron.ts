@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Operand, Value } from "../engine/value.ts";
+import { type LinearOptions, type Operand, Value } from "../engine/value.ts";
 import { Rng } from "./random.ts";
 
 /** The activations a neuron can apply. `"linear"` applies none. */
@@ -66,6 +66,8 @@ export class Neuron {
   readonly b: Value;
   /** The activation applied to the weighted sum. */
   readonly activation: Activation;
+  // Made once, so that forward() allocates nothing but its nodes.
+  readonly #linear: LinearOptions;
 
   /**
    * Makes a neuron with `nin` inputs.
@@ -86,6 +88,7 @@ export class Neuron {
       this.w.push(new Value(rng.uniform(-1, 1), { label: `${prefix}.w${i}` }));
     }
     this.b = new Value(0, { label: `${prefix}.b` });
+    this.#linear = { bias: this.b };
   }
 
   /**
@@ -94,7 +97,7 @@ export class Neuron {
    * @throws {RangeError} when `x` does not have one entry per weight.
    */
   forward(x: readonly Operand[]): Value {
-    const act = Value.linear(this.w, x, this.b);
+    const act = Value.linear(this.w, x, this.#linear);
     switch (this.activation) {
       case "relu":
         return act.relu();

@@ -173,20 +173,33 @@ export class Sgd implements Optimizer {
   /**
    * Restores the step count, learning rate and buffers.
    *
-   * @throws {TypeError} when the state is not an SGD state for this many parameters.
+   * @throws {TypeError} when the state is not a valid SGD state for this many parameters.
    */
   loadState(state: OptimizerState): void {
-    if (state?.type !== "sgd") {
-      throw new TypeError(
-        `Cannot load the state as its 'type' must be "sgd": current value is ${
-          JSON.stringify(state?.type)
-        }`,
-      );
-    }
+    checkState(state, "sgd");
     checkBuffer("buffers", state.buffers, this.#params.length, true);
     this.lr = state.lr;
     this.#steps = state.steps;
     this.#buf = state.buffers.length > 0 ? Float64Array.from(state.buffers) : null;
+  }
+}
+
+/** Checks the fields every state has: its type, learning rate and step count. */
+function checkState<T extends OptimizerState["type"]>(
+  state: OptimizerState,
+  type: T,
+): asserts state is Extract<OptimizerState, { type: T }> {
+  const fail = (name: string, want: string, got: unknown): never => {
+    throw new TypeError(
+      `Cannot load the state as its '${name}' must be ${want}: current value is ${
+        JSON.stringify(got)
+      }`,
+    );
+  };
+  if (state?.type !== type) fail("type", `"${type}"`, state?.type);
+  if (!(state.lr > 0 && Number.isFinite(state.lr))) fail("lr", "a positive number", state.lr);
+  if (!Number.isSafeInteger(state.steps) || state.steps < 0) {
+    fail("steps", "an integer >= 0", state.steps);
   }
 }
 
@@ -349,16 +362,10 @@ export class Adam implements Optimizer {
   /**
    * Restores the step count, learning rate and moments.
    *
-   * @throws {TypeError} when the state is not an Adam state for this many parameters.
+   * @throws {TypeError} when the state is not a valid Adam state for this many parameters.
    */
   loadState(state: OptimizerState): void {
-    if (state?.type !== "adam") {
-      throw new TypeError(
-        `Cannot load the state as its 'type' must be "adam": current value is ${
-          JSON.stringify(state?.type)
-        }`,
-      );
-    }
+    checkState(state, "adam");
     checkBuffer("m", state.m, this.#params.length, false);
     checkBuffer("v", state.v, this.#params.length, false);
     this.lr = state.lr;

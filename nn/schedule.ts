@@ -30,7 +30,16 @@ function checkSteps(steps: number): void {
   }
 }
 
-/** The same learning rate at every step. */
+/**
+ * The same learning rate at every step.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constantLr } from "../mod.ts";
+ * assert.equal(constantLr(0.1)(99), 0.1);
+ * ```
+ */
 export function constantLr(lr0: number): LrSchedule {
   checkLr(lr0);
   return () => lr0;
@@ -55,6 +64,16 @@ export function linearDecayLr(lr0: number, steps: number): LrSchedule {
   return (k) => lr0 * (1 - 0.9 * k / steps);
 }
 
+/** Options for {@linkcode cosineLr}. */
+export interface CosineLrOptions {
+  /**
+   * The learning rate at step `steps` and after.
+   *
+   * @default {0}
+   */
+  minLr?: number;
+}
+
 /**
  * Cosine annealing from lr0 at step 0 to `minLr` at step `steps`.
  *
@@ -65,9 +84,11 @@ export function linearDecayLr(lr0: number, steps: number): LrSchedule {
  * const lr = cosineLr(0.1, 10);
  * assert.equal(lr(0), 0.1);
  * assert.equal(lr(10), 0);
+ * assert.equal(cosineLr(0.1, 10, { minLr: 0.01 })(10), 0.01);
  * ```
  */
-export function cosineLr(lr0: number, steps: number, minLr = 0): LrSchedule {
+export function cosineLr(lr0: number, steps: number, options: CosineLrOptions = {}): LrSchedule {
+  const { minLr = 0 } = options;
   checkLr(lr0);
   checkSteps(steps);
   if (!(minLr >= 0 && minLr <= lr0)) {
@@ -78,12 +99,35 @@ export function cosineLr(lr0: number, steps: number, minLr = 0): LrSchedule {
   return (k) => minLr + 0.5 * (lr0 - minLr) * (1 + Math.cos(Math.PI * Math.min(k, steps) / steps));
 }
 
+/** Options for {@linkcode makeSchedule}. */
+export interface ScheduleOptions {
+  /**
+   * The length of the run, over which `linear` and `cosine` decay.
+   *
+   * @default {100}
+   */
+  steps?: number;
+}
+
 /**
  * A schedule by name.
  *
- * @throws {RangeError} when the name is unknown.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeSchedule } from "../mod.ts";
+ * const lr = makeSchedule("linear", 1, { steps: 10 });
+ * assert.equal(lr(5), 0.55);
+ * ```
+ *
+ * @throws {RangeError} when the name is unknown or `lr0` or `steps` is out of range.
  */
-export function makeSchedule(name: ScheduleName, lr0: number, steps: number): LrSchedule {
+export function makeSchedule(
+  name: ScheduleName,
+  lr0: number,
+  options: ScheduleOptions = {},
+): LrSchedule {
+  const { steps = 100 } = options;
   switch (name) {
     case "constant":
       return constantLr(lr0);

@@ -130,6 +130,14 @@ export type ResolvedTrainOptions = Required<Omit<TrainOptions, "test">> & { test
 /**
  * Fills in defaults and checks every option against the model and data.
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeMoons, Mlp, resolveTrainOptions } from "../mod.ts";
+ * const o = resolveTrainOptions(new Mlp(2, [16, 16, 1]), makeMoons());
+ * assert.deepEqual([o.optimizer, o.lr, o.lrSchedule, o.steps, o.loss], ["sgd", 1, "linear", 100, "svm"]);
+ * ```
+ *
  * @throws {RangeError} naming the first bad option.
  */
 export function resolveTrainOptions(
@@ -204,12 +212,33 @@ export function resolveTrainOptions(
   };
 }
 
-/** Makes the optimizer that `options.optimizer` names, over `params`. */
+/** Options for {@linkcode makeOptimizer}. */
+export interface MakeOptimizerOptions {
+  /** The learning rate; by default {@linkcode DEFAULT_LR} of the optimizer. */
+  lr?: number;
+}
+
+/**
+ * Makes the optimizer that `name` names, over `params`, with PyTorch's
+ * defaults for everything but the learning rate.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeOptimizer, Mlp } from "../mod.ts";
+ * const optimizer = makeOptimizer("momentum", new Mlp(2, [4, 1]).parameters());
+ * assert.equal(optimizer.lr, 0.1);
+ * assert.equal(optimizer.toJSON().type, "sgd");
+ * ```
+ *
+ * @throws {RangeError} when `lr` is not a positive number.
+ */
 export function makeOptimizer(
   name: OptimizerName,
   params: readonly Value[],
-  lr: number,
+  options: MakeOptimizerOptions = {},
 ): Optimizer {
+  const { lr = DEFAULT_LR[name] } = options;
   switch (name) {
     case "sgd":
       return new Sgd(params, { lr });
@@ -246,7 +275,7 @@ export function evaluate(
 ): { loss: number; accuracy: number } {
   const outputs = data.x.map((x) => model.forward(x));
   return {
-    loss: classificationLoss(loss, outputs, data.y).data,
+    loss: classificationLoss(outputs, data.y, { loss }).data,
     accuracy: accuracy(outputs, data.y),
   };
 }
@@ -283,8 +312,8 @@ export function* trainSteps(
 ): Generator<StepMetrics, void, void> {
   const o = resolveTrainOptions(model, data, options);
   const params = model.parameters();
-  const optimizer = makeOptimizer(o.optimizer, params, o.lr);
-  const schedule = makeSchedule(o.lrSchedule, o.lr, o.steps);
+  const optimizer = makeOptimizer(o.optimizer, params, { lr: o.lr });
+  const schedule = makeSchedule(o.lrSchedule, o.lr, { steps: o.steps });
   const rng = new Rng(o.seed);
   const n = data.x.length;
   const all = data.x.map((_, i) => i);
@@ -304,32 +333,25 @@ export function* trainSteps(
       x = batch.map((i) => data.x[i]);
       y = batch.map((i) => data.y[i]);
     }
+    const lr = schedule(step);
     let metrics: StepMetrics;
     let graph: Value | undefined;
     if (compiled !== undefined) {
-      const total = compiled.forward(x, y);
-      if (!Number.isFinite(total)) throw new DivergedError(step, total);
-      metrics = {
-        step,
-        loss: total,
-        dataLoss: compiled.dataLoss,
-        accuracy: compiled.accuracy,
-        lr: 0,
-      };
+      const loss = compiled.forward(x, y);
+      metrics = { step, loss, dataLoss: compiled.dataLoss, accuracy: compiled.accuracy, lr };
     } else {
       const outputs = x.map((xi) => model.forward(xi));
-      const dataLoss = classificationLoss(o.loss, outputs, y);
-      const total = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
-      if (!Number.isFinite(total.data)) throw new DivergedError(step, total.data);
+      const dataLoss = classificationLoss(outputs, y, { loss: o.loss });
+      graph = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
       metrics = {
         step,
-        loss: total.data,
+        loss: graph.data,
         dataLoss: dataLoss.data,
         accuracy: accuracy(outputs, y),
-        lr: 0,
+        lr,
       };
-      graph = total;
     }
+    if (!Number.isFinite(metrics.loss)) throw new DivergedError(step, metrics.loss);
     if (test !== undefined) {
       if (compiledTest !== undefined) {
         compiledTest.forward(test.x, test.y);
@@ -344,7 +366,7 @@ export function* trainSteps(
     optimizer.zeroGrad();
     if (graph !== undefined) graph.backward();
     else compiled!.backward();
-    optimizer.lr = metrics.lr = schedule(step);
+    optimizer.lr = lr;
     optimizer.step();
     yield metrics;
   }

@@ -18,6 +18,11 @@
 /** Options for {@linkcode openPage}. */
 export interface OpenPageOptions {
   /**
+   * The folder in which the browser's temporary profile is made.
+   * @default {the system's temporary folder}
+   */
+  profileParent?: string;
+  /**
    * How long launching, loading the page and each DevTools command may take.
    * @default {30000}
    */
@@ -72,7 +77,7 @@ export async function openPage(url: string, options: OpenPageOptions = {}): Prom
       "Cannot open a page as Chromium is not installed: run `apt-get install chromium`",
     );
   }
-  const page = new ChromiumPage(executable, options.timeoutMs ?? 30_000);
+  const page = new ChromiumPage(executable, options.timeoutMs ?? 30_000, options.profileParent);
   try {
     await page.open(url);
     return page;
@@ -114,7 +119,7 @@ class ChromiumPage implements BrowserPage {
   readonly consoleErrors: string[] = [];
   readonly requests: string[] = [];
   #timeoutMs: number;
-  #profile = Deno.makeTempDirSync({ prefix: "denograd_chromium_" });
+  #profile: string;
   #child: Deno.ChildProcess;
   #socket?: WebSocket;
   #session = "";
@@ -123,8 +128,9 @@ class ChromiumPage implements BrowserPage {
   #onLoad?: () => void;
   #closed = false;
 
-  constructor(executable: string, timeoutMs: number) {
+  constructor(executable: string, timeoutMs: number, profileParent?: string) {
     this.#timeoutMs = timeoutMs;
+    this.#profile = Deno.makeTempDirSync({ dir: profileParent, prefix: "denograd_chromium_" });
     const args = [...FLAGS, `--user-data-dir=${this.#profile}`, "about:blank"];
     const io = { stdin: "null", stdout: "null", stderr: "null" } as const;
     this.#child = new Deno.Command(executable, { args, ...io }).spawn();

@@ -77,30 +77,41 @@ Deno.test("openPage() evaluates, collects console errors and requests, and clean
   }
 });
 
-async function profiles(): Promise<string[]> {
-  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+/** The profiles in `parent`, a folder of the test's own, so that other processes' browsers do not count. */
+async function profiles(parent: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(tmp)) {
-    if (entry.name.startsWith("denograd_chromium_")) names.push(entry.name);
-  }
+  for await (const entry of Deno.readDir(parent)) names.push(entry.name);
   return names.sort();
 }
 
 Deno.test("openPage() works with await using and removes its profile on leaving", async () => {
-  const before = await profiles();
-  {
-    await using page = await openPage("data:text/html,<title>t</title><p>hi</p>");
-    assert.equal(await page.evaluate<string>("document.querySelector('p').textContent"), "hi");
-    assert.equal((await profiles()).length, before.length + 1);
+  const parent = await Deno.makeTempDir({ prefix: "denograd_profiles_" });
+  try {
+    {
+      await using page = await openPage("data:text/html,<title>t</title><p>hi</p>", {
+        profileParent: parent,
+      });
+      assert.equal(await page.evaluate<string>("document.querySelector('p').textContent"), "hi");
+      assert.equal((await profiles(parent)).length, 1);
+    }
+    assert.deepEqual(await profiles(parent), []);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
   }
-  assert.deepEqual(await profiles(), before);
 });
 
 Deno.test("openPage() rejects a page that cannot load and removes its profile", async () => {
-  const before = await profiles();
-  const server = serveDirectory("/nonexistent");
-  const port = new URL(server.url).port;
-  await server.close();
-  await assert.rejects(openPage(`http://127.0.0.1:${port}/gone.html`), /Cannot open/);
-  assert.deepEqual(await profiles(), before);
+  const parent = await Deno.makeTempDir({ prefix: "denograd_profiles_" });
+  try {
+    const server = serveDirectory("/nonexistent");
+    const port = new URL(server.url).port;
+    await server.close();
+    await assert.rejects(
+      openPage(`http://127.0.0.1:${port}/gone.html`, { profileParent: parent }),
+      /Cannot open/,
+    );
+    assert.deepEqual(await profiles(parent), []);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
 });

@@ -30,6 +30,60 @@ Deno.test("on a terminal, progress is one bar redrawn in place, not once per upd
   assert.ok(draws.every((d) => !d.includes("\n")));
 });
 
+Deno.test("ending the bar redraws it, wiping a ^C the terminal echoed, then ends the line", () => {
+  const out: string[] = [];
+  const progress = makeProgress({
+    format: "text",
+    tty: true,
+    quiet: false,
+    write: (t) => out.push(t),
+  });
+  progress.update(update(5));
+  progress.end();
+  assert.equal(out.length, 3);
+  assert.equal(out[1], out[0]);
+  assert.ok(out[1].startsWith("\r\x1b[2K"), "the line is cleared first");
+  assert.match(out[1], / 5\/1000 /);
+  assert.equal(out[2], "\n");
+  progress.end();
+  assert.equal(out.length, 3, "a second end() writes nothing");
+});
+
+Deno.test("on a narrow terminal the bar gives way and the line never wraps", () => {
+  for (const columns of [40, 60]) {
+    const out: string[] = [];
+    const progress = makeProgress({
+      format: "text",
+      tty: true,
+      quiet: false,
+      columns,
+      write: (t) => out.push(t),
+    });
+    progress.update(update(500));
+    const line = out[0].replace("\r\x1b[2K", "");
+    assert.ok(line.length <= columns - 1, `${line.length} characters on ${columns} columns`);
+    if (columns === 60) assert.match(line, /^█+░+ {2}500\/1000 .* ETA 0\.5s$/);
+    else assert.match(line, /^500\/1000 {2}loss/, "no bar, the numbers first");
+  }
+});
+
+Deno.test("the bar follows the terminal's width when it is resized during a run", () => {
+  const out: string[] = [];
+  let columns = 100;
+  const progress = makeProgress({
+    format: "text",
+    tty: true,
+    quiet: false,
+    columns: () => columns,
+    write: (t) => out.push(t),
+  });
+  progress.update(update(100));
+  columns = 40;
+  progress.end();
+  assert.ok(out[0].length > 60, "first drawn at 100 columns");
+  assert.ok(out[1].replace("\r\x1b[2K", "").length <= 39, "then redrawn within 40");
+});
+
 Deno.test("piped, progress is a plain line at the start and at each tenth of the run", () => {
   const out = capture("text", false);
   assert.equal(out.length, 11);

@@ -49,7 +49,9 @@ Deno.test("train with no flags runs micrograd's demo and writes the three output
     assert.match(history[0], /^step,loss,data_loss,accuracy,lr/);
     const html = Deno.readTextFileSync(`${dir}/report.html`);
     assert.match(html, /Completed 100 steps/);
-    assert.ok(html.includes(run.command.replaceAll("'", "&#39;")), "the report shows the command");
+    const shown = /<code class="command">(.*?)<\/code>/s.exec(html)?.[1]
+      .replace(/<\/?span>/g, "").replaceAll("&#39;", "'");
+    assert.equal(shown, run.command, "the report shows the command");
     // No file is left under a temporary name.
     assert.ok(listFiles(cwd).every((f) => !f.endsWith(".tmp")));
   } finally {
@@ -84,6 +86,31 @@ Deno.test("train reproduces a run exactly from the same seed", async () => {
       Deno.readTextFileSync(`${cwd}/a/history.csv`),
       Deno.readTextFileSync(`${cwd}/b/history.csv`),
     );
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("the command a run records reruns it with the same numbers", async () => {
+  const cwd = await tempDir();
+  try {
+    const first = await runCli([
+      "train",
+      ...["--dataset", "xor", "--samples", "60", "--test-fraction", "0.25", "--layers", "8"],
+      ...["--optimizer", "adam", "--lr", "0.05", "--lr-schedule", "cosine", "--batch-size", "16"],
+      ...["--steps", "12", "--l2", "0.001", "--seed", "7", "--out", "a", "--quiet"],
+    ], { cwd });
+    assert.equal(first.code, 0, first.stderr);
+    const a = readRun(`${cwd}/a`);
+    const words = a.command.split(" ");
+    assert.deepEqual(words.slice(0, 3), ["deno", "task", "train"]);
+    assert.ok(words.every((w) => !/['"\\]/.test(w)), a.command);
+    const again = await runCli(["train", ...words.slice(3), "--out", "b", "--quiet"], { cwd });
+    assert.equal(again.code, 0, again.stderr);
+    const b = readRun(`${cwd}/b`);
+    assert.deepEqual(b.config, a.config);
+    assert.deepEqual(b.model, a.model);
+    assert.deepEqual(b.final, a.final);
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
@@ -124,6 +151,47 @@ Deno.test("train --config model.json reruns a run with the same settings", async
     const [a, b] = [readRun(`${cwd}/a`), readRun(`${cwd}/b`)];
     assert.deepEqual(b.config, a.config);
     assert.deepEqual(b.model, a.model);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("train --config model.json takes the data's size from the data, not the old run", async () => {
+  const cwd = await tempDir();
+  try {
+    const spiral = await runCli(
+      ["train", "--dataset", "spiral", "--samples", "90", "--steps", "2", "--out", "s", "--quiet"],
+      { cwd },
+    );
+    assert.equal(spiral.code, 0, spiral.stderr);
+    // 3 classes and 90 samples belong to the spiral, not to moons or to a CSV.
+    for (const [out, dataset] of [["m", "moons"], ["c", `${FIXTURES}/script_header.csv`]]) {
+      const r = await runCli(
+        ["train", "--config", "s/model.json", "--dataset", dataset, "--out", out, "--quiet"],
+        { cwd },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const run = readRun(`${cwd}/${out}`);
+      assert.equal(run.config.dataset, dataset);
+      assert.equal(run.config.steps, 2, "the other settings carry over");
+    }
+    // A CSV file that has grown since its run is read as it is now.
+    const csv = `${cwd}/grown.csv`;
+    await Deno.copyFile(`${FIXTURES}/script_header.csv`, csv);
+    const first = await runCli(["train", "--dataset", csv, "--steps", "2", "--out", "g1"], { cwd });
+    assert.equal(first.code, 0, first.stderr);
+    await Deno.writeTextFile(csv, "0.25,0.75,plain & simple\n", { append: true });
+    const grown = await runCli(["train", "--config", "g1/model.json", "--out", "g2"], { cwd });
+    assert.equal(grown.code, 0, grown.stderr);
+    assert.equal(readRun(`${cwd}/g2`).config.samples, readRun(`${cwd}/g1`).config.samples + 1);
+    assert.deepEqual(readRun(`${cwd}/m`).dataset, {
+      kind: "generated",
+      name: "moons",
+      samples: 100,
+      noise: 0.1,
+      classes: 2,
+      seed: 1337,
+    });
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
@@ -186,6 +254,18 @@ Deno.test("predict gives the classes and scores the model had at the end of trai
   }
 });
 
+Deno.test("train reads a CSV file whose name has no extension", async () => {
+  const cwd = await tempDir();
+  try {
+    await Deno.copyFile(`${FIXTURES}/script_header.csv`, `${cwd}/points`);
+    const r = await runCli(["train", "--dataset", "points", "--steps", "2", "--out", "o"], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readRun(`${cwd}/o`).dataset.kind, "csv");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
 Deno.test("predict writes the class names a CSV gave", async () => {
   const cwd = await tempDir();
   try {
@@ -227,6 +307,10 @@ Deno.test("graph writes the forward pass as DOT and SVG and refuses a huge graph
       );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /<svg[\s\S]*x1[\s\S]*<\/svg>/);
+      // Graphviz in WebAssembly sizes text by the metrics it knows (Courier, not
+      // "monospace"): with any other font the labels overflow their boxes.
+      const fonts = new Set(r.stdout.match(/font-family="[^"]*"/g));
+      assert.deepEqual([...fonts], ['font-family="Courier,monospace"']);
     });
     await t.step("a graph above 2000 nodes needs --force", async () => {
       const big = await runCli(
@@ -364,6 +448,45 @@ const badInputs = (scratch: string): [string, string[], RegExp][] => [
   ],
   ["graph without a point", ["graph", "--model", "nope.json"], /'--point' is missing/],
   ["graph in an unknown format", ["graph", "--format", "png"], /'--format' must be dot or svg/],
+  ["a number in hex", ["train", "--samples", "0x10"], /'--samples' .*"0x10"/],
+  ["a learning rate above the limit", ["train", "--lr", "1e13"], /'--lr' .*up to 1e12.*"1e13"/],
+  [
+    "a batch larger than the data",
+    ["train", "--batch-size", "1000"],
+    /'--batch-size' must be at most the 100 training samples .*1000/,
+  ],
+  [
+    "a batch larger than the training split",
+    ["train", "--test-fraction", "0.5", "--batch-size", "60"],
+    /'--batch-size' must be at most the 50 training samples/,
+  ],
+  [
+    "an --out that is a file",
+    ["train", "--out", `${scratch}/a_file`],
+    /'--out' must be a folder's path: ".*a_file" is a file/,
+  ],
+  [
+    "a config whose JSON error quotes a line break",
+    ["train", "--config", `${scratch}/junk_config.json`],
+    /'--config' .*is not valid JSON/,
+  ],
+  [
+    "an infinite number in a config",
+    ["train", "--config", `${scratch}/huge_config.json`],
+    /'steps' in the config file .*current value is Infinity$/m,
+  ],
+  ["a flag given twice", ["train", "--steps", "5", "--steps", "6"], /'--steps' is given more/],
+  ["no command", [], /^Cannot run as no command is given: .*'denograd --help'/],
+  [
+    "an unknown flag of datasets",
+    ["datasets", "--all"],
+    /^Cannot list datasets as '--all' is not a known flag: see 'denograd datasets --help'$/m,
+  ],
+  [
+    "a CSV with more than 10 classes",
+    ["train", "--dataset", `${scratch}/twelve.csv`],
+    /twelve\.csv" must have at most 10 classes: current count is 12/,
+  ],
 ];
 
 Deno.test("bad input gets exit code 2, one line on stderr and no files", async (t) => {
@@ -371,6 +494,11 @@ Deno.test("bad input gets exit code 2, one line on stderr and no files", async (
   const scratch = await tempDir();
   try {
     await Deno.writeTextFile(`${scratch}/malformed_config.json`, '{"lr": 0.1, "steps": 10,\n');
+    await Deno.writeTextFile(`${scratch}/junk_config.json`, "nope{\n");
+    await Deno.writeTextFile(`${scratch}/huge_config.json`, '{"steps": 1e400}');
+    await Deno.writeTextFile(`${scratch}/a_file`, "not a folder\n");
+    const rows = Array.from({ length: 24 }, (_, i) => `${i % 5},${i % 7},${i % 12}`);
+    await Deno.writeTextFile(`${scratch}/twelve.csv`, `a,b,label\n${rows.join("\n")}\n`);
     const cases = badInputs(scratch);
     assert.ok(cases.length >= 15);
     for (const [name, args, pattern] of cases) {
@@ -427,6 +555,12 @@ Deno.test("bad input in a run's model or points gets exit code 2", async (t) => 
         ["graph", "--model", "bad.json", "--point", "1"],
         /'--point' must be 2 comma-separated numbers \(x1, x2\): current value is "1"/,
       ],
+      [
+        "a graph point in hex",
+        () => {},
+        ["graph", "--model", "bad.json", "--point", "0x1,2"],
+        /'--point' must be 2 comma-separated numbers .*"0x1,2"/,
+      ],
     ];
     Deno.writeTextFileSync(`${cwd}/p.csv`, "1,2,3,4\n");
     for (const [name, edit, args, pattern] of cases) {
@@ -446,7 +580,8 @@ Deno.test("bad input in a run's model or points gets exit code 2", async (t) => 
   }
 });
 
-Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130", async () => {
+/** Starts a long run, waits for its first progress, then sends `signals` SIGINTs 20 ms apart. */
+async function interruptRun(signals: number): Promise<void> {
   const cwd = await tempDir();
   try {
     const child = new Deno.Command(Deno.execPath(), {
@@ -465,7 +600,10 @@ Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130",
       assert.ok(!done, "the run printed progress before ending");
       text += value;
     }
-    child.kill("SIGINT");
+    for (let k = 0; k < signals; k++) {
+      if (k > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill("SIGINT");
+    }
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -490,6 +628,40 @@ Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130",
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }
+}
+
+Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130", async () => {
+  await interruptRun(1);
+});
+
+Deno.test("one Ctrl-C that arrives twice (as under deno task) still writes the report", async () => {
+  // `deno task` forwards the terminal's SIGINT to a child that already got it,
+  // a few milliseconds later.
+  await interruptRun(2);
+});
+
+Deno.test("a reader that stops reading (| head -1) does not stop the run", async () => {
+  const cwd = await tempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: cliArgs(cwd, ["train", "--steps", "500", "--engine", "value", "--out", "h"]),
+      cwd,
+      env: cliEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.getReader();
+    assert.ok(!(await reader.read()).done, "the run printed its first line");
+    await reader.cancel();
+    const status = await child.status;
+    assert.equal(await stderr, "");
+    assert.equal(status.code, 0);
+    assert.equal(readRun(`${cwd}/h`).status, "completed");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
 });
 
 Deno.test("a diverging run exits with 1 and writes a report marked failed", async () => {
@@ -505,7 +677,21 @@ Deno.test("a diverging run exits with 1 and writes a report marked failed", asyn
     const n = run.stoppedAtStep!;
     assert.ok(n > 0 && n < 200);
     assert.equal(lines(Deno.readTextFileSync(`${cwd}/d/history.csv`)).length, n + 1);
-    assert.match(Deno.readTextFileSync(`${cwd}/d/report.html`), /Failed at step \d+: Cannot train/);
+    const html = Deno.readTextFileSync(`${cwd}/d/report.html`);
+    assert.match(html, new RegExp(`Failed after ${n} steps: Cannot train`));
+    assert.match(html, /Not drawn: the run failed/);
+    const nd = await runCli(["train", "--lr", "1e6", "--format", "ndjson", "--out", "e"], { cwd });
+    assert.equal(nd.code, 1);
+    const end = JSON.parse(lines(nd.stdout).at(-1)!);
+    assert.equal(end.status, "failed");
+    assert.match(end.error, /loss at step \d+ is not finite/);
+    // Its weights may still be finite (huge): predict and graph refuse them.
+    for (const command of [["predict"], ["graph", "--point", "0,0"]]) {
+      const p = await runCli([...command, "--model", "d/model.json"], { cwd, stdin: "0,0\n" });
+      assert.equal(p.code, 2, p.stderr);
+      assert.match(p.stderr, /^Cannot \w+ as '--model' "d\/model\.json" comes from a failed run/);
+      assert.equal(p.stdout, "");
+    }
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

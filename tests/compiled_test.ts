@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  accuracy,
   type Activation,
   classificationLoss,
   CompiledMlp,
@@ -179,7 +180,9 @@ Deno.test("CompiledMlp.backward() adds into grad as Value.backward() does", () =
 
   model.zeroGrad();
   const outputs = x.map((xi) => model.forward(xi));
-  const graph = classificationLoss("ce", outputs, y).add(l2Penalty(model.parameters(), 0.01));
+  const graph = classificationLoss(outputs, y, { loss: "ce" }).add(
+    l2Penalty(model.parameters(), 0.01),
+  );
   graph.backward();
   assert.equal(total, graph.data);
   assert.deepEqual(model.parameters().map((p) => p.grad), once);
@@ -192,21 +195,45 @@ Deno.test("CompiledMlp.backward() adds into grad as Value.backward() does", () =
   );
 });
 
-Deno.test("CompiledMlp gives the same grads as the graph when a dead ReLU hides an infinite weight", () => {
-  // The hidden ReLU outputs 0, so the infinite weight after it gives NaN only in backward().
-  const model = new Mlp(1, [1, 1, 1], { seed: 1 });
-  model.setParameters([1, -5, Infinity, 0, 0.5, 0.25]);
+Deno.test("CompiledMlp gives the same grads as the graph when a saturated tanh hides an infinite weight", () => {
+  // tanh(Infinity) is 1 with grad 0, so the infinite weight gives NaN (Infinity * 0) only in backward().
+  const model = new Mlp(1, [1, 1, 1], { seed: 1, activation: "tanh" });
+  model.setParameters([1, 0.5, Infinity, 0, 0.5, 0.25]);
   const compiled = new CompiledMlp(model, 1, { loss: "mse" });
   const loss = compiled.forward([[1]], [1]);
   compiled.backward();
   const grads = model.parameters().map((p) => p.grad);
   model.zeroGrad();
-  const graph = classificationLoss("mse", [model.forward([1])], [1]);
+  const graph = classificationLoss([model.forward([1])], [1], { loss: "mse" });
   graph.backward();
   assert.ok(Number.isFinite(loss));
   assert.equal(loss, graph.data);
   assert.deepEqual(grads, model.parameters().map((p) => p.grad));
-  assert.ok(grads.some(Number.isNaN), "the NaN reaches the first layer");
+  assert.ok(Number.isNaN(grads[0]) && Number.isNaN(grads[1]), "the NaN reaches the first layer");
+});
+
+Deno.test("a NaN parameter behind a ReLU makes the loss NaN on both engines, as in PyTorch", () => {
+  // relu(NaN) is NaN: a ReLU must not hide a diverged weight behind a finite loss.
+  const model = new Mlp(1, [1, 1], { seed: 1 });
+  model.setParameters([NaN, 0, 0.5, 0.25]);
+  for (const loss of ["svm", "mse", "bce"] as const) {
+    assert.ok(Number.isNaN(new CompiledMlp(model, 1, { loss }).forward([[1]], [1])), loss);
+    assert.ok(Number.isNaN(classificationLoss([model.forward([1])], [1], { loss }).data), loss);
+  }
+});
+
+Deno.test("CompiledMlp takes -1/+1 labels as the Value losses and accuracy do", () => {
+  const model = new Mlp(2, [5, 1], { seed: 4, activation: "tanh" });
+  const x = [[0.5, -1], [2, 0.25], [-1, -1], [0.3, 0.9]];
+  const y = [1, -1, -1, 1];
+  for (const loss of ["svm", "mse", "bce"] as const) {
+    const compiled = new CompiledMlp(model, 4, { loss });
+    const total = compiled.forward(x, y);
+    const outputs = x.map((xi) => model.forward(xi));
+    assert.equal(total, classificationLoss(outputs, y, { loss }).data, loss);
+    assert.equal(compiled.accuracy, accuracy(outputs, y), loss);
+    assert.ok(compiled.accuracy > 0 && compiled.accuracy < 1, `${loss}: a mixed batch`);
+  }
 });
 
 Deno.test("CompiledMlp rejects bad sizes and labels with the Value losses' messages", () => {
@@ -228,13 +255,13 @@ Deno.test("CompiledMlp rejects bad sizes and labels with the Value losses' messa
   };
   assert.equal(
     message(() => compiled.forward(bad, [1, 2])),
-    message(() => classificationLoss("svm", bad.map((x) => model.forward(x)), [1, 2])),
+    message(() => classificationLoss(bad.map((x) => model.forward(x)), [1, 2], { loss: "svm" })),
   );
   const multi = new Mlp(2, [4, 3]);
   for (const loss of ["ce", "svm", "mse"] as const) {
     assert.equal(
       message(() => new CompiledMlp(multi, 2, { loss }).forward(bad, [0, 3])),
-      message(() => classificationLoss(loss, bad.map((x) => multi.forward(x)), [0, 3])),
+      message(() => classificationLoss(bad.map((x) => multi.forward(x)), [0, 3], { loss })),
     );
   }
 });

@@ -71,6 +71,60 @@ Deno.test("makeBlobs and makeSpiral make k balanced classes", () => {
   assertClose(Math.hypot(...spiral.x[33]), 1, 1e-15);
 });
 
+Deno.test("makeSpiral's arms are one arm turned by 2π/k, each turning through 4 radians", () => {
+  const n = 50;
+  const k = 3;
+  const { x } = makeSpiral({ samples: n * k, classes: k, shuffle: false });
+  const arm = (c: number) => x.slice(c * n, (c + 1) * n);
+  // Radius grows evenly from 1/n to 1.
+  arm(0).forEach((p, i) => assertClose(Math.hypot(...p), (i + 1) / n, 1e-12, `radius ${i}`));
+  // The angle swept from the first point to the last, step by step (each step is small).
+  let swept = 0;
+  for (let i = 1; i < n; i++) {
+    const [a, b] = [arm(0)[i - 1], arm(0)[i]];
+    swept += Math.atan2(a[1] * b[0] - a[0] * b[1], a[0] * b[0] + a[1] * b[1]);
+  }
+  assertClose(swept, 4 * (n - 1) / n, 1e-12, "swept angle");
+  for (let c = 1; c < k; c++) {
+    const d = (2 * Math.PI * c) / k;
+    arm(c).forEach((p, i) => {
+      const [x0, y0] = arm(0)[i];
+      assertClose(p[0], x0 * Math.cos(d) + y0 * Math.sin(d), 1e-12, `arm ${c} x ${i}`);
+      assertClose(p[1], y0 * Math.cos(d) - x0 * Math.sin(d), 1e-12, `arm ${c} y ${i}`);
+    });
+  }
+});
+
+Deno.test("noise is Gaussian with the asked deviation, on top of the noise-free points", async (t) => {
+  const makers = { makeMoons, makeCircles, makeBlobs, makeXor, makeSpiral };
+  for (const [name, make] of Object.entries(makers)) {
+    await t.step(name, () => {
+      const clean = make({ samples: 2000, seed: 5 });
+      const noisy = make({ samples: 2000, seed: 5, noise: 0.2 });
+      assert.deepEqual(noisy.y, clean.y);
+      const d = noisy.x.flatMap((p, i) => p.map((v, j) => v - clean.x[i][j]));
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length);
+      assert.ok(Math.abs(mean) < 0.02, `mean ${mean}`);
+      assert.ok(Math.abs(std - 0.2) < 0.01, `standard deviation ${std}`);
+    });
+  }
+});
+
+Deno.test("makeBlobs draws each cluster with the asked deviation around a center in the box", () => {
+  const { x, y } = makeBlobs({ samples: 3000, classes: 3, std: 0.4, centerBox: [-2, 2], seed: 2 });
+  for (let c = 0; c < 3; c++) {
+    const pts = x.filter((_, i) => y[i] === c);
+    for (const j of [0, 1]) {
+      const v = pts.map((p) => p[j]);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      assert.ok(mean > -2 - 0.1 && mean < 2 + 0.1, `class ${c} center ${mean}`);
+      assert.ok(Math.abs(std - 0.4) < 0.03, `class ${c} deviation ${std}`);
+    }
+  }
+});
+
 Deno.test("makeXor labels by the signs of the coordinates and keeps off the axes", () => {
   const { x, y } = makeXor({ samples: 500, seed: 9 });
   x.forEach(([a, b], i) => {
@@ -134,9 +188,20 @@ Deno.test("parseCsv handles quotes, CRLF, blank lines, named labels and no heade
   const bare = parseCsv("1,2,0\n3,4,1\n5,6,2");
   assert.equal(bare.featureNames, undefined);
   assert.equal(bare.classes, 3);
+  const sorted = parseCsv("x,kind\n1,dog\n2,cat\n3,dog\n");
+  assert.deepEqual(sorted.classNames, ["cat", "dog"], "class names are numbered in sorted order");
+  assert.deepEqual(sorted.y, [1, 0, 1]);
   const first = parseCsv("label,x\n1,0.5\n0,0.25", { labelColumn: "label" });
   assert.deepEqual(first.x, [[0.5], [0.25]]);
   assert.deepEqual(first.y, [1, 0]);
+});
+
+Deno.test("parseCsv reads 300,000 rows", () => {
+  const rows = Array.from({ length: 300_000 }, (_, i) => `${i / 1000},${i % 3}`);
+  const data = parseCsv(`x,y\n${rows.join("\n")}\n`);
+  assert.equal(data.x.length, 300_000);
+  assert.equal(data.classes, 3);
+  assert.deepEqual(data.x.at(-1), [299.999]);
 });
 
 Deno.test("parseCsv names the line and column of a bad row", async (t) => {

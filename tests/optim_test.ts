@@ -79,6 +79,26 @@ Deno.test("optimizer state round-trips through JSON and resumes identically", as
   }
 });
 
+Deno.test("loadState restores the learning rate, step count and buffers that toJSON gave", async (t) => {
+  for (const name of ["momentum", "adamw"]) {
+    await t.step(name, () => {
+      const p = ref.init.map((x) => new Value(x));
+      const opt = makers[name](p);
+      for (let k = 0; k < 3; k++) {
+        opt.zeroGrad();
+        loss(p).backward();
+        opt.step();
+      }
+      opt.lr = 0.0123; // as a schedule would set it
+      const state = JSON.parse(JSON.stringify(opt));
+      const copy = makers[name](p);
+      copy.loadState(state);
+      assert.deepEqual(copy.toJSON(), state);
+      assert.equal(copy.lr, 0.0123);
+    });
+  }
+});
+
 Deno.test("optimizers reject bad options and foreign state", () => {
   const p = [new Value(1)];
   assert.throws(() => new Sgd(p, { lr: -1 }), {
@@ -89,7 +109,18 @@ Deno.test("optimizers reject bad options and foreign state", () => {
   assert.throws(() => new Sgd(p, { nesterov: true }), /Nesterov momentum needs 'momentum' > 0/);
   assert.throws(() => new Adam(p, { beta2: 1.5 }), /Cannot make the Adam optimizer as 'beta2'/);
   assert.throws(() => new AdamW(p, { lr: 0 }), /Cannot make the AdamW optimizer as 'lr'/);
-  assert.throws(() => new Sgd(p).loadState(new Adam(p).toJSON()), TypeError);
+  assert.throws(() => new Sgd(p).loadState(new Adam(p).toJSON()), {
+    name: "TypeError",
+    message: `Cannot load the state as its 'type' must be "sgd": current value is "adam"`,
+  });
+  assert.throws(
+    () => new Adam(p).loadState({ ...new Adam(p).toJSON(), lr: "0.1" as unknown as number }),
+    /its 'lr' must be a positive number: current value is "0.1"/,
+  );
+  assert.throws(
+    () => new Sgd(p).loadState({ ...new Sgd(p).toJSON(), steps: -1 }),
+    /its 'steps' must be an integer >= 0: current value is -1/,
+  );
   assert.throws(
     () => new Adam([...p, new Value(2)]).loadState(new Adam(p).toJSON()),
     /'m' must be an array of 2 numbers/,

@@ -72,11 +72,27 @@ Deno.test({
               inked["accuracy-chart"] > 0.01,
               `accuracy chart drawn: ${inked["accuracy-chart"]}`,
             );
+            // Train and test loss both without the L2 penalty, so they compare.
+            const losses = await page.evaluate<{ drawn: number[]; dataLoss: number[] }>(`({
+              drawn: Chart.getChart("loss-chart").data.datasets[0].data,
+              dataLoss: JSON.parse(document.getElementById("run-data").textContent)
+                .history.map((h) => h.dataLoss),
+            })`);
+            assert.deepEqual(losses.drawn, losses.dataLoss);
+            const yScale = await page.evaluate<string>(
+              `Chart.getChart("loss-chart").options.scales.y.type`,
+            );
+            // A diverging loss spans hundreds of decades: only a log scale shows it.
+            assert.equal(yScale, name === "failed" ? "logarithmic" : "linear");
             if (name === "failed") {
               assert.equal(inked.boundary, -1, "no boundary for a model that diverged");
               assert.match(
                 await page.evaluate<string>(`document.getElementById("status").textContent`),
-                /^Failed at step \d+/,
+                /^Failed after \d+ steps: /,
+              );
+              assert.match(
+                await page.evaluate<string>("document.body.innerText"),
+                /Not drawn: the run failed/,
               );
             } else {
               assert.equal(inked.boundary, 1, "the boundary fills its canvas");

@@ -40,15 +40,20 @@ Deno.test("trainSteps yields one step at a time so a caller can interleave other
   assert.deepEqual(rest.map((m) => m.step), [1, 2, 3, 4]);
 });
 
-Deno.test("a non-finite loss stops training with a DivergedError naming the step", () => {
+Deno.test("a non-finite loss stops training with a DivergedError naming the step", async (t) => {
+  for (const engine of ["compiled", "value"] as const) {
+    await t.step(`on the ${engine} engine`, () => diverge(engine));
+  }
+});
+
+function diverge(engine: "compiled" | "value"): void {
   const data = makeMoons({ samples: 50, noise: 0.1, seed: 3 });
   const model = new Mlp(2, [16, 16, 1], { seed: 4 });
   const seen: number[] = [];
+  const options = { loss: "mse", lr: 1e6, lrSchedule: "constant", engine } as const;
   assert.throws(
     () => {
-      for (const m of trainSteps(model, data, { loss: "mse", lr: 1e6, lrSchedule: "constant" })) {
-        seen.push(m.step);
-      }
+      for (const m of trainSteps(model, data, options)) seen.push(m.step);
     },
     (e: unknown) => {
       assert.ok(e instanceof DivergedError);
@@ -61,7 +66,7 @@ Deno.test("a non-finite loss stops training with a DivergedError naming the step
     },
   );
   assert.ok(seen.length >= 1);
-});
+}
 
 Deno.test("a test split adds test loss and accuracy to every step", () => {
   const { train, test } = trainTestSplit(makeMoons({ samples: 120, noise: 0.1, seed: 5 }), {

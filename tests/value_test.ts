@@ -38,7 +38,8 @@ Deno.test("every op's grad matches finite differences", async (t) => {
     ["softplus", [b], () => b.softplus()],
     ["sum", [a, b, c], () => Value.sum([a, b, 2, c, a])],
     ["logSumExp", [a, b, c], () => Value.logSumExp([a, b, c])],
-    ["linear", [a, b, c], () => Value.linear([a, b], [c, 0.5], c)],
+    ["linear", [a, b, c], () => Value.linear([a, b], [c, 0.5], { bias: c })],
+    ["linear without a bias", [a, b, c], () => Value.linear([a, b], [c, b])],
     ["a composite", [a, b, c], () => a.mul(b).add(c.pow(2)).tanh().mul(a.sigmoid()).div(c.exp())],
   ];
   for (const [name, leaves, f] of cases) {
@@ -77,7 +78,7 @@ Deno.test("Value.backward() accumulates grad when a node is reused", () => {
   assert.equal(c.grad, 6); // b
 });
 
-Deno.test("Value.backward() called twice adds the leaves' grads again, like PyTorch", () => {
+Deno.test("Value.backward() called twice adds every node's grads again, like PyTorch", () => {
   const a = new Value(2);
   const b = new Value(-3);
   const h = a.mul(b); // interior node
@@ -88,7 +89,8 @@ Deno.test("Value.backward() called twice adds the leaves' grads again, like PyTo
   assert.deepEqual(first, [37, -24]);
   out.backward();
   assert.deepEqual([a.grad, b.grad], [74, -48]);
-  assert.equal(h.grad, -12, "an interior node holds the latest call's grad");
+  assert.equal(h.grad, -24, "an interior node accumulates too (d/dh = 2h = -12 per call)");
+  assert.equal(out.grad, 2, "and so does the root");
   out.zeroGrad();
   assert.deepEqual([a.grad, b.grad, h.grad, out.grad], [0, 0, 0, 0]);
   out.backward();
@@ -128,12 +130,28 @@ Deno.test("tanh, sigmoid and softplus saturate without NaN for huge inputs", () 
   }
 });
 
-Deno.test("relu has grad 0 at 0, as in PyTorch", () => {
+Deno.test("relu has grad 0 at 0 and keeps NaN, as in PyTorch", () => {
   const x = new Value(0);
   const y = x.relu();
   y.backward();
   assert.equal(y.data, 0);
   assert.equal(x.grad, 0);
+  assert.ok(Number.isNaN(new Value(NaN).relu().data), "a ReLU must not hide a NaN");
+});
+
+Deno.test("pow(0) has grad 0 even at 0, as in PyTorch", () => {
+  const x = new Value(0);
+  const y = x.pow(0);
+  y.backward();
+  assert.equal(y.data, 1);
+  assert.equal(x.grad, 0);
+});
+
+Deno.test("backward() on a leaf adds 1 to its grad each call", () => {
+  const x = new Value(5);
+  x.backward();
+  x.backward();
+  assert.equal(x.grad, 2);
 });
 
 Deno.test("log of a non-positive number follows IEEE and does not throw", () => {
@@ -155,6 +173,9 @@ Deno.test("logSumExp stays finite for huge logits", () => {
   assert.equal(a.grad, 0.5);
   assert.equal(b.grad, 0.5);
   assert.throws(() => Value.logSumExp([]), RangeError);
+  // As torch.logsumexp: all -Infinity gives -Infinity, and an Infinity gives Infinity, not NaN.
+  assert.equal(Value.logSumExp([new Value(-Infinity), new Value(-Infinity)]).data, -Infinity);
+  assert.equal(Value.logSumExp([new Value(Infinity), new Value(0)]).data, Infinity);
 });
 
 Deno.test("bad operands throw TypeError naming the op and the value", () => {
@@ -176,7 +197,7 @@ Deno.test("bad operands throw TypeError naming the op and the value", () => {
     name: "TypeError",
     message: `Cannot create a Value as 'data' must be a number: current value is "1"`,
   });
-  assert.throws(() => Value.linear([x, x], [1], x), RangeError);
+  assert.throws(() => Value.linear([x, x], [1]), RangeError);
 });
 
 Deno.test("graphStats counts nodes, edges, depth and ops", () => {
