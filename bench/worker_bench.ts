@@ -49,7 +49,7 @@ function inProcess(message: StartMessage): void {
   const { spec } = message;
   const model = new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
   for (const _ of trainSteps(model, message.train, { ...spec })) { /* train */ }
-  evaluate(model, message.train, spec.loss);
+  evaluate(model, message.train, { loss: spec.loss });
   for (let j = 0; j < message.grid; j++) {
     for (let i = 0; i < message.grid; i++) model.predict([i / message.grid, j / message.grid]);
   }

@@ -130,6 +130,11 @@ export async function predictCommand(
     }
   } else {
     source = "stdin";
+    if (stdin === Deno.stdin.readable && Deno.stdin.isTerminal()) {
+      throw new UsageError(
+        "Cannot predict as no points were given: pass '--input FILE' or pipe CSV points into stdin",
+      );
+    }
     text = await new Response(stdin).text();
   }
   const points = parsePoints(text, model.nin, source);

@@ -404,12 +404,17 @@ export class Value {
    */
   backward(): void {
     const topo = Value.topologicalOrder(this);
-    // The chain rule must run on this call's grads alone, so set the earlier
-    // ones aside and add them back at the end.
-    const earlier = new Float64Array(topo.length);
+    // The chain rule must run on this call's grads alone, so set earlier
+    // ones aside and add them back at the end. After zeroGrad() (the usual
+    // case in a training loop) there are none, and nothing is allocated.
+    let earlier: Float64Array | null = null;
     for (let i = 0; i < topo.length; i++) {
-      earlier[i] = topo[i].grad;
-      topo[i].grad = 0;
+      const g = topo[i].grad;
+      if (g !== 0) {
+        earlier ??= new Float64Array(topo.length);
+        earlier[i] = g;
+        topo[i].grad = 0;
+      }
     }
     this.grad = 1;
     for (let i = topo.length - 1; i >= 0; i--) {
@@ -426,7 +431,7 @@ export class Value {
         for (let j = 0; j < xs.length; j++) xs[j].grad += dxs[j] * g;
       }
     }
-    for (let i = 0; i < topo.length; i++) topo[i].grad += earlier[i];
+    if (earlier !== null) { for (let i = 0; i < topo.length; i++) topo[i].grad += earlier[i]; }
   }
 
   /** Sets `grad` to 0 on this value and every value it depends on. */

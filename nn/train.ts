@@ -257,6 +257,12 @@ export function makeOptimizer(
   }
 }
 
+/** Options for {@linkcode evaluate}. */
+export interface EvaluateOptions {
+  /** The loss; by default `svm` for a one-output model and `ce` otherwise. */
+  loss?: LossName;
+}
+
 /**
  * The loss (no penalty) and accuracy of `model` on `data`, with no update.
  *
@@ -264,15 +270,16 @@ export function makeOptimizer(
  * ```ts
  * import assert from "node:assert/strict";
  * import { evaluate, makeMoons, Mlp } from "../mod.ts";
- * const { loss, accuracy } = evaluate(new Mlp(2, [8, 1]), makeMoons(), "svm");
+ * const { loss, accuracy } = evaluate(new Mlp(2, [8, 1]), makeMoons(), { loss: "svm" });
  * assert.ok(loss > 0 && accuracy >= 0 && accuracy <= 1);
  * ```
  */
 export function evaluate(
   model: Mlp,
   data: Dataset,
-  loss: LossName,
+  options: EvaluateOptions = {},
 ): { loss: number; accuracy: number } {
+  const loss = options.loss ?? (model.nouts[model.nouts.length - 1] === 1 ? "svm" : "ce");
   const outputs = data.x.map((x) => model.forward(x));
   return {
     loss: classificationLoss(outputs, data.y, { loss }).data,
@@ -358,7 +365,7 @@ export function* trainSteps(
         metrics.testLoss = compiledTest.dataLoss;
         metrics.testAccuracy = compiledTest.accuracy;
       } else {
-        const t = evaluate(model, test, o.loss);
+        const t = evaluate(model, test, { loss: o.loss });
         metrics.testLoss = t.loss;
         metrics.testAccuracy = t.accuracy;
       }

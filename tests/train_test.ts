@@ -21,7 +21,7 @@ Deno.test("training micrograd's demo data from a seeded init reaches 97% in 100 
   const last = history.at(-1)!;
   assert.ok(last.accuracy >= 0.97, `accuracy ${last.accuracy}`);
   assert.ok(last.loss < history[0].loss / 5, `loss went from ${history[0].loss} to ${last.loss}`);
-  assert.ok(evaluate(model, data, "svm").accuracy >= 0.97);
+  assert.ok(evaluate(model, data, { loss: "svm" }).accuracy >= 0.97);
   // micrograd's schedule, step by step
   history.forEach((m, k) => assert.equal(m.lr, 1.0 - 0.9 * k / 100));
 });

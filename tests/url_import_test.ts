@@ -14,7 +14,7 @@ let last;
 for (const metrics of trainSteps(model, data, { optimizer: "adam", lr: 0.05, steps: 150 })) {
   last = metrics;
 }
-console.log(JSON.stringify({ last, evaluated: evaluate(model, data, "svm") }));
+console.log(JSON.stringify({ last, evaluated: evaluate(model, data, { loss: "svm" }) }));
 `;
 }
 

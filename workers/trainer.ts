@@ -153,10 +153,10 @@ async function train(start: StartMessage): Promise<void> {
 }
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
-  const t = evaluate(model, start.train, start.spec.loss);
+  const t = evaluate(model, start.train, { loss: start.spec.loss });
   const out: FinalMetrics = { trainLoss: t.loss, trainAccuracy: t.accuracy };
   if (start.test !== undefined && start.test.x.length > 0) {
-    const e = evaluate(model, start.test, start.spec.loss);
+    const e = evaluate(model, start.test, { loss: start.spec.loss });
     out.testLoss = e.loss;
     out.testAccuracy = e.accuracy;
   }

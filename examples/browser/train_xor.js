@@ -20,5 +20,5 @@ export function trainXor(onStep) {
     losses.push(metrics.loss);
     onStep?.(metrics);
   }
-  return { losses, accuracy: evaluate(model, data, "svm").accuracy };
+  return { losses, accuracy: evaluate(model, data, { loss: "svm" }).accuracy };
 }
