@@ -3,9 +3,11 @@ import { makeProgress } from "../cli/_progress.ts";
 import type { ProgressMessage } from "../workers/protocol.ts";
 
 function update(done: number, steps = 1000): ProgressMessage {
+  const metrics = { step: done - 1, loss: 1 / done, dataLoss: 1 / done, accuracy: 0.5, lr: 0.1 };
   return {
     type: "progress",
-    metrics: { step: done - 1, loss: 1 / done, dataLoss: 1 / done, accuracy: 0.5, lr: 0.1 },
+    metrics,
+    newSteps: [metrics],
     done,
     steps,
     elapsedMs: done,

@@ -36,7 +36,6 @@ const DONE: FromWorker = {
   status: "completed",
   stepsDone: 1,
   model: new Mlp(2, [1], { seed: 1 }).toJSON(),
-  history: [STEP],
   final: { trainLoss: 1, trainAccuracy: 0.5 },
   elapsedMs: 3,
 };
@@ -89,6 +88,7 @@ Deno.test("the main thread accepts well-formed worker messages", () => {
   const progress: FromWorker = {
     type: "progress",
     metrics: { ...STEP, testLoss: 1, testAccuracy: 1 },
+    newSteps: [STEP, { ...STEP, testLoss: 1, testAccuracy: 1 }],
     done: 1,
     steps: 10,
     elapsedMs: 2,
@@ -100,7 +100,6 @@ Deno.test("the main thread accepts well-formed worker messages", () => {
     kind: "diverged",
     message: "Cannot train",
     step: 3,
-    history: [STEP],
     elapsedMs: 1,
   };
   assert.deepEqual(parseFromWorker(error), error);
@@ -113,11 +112,28 @@ Deno.test("the main thread rejects malformed worker messages", async (t) => {
     ["progress with a NaN loss", {
       type: "progress",
       metrics: { ...STEP, loss: NaN },
+      newSteps: [{ ...STEP, loss: NaN }],
       done: 1,
       steps: 2,
       elapsedMs: 0,
     }],
-    ["an accuracy above 1", withValue(DONE, ["history", 0, "accuracy"], 1.5)],
+    ["progress with no new steps", {
+      type: "progress",
+      metrics: STEP,
+      newSteps: [],
+      done: 1,
+      steps: 2,
+      elapsedMs: 0,
+    }],
+    ["a new step with an accuracy above 1", {
+      type: "progress",
+      metrics: STEP,
+      newSteps: [{ ...STEP, accuracy: 1.5 }],
+      done: 1,
+      steps: 2,
+      elapsedMs: 0,
+    }],
+    ["a final accuracy above 1", withValue(DONE, ["final", "trainAccuracy"], 1.5)],
     ["an unknown status", withValue(DONE, ["status"], "paused")],
     ["a model in another format", withValue(DONE, ["model", "format"], "mlp/2")],
     ["a model weight that is a string", withValue(DONE, ["model", "layers", 0, "biases", 0], "0")],
@@ -127,7 +143,6 @@ Deno.test("the main thread rejects malformed worker messages", async (t) => {
       kind: "oops",
       message: "x",
       step: 0,
-      history: [],
       elapsedMs: 0,
     }],
   ];

@@ -11,6 +11,7 @@ import {
   parseFromWorker,
   type ProgressMessage,
   type StartMessage,
+  type Step,
   type ToWorker,
 } from "./protocol.ts";
 
@@ -55,8 +56,11 @@ export function trainerReady(worker: Worker): Promise<void> {
   });
 }
 
-/** How a worker run ended: its `done` or `error` message. */
-export type WorkerOutcome = DoneMessage | ErrorMessage;
+/**
+ * How a worker run ended: its `done` or `error` message, with the history
+ * of every step, gathered from the progress messages.
+ */
+export type WorkerOutcome = (DoneMessage | ErrorMessage) & { history: Step[] };
 
 /**
  * Trains in a module worker started with no permissions. Resolves with the
@@ -102,12 +106,12 @@ export function trainInWorker(
         case "ready":
           break;
         case "progress":
-          seen.push(message.metrics);
+          for (const step of message.newSteps) seen.push(step);
           onProgress?.(message);
           break;
         case "done":
         case "error":
-          finish(message);
+          finish({ ...message, history: seen });
           break;
         default: {
           const never: never = message;

@@ -88,10 +88,17 @@ export const StepSchema = z.object({
 /** One step's metrics. */
 export type Step = z.infer<typeof StepSchema>;
 
-/** Worker to main: the latest step, sent once per chunk. */
+/**
+ * Worker to main: sent once per chunk of steps. It carries every step since
+ * the previous progress message, so the main thread builds the history (and
+ * checks it) while the worker trains on, and `done` need not carry it.
+ */
 export const ProgressMessageSchema = z.object({
   type: z.literal("progress"),
+  /** The latest step. */
   metrics: StepSchema,
+  /** Every step since the previous progress message, `metrics` last. */
+  newSteps: z.array(StepSchema).min(1),
   /** Steps done so far. */
   done: count,
   /** Steps asked for. */
@@ -151,7 +158,6 @@ export const DoneMessageSchema = z.object({
   /** Steps done (the step a cancelled run stopped at). */
   stepsDone: count,
   model: MlpJsonSchema,
-  history: z.array(StepSchema),
   final: FinalMetricsSchema,
   grid: GridSchema.optional(),
   elapsedMs: z.number().min(0),
@@ -166,7 +172,6 @@ export const ErrorMessageSchema = z.object({
   stack: z.string().optional(),
   /** The step that failed. */
   step: count,
-  history: z.array(StepSchema),
   /** The model as it was, when every parameter is still finite. */
   model: MlpJsonSchema.optional(),
   elapsedMs: z.number().min(0),

@@ -37,7 +37,6 @@ self.onmessage = (event: MessageEvent<unknown>) => {
       kind: "exception",
       message: (error as Error).message,
       step: 0,
-      history: [],
       elapsedMs: 0,
     });
     return;
@@ -53,7 +52,6 @@ self.onmessage = (event: MessageEvent<unknown>) => {
           message: String((error as Error)?.message ?? error),
           stack: (error as Error)?.stack,
           step: 0,
-          history: [],
           elapsedMs: 0,
         });
       });
@@ -97,6 +95,20 @@ async function train(start: StartMessage): Promise<void> {
     engine: spec.engine,
   };
   const history: Step[] = [];
+  let sent = 0;
+  /** Sends the steps not sent yet, if any. */
+  const sendProgress = () => {
+    if (sent === history.length) return;
+    send({
+      type: "progress",
+      metrics: history[history.length - 1],
+      newSteps: history.slice(sent),
+      done: history.length,
+      steps: spec.steps,
+      elapsedMs: performance.now() - t0,
+    });
+    sent = history.length;
+  };
   const steps = trainSteps(model, trainSet, options);
   try {
     let finished = false;
@@ -110,19 +122,11 @@ async function train(start: StartMessage): Promise<void> {
         }
         history.push(next.value);
       } while (performance.now() < chunkEnd);
-      const last = history.at(-1);
-      if (last !== undefined) {
-        send({
-          type: "progress",
-          metrics: last,
-          done: history.length,
-          steps: spec.steps,
-          elapsedMs: performance.now() - t0,
-        });
-      }
+      sendProgress();
       if (!finished) await yieldToEventLoop();
     }
   } catch (error) {
+    sendProgress();
     const diverged = error instanceof DivergedError;
     const failure: ErrorMessage = {
       type: "error",
@@ -130,7 +134,6 @@ async function train(start: StartMessage): Promise<void> {
       message: String((error as Error)?.message ?? error),
       stack: diverged ? undefined : (error as Error)?.stack,
       step: diverged ? error.step : history.length,
-      history,
       elapsedMs: performance.now() - t0,
     };
     if (allFinite(model)) failure.model = model.toJSON();
@@ -143,7 +146,6 @@ async function train(start: StartMessage): Promise<void> {
     status: history.length < spec.steps ? "cancelled" : "completed",
     stepsDone: history.length,
     model: model.toJSON(),
-    history,
     final: finalMetrics(model, start),
     elapsedMs,
   };
