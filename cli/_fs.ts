@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UsageError } from "./_errors.ts";
+import { show, UsageError } from "./_errors.ts";
 
 /**
  * Writes `text` to a temporary name beside `path`, then renames it into
@@ -72,6 +72,30 @@ export async function ensureDir(dir: string): Promise<void> {
     if (explained !== error) throw explained;
     throw new UsageError(
       `Cannot write to '${dir}' as it cannot be made a folder: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Reads a JSON file that a flag names, turning a missing, unreadable or
+ * malformed file into one {@linkcode UsageError} line such as
+ * `Cannot predict as '--model' "m.json" is not valid JSON: ...`.
+ */
+export async function readJsonFile(path: string, verb: string, flag: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no file is there"
+      : (error as Error).message;
+    throw new UsageError(`Cannot ${verb} as '${flag}' ${show(path)} cannot be read: ${why}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot ${verb} as '${flag}' ${show(path)} is not valid JSON: ${(error as Error).message}`,
     );
   }
 }

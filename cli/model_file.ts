@@ -8,6 +8,7 @@ import { z } from "zod";
 import { Mlp } from "../mod.ts";
 import { FinalMetricsSchema, MlpJsonSchema } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
+import { readJsonFile } from "./_fs.ts";
 import { TrainConfigSchema } from "./config.ts";
 
 /** The format tag of `model.json`. */
@@ -75,23 +76,7 @@ export interface LoadedModel {
  * @throws {UsageError} when the file is missing, not JSON, of another shape or has no model.
  */
 export async function readModelFile(path: string, command: string): Promise<LoadedModel> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no file is there"
-      : (error as Error).message;
-    throw new UsageError(`Cannot ${command} as '--model' ${show(path)} cannot be read: ${why}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot ${command} as '--model' ${show(path)} is not JSON: ${(error as Error).message}`,
-    );
-  }
+  const doc = await readJsonFile(path, command, "--model");
   const parsed = ModelFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

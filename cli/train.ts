@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Step } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
-import { ensureDir, makeRunDir, writeFileAtomic } from "./_fs.ts";
+import { ensureDir, makeRunDir, readJsonFile, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { makeProgress } from "./_progress.ts";
 import {
@@ -74,23 +74,7 @@ export const SIGINT_ECHO_MS = 250;
 
 /** The settings of a `--config` file, and whether it is a run's `model.json`. */
 async function readConfigFile(path: string): Promise<{ settings: PartialConfig; run: boolean }> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no file is there"
-      : (error as Error).message;
-    throw new UsageError(`Cannot train as '--config' ${show(path)} cannot be read: ${why}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot train as '--config' ${show(path)} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
+  const doc = await readJsonFile(path, "train", "--config");
   // A model.json reruns its run: its settings are under "config".
   const run = doc as { format?: unknown; config?: unknown } | null;
   if (typeof run === "object" && run?.format === MODEL_FILE_FORMAT) {

@@ -6,6 +6,19 @@
 import assert from "node:assert/strict";
 import type { Value } from "../mod.ts";
 
+/** `tests/reference/train_trajectory.json`: micrograd's demo run replayed in PyTorch. */
+export interface Trajectory {
+  sizes: number[];
+  alpha: number;
+  X: number[][];
+  y: number[];
+  "init_params": number[];
+  "first_step_grads": number[];
+  losses: number[];
+  accuracies: number[];
+  "final_params": number[];
+}
+
 /** Reads a file of `tests/reference/` as JSON. */
 export function readReference<T>(name: string): T {
   return JSON.parse(Deno.readTextFileSync(new URL(`./reference/${name}`, import.meta.url)));

@@ -5,6 +5,16 @@ import { cliArgs, cliEnv, FIXTURES, lines, listFiles, ROOT, runCli } from "./_cl
 
 const MOONS_CSV = `${ROOT}/tests/reference/moons_micrograd_demo.csv`;
 
+/** Runs `fn` in a fresh temporary folder and removes the folder afterwards. */
+async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
+  const cwd = await tempDir();
+  try {
+    await fn(cwd);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+}
+
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "denograd_cli_" });
 }
@@ -14,8 +24,7 @@ function readRun(dir: string) {
 }
 
 Deno.test("train with no flags runs micrograd's demo and writes the three outputs", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(["train"], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
@@ -54,14 +63,11 @@ Deno.test("train with no flags runs micrograd's demo and writes the three output
     assert.equal(shown, run.command, "the report shows the command");
     // No file is left under a temporary name.
     assert.ok(listFiles(cwd).every((f) => !f.endsWith(".tmp")));
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train puts each run in a fresh folder under runs/", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     for (let i = 0; i < 2; i++) {
       const r = await runCli(["train", "--steps", "3", "--quiet"], { cwd });
       assert.equal(r.code, 0, r.stderr);
@@ -69,14 +75,11 @@ Deno.test("train puts each run in a fresh folder under runs/", async () => {
     }
     const runs = [...Deno.readDirSync(`${cwd}/runs`)].map((e) => e.name);
     assert.equal(runs.length, 2);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train reproduces a run exactly from the same seed", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     for (const out of ["a", "b"]) {
       const r = await runCli(["train", "--steps", "20", "--out", out, "--quiet"], { cwd });
       assert.equal(r.code, 0, r.stderr);
@@ -86,14 +89,11 @@ Deno.test("train reproduces a run exactly from the same seed", async () => {
       Deno.readTextFileSync(`${cwd}/a/history.csv`),
       Deno.readTextFileSync(`${cwd}/b/history.csv`),
     );
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("the command a run records reruns it with the same numbers", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const first = await runCli([
       "train",
       ...["--dataset", "xor", "--samples", "60", "--test-fraction", "0.25", "--layers", "8"],
@@ -111,14 +111,11 @@ Deno.test("the command a run records reruns it with the same numbers", async () 
     assert.deepEqual(b.config, a.config);
     assert.deepEqual(b.model, a.model);
     assert.deepEqual(b.final, a.final);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train reads settings from --config and lets flags override them", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(
       ["train", "--config", `${FIXTURES}/config_xor.json`, "--steps", "5", "--out", "x", "--quiet"],
       { cwd },
@@ -131,14 +128,11 @@ Deno.test("train reads settings from --config and lets flags override them", asy
     assert.equal(run.config.seed, 7);
     assert.equal(run.config.steps, 5);
     assert.deepEqual(run.config.layers, [8, 8]);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train --config model.json reruns a run with the same settings", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const first = await runCli(
       ["train", "--dataset", "circles", "--noise", "0.05", "--steps", "15", "--out", "a"],
       { cwd },
@@ -151,14 +145,11 @@ Deno.test("train --config model.json reruns a run with the same settings", async
     const [a, b] = [readRun(`${cwd}/a`), readRun(`${cwd}/b`)];
     assert.deepEqual(b.config, a.config);
     assert.deepEqual(b.model, a.model);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train --config model.json takes the data's size from the data, not the old run", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const spiral = await runCli(
       ["train", "--dataset", "spiral", "--samples", "90", "--steps", "2", "--out", "s", "--quiet"],
       { cwd },
@@ -192,14 +183,11 @@ Deno.test("train --config model.json takes the data's size from the data, not th
       classes: 2,
       seed: 1337,
     });
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train --format ndjson prints one JSON object per line, the end naming the report", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(
       ["train", "--dataset", "blobs", "--steps", "30", "--format", "ndjson", "--out", "o"],
       { cwd },
@@ -216,14 +204,11 @@ Deno.test("train --format ndjson prints one JSON object per line, the end naming
     assert.equal(end.type, "end");
     assert.equal(end.status, "completed");
     assert.equal(end.report, "o/report.html");
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("predict gives the classes and scores the model had at the end of training", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const t = await runCli(["train", "--dataset", MOONS_CSV, "--out", "m", "--quiet"], { cwd });
     assert.equal(t.code, 0, t.stderr);
     const run = readRun(`${cwd}/m`);
@@ -249,26 +234,20 @@ Deno.test("predict gives the classes and scores the model had at the end of trai
       if (Number(cls) === points[i][2]) right++;
     });
     assert.equal(right / rows.length, run.final?.trainAccuracy);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train reads a CSV file whose name has no extension", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     await Deno.copyFile(`${FIXTURES}/script_header.csv`, `${cwd}/points`);
     const r = await runCli(["train", "--dataset", "points", "--steps", "2", "--out", "o"], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readRun(`${cwd}/o`).dataset.kind, "csv");
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("predict writes the class names a CSV gave", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const t = await runCli(
       ["train", "--dataset", `${FIXTURES}/script_header.csv`, "--steps", "5", "--out", "m"],
       { cwd },
@@ -279,14 +258,11 @@ Deno.test("predict writes the class names a CSV gave", async () => {
     const [header, row] = lines(p.stdout);
     assert.equal(header, "class,score");
     assert.match(row, /^(<img src=x onerror=window\.pwned=2>|plain & simple),-?\d/);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("graph writes the forward pass as DOT and SVG and refuses a huge graph", async (t) => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const small = await runCli(
       ["train", "--steps", "2", "--layers", "4", "--out", "s", "--quiet"],
       { cwd },
@@ -331,28 +307,22 @@ Deno.test("graph writes the forward pass as DOT and SVG and refuses a huge graph
       assert.equal(forced.code, 0, forced.stderr);
       assert.ok(lines(forced.stdout).length > 2000);
     });
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("datasets lists each built-in dataset on one line", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(["datasets"], { cwd });
     assert.equal(r.code, 0);
     assert.deepEqual(
       lines(r.stdout).map((l) => l.split(" ")[0]),
       ["moons", "circles", "xor", "spiral", "blobs"],
     );
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("every command has --help", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     for (const command of ["train", "predict", "graph", "datasets"]) {
       const r = await runCli([command, "--help"], { cwd });
       assert.equal(r.code, 0, command);
@@ -362,9 +332,7 @@ Deno.test("every command has --help", async () => {
     assert.equal(top.code, 0);
     assert.match(top.stdout, /train .*\n.*predict/);
     assert.deepEqual(listFiles(cwd), []);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 /**
@@ -519,8 +487,7 @@ Deno.test("bad input gets exit code 2, one line on stderr and no files", async (
 });
 
 Deno.test("bad input in a run's model or points gets exit code 2", async (t) => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(["train", "--steps", "2", "--out", "m", "--quiet"], { cwd });
     assert.equal(r.code, 0, r.stderr);
     const run = JSON.parse(Deno.readTextFileSync(`${cwd}/m/model.json`));
@@ -575,15 +542,12 @@ Deno.test("bad input in a run's model or points gets exit code 2", async (t) => 
         assert.equal(p.stdout, "");
       });
     }
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 /** Starts a long run, waits for its first progress, then sends `signals` SIGINTs 20 ms apart. */
 async function interruptRun(signals: number): Promise<void> {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const child = new Deno.Command(Deno.execPath(), {
       args: cliArgs(cwd, ["train", "--steps", "1000000", "--format", "ndjson", "--out", "c"]),
       cwd,
@@ -625,9 +589,7 @@ async function interruptRun(signals: number): Promise<void> {
     const html = Deno.readTextFileSync(`${cwd}/c/report.html`);
     assert.match(html, new RegExp(`Cancelled at step ${n} of 1000000`));
     assert.ok(Mlp.fromJSON(run.model).predict([0, 0]).every(Number.isFinite));
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 }
 
 Deno.test("Ctrl-C cancels training, writes a partial report and exits with 130", async () => {
@@ -641,8 +603,7 @@ Deno.test("one Ctrl-C that arrives twice (as under deno task) still writes the r
 });
 
 Deno.test("a reader that stops reading (| head -1) does not stop the run", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const child = new Deno.Command(Deno.execPath(), {
       args: cliArgs(cwd, ["train", "--steps", "500", "--engine", "value", "--out", "h"]),
       cwd,
@@ -659,14 +620,11 @@ Deno.test("a reader that stops reading (| head -1) does not stop the run", async
     assert.equal(await stderr, "");
     assert.equal(status.code, 0);
     assert.equal(readRun(`${cwd}/h`).status, "completed");
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a diverging run exits with 1 and writes a report marked failed", async () => {
-  const cwd = await tempDir();
-  try {
+  await inTempDir(async (cwd) => {
     const r = await runCli(["train", "--lr", "1e6", "--steps", "200", "--out", "d"], { cwd });
     assert.equal(r.code, 1);
     assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -692,9 +650,7 @@ Deno.test("a diverging run exits with 1 and writes a report marked failed", asyn
       assert.match(p.stderr, /^Cannot \w+ as '--model' "d\/model\.json" comes from a failed run/);
       assert.equal(p.stdout, "");
     }
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("an --out folder without write access is refused with one line", async () => {

@@ -18,18 +18,7 @@ import {
   trainSteps,
   trainTestSplit,
 } from "../mod.ts";
-import { assertClose, readReference } from "./_helpers.ts";
-
-interface Trajectory {
-  sizes: number[];
-  alpha: number;
-  X: number[][];
-  y: number[];
-  "init_params": number[];
-  losses: number[];
-  accuracies: number[];
-  "final_params": number[];
-}
+import { assertClose, readReference, type Trajectory } from "./_helpers.ts";
 
 /** Trains two identical models, one per engine, and returns both histories and final parameters. */
 function bothEngines(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { accuracy, l2Penalty, Mlp, Sgd, svmLoss, Value } from "../mod.ts";
-import { assertClose, readReference } from "./_helpers.ts";
+import { assertClose, readReference, type Trajectory } from "./_helpers.ts";
 
 type Arg = string | number;
 interface EngineCase {
@@ -87,18 +87,6 @@ Deno.test("micrograd's own two tests give its numbers", () => {
   assert.equal(more.leaves.get("a")!.grad.toFixed(4), "138.8338");
   assert.equal(more.leaves.get("b")!.grad.toFixed(4), "645.5773");
 });
-
-interface Trajectory {
-  sizes: number[];
-  alpha: number;
-  X: number[][];
-  y: number[];
-  "init_params": number[];
-  "first_step_grads": number[];
-  losses: number[];
-  accuracies: number[];
-  "final_params": number[];
-}
 
 Deno.test("micrograd's demo run replays PyTorch's trajectory through Mlp, svmLoss and Sgd", () => {
   const t = readReference<Trajectory>("train_trajectory.json");
