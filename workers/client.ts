@@ -13,6 +13,7 @@ import {
   type StartMessage,
   type Step,
   type ToWorker,
+  warmUpSchemas,
 } from "./protocol.ts";
 
 /** Options for {@linkcode trainInWorker}. */
@@ -33,10 +34,13 @@ export interface TrainInWorkerOptions {
  * needs `--unstable-worker-options` for that), ready for {@linkcode trainInWorker}.
  */
 export function spawnTrainer(): Worker {
-  return new Worker(new URL("./trainer.ts", import.meta.url), {
+  const worker = new Worker(new URL("./trainer.ts", import.meta.url), {
     type: "module",
     deno: { permissions: "none" },
   } as WorkerOptions);
+  // While the worker loads, get the checks of its messages ready here too.
+  warmUpSchemas();
+  return worker;
 }
 
 /**

@@ -239,3 +239,68 @@ export function parseFromWorker(data: unknown): FromWorker {
   if (!r.success) throw new ProtocolError("from the worker", r.error);
   return r.data;
 }
+
+/**
+ * Runs every schema once on a tiny valid message, so that zod's first real
+ * check (of a large start or done message) does not pay for its set-up.
+ * Both sides call it while the worker loads, where it overlaps other work.
+ */
+export function warmUpSchemas(): void {
+  const step = { step: 0, loss: 1, dataLoss: 1, accuracy: 0.5, lr: 0.1 };
+  const model = {
+    format: "denograd.mlp/1",
+    nin: 1,
+    nouts: [1],
+    activation: "relu",
+    outputActivation: "linear",
+    layers: [{ weights: [[0]], biases: [0] }],
+  };
+  parseToWorker({
+    type: "start",
+    spec: {
+      nin: 1,
+      nouts: [1],
+      activation: "relu",
+      loss: "svm",
+      optimizer: "sgd",
+      lr: 1,
+      lrSchedule: "linear",
+      steps: 1,
+      batchSize: 0,
+      l2: 0,
+      seed: 0,
+      engine: "compiled",
+    },
+    train: { x: [[0], [1]], y: [0, 1], classes: 2 },
+    grid: 0,
+    chunkMs: 50,
+  });
+  parseToWorker({ type: "cancel" });
+  parseFromWorker({ type: "ready" });
+  parseFromWorker({
+    type: "progress",
+    metrics: step,
+    newSteps: [step],
+    done: 1,
+    steps: 1,
+    elapsedMs: 0,
+  });
+  parseFromWorker({
+    type: "done",
+    status: "completed",
+    stepsDone: 1,
+    model,
+    final: { trainLoss: 1, trainAccuracy: 0.5 },
+    grid: {
+      size: 2,
+      xMin: 0,
+      xMax: 1,
+      yMin: 0,
+      yMax: 1,
+      classes: new Uint8Array(4),
+      confidence: new Float64Array(4),
+    },
+    elapsedMs: 0,
+  });
+  parseFromWorker({ type: "error", kind: "diverged", message: "", step: 0, model, elapsedMs: 0 });
+}

@@ -18,6 +18,7 @@ import {
   parseToWorker,
   type StartMessage,
   type Step,
+  warmUpSchemas,
 } from "./protocol.ts";
 
 let cancelled = false;
@@ -66,6 +67,7 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   }
 };
 
+warmUpSchemas();
 send({ type: "ready" });
 
 /** Lets queued messages (a cancel) in. */
