@@ -19,6 +19,7 @@
 import { evaluate, makeMoons, Mlp, trainSteps } from "../mod.ts";
 import type { StartMessage } from "../workers/protocol.ts";
 import { spawnTrainer, trainerReady, trainInWorker } from "../workers/client.ts";
+import { decisionGrid } from "../workers/grid.ts";
 
 const data = makeMoons({ samples: 100, noise: 0.1, seed: 1337 });
 
@@ -50,9 +51,7 @@ function inProcess(message: StartMessage): void {
   const model = new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
   for (const _ of trainSteps(model, message.train, { ...spec })) { /* train */ }
   evaluate(model, message.train, { loss: spec.loss });
-  for (let j = 0; j < message.grid; j++) {
-    for (let i = 0; i < message.grid; i++) model.predict([i / message.grid, j / message.grid]);
-  }
+  decisionGrid(model, message, spec.loss);
 }
 
 async function inWorker(message: StartMessage): Promise<void> {

@@ -192,6 +192,51 @@ export class CompiledMlp {
         `Cannot run the compiled model as the batch must have ${n} samples and labels: current lengths are ${x.length} and ${y.length}`,
       );
     }
+    this.#readLabels(y);
+    this.#finite = this.#run(x) === 0;
+    const dataLoss = this.#forwardLoss();
+    let total = dataLoss;
+    if (this.l2 > 0) {
+      const p = this.#p;
+      let sq = 0;
+      for (let i = 0; i < p.length; i++) sq += p[i] * p[i];
+      total = dataLoss + sq * this.l2;
+    }
+    this.#dataLoss = dataLoss;
+    this.#total = total;
+    this.#accuracy = this.#countRight() / n;
+    return total;
+  }
+
+  /**
+   * The model's outputs on one batch with its current parameters, no loss:
+   * row `s` is `out[s * k]` to `out[s * k + k - 1]` for `k` outputs. The
+   * numbers are bit for bit those of `model.predict()`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { CompiledMlp, Mlp } from "../mod.ts";
+   * const model = new Mlp(2, [4, 3], { seed: 1 });
+   * const out = new CompiledMlp(model, 2).predict([[0.5, 1], [-1, 2]]);
+   * assert.deepEqual(Array.from(out.subarray(3, 6)), model.predict([-1, 2]));
+   * ```
+   *
+   * @throws {RangeError} when the batch does not have `batchSize` rows of `nin` features.
+   */
+  predict(x: readonly (readonly number[])[]): Float64Array {
+    if (x.length !== this.batchSize) {
+      throw new RangeError(
+        `Cannot run the compiled model as the batch must have ${this.batchSize} samples: current length is ${x.length}`,
+      );
+    }
+    this.#run(x);
+    return this.#a[this.#a.length - 1].slice();
+  }
+
+  /** Loads the inputs and parameters and runs every layer; 0 when all is finite, else NaN. */
+  #run(x: readonly (readonly number[])[]): number {
+    const n = this.batchSize;
     const nin = this.#nin;
     const a0 = this.#a[0];
     // x * 0 is 0 for every finite x and NaN otherwise: one NaN check covers all.
@@ -209,7 +254,6 @@ export class CompiledMlp {
         zero += v * 0;
       }
     }
-    this.#readLabels(y);
     const params = this.#params;
     const p = this.#p;
     for (let i = 0; i < p.length; i++) {
@@ -217,19 +261,7 @@ export class CompiledMlp {
       p[i] = v;
       zero += v * 0;
     }
-    zero += this.#forwardLayers();
-    this.#finite = zero === 0;
-    const dataLoss = this.#forwardLoss();
-    let total = dataLoss;
-    if (this.l2 > 0) {
-      let sq = 0;
-      for (let i = 0; i < p.length; i++) sq += p[i] * p[i];
-      total = dataLoss + sq * this.l2;
-    }
-    this.#dataLoss = dataLoss;
-    this.#total = total;
-    this.#accuracy = this.#countRight() / n;
-    return total;
+    return zero + this.#forwardLayers();
   }
 
   /**

@@ -19,6 +19,18 @@ async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "denograd_cli_" });
 }
 
+/** Starts the CLI in `cwd` with piped output, as a user's shell would. */
+function spawnCli(cwd: string, args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: cliArgs(cwd, args),
+    cwd,
+    env: cliEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 function readRun(dir: string) {
   return ModelFileSchema.parse(JSON.parse(Deno.readTextFileSync(`${dir}/model.json`)));
 }
@@ -548,14 +560,15 @@ Deno.test("bad input in a run's model or points gets exit code 2", async (t) => 
 /** Starts a long run, waits for its first progress, then sends `signals` SIGINTs 20 ms apart. */
 async function interruptRun(signals: number): Promise<void> {
   await inTempDir(async (cwd) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: cliArgs(cwd, ["train", "--steps", "1000000", "--format", "ndjson", "--out", "c"]),
-      cwd,
-      env: cliEnv(),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnCli(cwd, [
+      "train",
+      "--steps",
+      "1000000",
+      "--format",
+      "ndjson",
+      "--out",
+      "c",
+    ]);
     const stderr = new Response(child.stderr).text();
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
@@ -604,14 +617,7 @@ Deno.test("one Ctrl-C that arrives twice (as under deno task) still writes the r
 
 Deno.test("a reader that stops reading (| head -1) does not stop the run", async () => {
   await inTempDir(async (cwd) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: cliArgs(cwd, ["train", "--steps", "500", "--engine", "value", "--out", "h"]),
-      cwd,
-      env: cliEnv(),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnCli(cwd, ["train", "--steps", "500", "--engine", "value", "--out", "h"]);
     const stderr = new Response(child.stderr).text();
     const reader = child.stdout.getReader();
     assert.ok(!(await reader.read()).done, "the run printed its first line");

@@ -266,3 +266,21 @@ Deno.test("trainSteps uses the compiled engine by default and checks the engine 
     /Cannot train as 'engine' must be compiled or value: current value is "fast"/,
   );
 });
+
+Deno.test("CompiledMlp.predict gives model.predict's outputs bit for bit", async (t) => {
+  const x = makeSpiral({ samples: 60, classes: 3, seed: 2 }).x;
+  for (const activation of ["relu", "tanh", "sigmoid", "linear"] as const) {
+    for (const nouts of [[5, 1], [6, 4, 3]]) {
+      await t.step(`${activation} ${nouts.join("-")}`, () => {
+        const model = new Mlp(2, nouts, { activation, seed: 9 });
+        const k = nouts[nouts.length - 1];
+        const out = new CompiledMlp(model, x.length).predict(x);
+        assert.equal(out.length, x.length * k);
+        x.forEach((xi, s) =>
+          assert.deepEqual(Array.from(out.subarray(s * k, s * k + k)), model.predict(xi))
+        );
+      });
+    }
+  }
+  assert.throws(() => new CompiledMlp(new Mlp(2, [1]), 2).predict([[1, 2]]), RangeError);
+});

@@ -5,3 +5,4 @@
  */
 export * from "./protocol.ts";
 export * from "./client.ts";
+export * from "./grid.ts";

@@ -7,14 +7,14 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { type Dataset, DivergedError, evaluate, Mlp, predictClass, trainSteps } from "../mod.ts";
+import { type Dataset, DivergedError, evaluate, Mlp, trainSteps } from "../mod.ts";
+import { decisionGrid } from "./grid.ts";
 import type { TrainOptions } from "../nn/train.ts";
 import {
   type DoneMessage,
   type ErrorMessage,
   type FinalMetrics,
   type FromWorker,
-  type Grid,
   parseToWorker,
   type StartMessage,
   type Step,
@@ -165,49 +165,4 @@ function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
     out.testAccuracy = e.accuracy;
   }
   return out;
-}
-
-/** How sure one output vector is of its class, from 0 to 1. */
-function confidence(scores: number[], loss: string): number {
-  if (scores.length === 1) {
-    // A margin (svm, mse) saturates at 1; a logit (bce) goes through the sigmoid.
-    const s = scores[0];
-    return loss === "bce" ? Math.abs(2 / (1 + Math.exp(-s)) - 1) : Math.min(1, Math.abs(s));
-  }
-  const max = Math.max(...scores);
-  const exps = scores.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  // Softmax of the top class, rescaled so a uniform guess is 0.
-  const k = scores.length;
-  return Math.max(0, Math.min(1, (1 / total - 1 / k) / (1 - 1 / k)));
-}
-
-function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
-  const points = [...start.train.x, ...(start.test?.x ?? [])];
-  let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const [a, b] of points) {
-    xMin = Math.min(xMin, a);
-    xMax = Math.max(xMax, a);
-    yMin = Math.min(yMin, b);
-    yMax = Math.max(yMax, b);
-  }
-  const padX = Math.max((xMax - xMin) * 0.1, 0.1);
-  const padY = Math.max((yMax - yMin) * 0.1, 0.1);
-  xMin -= padX;
-  xMax += padX;
-  yMin -= padY;
-  yMax += padY;
-  const size = start.grid;
-  const classes = new Uint8Array(size * size);
-  const conf = new Float64Array(size * size);
-  for (let j = 0; j < size; j++) {
-    const y = yMin + ((j + 0.5) / size) * (yMax - yMin);
-    for (let i = 0; i < size; i++) {
-      const x = xMin + ((i + 0.5) / size) * (xMax - xMin);
-      const scores = model.predict([x, y]);
-      classes[j * size + i] = predictClass(scores);
-      conf[j * size + i] = confidence(scores, loss);
-    }
-  }
-  return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
 }

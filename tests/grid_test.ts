@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { makeBlobs, Mlp, predictClass } from "../mod.ts";
+import { decisionGrid } from "../workers/grid.ts";
+import type { StartMessage } from "../workers/protocol.ts";
+
+Deno.test("the decision grid holds the class model.predict gives at each cell's centre", () => {
+  const data = makeBlobs({ samples: 60, classes: 3, seed: 4 });
+  const model = new Mlp(2, [8, 3], { seed: 2 });
+  const start = { train: data, grid: 12 } as unknown as StartMessage;
+  const g = decisionGrid(model, start, "ce");
+  assert.equal(g.classes.length, 144);
+  assert.ok(g.xMin < Math.min(...data.x.map((p) => p[0])));
+  assert.ok(g.yMax > Math.max(...data.x.map((p) => p[1])));
+  for (let j = 0; j < g.size; j++) {
+    for (let i = 0; i < g.size; i++) {
+      const x = g.xMin + ((i + 0.5) / g.size) * (g.xMax - g.xMin);
+      const y = g.yMin + ((j + 0.5) / g.size) * (g.yMax - g.yMin);
+      assert.equal(g.classes[j * g.size + i], predictClass(model.predict([x, y])));
+      assert.ok(g.confidence[j * g.size + i] >= 0 && g.confidence[j * g.size + i] <= 1);
+    }
+  }
+  assert.ok(new Set(g.classes).size > 1, "the grid shows more than one class");
+});
