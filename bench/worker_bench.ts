@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { evaluate, makeMoons, Mlp, trainSteps } from "../mod.ts";
-import type { StartMessage } from "../workers/protocol.ts";
+import { evaluate, makeMoons, Mlp, resolveSettings, trainSteps } from "../mod.ts";
+import { makeTrainSpec, type StartMessage } from "../workers/protocol.ts";
 import { spawnTrainer, trainerReady, trainInWorker } from "../workers/client.ts";
 import { decisionGrid } from "../workers/grid.ts";
 
@@ -26,20 +26,12 @@ const data = makeMoons({ samples: 100, noise: 0.1, seed: 1337 });
 function start(steps: number, engine: "compiled" | "value"): StartMessage {
   return {
     type: "start",
-    spec: {
+    spec: makeTrainSpec(resolveSettings({ classes: 2, steps, engine }), {
       nin: 2,
       nouts: [16, 16, 1],
-      activation: "relu",
-      loss: "svm",
-      optimizer: "sgd",
-      lr: 1,
-      lrSchedule: "linear",
-      steps,
-      batchSize: 0,
-      l2: 1e-4,
-      seed: 1337,
-      engine,
-    },
+      inputs: ["x1", "x2"],
+      features: ["x1", "x2"],
+    }),
     train: { x: data.x, y: data.y, classes: data.classes },
     grid: 80,
     chunkMs: 50,

@@ -39,8 +39,12 @@ function eta(message: ProgressMessage): string {
 }
 
 function metricsText(m: ProgressMessage): string {
-  const parts = [`loss ${m.metrics.loss.toFixed(4)}`, `acc ${pct(m.metrics.accuracy)}`];
-  if (m.metrics.testAccuracy !== undefined) parts.push(`test acc ${pct(m.metrics.testAccuracy)}`);
+  const { loss, accuracy, r2, testAccuracy, testR2 } = m.metrics;
+  const parts = [`loss ${loss.toFixed(4)}`];
+  if (accuracy !== undefined) parts.push(`acc ${pct(accuracy)}`);
+  if (r2 !== undefined) parts.push(`R^2 ${r2.toFixed(3)}`);
+  if (testAccuracy !== undefined) parts.push(`test acc ${pct(testAccuracy)}`);
+  if (testR2 !== undefined) parts.push(`test R^2 ${testR2.toFixed(3)}`);
   return parts.join("  ");
 }
 

@@ -1,68 +1,27 @@
 /**
- * The `train` settings: their flags, their zod schemas, their defaults, and
- * how flags, a `--config` file and the defaults merge into one checked
- * {@linkcode TrainConfig}.
+ * The `train` settings as the CLI sees them: every flag, zod schema, help
+ * line and config-file check is made from the one table in `nn/settings.ts`.
  *
  * @module
  */
-import { z } from "zod";
-import { show, UsageError } from "./_errors.ts";
-
-/** The datasets `train` can generate. */
-export const BUILTIN_DATASETS = ["moons", "circles", "xor", "spiral", "blobs"] as const;
-
-/** A dataset `train` can generate. */
-export type BuiltinDataset = typeof BUILTIN_DATASETS[number];
+import type { z } from "zod";
+import {
+  orList,
+  type Setting,
+  SETTING_KEYS,
+  type SettingKey,
+  type SettingKind,
+  SETTINGS,
+  type TrainSettings,
+} from "../mod.ts";
+import { settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
+import { show, suggestion, UsageError } from "./_errors.ts";
 
 /** Every `train` setting, resolved: what `model.json` records as `config`. */
-export interface TrainConfig {
-  /** A built-in dataset's name or a CSV file's path. */
-  dataset: string;
-  /** Points to generate (built-in datasets). */
-  samples: number;
-  /** Noise of the generated points (built-in datasets). */
-  noise: number;
-  /** Classes of the data. */
-  classes: number;
-  /** Share of the data held out for testing. */
-  testFraction: number;
-  /** Hidden layer sizes. */
-  layers: number[];
-  /** Hidden activation. */
-  activation: "relu" | "tanh" | "sigmoid" | "linear";
-  /** The loss. */
-  loss: "svm" | "mse" | "bce" | "ce";
-  /** The optimizer. */
-  optimizer: "sgd" | "momentum" | "adam" | "adamw";
-  /** First learning rate. */
-  lr: number;
-  /** Learning-rate schedule. */
-  lrSchedule: "constant" | "linear" | "cosine";
-  /** Training steps. */
-  steps: number;
-  /** Samples per step; 0 for all. */
-  batchSize: number;
-  /** L2 penalty weight. */
-  l2: number;
-  /** The one seed of data, split, weights and batches. */
-  seed: number;
-  /** Which training path runs the steps. */
-  engine: "compiled" | "value";
-}
+export type TrainConfig = TrainSettings;
 
-interface Field {
-  flag: string;
-  expect: string;
-  schema: z.ZodType;
-  fromFlag: (text: string) => unknown;
-  help: string;
-}
-
-/** The range of the settings whose limits also bind a CSV file's data. */
-export const FIELD_LIMITS = {
-  samples: [2, 100_000],
-  classes: [2, 10],
-} as const satisfies Record<string, readonly [number, number]>;
+/** A partial config: what flags or a file set. */
+export type PartialConfig = Partial<TrainConfig>;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -71,164 +30,78 @@ export function parseDecimal(text: string): number {
   return DECIMAL.test(text.trim()) ? Number(text) : NaN;
 }
 
-const number = parseDecimal;
-const ident = (text: string) => text;
-const oneOf = (names: readonly string[]) => {
-  const list = names.slice(0, -1).join(", ") + " or " + names.at(-1);
-  return { schema: z.enum(names as [string, ...string[]]), expect: `one of ${list}` };
-};
-
-const FIELDS: Record<keyof TrainConfig, Field> = {
-  dataset: {
-    flag: "dataset",
-    schema: z.string().min(1),
-    expect: `${BUILTIN_DATASETS.join(", ")} or a CSV file's path`,
-    fromFlag: ident,
-    help: "moons, circles, xor, spiral, blobs, or a CSV path (default moons)",
-  },
-  samples: {
-    flag: "samples",
-    schema: z.int().min(FIELD_LIMITS.samples[0]).max(FIELD_LIMITS.samples[1]),
-    expect: `an integer from ${FIELD_LIMITS.samples[0]} to ${FIELD_LIMITS.samples[1]}`,
-    fromFlag: number,
-    help: "points to generate (default 100)",
-  },
-  noise: {
-    flag: "noise",
-    schema: z.number().min(0).max(10),
-    expect: "a number from 0 to 10",
-    fromFlag: number,
-    help: "noise of the generated points (default 0.1)",
-  },
-  classes: {
-    flag: "classes",
-    schema: z.int().min(FIELD_LIMITS.classes[0]).max(FIELD_LIMITS.classes[1]),
-    expect: `an integer from ${FIELD_LIMITS.classes[0]} to ${FIELD_LIMITS.classes[1]}`,
-    fromFlag: number,
-    help: "classes for spiral and blobs (default 3)",
-  },
-  testFraction: {
-    flag: "test-fraction",
-    schema: z.number().min(0).max(0.9),
-    expect: "a number from 0 to 0.9",
-    fromFlag: number,
-    help: "share held out for testing (default 0)",
-  },
-  layers: {
-    flag: "layers",
-    schema: z.array(z.int().min(1).max(1024)).min(1).max(16),
-    expect: "1 to 16 hidden layer sizes, each an integer from 1 to 1024, e.g. 16,16",
-    fromFlag: (text) => text.trim() === "" ? [] : text.split(",").map(number),
-    help: "hidden layer sizes (default 16,16)",
-  },
-  activation: {
-    flag: "activation",
-    ...oneOf(["relu", "tanh", "sigmoid", "linear"]),
-    fromFlag: ident,
-    help: "relu, tanh, sigmoid or linear (default relu)",
-  },
-  loss: {
-    flag: "loss",
-    ...oneOf(["svm", "mse", "bce", "ce"]),
-    fromFlag: ident,
-    help: "svm, mse, bce or ce (default svm for 2 classes, ce for more)",
-  },
-  optimizer: {
-    flag: "optimizer",
-    ...oneOf(["sgd", "momentum", "adam", "adamw"]),
-    fromFlag: ident,
-    help: "sgd, momentum, adam or adamw (default sgd)",
-  },
-  lr: {
-    flag: "lr",
-    schema: z.number().positive().max(1e12),
-    expect: "a positive number up to 1e12",
-    fromFlag: number,
-    help: "first learning rate (default 1 for sgd, 0.1 momentum, 0.01 adam)",
-  },
-  lrSchedule: {
-    flag: "lr-schedule",
-    ...oneOf(["constant", "linear", "cosine"]),
-    fromFlag: ident,
-    help: "constant, linear or cosine (default linear: micrograd's decay)",
-  },
-  steps: {
-    flag: "steps",
-    schema: z.int().min(1).max(1_000_000),
-    expect: "an integer from 1 to 1000000",
-    fromFlag: number,
-    help: "training steps (default 100)",
-  },
-  batchSize: {
-    flag: "batch-size",
-    schema: z.int().min(0).max(1_000_000),
-    expect: "an integer >= 0 (0 for the whole set)",
-    fromFlag: number,
-    help: "samples per step, 0 for all (default 0)",
-  },
-  l2: {
-    flag: "l2",
-    schema: z.number().min(0).max(1e6),
-    expect: "a number from 0 to 1000000",
-    fromFlag: number,
-    help: "L2 penalty weight (default 0.0001)",
-  },
-  seed: {
-    flag: "seed",
-    schema: z.int().min(0).max(2 ** 32 - 1),
-    expect: "an integer from 0 to 4294967295",
-    fromFlag: number,
-    help: "seed of data, split, weights and batches (default 1337)",
-  },
-  engine: {
-    flag: "engine",
-    ...oneOf(["compiled", "value"]),
-    fromFlag: ident,
-    help: "compiled (fast) or value (micrograd's Value graph) (default compiled)",
-  },
-};
-
-/** The setting names, in the order the help and the report show them. */
-export const CONFIG_KEYS = Object.keys(FIELDS) as (keyof TrainConfig)[];
-
-/** The `--flag` of each setting. */
-export function flagOf(key: keyof TrainConfig): string {
-  return FIELDS[key].flag;
+/** What the text of a flag means, by kind: numbers, names or lists. */
+function fromFlag(kind: SettingKind, text: string): unknown {
+  switch (kind.type) {
+    case "int":
+    case "number":
+      return parseDecimal(text);
+    case "ints":
+      if (text.trim() === kind.empty) return [];
+      return text.trim() === "" ? [NaN] : text.split(",").map(parseDecimal);
+    case "texts":
+      return text.trim() === "" ? [] : text.split(",").map((t) => t.trim());
+    default:
+      return text;
+  }
 }
 
-/** One help line per setting: `--flag VALUE  what it sets`. */
+/** The schema of a full config, as `model.json` stores it. */
+export const TrainConfigSchema: z.ZodType<TrainConfig> = TrainSettingsSchema;
+
+/** The `--flag` of each setting. */
+export function flagOf(key: SettingKey): string {
+  return SETTINGS[key].flag;
+}
+
+function defaultText(key: SettingKey): string {
+  const row = SETTINGS[key] as Setting<unknown>;
+  if (row.defaultText !== undefined) return row.defaultText;
+  const d = row.default;
+  return Array.isArray(d) ? (d.length === 0 ? "none" : d.join(",")) : String(d);
+}
+
+/** One help line per setting: `--flag  what it sets (default ...)`. */
 export function configHelp(): string[] {
-  return CONFIG_KEYS.map((k) => {
-    const f = FIELDS[k];
-    return `  --${f.flag.padEnd(14)} ${f.help}`;
+  return SETTING_KEYS.map((k) => {
+    const row = SETTINGS[k];
+    const line = `  --${row.flag.padEnd(14)} ${row.help} (default ${defaultText(k)})`;
+    if (line.length <= 100) return line;
+    return `  --${row.flag.padEnd(14)} ${row.help}\n${" ".repeat(19)}(default ${defaultText(k)})`;
   });
 }
 
 /** The parseArgs option table of the settings (all strings). */
 export function configFlagOptions(): Record<string, { type: "string" }> {
-  return Object.fromEntries(CONFIG_KEYS.map((k) => [FIELDS[k].flag, { type: "string" as const }]));
+  return Object.fromEntries(
+    SETTING_KEYS.map((k) => [SETTINGS[k].flag, { type: "string" as const }]),
+  );
 }
 
-/** A partial config: what flags or a file set. */
-export type PartialConfig = Partial<TrainConfig>;
+/** "did you mean ...?" for a bad choice, when one is close. */
+function hint(kind: SettingKind, value: unknown): string {
+  if (kind.type !== "choice" || typeof value !== "string") return "";
+  const near = suggestion(value, kind.values);
+  return near === undefined ? "" : `; did you mean ${near}?`;
+}
 
 /**
  * Reads the settings from parsed flags, checking each with its schema.
  *
  * @throws {UsageError} naming the first bad flag, its value and what it expects.
  */
-export function configFromFlags(
-  values: Record<string, string | boolean | undefined>,
-): PartialConfig {
+export function configFromFlags(values: Record<string, unknown>): PartialConfig {
   const out: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    const f = FIELDS[key];
-    const raw = values[f.flag];
+  for (const key of SETTING_KEYS) {
+    const row = SETTINGS[key];
+    const raw = values[row.flag];
     if (typeof raw !== "string") continue;
-    const parsed = f.schema.safeParse(f.fromFlag(raw));
+    const parsed = settingSchema(key).safeParse(fromFlag(row.kind, raw));
     if (!parsed.success) {
       throw new UsageError(
-        `Cannot train as '--${f.flag}' must be ${f.expect}: current value is ${show(raw)}`,
+        `Cannot train as '--${row.flag}' must be ${row.expect}: current value is ${show(raw)}${
+          hint(row.kind, raw)
+        }`,
       );
     }
     out[key] = parsed.data;
@@ -245,38 +118,31 @@ export function configFromFlags(
 export function configFromJson(doc: unknown, file: string): PartialConfig {
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
     throw new UsageError(
-      `Cannot train as the config file '${file}' must hold a JSON object: current value is ${
+      `Cannot train as the config file ${show(file)} must hold a JSON object: current value is ${
         show(doc)
       }`,
     );
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!(key in FIELDS)) {
+    if (!Object.hasOwn(SETTINGS, key)) {
+      const near = suggestion(key, SETTING_KEYS);
       throw new UsageError(
-        `Cannot train as the config file '${file}' has an unknown setting ${
-          show(key)
-        }: expected one of ${CONFIG_KEYS.join(", ")}`,
+        `Cannot train as the config file ${show(file)} has an unknown setting ${show(key)}: ${
+          near === undefined ? `expected one of ${orList(SETTING_KEYS)}` : `did you mean ${near}?`
+        }`,
       );
     }
-    const f = FIELDS[key as keyof TrainConfig];
-    const parsed = f.schema.safeParse(value);
+    const k = key as SettingKey;
+    const parsed = settingSchema(k).safeParse(value);
     if (!parsed.success) {
       throw new UsageError(
-        `Cannot train as '${key}' in the config file '${file}' must be ${f.expect}: current value is ${
-          show(value)
-        }`,
+        `Cannot train as '${key}' in the config file ${show(file)} must be ${
+          SETTINGS[k].expect
+        }: current value is ${show(value)}${hint(SETTINGS[k].kind, value)}`,
       );
     }
     out[key] = parsed.data;
   }
   return out as PartialConfig;
 }
-
-/** The schema of a full config, as `model.json` stores it. */
-export const TrainConfigSchema: z.ZodType<TrainConfig> = z.strictObject(
-  Object.fromEntries(CONFIG_KEYS.map((k) => [k, FIELDS[k].schema])) as Record<
-    keyof TrainConfig,
-    z.ZodType
-  >,
-) as unknown as z.ZodType<TrainConfig>;

@@ -5,7 +5,7 @@
  */
 import { EXIT } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
-import { BUILTIN_DATASETS } from "./config.ts";
+import { BUILTIN_DATASETS } from "../mod.ts";
 import { DATASET_INFO } from "./setup.ts";
 import type { CommandIo } from "./train.ts";
 
@@ -28,6 +28,6 @@ export function datasetsCommand(args: string[], io: CommandIo): number {
     io.stdout(DATASETS_HELP);
     return EXIT.ok;
   }
-  for (const name of BUILTIN_DATASETS) io.stdout(`${name.padEnd(8)} ${DATASET_INFO[name]}\n`);
+  for (const name of BUILTIN_DATASETS) io.stdout(`${name.padEnd(10)} ${DATASET_INFO[name]}\n`);
   return EXIT.ok;
 }

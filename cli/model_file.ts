@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { Mlp } from "../mod.ts";
-import { FinalMetricsSchema, MlpJsonSchema } from "../workers/protocol.ts";
+import { BUILTIN_DATASETS } from "../mod.ts";
+import { FinalMetricsSchema, MlpJsonSchema, OptimizerStateSchema } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
 import { readJsonFile } from "./_fs.ts";
 import { TrainConfigSchema } from "./config.ts";
@@ -27,15 +28,19 @@ export const ModelFileSchema = z.object({
   error: z.string().optional(),
   /** `Mlp.toJSON()`; absent when a failed run left non-finite parameters. */
   model: MlpJsonSchema.optional(),
+  /** The optimizer's state with that model, so that `--resume` can go on. */
+  optimizer: OptimizerStateSchema.optional(),
+  /** The `model.json` of the run this one resumed. */
+  resumedFrom: z.string().optional(),
   parameterCount: z.int().min(0),
   config: TrainConfigSchema,
   dataset: z.discriminatedUnion("kind", [
     z.object({
       kind: z.literal("generated"),
-      name: z.enum(["moons", "circles", "xor", "spiral", "blobs"]),
+      name: z.enum(BUILTIN_DATASETS),
       samples: z.int().min(1),
       noise: z.number().min(0),
-      classes: z.int().min(2),
+      classes: z.int().min(0),
       seed: z.int(),
     }),
     z.object({
@@ -47,8 +52,12 @@ export const ModelFileSchema = z.object({
       classNames: z.array(z.string()).optional(),
     }),
   ]),
+  /** The data's own input names, which `config.features` are written over. */
+  inputNames: z.array(z.string()).min(1),
+  /** The model's input names: the feature expressions, or the inputs. */
   featureNames: z.array(z.string()).min(1),
-  classNames: z.array(z.string()).min(2),
+  /** Class names; none for regression. */
+  classNames: z.array(z.string()),
   /** Loss and accuracy after the last update (absent for a failed run). */
   final: FinalMetricsSchema.optional(),
   stepsDone: z.int().min(0),
@@ -75,14 +84,18 @@ export interface LoadedModel {
  *
  * @throws {UsageError} when the file is missing, not JSON, of another shape or has no model.
  */
-export async function readModelFile(path: string, command: string): Promise<LoadedModel> {
-  const doc = await readJsonFile(path, command, "--model");
+export async function readModelFile(
+  path: string,
+  command: string,
+  flag = "--model",
+): Promise<LoadedModel> {
+  const doc = await readJsonFile(path, command, flag);
   const parsed = ModelFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue.path.length ? issue.path.join(".") : "(root)";
     throw new UsageError(
-      `Cannot ${command} as '--model' ${
+      `Cannot ${command} as '${flag}' ${
         show(path)
       } is not a denograd model file: '${at}' is invalid (${issue.message})`,
     );
@@ -91,7 +104,7 @@ export async function readModelFile(path: string, command: string): Promise<Load
   // A failed run may keep a model with finite but huge weights: not usable.
   if (file.status === "failed" || file.model === undefined) {
     throw new UsageError(
-      `Cannot ${command} as '--model' ${
+      `Cannot ${command} as '${flag}' ${
         show(path)
       } comes from a failed run and holds no usable model`,
     );
@@ -101,14 +114,14 @@ export async function readModelFile(path: string, command: string): Promise<Load
     model = Mlp.fromJSON(file.model);
   } catch (error) {
     throw new UsageError(
-      `Cannot ${command} as '--model' ${show(path)} holds a broken model: ${
+      `Cannot ${command} as '${flag}' ${show(path)} holds a broken model: ${
         (error as Error).message.replace(/^Cannot read the model as /, "")
       }`,
     );
   }
   if (model.nin !== file.featureNames.length) {
     throw new UsageError(
-      `Cannot ${command} as '--model' ${
+      `Cannot ${command} as '${flag}' ${
         show(path)
       } is inconsistent: the model takes ${model.nin} inputs but ${file.featureNames.length} features are named`,
     );

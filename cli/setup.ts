@@ -1,32 +1,40 @@
 /**
  * Turns the merged settings into a checked run: the full config with every
- * default filled in, the data (generated or read from a CSV file), its split
- * and the model's sizes. Everything that can be wrong with the input is
- * found here, before anything is written.
+ * default filled in (from the table in `nn/settings.ts`), the data (generated
+ * or read from a CSV file), its features, its split and the model's sizes.
+ * Everything that can be wrong with the input is found here, before anything
+ * is written.
  *
  * @module
  */
 import {
+  BUILTIN_DATASETS,
+  type BuiltinDataset,
+  compileFeatures,
   type Dataset,
-  DEFAULT_LR,
+  defaultOf,
+  isBuiltinDataset,
+  LOSSES_FOR,
   makeBlobs,
   makeCircles,
   makeMoons,
+  makeRegGauss,
+  makeRegPlane,
+  makeSine,
   makeSpiral,
   makeXor,
-  Mlp,
+  maxOf,
+  orList,
   parseCsv,
-  resolveTrainOptions,
+  type Problem,
+  REGRESSION_DATASETS,
+  resolveSettings,
+  SETTINGS,
+  settingsArgs,
   trainTestSplit,
 } from "../mod.ts";
-import { show, UsageError } from "./_errors.ts";
-import {
-  BUILTIN_DATASETS,
-  type BuiltinDataset,
-  FIELD_LIMITS,
-  type PartialConfig,
-  type TrainConfig,
-} from "./config.ts";
+import { show, suggestion, UsageError } from "./_errors.ts";
+import type { PartialConfig, TrainConfig } from "./config.ts";
 
 /** Where the data came from, as `model.json` records it. */
 export type DataSource =
@@ -53,18 +61,24 @@ export interface RunSetup {
   config: TrainConfig;
   /** Where the data came from. */
   source: DataSource;
-  /** The training part of the data. */
+  /** The training part of the data, as the model sees it (features applied). */
   train: Dataset;
   /** The held-out part, when `testFraction > 0`. */
   test?: Dataset;
-  /** Inputs of the model. */
+  /** The raw inputs of every point, train then test, for pictures of the input plane. */
+  points: { x: number[][]; y: number[]; test: boolean[] };
+  /** Inputs of the model (one per feature). */
   nin: number;
   /** Every layer's size, the outputs last. */
   nouts: number[];
-  /** Feature names (x1, x2... unless the CSV named them). */
+  /** The data's own input names (x1, x2... unless the CSV named them). */
+  inputNames: string[];
+  /** The model's input names: the feature expressions, or the inputs. */
   featureNames: string[];
-  /** Class names (0, 1... unless the CSV named them). */
+  /** Class names (0, 1... unless the CSV named them); none for regression. */
   classNames: string[];
+  /** Things the user should know about how the settings were read, one line each. */
+  notes: string[];
 }
 
 /** What the datasets are, one line each. */
@@ -74,47 +88,47 @@ export const DATASET_INFO: Record<BuiltinDataset, string> = {
   xor: "points in [-1, 1]^2, class by the sign of x1*x2 (TensorFlow Playground), 2 classes",
   spiral: "interleaved spiral arms from the origin (CS231n), --classes arms (default 3)",
   blobs: "Gaussian clusters around random centers, --classes clusters (default 3)",
+  "reg-plane": "regression: the plane (x1 + x2) / 10 over [-6, 6]^2 (TensorFlow Playground)",
+  "reg-gauss": "regression: six signed Gaussian bumps over [-6, 6]^2 (TensorFlow Playground)",
+  sine: "regression, 1-D: sin(x) plus Gaussian noise, x in [-3, 3]",
 };
 
-const isBuiltin = (name: string): name is BuiltinDataset =>
-  (BUILTIN_DATASETS as readonly string[]).includes(name);
+const fail = (message: string): never => {
+  throw new UsageError(`Cannot train as ${message}`);
+};
 
-async function readCsv(file: string): Promise<Dataset> {
+async function readCsv(file: string, problem: Problem | undefined): Promise<Dataset> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       const looksLikeFile = /[./\\]/.test(file);
-      throw new UsageError(
-        `Cannot train as '--dataset' must be ${BUILTIN_DATASETS.join(", ")} or a CSV file's path: ${
+      const near = looksLikeFile ? undefined : suggestion(file, BUILTIN_DATASETS);
+      return fail(
+        `'--dataset' must be ${SETTINGS.dataset.expect}: ${
           looksLikeFile ? "no file is at" : "current value is"
-        } ${show(file)}`,
+        } ${show(file)}${near === undefined ? "" : `; did you mean ${near}?`}`,
       );
     }
     if (error instanceof Deno.errors.IsADirectory) {
-      throw new UsageError(
-        `Cannot train as '--dataset' must be a CSV file's path: ${show(file)} is a folder`,
-      );
+      return fail(`'--dataset' must be a CSV file's path: ${show(file)} is a folder`);
     }
-    throw new UsageError(
-      `Cannot train as the CSV file ${show(file)} cannot be read: ${(error as Error).message}`,
-    );
+    return fail(`the CSV file ${show(file)} cannot be read: ${(error as Error).message}`);
   }
   try {
-    return parseCsv(text);
+    return parseCsv(text, { problem: problem ?? "auto" });
   } catch (error) {
-    throw new UsageError(
-      `Cannot train as the CSV file ${show(file)} is malformed: ${
+    return fail(
+      `the CSV file ${show(file)} is malformed: ${
         (error as Error).message.replace(/^Cannot parse the CSV as /, "")
       }`,
     );
   }
 }
 
-function generate(name: BuiltinDataset, c: PartialConfig, seed: number): Dataset {
-  const samples = c.samples ?? 100;
-  const noise = c.noise ?? 0.1;
+function generate(name: BuiltinDataset, c: TrainConfig): Dataset {
+  const { samples, noise, seed, classes } = c;
   switch (name) {
     case "moons":
       return makeMoons({ samples, noise, seed });
@@ -123,14 +137,100 @@ function generate(name: BuiltinDataset, c: PartialConfig, seed: number): Dataset
     case "xor":
       return makeXor({ samples, noise, seed });
     case "spiral":
-      return makeSpiral({ samples, noise, seed, classes: c.classes ?? 3 });
+      return makeSpiral({ samples, noise, seed, classes });
     case "blobs":
-      return makeBlobs({ samples, noise, seed, classes: c.classes ?? 3 });
+      return makeBlobs({ samples, noise, seed, classes });
+    case "reg-plane":
+      return makeRegPlane({ samples, noise, seed });
+    case "reg-gauss":
+      return makeRegGauss({ samples, noise, seed });
+    case "sine":
+      return makeSine({ samples, noise, seed });
     default: {
       const never: never = name;
-      throw new UsageError(`Cannot train as the dataset is unknown: ${show(never)}`);
+      return fail(`the dataset is unknown: ${show(never)}`);
     }
   }
+}
+
+/** Checks what a built-in dataset takes, and gives its problem and class count. */
+function checkBuiltin(
+  name: BuiltinDataset,
+  s: PartialConfig,
+): { problem: Problem; classes: number } {
+  const problem: Problem = REGRESSION_DATASETS.includes(name) ? "regression" : "classification";
+  if (s.problem !== undefined && s.problem !== problem) {
+    fail(`'--problem' must be ${problem} for ${name}: current value is ${show(s.problem)}`);
+  }
+  const multi = name === "spiral" || name === "blobs";
+  if (!multi && s.classes !== undefined && (problem === "regression" || s.classes !== 2)) {
+    fail(
+      `'--classes' does not apply to ${name} (only spiral and blobs take it): current value is ${s.classes}`,
+    );
+  }
+  if (multi && s.classes !== undefined && s.classes < 2) {
+    fail(`'--classes' must be ${SETTINGS.classes.expect}: current value is ${s.classes}`);
+  }
+  const classes = problem === "regression" ? 0 : multi ? s.classes ?? 3 : 2;
+  if (s.samples !== undefined && s.samples < classes) {
+    fail(
+      `'--samples' must be at least the number of classes (${classes}): current value is ${s.samples}`,
+    );
+  }
+  return { problem, classes };
+}
+
+/** Refuses the data-size settings for a CSV file, which has its own. */
+function checkCsv(file: string, data: Dataset, s: PartialConfig): void {
+  const limits = [["rows", data.x.length, maxOf("samples")]] as [string, number, number][];
+  if (data.classes > 0) limits.push(["classes", data.classes, maxOf("classes")]);
+  for (const [what, count, max] of limits) {
+    if (count > max) {
+      fail(
+        `the CSV file ${show(file)} must have at most ${max} ${what}: current count is ${count}`,
+      );
+    }
+  }
+  const own = { samples: `${data.x.length} rows`, noise: "no noise", classes: "its own classes" };
+  for (const key of ["samples", "noise", "classes"] as const) {
+    if (s[key] !== undefined) {
+      fail(
+        `'--${SETTINGS[key].flag}' does not apply to a CSV file (it has ${
+          own[key]
+        }): current value is ${s[key]}`,
+      );
+    }
+  }
+}
+
+/** The model's inputs: `exprs` over `inputs`, applied to every row; refuses non-finite results. */
+function applyFeatures(
+  exprs: string[],
+  inputs: string[],
+  data: Dataset,
+): { data: Dataset; names: string[] } {
+  if (exprs.length === 0) return { data, names: inputs };
+  let features;
+  try {
+    features = compileFeatures(exprs, inputs);
+  } catch (error) {
+    return fail(
+      `'--features' is wrong: ${(error as Error).message.replace(/^Cannot /, "cannot ")}`,
+    );
+  }
+  const x = data.x.map((row, i) => {
+    const out = features.apply(row);
+    const bad = out.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      fail(
+        `the feature ${show(exprs[bad])} must be a finite number for every point: it is ${
+          out[bad]
+        } at point ${i + 1} (${row.join(", ")})`,
+      );
+    }
+    return out;
+  });
+  return { data: { ...data, x }, names: exprs };
 }
 
 /**
@@ -140,63 +240,40 @@ function generate(name: BuiltinDataset, c: PartialConfig, seed: number): Dataset
  * @throws {UsageError} naming the first setting that is wrong.
  */
 export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
-  const dataset = settings.dataset ?? "moons";
-  const seed = settings.seed ?? 1337;
+  const dataset = settings.dataset ?? defaultOf("dataset");
+  const notes: string[] = [];
   let data: Dataset;
   let source: DataSource;
-  if (isBuiltin(dataset)) {
-    const multi = dataset === "spiral" || dataset === "blobs";
-    if (!multi && settings.classes !== undefined && settings.classes !== 2) {
-      throw new UsageError(
-        `Cannot train as '--classes' must be 2 for ${dataset} (only spiral and blobs take more): current value is ${settings.classes}`,
-      );
-    }
-    const classes = multi ? settings.classes ?? 3 : 2;
-    if (settings.samples !== undefined && settings.samples < classes) {
-      throw new UsageError(
-        `Cannot train as '--samples' must be at least the number of classes (${classes}): current value is ${settings.samples}`,
-      );
-    }
-    data = generate(dataset, settings, seed);
+  let config: TrainConfig;
+  if (isBuiltinDataset(dataset)) {
+    const { problem, classes } = checkBuiltin(dataset, settings);
+    config = resolveSettings({ ...settings, dataset, problem, classes });
+    data = generate(dataset, config);
     source = {
       kind: "generated",
       name: dataset,
       samples: data.x.length,
-      noise: settings.noise ?? 0.1,
-      classes: data.classes,
-      seed,
+      noise: config.noise,
+      classes,
+      seed: config.seed,
     };
   } else {
-    data = await readCsv(dataset);
-    const limits = [
-      ["classes", data.classes, FIELD_LIMITS.classes],
-      ["rows", data.x.length, FIELD_LIMITS.samples],
-    ] as const;
-    for (const [what, count, [, max]] of limits) {
-      if (count > max) {
-        throw new UsageError(
-          `Cannot train as the CSV file ${
-            show(dataset)
-          } must have at most ${max} ${what}: current count is ${count}`,
-        );
-      }
+    data = await readCsv(dataset, settings.problem);
+    checkCsv(dataset, data, settings);
+    const problem: Problem = data.classes === 0 ? "regression" : "classification";
+    if (problem === "regression" && settings.problem === undefined) {
+      notes.push(
+        `The labels of ${dataset} are numbers that are not all integers, so this is a regression (use --problem classification to treat them as classes)`,
+      );
     }
-    for (
-      const [key, flag, want] of [
-        ["samples", "samples", data.x.length],
-        ["noise", "noise", 0],
-        ["classes", "classes", data.classes],
-      ] as const
-    ) {
-      const got = settings[key];
-      if (got !== undefined && got !== want) {
-        throw new UsageError(
-          `Cannot train as '--${flag}' does not apply to a CSV file (it has ${
-            key === "samples" ? `${want} rows` : key === "classes" ? `${want} classes` : "no noise"
-          }): current value is ${got}`,
-        );
-      }
-    }
+    config = resolveSettings({
+      ...settings,
+      dataset,
+      problem,
+      samples: data.x.length,
+      noise: 0,
+      classes: data.classes,
+    });
     source = {
       kind: "csv",
       file: dataset,
@@ -206,68 +283,62 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       ...(data.classNames ? { classNames: data.classNames } : {}),
     };
   }
-  const classes = data.classes;
-  const loss = settings.loss ?? (classes === 2 ? "svm" : "ce");
-  if (loss === "bce" && classes !== 2) {
-    throw new UsageError(
-      `Cannot train as '--loss' must be ce, svm or mse for ${classes} classes (bce takes 2): current value is "bce"`,
+  const allowed = LOSSES_FOR[config.problem];
+  if (!allowed.includes(config.loss)) {
+    fail(
+      `'--loss' must be ${orList(allowed)} for ${config.problem}: current value is ${
+        show(config.loss)
+      }`,
     );
   }
-  const optimizer = settings.optimizer ?? "sgd";
-  const config: TrainConfig = {
-    dataset,
-    samples: data.x.length,
-    noise: source.kind === "generated" ? source.noise : 0,
-    classes,
-    testFraction: settings.testFraction ?? 0,
-    layers: settings.layers ?? [16, 16],
-    activation: settings.activation ?? "relu",
-    loss,
-    optimizer,
-    lr: settings.lr ?? DEFAULT_LR[optimizer],
-    lrSchedule: settings.lrSchedule ?? "linear",
-    steps: settings.steps ?? 100,
-    batchSize: settings.batchSize ?? 0,
-    l2: settings.l2 ?? 1e-4,
-    seed,
-    engine: settings.engine ?? "compiled",
-  };
+  if (config.loss === "bce" && data.classes !== 2) {
+    fail(
+      `'--loss' must be ce, svm or mse for ${data.classes} classes (bce takes 2): current value is "bce"`,
+    );
+  }
+  const inputNames = data.featureNames ??
+    Array.from({ length: data.x[0].length }, (_, i) => `x${i + 1}`);
+  const raw = data;
+  const featured = applyFeatures(config.features, inputNames, data);
+  data = featured.data;
   let train = data;
   let test: Dataset | undefined;
+  let points = { x: raw.x, y: raw.y, test: raw.x.map(() => false) };
   if (config.testFraction > 0) {
     const n = data.x.length;
     if (n - Math.ceil(n * config.testFraction) < 2) {
-      throw new UsageError(
-        `Cannot train as '--test-fraction' must leave at least 2 training samples of ${n}: current value is ${config.testFraction}`,
+      fail(
+        `'--test-fraction' must leave at least 2 training samples of ${n}: current value is ${config.testFraction}`,
       );
     }
-    ({ train, test } = trainTestSplit(data, { testFraction: config.testFraction, seed }));
+    const split = { testFraction: config.testFraction, seed: config.seed };
+    ({ train, test } = trainTestSplit(data, split));
+    const parts = trainTestSplit(raw, split);
+    points = {
+      x: [...parts.train.x, ...parts.test.x],
+      y: [...parts.train.y, ...parts.test.y],
+      test: [...parts.train.x.map(() => false), ...parts.test.x.map(() => true)],
+    };
   }
   if (config.batchSize > train.x.length) {
-    throw new UsageError(
-      `Cannot train as '--batch-size' must be at most the ${train.x.length} training samples (0 for all): current value is ${config.batchSize}`,
+    fail(
+      `'--batch-size' must be at most the ${train.x.length} training samples (0 for all): current value is ${config.batchSize}`,
     );
   }
   const nin = data.x[0].length;
-  const width = classes === 2 && loss !== "ce" ? 1 : classes;
-  const nouts = [...config.layers, width];
-  try {
-    resolveTrainOptions(new Mlp(nin, nouts, { activation: config.activation }), train, {
-      ...config,
-      test,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const width = data.classes === 2 && config.loss !== "ce" ? 1 : Math.max(1, data.classes);
   return {
     config,
     source,
     train,
     test,
+    points,
     nin,
-    nouts,
-    featureNames: data.featureNames ?? Array.from({ length: nin }, (_, i) => `x${i + 1}`),
-    classNames: data.classNames ?? Array.from({ length: classes }, (_, i) => String(i)),
+    nouts: [...config.layers, width],
+    inputNames,
+    featureNames: featured.names,
+    classNames: data.classNames ?? Array.from({ length: data.classes }, (_, i) => String(i)),
+    notes,
   };
 }
 
@@ -276,29 +347,7 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `deno task train ...` command that reruns `config` exactly. */
-export function reproduceCommand(config: TrainConfig, source: DataSource): string {
-  const args = ["deno", "task", "train", "--dataset", config.dataset];
-  if (source.kind === "generated") {
-    args.push("--samples", String(config.samples), "--noise", String(config.noise));
-    if (config.dataset === "spiral" || config.dataset === "blobs") {
-      args.push("--classes", String(config.classes));
-    }
-  }
-  const pairs: [string, string][] = [
-    ["test-fraction", String(config.testFraction)],
-    ["layers", config.layers.join(",")],
-    ["activation", config.activation],
-    ["loss", config.loss],
-    ["optimizer", config.optimizer],
-    ["lr", String(config.lr)],
-    ["lr-schedule", config.lrSchedule],
-    ["steps", String(config.steps)],
-    ["batch-size", String(config.batchSize)],
-    ["l2", String(config.l2)],
-    ["seed", String(config.seed)],
-    ["engine", config.engine],
-  ];
-  for (const [flag, value] of pairs) args.push(`--${flag}`, value);
-  return args.map(shellQuote).join(" ");
+/** The `deno task train ...` command that reruns `config` exactly, made from the settings table. */
+export function reproduceCommand(config: TrainConfig): string {
+  return ["deno", "task", "train", ...settingsArgs(config)].map(shellQuote).join(" ");
 }

@@ -4,27 +4,31 @@
  * `history.csv` and `report.html` to the output folder, even when the run is
  * cancelled (Ctrl-C) or fails.
  *
+ * The command runs in five parts, one function each: settings (flags, a
+ * `--config` file, `--resume`), set-up (data and model), the run (the worker),
+ * the writes, and the summary.
+ *
  * @module
  */
 import { z } from "zod";
-import type { Step } from "../workers/protocol.ts";
+import { defaultLr, isBuiltinDataset, OPTIMIZER_NAMES, SETTINGS } from "../mod.ts";
+import { makeTrainSpec, type Step, StepSchema } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { ensureDir, makeRunDir, readJsonFile, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
-import { makeProgress } from "./_progress.ts";
+import { makeProgress, type Progress } from "./_progress.ts";
 import {
-  BUILTIN_DATASETS,
   configFlagOptions,
   configFromFlags,
   configFromJson,
   configHelp,
   type PartialConfig,
 } from "./config.ts";
-import { MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
+import { MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
 import { renderReport } from "./report.ts";
-import { reproduceCommand, type RunSetup, setUpRun } from "./setup.ts";
-import { parseFlags } from "./_flags.ts";
+import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
+import { type FlagValues, parseFlags } from "./_flags.ts";
 
 /** Where `train` writes; tests pass their own. */
 export interface CommandIo {
@@ -38,7 +42,16 @@ export interface CommandIo {
   readonly columns?: number;
 }
 
-/** The `train` help text. */
+function lrTable(): string {
+  const rows = OPTIMIZER_NAMES.map((o) =>
+    `  ${o.padEnd(9)} ${String(defaultLr({ optimizer: o })).padEnd(14)} ${
+      defaultLr({ optimizer: o, problem: "regression" })
+    }`
+  );
+  return [`  optimizer classification regression`, ...rows].join("\n");
+}
+
+/** The `train` help text, made from the settings table. */
 export const TRAIN_HELP = `Train an MLP in a worker and write a report.
 
 Usage: denograd train [flags]
@@ -49,10 +62,15 @@ relu MLP, svm loss, L2 1e-4, 100 steps of SGD from lr 1 with linear decay.
 Settings:
 ${configHelp().join("\n")}
 
-Output:
-  --out DIR          where files go (default: a fresh folder under runs/)
+Default learning rates (--lr):
+${lrTable()}
+
+Run:
   --config FILE      a JSON file of settings (names as in model.json's "config"),
                      or a model.json to rerun; flags override it
+  --resume FILE      a run's model.json to continue from its weights and optimizer
+                     state; --steps then counts the new steps
+  --out DIR          where files go (default: a fresh folder under runs/)
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
   --quiet            print only the report's path
   --debug            print stack traces
@@ -72,6 +90,80 @@ const FormatSchema = z.enum(["text", "ndjson"]);
  */
 export const SIGINT_ECHO_MS = 250;
 
+/** The settings that fix the data and the model's shape: a resumed run keeps them. */
+const FIXED_ON_RESUME = [
+  "dataset",
+  "problem",
+  "samples",
+  "noise",
+  "classes",
+  "testFraction",
+  "features",
+  "layers",
+  "activation",
+  "loss",
+  "optimizer",
+  "seed",
+] as const;
+
+/** A run to go on from: its file, weights, optimizer state and history. */
+interface Resume {
+  file: string;
+  run: ModelFile;
+  history: Step[];
+}
+
+/** Everything the flags and files ask for, checked, before any data is made. */
+interface Request {
+  settings: PartialConfig;
+  resume?: Resume;
+  out?: string;
+  format: "text" | "ndjson";
+  quiet: boolean;
+  debug: boolean;
+}
+
+/** The history as CSV, one row per step. */
+export function historyCsv(history: Step[]): string {
+  // The columns the run has: accuracy for classification, r2 for regression, test ones with a test set.
+  const columns = HISTORY_COLUMNS.filter(([key]) => history.some((h) => h[key] !== undefined));
+  const lines = [(columns.length > 0 ? columns : HISTORY_COLUMNS).map(([, c]) => c).join(",")];
+  for (const h of history) lines.push(columns.map(([key]) => h[key] ?? "").join(","));
+  return lines.join("\n") + "\n";
+}
+
+const HISTORY_COLUMNS: readonly [keyof Step, string][] = [
+  ["step", "step"],
+  ["loss", "loss"],
+  ["dataLoss", "data_loss"],
+  ["accuracy", "accuracy"],
+  ["r2", "r2"],
+  ["lr", "lr"],
+  ["testLoss", "test_loss"],
+  ["testAccuracy", "test_accuracy"],
+  ["testR2", "test_r2"],
+];
+
+/** Reads back what {@linkcode historyCsv} wrote; `undefined` when it is not such a file. */
+function parseHistoryCsv(text: string): Step[] | undefined {
+  const [head, ...rows] = text.trimEnd().split("\n");
+  const columns = head.split(",");
+  const keys = columns.map((c) => HISTORY_COLUMNS.find(([, name]) => name === c)?.[0]);
+  if (keys.some((k) => k === undefined) || !columns.includes("step")) return undefined;
+  const steps: Step[] = [];
+  for (const row of rows) {
+    const cells = row.split(",");
+    const step: Record<string, number> = {};
+    cells.forEach((cell, i) => {
+      if (cell !== "") step[keys[i]!] = Number(cell);
+    });
+    const parsed = StepSchema.safeParse(step);
+    if (!parsed.success) return undefined;
+    steps.push(parsed.data);
+  }
+  return steps;
+}
+
 /** The settings of a `--config` file, and whether it is a run's `model.json`. */
 async function readConfigFile(path: string): Promise<{ settings: PartialConfig; run: boolean }> {
   const doc = await readJsonFile(path, "train", "--config");
@@ -81,6 +173,36 @@ async function readConfigFile(path: string): Promise<{ settings: PartialConfig; 
     return { settings: configFromJson(run.config, path), run: true };
   }
   return { settings: configFromJson(doc, path), run: false };
+}
+
+/** Reads the run that `--resume` names, with its history. */
+async function readResume(file: string): Promise<Resume> {
+  const { file: run } = await readModelFile(file, "train", "--resume");
+  if (run.optimizer === undefined) {
+    throw new UsageError(
+      `Cannot train as '--resume' ${show(file)} has no optimizer state to go on from`,
+    );
+  }
+  const historyFile = new URL(run.history, new URL(file, `file://${Deno.cwd()}/`)).pathname;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(historyFile);
+  } catch {
+    throw new UsageError(
+      `Cannot train as '--resume' ${show(file)} needs its history ${
+        show(historyFile)
+      } beside it, and it cannot be read`,
+    );
+  }
+  const history = parseHistoryCsv(text);
+  if (history === undefined || history.length !== run.stepsDone) {
+    throw new UsageError(
+      `Cannot train as the history ${show(historyFile)} of '--resume' ${
+        show(file)
+      } must have one row per step done (${run.stepsDone})`,
+    );
+  }
+  return { file, run, history };
 }
 
 /**
@@ -94,13 +216,63 @@ function mergeSettings(
   flags: PartialConfig,
 ): PartialConfig {
   let fromFile = file.settings;
-  const dataset = flags.dataset ?? fromFile.dataset ?? "moons";
-  const generated = (BUILTIN_DATASETS as readonly string[]).includes(dataset);
-  if (file.run && (dataset !== fromFile.dataset || !generated)) {
+  const dataset = flags.dataset ?? fromFile.dataset;
+  const csv = dataset !== undefined && !isBuiltinDataset(dataset);
+  if (file.run && (dataset !== fromFile.dataset || csv)) {
     const { samples: _samples, noise: _noise, classes: _classes, ...rest } = fromFile;
     fromFile = rest;
   }
   return { ...fromFile, ...flags };
+}
+
+/** Settings: flags, a config file and a run to resume, merged and checked. */
+async function readRequest(values: FlagValues): Promise<Request> {
+  const format = FormatSchema.safeParse(values.format ?? "text");
+  if (!format.success) {
+    throw new UsageError(
+      `Cannot train as '--format' must be text or ndjson: current value is ${show(values.format)}`,
+    );
+  }
+  const out = values.out as string | undefined;
+  if (out !== undefined && out.trim() === "") {
+    throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
+  }
+  if (out !== undefined) await checkOutDir(out);
+  const flags = configFromFlags(values);
+  if (typeof values.resume === "string" && typeof values.config === "string") {
+    throw new UsageError(
+      "Cannot train as '--resume' and '--config' do not go together: a resumed run keeps its own settings",
+    );
+  }
+  let settings: PartialConfig;
+  let resume: Resume | undefined;
+  if (typeof values.resume === "string") {
+    resume = await readResume(values.resume);
+    for (const key of FIXED_ON_RESUME) {
+      const had = resume.run.config[key];
+      if (flags[key] !== undefined && JSON.stringify(flags[key]) !== JSON.stringify(had)) {
+        throw new UsageError(
+          `Cannot train as '--${SETTINGS[key].flag}' cannot change when resuming: the run has ${
+            show(had)
+          }, current value is ${show(flags[key])}`,
+        );
+      }
+    }
+    settings = mergeSettings({ settings: resume.run.config, run: true }, flags);
+  } else {
+    const fromFile = typeof values.config === "string"
+      ? await readConfigFile(values.config)
+      : { settings: {}, run: false };
+    settings = mergeSettings(fromFile, flags);
+  }
+  return {
+    settings,
+    resume,
+    out,
+    format: format.data,
+    quiet: values.quiet === true,
+    debug: values.debug === true,
+  };
 }
 
 /** Refuses an `--out` that exists but is not a folder. */
@@ -128,112 +300,53 @@ function parameterCount(nin: number, nouts: number[]): number {
   return n;
 }
 
-/** The history as CSV, one row per step. */
-export function historyCsv(history: Step[]): string {
-  const lines = ["step,loss,data_loss,accuracy,lr,test_loss,test_accuracy"];
-  for (const h of history) {
-    lines.push(
-      [h.step, h.loss, h.dataLoss, h.accuracy, h.lr, h.testLoss ?? "", h.testAccuracy ?? ""].join(
-        ",",
-      ),
-    );
-  }
-  return lines.join("\n") + "\n";
-}
-
-function modelFileOf(setup: RunSetup, outcome: WorkerOutcome, wallTimeMs: number): ModelFile {
+/** What was trained, as `model.json` records it. */
+function modelFileOf(
+  request: Request,
+  setup: RunSetup,
+  outcome: WorkerOutcome,
+  wallTimeMs: number,
+): ModelFile {
   const done = outcome.type === "done";
   const status = done ? outcome.status : "failed";
-  const stoppedAtStep = done
-    ? (status === "cancelled" ? outcome.stepsDone : undefined)
-    : outcome.step;
+  const before = request.resume?.run.stepsDone ?? 0;
+  const stepsDone = before + (done ? outcome.stepsDone : outcome.history.length);
+  const stoppedAtStep = done ? (status === "cancelled" ? stepsDone : undefined) : outcome.step;
+  const command = reproduceCommand(setup.config) +
+    (request.resume ? ` --resume ${shellQuote(request.resume.file)}` : "");
   // Keys in reading order: what happened first, the big arrays last.
-  const run: ModelFile = {
+  return {
     format: MODEL_FILE_FORMAT,
     status,
     ...(stoppedAtStep !== undefined ? { stoppedAtStep } : {}),
     ...(done ? {} : { error: outcome.message }),
-    stepsDone: done ? outcome.stepsDone : outcome.history.length,
+    stepsDone,
     ...(done ? { final: outcome.final } : {}),
     wallTimeMs,
     createdAt: new Date().toISOString(),
-    command: reproduceCommand(setup.config, setup.source),
+    command,
+    ...(request.resume ? { resumedFrom: request.resume.file } : {}),
     config: setup.config,
     dataset: setup.source,
+    inputNames: setup.inputNames,
     featureNames: setup.featureNames,
     classNames: setup.classNames,
     parameterCount: parameterCount(setup.nin, setup.nouts),
     history: "history.csv",
     ...(outcome.model ? { model: outcome.model } : {}),
+    ...(outcome.optimizer ? { optimizer: outcome.optimizer } : {}),
   };
-  return run;
 }
 
-/** Runs `train` with `args`; resolves with the exit code. */
-export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseFlags("train", args, {
-    ...configFlagOptions(),
-    out: { type: "string" },
-    config: { type: "string" },
-    format: { type: "string" },
-    quiet: { type: "boolean" },
-    debug: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    io.stdout(TRAIN_HELP);
-    return EXIT.ok;
-  }
-  const format = FormatSchema.safeParse(values.format ?? "text");
-  if (!format.success) {
-    throw new UsageError(
-      `Cannot train as '--format' must be text or ndjson: current value is ${show(values.format)}`,
-    );
-  }
-  const out = values.out as string | undefined;
-  if (out !== undefined && out.trim() === "") {
-    throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
-  }
-  if (out !== undefined) await checkOutDir(out);
-  // The worker starts loading while the settings and the data are checked.
-  const worker = spawnTrainer();
-  let setup: RunSetup;
-  let chartJs: string;
-  try {
-    const fromFile = typeof values.config === "string"
-      ? await readConfigFile(values.config)
-      : { settings: {}, run: false };
-    setup = await setUpRun(mergeSettings(fromFile, configFromFlags(values)));
-    chartJs = await loadChartJs();
-  } catch (error) {
-    worker.terminate();
-    throw error;
-  }
-
-  // Everything is checked: from here on, files are written.
-  let dir: string;
-  try {
-    dir = out ?? await makeRunDir(setup.source.kind === "generated" ? setup.source.name : "csv");
-    if (out !== undefined) await ensureDir(out);
-  } catch (error) {
-    worker.terminate();
-    throw error;
-  }
-  const paths = {
-    model: `${dir}/model.json`,
-    history: `${dir}/history.csv`,
-    report: `${dir}/report.html`,
-  };
-
-  const quiet = values.quiet === true;
-  const ndjson = format.data === "ndjson";
-  const progress = makeProgress({
-    format: format.data,
-    quiet,
-    tty: io.tty,
-    columns: () => io.columns,
-    write: io.stdout,
-  });
+/** The run: trains in the worker while showing progress; Ctrl-C cancels it. */
+async function runInWorker(
+  request: Request,
+  setup: RunSetup,
+  worker: Worker,
+  progress: Progress,
+  io: CommandIo,
+  dir: { path: string; made: boolean },
+): Promise<{ outcome: WorkerOutcome; wallTimeMs: number; interrupted: boolean }> {
   const controller = new AbortController();
   let firstInterrupt: number | undefined;
   const onSigint = () => {
@@ -245,9 +358,9 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       io.stderr("Stopping after this step and writing the report (Ctrl-C again to quit now)\n");
     } else if (now - firstInterrupt >= SIGINT_ECHO_MS) {
       // A run folder made for this run and still empty goes too.
-      if (out === undefined) {
+      if (dir.made) {
         try {
-          Deno.removeSync(dir);
+          Deno.removeSync(dir.path);
         } catch {
           // Not empty: what is there stays.
         }
@@ -264,31 +377,31 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   } catch {
     // No SIGINT on this platform: training runs to the end.
   }
-
+  const { config } = setup;
+  const resume = request.resume;
   const t0 = performance.now();
   let outcome: WorkerOutcome;
   try {
     outcome = await trainInWorker({
       type: "start",
-      spec: {
+      spec: makeTrainSpec(config, {
         nin: setup.nin,
         nouts: setup.nouts,
-        activation: setup.config.activation,
-        loss: setup.config.loss,
-        optimizer: setup.config.optimizer,
-        lr: setup.config.lr,
-        lrSchedule: setup.config.lrSchedule,
-        steps: setup.config.steps,
-        batchSize: setup.config.batchSize,
-        l2: setup.config.l2,
-        seed: setup.config.seed,
-        engine: setup.config.engine,
-      },
-      train: { x: setup.train.x, y: setup.train.y, classes: setup.train.classes },
-      ...(setup.test
-        ? { test: { x: setup.test.x, y: setup.test.y, classes: setup.test.classes } }
-        : {}),
-      grid: setup.nin === 2 ? 80 : 0,
+        inputs: setup.inputNames,
+        features: setup.featureNames,
+        ...(resume
+          ? {
+            resume: {
+              model: resume.run.model!,
+              optimizer: resume.run.optimizer!,
+              stepsDone: resume.run.stepsDone,
+            },
+          }
+          : {}),
+      }),
+      train: setup.train,
+      ...(setup.test ? { test: setup.test } : {}),
+      grid: setup.inputNames.length === 2 ? 80 : 0,
       chunkMs: 50,
     }, {
       // After Ctrl-C the bar is closed: late progress is not drawn.
@@ -300,38 +413,47 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
   }
   if (!controller.signal.aborted) progress.end();
-  const wallTimeMs = performance.now() - t0;
+  return { outcome, wallTimeMs: performance.now() - t0, interrupted: controller.signal.aborted };
+}
 
-  const run = modelFileOf(setup, outcome, wallTimeMs);
-  const history = outcome.history;
-  const points = setup.nin === 2
-    ? {
-      x: [...setup.train.x, ...(setup.test?.x ?? [])],
-      y: [...setup.train.y, ...(setup.test?.y ?? [])],
-      test: [...setup.train.x.map(() => false), ...(setup.test?.x.map(() => true) ?? [])],
-    }
-    : undefined;
+/** The writes: history, model and report, each whole or not at all. */
+async function writeRun(
+  paths: { model: string; history: string; report: string },
+  run: ModelFile,
+  history: Step[],
+  setup: RunSetup,
+  outcome: WorkerOutcome,
+  chartJs: string,
+): Promise<void> {
+  const points = setup.inputNames.length === 2 ? setup.points : undefined;
   const grid = outcome.type === "done" ? outcome.grid : undefined;
   await writeFileAtomic(paths.history, historyCsv(history));
   await writeFileAtomic(paths.model, JSON.stringify(run, null, 2) + "\n");
-  await writeFileAtomic(
-    paths.report,
-    renderReport({ run, history, points, grid }, { chartJs }),
-  );
+  await writeFileAtomic(paths.report, renderReport({ run, history, points, grid }, { chartJs }));
+}
 
-  const code = run.status === "completed"
-    ? EXIT.ok
-    : run.status === "cancelled"
-    ? EXIT.interrupted
-    : EXIT.failed;
+/** The summary: one line on how it went, where the files are. */
+function summarize(
+  io: CommandIo,
+  request: Request,
+  setup: RunSetup,
+  run: ModelFile,
+  outcome: WorkerOutcome,
+  paths: { model: string; history: string; report: string },
+  wallTimeMs: number,
+): void {
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
     io.stderr(`${what}: ${outcome.message}; the report is marked failed\n`);
-    if (values.debug && outcome.stack) io.stderr(outcome.stack + "\n");
+    if (request.debug && outcome.stack) io.stderr(outcome.stack + "\n");
   } else if (outcome.status === "cancelled") {
-    io.stderr(`Cancelled at step ${outcome.stepsDone} of ${setup.config.steps}\n`);
+    io.stderr(
+      `Cancelled at step ${run.stepsDone} of ${
+        (request.resume?.run.stepsDone ?? 0) + setup.config.steps
+      }\n`,
+    );
   }
-  if (ndjson) {
+  if (request.format === "ndjson") {
     io.stdout(
       JSON.stringify({
         type: "end",
@@ -345,17 +467,20 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
         report: paths.report,
       }) + "\n",
     );
-    return code;
+    return;
   }
-  if (!quiet) {
+  if (!request.quiet) {
     const f = run.final;
-    const metrics = f
-      ? `train accuracy ${(f.trainAccuracy * 100).toFixed(1)}% (data loss ${
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    const metrics = f === undefined
+      ? "no usable model"
+      : setup.config.problem === "regression"
+      ? `after the last step: train MSE-style loss ${f.trainLoss.toFixed(4)}, R^2 ${
+        f.trainR2?.toFixed(3)
+      }${f.testR2 !== undefined ? `, test R^2 ${f.testR2.toFixed(3)}` : ""}`
+      : `after the last step: train accuracy ${pct(f.trainAccuracy ?? 0)} (data loss ${
         f.trainLoss.toFixed(4)
-      })${
-        f.testAccuracy !== undefined ? `, test accuracy ${(f.testAccuracy * 100).toFixed(1)}%` : ""
-      }`
-      : "no usable model";
+      })${f.testAccuracy !== undefined ? `, test accuracy ${pct(f.testAccuracy)}` : ""}`;
     io.stdout(
       `${run.status === "completed" ? "Trained" : "Stopped"} ${
         setup.source.kind === "generated" ? setup.source.name : setup.source.file
@@ -364,5 +489,66 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     io.stdout(`Model: ${paths.model}\n`);
   }
   io.stdout(`Report: ${paths.report}\n`);
-  return code;
+}
+
+/** Runs `train` with `args`; resolves with the exit code. */
+export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseFlags("train", args, {
+    ...configFlagOptions(),
+    out: { type: "string" },
+    config: { type: "string" },
+    resume: { type: "string" },
+    format: { type: "string" },
+    quiet: { type: "boolean" },
+    debug: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout(TRAIN_HELP);
+    return EXIT.ok;
+  }
+  const request = await readRequest(values);
+  // The worker starts loading while the settings and the data are checked.
+  const worker = spawnTrainer();
+  let setup: RunSetup;
+  let chartJs: string;
+  let dir: { path: string; made: boolean };
+  try {
+    setup = await setUpRun(request.settings);
+    chartJs = await loadChartJs();
+    // Everything is checked: from here on, files are written.
+    if (request.out !== undefined) {
+      await ensureDir(request.out);
+      dir = { path: request.out, made: false };
+    } else {
+      const name = setup.source.kind === "generated" ? setup.source.name : "csv";
+      dir = { path: await makeRunDir(name), made: true };
+    }
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  for (const note of setup.notes) io.stderr(`${note}\n`);
+  const paths = {
+    model: `${dir.path}/model.json`,
+    history: `${dir.path}/history.csv`,
+    report: `${dir.path}/report.html`,
+  };
+  const progress = makeProgress({
+    format: request.format,
+    quiet: request.quiet,
+    tty: io.tty,
+    columns: () => io.columns,
+    write: io.stdout,
+  });
+  const { outcome, wallTimeMs } = await runInWorker(request, setup, worker, progress, io, dir);
+  const run = modelFileOf(request, setup, outcome, wallTimeMs);
+  const history = [...(request.resume?.history ?? []), ...outcome.history];
+  await writeRun(paths, run, history, setup, outcome, chartJs);
+  summarize(io, request, setup, run, outcome, paths, wallTimeMs);
+  return run.status === "completed"
+    ? EXIT.ok
+    : run.status === "cancelled"
+    ? EXIT.interrupted
+    : EXIT.failed;
 }

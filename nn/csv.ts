@@ -65,6 +65,14 @@ export interface CsvOptions {
    * @default {-1}
    */
   labelColumn?: number | string;
+  /**
+   * What the labels are: class names or numbers (`"classification"`), or real
+   * targets (`"regression"`). `"auto"` reads them as targets when every label
+   * is a number and one of them is not an integer.
+   *
+   * @default {"auto"}
+   */
+  problem?: "classification" | "regression" | "auto";
 }
 
 /** Splits CSV text into rows of cells (RFC 4180 quoting), with each row's line number. */
@@ -238,6 +246,24 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     raw.push(y);
   }
   const featureNames = names?.filter((_, j) => j !== label);
+  const { problem = "auto" } = options;
+  const numeric = problem !== "classification" && raw.every(isNumber);
+  if (problem === "regression" || (numeric && !raw.every((s) => Number.isInteger(Number(s))))) {
+    const bad = raw.findIndex((s) => !isNumber(s));
+    if (bad >= 0) {
+      const { line } = data[bad];
+      throw new CsvError(
+        `Cannot parse the CSV as line ${line}, column ${
+          label + 1
+        } must be a number (a regression target): current value is ${
+          JSON.stringify(raw[bad].slice(0, 40))
+        }`,
+        { line, column: label + 1 },
+      );
+    }
+    const y = raw.map(Number);
+    return featureNames ? { x, y, classes: 0, featureNames } : { x, y, classes: 0 };
+  }
   if (raw.every((s) => /^\d+$/.test(s))) {
     const y = raw.map(Number);
     // A loop, not Math.max(...y): spreading a million labels overflows the stack.

@@ -1,6 +1,7 @@
 /**
- * Seeded toy datasets for classification: two moons, circles, blobs, XOR and
- * spirals, and a train/test split. Moons and circles follow scikit-learn's
+ * Seeded toy datasets: for classification two moons, circles, blobs, XOR and
+ * spirals; for regression TensorFlow Playground's plane and Gaussians and a
+ * 1-D sine; and a train/test split. Moons and circles follow scikit-learn's
  * formulas; the noise comes from {@linkcode Rng}, so the noisy points differ
  * from scikit-learn's but are the same on every machine for one seed.
  *
@@ -8,13 +9,16 @@
  */
 import { Rng } from "./random.ts";
 
-/** A classification dataset: `x[i]` is a feature vector, `y[i]` its class in 0..classes-1. */
+/**
+ * A dataset: `x[i]` is a feature vector and `y[i]` its label: a class in
+ * 0..classes-1, or, for regression (`classes` is 0), a real target.
+ */
 export interface Dataset {
   /** Feature vectors, all of one length. */
   x: number[][];
-  /** Class labels, integers from 0 to `classes - 1`. */
+  /** Class labels, integers from 0 to `classes - 1`; real targets for regression. */
   y: number[];
-  /** How many classes there are. */
+  /** How many classes there are; 0 for regression (real targets). */
   classes: number;
   /** Feature names, e.g. from a CSV header. */
   featureNames?: string[];
@@ -309,6 +313,100 @@ export function makeSpiral(options: SpiralOptions = {}): Dataset {
     }
   }
   return finish(c, x, y, classes);
+}
+
+/**
+ * TensorFlow Playground's "plane" regression: points uniform in [-6, 6]², the
+ * target `(x1 + x2) / 10`, read at a point moved by `noise` times a uniform
+ * draw from [-6, 6] in each coordinate (as the Playground does).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeRegPlane } from "../mod.ts";
+ * const { x, y, classes } = makeRegPlane({ samples: 20, seed: 1 });
+ * assert.equal(classes, 0);
+ * x.forEach(([a, b], i) => assert.ok(Math.abs(y[i] - (a + b) / 10) < 1e-12));
+ * ```
+ */
+export function makeRegPlane(options: DatasetOptions = {}): Dataset {
+  return playgroundRegression("a plane", options, (a, b) => (a + b) / 10);
+}
+
+/** The six Gaussian bumps of the Playground's "multi Gaussian": center x, y and sign. */
+const BUMPS = [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [
+  4,
+  -2.5,
+  -1,
+]];
+
+/**
+ * TensorFlow Playground's "multi Gaussian" regression: points uniform in
+ * [-6, 6]², the target the bump of largest size among six signed cones
+ * `1 - distance / 2` (clamped to [0, 1]) around (±4 or 0, ±2.5).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeRegGauss } from "../mod.ts";
+ * const { y } = makeRegGauss({ samples: 200, seed: 1 });
+ * assert.ok(y.every((t) => t >= -1 && t <= 1));
+ * assert.ok(y.some((t) => t > 0.5) && y.some((t) => t < -0.5));
+ * ```
+ */
+export function makeRegGauss(options: DatasetOptions = {}): Dataset {
+  return playgroundRegression("Gaussians", options, (a, b) => {
+    let label = 0;
+    for (const [cx, cy, sign] of BUMPS) {
+      const d = Math.sqrt((a - cx) ** 2 + (b - cy) ** 2);
+      const v = sign * Math.min(1, Math.max(0, 1 - d / 2));
+      if (Math.abs(v) > Math.abs(label)) label = v;
+    }
+    return label;
+  });
+}
+
+function playgroundRegression(
+  what: string,
+  options: DatasetOptions,
+  target: (a: number, b: number) => number,
+): Dataset {
+  const c = checkOptions(what, options);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < c.samples; i++) {
+    const a = c.rng.uniform(-6, 6);
+    const b = c.rng.uniform(-6, 6);
+    const na = c.noise > 0 ? c.rng.uniform(-6, 6) * c.noise : 0;
+    const nb = c.noise > 0 ? c.rng.uniform(-6, 6) * c.noise : 0;
+    x.push([a, b]);
+    y.push(target(a + na, b + nb));
+  }
+  return { x, y, classes: 0 };
+}
+
+/**
+ * A 1-D regression: x uniform in [-3, 3], the target `sin(x)` plus Gaussian
+ * noise of standard deviation `noise`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeSine } from "../mod.ts";
+ * const { x, y } = makeSine({ samples: 10, seed: 2 });
+ * x.forEach(([t], i) => assert.equal(y[i], Math.sin(t)));
+ * ```
+ */
+export function makeSine(options: DatasetOptions = {}): Dataset {
+  const c = checkOptions("a sine", options);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < c.samples; i++) {
+    const t = c.rng.uniform(-3, 3);
+    x.push([t]);
+    y.push(Math.sin(t) + (c.noise > 0 ? c.rng.normal(0, c.noise) : 0));
+  }
+  return { x, y, classes: 0 };
 }
 
 /** Options for {@linkcode trainTestSplit}. */

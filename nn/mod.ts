@@ -26,3 +26,5 @@ export * from "./datasets.ts";
 export * from "./csv.ts";
 export * from "./compiled_mlp.ts";
 export * from "./train.ts";
+export * from "./settings.ts";
+export * from "./features.ts";

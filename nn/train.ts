@@ -13,12 +13,7 @@ import type { Mlp } from "./mlp.ts";
 import { Adam, AdamW, type Optimizer, Sgd } from "./optim.ts";
 import { Rng } from "./random.ts";
 import { makeSchedule, SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
-
-/** The optimizers the loop knows by name; `momentum` is SGD with momentum 0.9. */
-export type OptimizerName = "sgd" | "momentum" | "adam" | "adamw";
-
-/** Every {@linkcode OptimizerName}. */
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "momentum", "adam", "adamw"];
+import { ENGINE_NAMES, type EngineName, OPTIMIZER_NAMES, type OptimizerName } from "./settings.ts";
 
 /** The learning rate each optimizer starts from when `lr` is not given. */
 export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
@@ -27,12 +22,6 @@ export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
   adam: 0.01,
   adamw: 0.01,
 };
-
-/** How {@linkcode trainSteps} computes each step: see {@linkcode TrainOptions.engine}. */
-export type EngineName = "compiled" | "value";
-
-/** Every {@linkcode EngineName}. */
-export const ENGINE_NAMES: readonly EngineName[] = ["compiled", "value"];
 
 /** Options for {@linkcode trainSteps}. Every default is micrograd's demo. */
 export interface TrainOptions {
@@ -93,7 +82,7 @@ export interface TrainOptions {
 
 /** What one step reports. */
 export interface StepMetrics {
-  /** The step, from 0. */
+  /** The step, from 1. */
   step: number;
   /** The training loss, penalty included, before this step's update. */
   loss: number;
@@ -345,20 +334,26 @@ export function* trainSteps(
     let graph: Value | undefined;
     if (compiled !== undefined) {
       const loss = compiled.forward(x, y);
-      metrics = { step, loss, dataLoss: compiled.dataLoss, accuracy: compiled.accuracy, lr };
+      metrics = {
+        step: step + 1,
+        loss,
+        dataLoss: compiled.dataLoss,
+        accuracy: compiled.accuracy,
+        lr,
+      };
     } else {
       const outputs = x.map((xi) => model.forward(xi));
       const dataLoss = classificationLoss(outputs, y, { loss: o.loss });
       graph = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
       metrics = {
-        step,
+        step: step + 1,
         loss: graph.data,
         dataLoss: dataLoss.data,
         accuracy: accuracy(outputs, y),
         lr,
       };
     }
-    if (!Number.isFinite(metrics.loss)) throw new DivergedError(step, metrics.loss);
+    if (!Number.isFinite(metrics.loss)) throw new DivergedError(step + 1, metrics.loss);
     if (test !== undefined) {
       if (compiledTest !== undefined) {
         compiledTest.forward(test.x, test.y);

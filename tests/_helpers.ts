@@ -4,7 +4,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Value } from "../mod.ts";
+import { resolveSettings, type TrainSettings, type Value } from "../mod.ts";
+import { makeTrainSpec, type StartMessage } from "../workers/protocol.ts";
 
 /** `tests/reference/train_trajectory.json`: micrograd's demo run replayed in PyTorch. */
 export interface Trajectory {
@@ -73,4 +74,32 @@ export function assertGradsMatchNumeric(
   for (const leaf of leaves) leaf.grad = 0;
   f().backward();
   leaves.forEach((leaf, i) => assertClose(leaf.grad, want[i], tol, `${what}[${i}]`));
+}
+
+/**
+ * A well-formed start message for the worker: the settings (defaults from the
+ * table) on `data`, with the model's shape from `layers`.
+ */
+export function startMessage(
+  data: { x: number[][]; y: number[]; classes: number },
+  settings: Partial<TrainSettings> = {},
+  run: { grid?: number; chunkMs?: number } = {},
+): StartMessage {
+  const problem = data.classes === 0 ? "regression" : "classification";
+  const config = resolveSettings({ classes: data.classes, problem, ...settings });
+  const nin = data.x[0].length;
+  const inputs = Array.from({ length: nin }, (_, i) => `x${i + 1}`);
+  const width = data.classes === 2 && config.loss !== "ce" ? 1 : Math.max(1, data.classes);
+  return {
+    type: "start",
+    spec: makeTrainSpec(config, {
+      nin,
+      nouts: [...config.layers, width],
+      inputs,
+      features: inputs,
+    }),
+    train: data,
+    grid: run.grid ?? 0,
+    chunkMs: run.chunkMs ?? 50,
+  };
 }

@@ -1,31 +1,14 @@
 import assert from "node:assert/strict";
 import type { StartMessage } from "../workers/protocol.ts";
 import { cliEnv, FIXTURES, ROOT } from "./_cli.ts";
+import { startMessage } from "./_helpers.ts";
 import { makeMoons } from "../mod.ts";
 
 const data = makeMoons({ samples: 40, noise: 0.1, seed: 3 });
 
 function start(steps: number): StartMessage {
-  return {
-    type: "start",
-    spec: {
-      nin: 2,
-      nouts: [8, 1],
-      activation: "relu",
-      loss: "svm",
-      optimizer: "sgd",
-      lr: 1,
-      lrSchedule: "linear",
-      steps,
-      batchSize: 0,
-      l2: 1e-4,
-      seed: 1,
-      engine: "compiled",
-    },
-    train: { x: data.x, y: data.y, classes: 2 },
-    grid: 10,
-    chunkMs: 20,
-  };
+  const settings = { layers: [8], steps, l2: 1e-4, seed: 1 };
+  return startMessage({ x: data.x, y: data.y, classes: 2 }, settings, { grid: 10, chunkMs: 20 });
 }
 
 /** Runs the worker (with no permissions) on `message` in a subprocess. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Mlp } from "../mod.ts";
+import { startMessage } from "./_helpers.ts";
 import {
   type FromWorker,
   parseFromWorker,
@@ -8,28 +9,13 @@ import {
   type StartMessage,
 } from "../workers/protocol.ts";
 
-const START: StartMessage = {
-  type: "start",
-  spec: {
-    nin: 2,
-    nouts: [4, 1],
-    activation: "relu",
-    loss: "svm",
-    optimizer: "sgd",
-    lr: 1,
-    lrSchedule: "linear",
-    steps: 10,
-    batchSize: 0,
-    l2: 1e-4,
-    seed: 1,
-    engine: "compiled",
-  },
-  train: { x: [[0, 1], [1, 0]], y: [0, 1], classes: 2 },
-  grid: 20,
-  chunkMs: 50,
-};
+const START: StartMessage = startMessage(
+  { x: [[0, 1], [1, 0]], y: [0, 1], classes: 2 },
+  { layers: [4], steps: 10, seed: 1 },
+  { grid: 20 },
+);
 
-const STEP = { step: 0, loss: 1.2, dataLoss: 1.1, accuracy: 0.5, lr: 1 };
+const STEP = { step: 1, loss: 1.2, dataLoss: 1.1, accuracy: 0.5, lr: 1 };
 
 const DONE: FromWorker = {
   type: "done",

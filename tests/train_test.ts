@@ -34,10 +34,10 @@ Deno.test("trainSteps yields one step at a time so a caller can interleave other
   assert.deepEqual(model.toJSON(), before, "nothing runs before the first next()");
   const first = it.next();
   assert.equal(first.done, false);
-  assert.equal((first.value as StepMetrics).step, 0);
+  assert.equal((first.value as StepMetrics).step, 1);
   assert.notDeepEqual(model.toJSON(), before, "one step updated the model");
   const rest = [...{ [Symbol.iterator]: () => it }];
-  assert.deepEqual(rest.map((m) => m.step), [1, 2, 3, 4]);
+  assert.deepEqual(rest.map((m) => m.step), [2, 3, 4, 5]);
 });
 
 Deno.test("a non-finite loss stops training with a DivergedError naming the step", async (t) => {
@@ -57,7 +57,7 @@ function diverge(engine: "compiled" | "value"): void {
     },
     (e: unknown) => {
       assert.ok(e instanceof DivergedError);
-      assert.equal(e.step, seen.length);
+      assert.equal(e.step, seen.length + 1);
       assert.match(
         e.message,
         new RegExp(`^Cannot train as the loss at step ${e.step} is not finite`),

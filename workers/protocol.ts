@@ -6,45 +6,159 @@
  * @module
  */
 import { z } from "zod";
+import type { MlpJson, OptimizerState, SettingKey, SettingKind, TrainSettings } from "../mod.ts";
+import { resolveSettings, SETTING_KEYS, SETTINGS } from "../mod.ts";
 
 const finite = z.number();
 const count = z.int().min(0);
 
+/** The zod schema of a setting's values, made from its kind in the settings table. */
+function schemaOfKind(kind: SettingKind): z.ZodType {
+  switch (kind.type) {
+    case "text":
+      return z.string().min(1).max(4096);
+    case "int":
+      return z.int().min(kind.min).max(kind.max);
+    case "number": {
+      const n = z.number().max(kind.max);
+      return kind.aboveMin ? n.gt(kind.min) : n.min(kind.min);
+    }
+    case "choice":
+      return z.enum(kind.values as [string, ...string[]]);
+    case "ints":
+      return z.array(z.int().min(kind.min).max(kind.max)).max(kind.maxLength);
+    case "texts":
+      return z.array(z.string().trim().min(1).max(200)).max(kind.maxLength);
+    default: {
+      const never: never = kind;
+      throw new TypeError(`Cannot make a schema as the kind is unknown: ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** A schema made from the table, with the type the table gives its values. */
+function typed<T>(schema: z.ZodType): z.ZodType<T> {
+  return schema as z.ZodType<T>;
+}
+
+const SCHEMAS = Object.fromEntries(
+  SETTING_KEYS.map((k) => [k, schemaOfKind(SETTINGS[k].kind)]),
+) as Record<SettingKey, z.ZodType>;
+
+/** The zod schema of one setting of the table in `nn/settings.ts`. */
+export function settingSchema<K extends SettingKey>(key: K): z.ZodType<TrainSettings[K]> {
+  return typed(SCHEMAS[key]);
+}
+
+/** The schema of every setting, resolved, as `model.json` stores them under `config`. */
+export const TrainSettingsSchema: z.ZodType<TrainSettings> = typed(z.strictObject(SCHEMAS));
+
 /** A dataset as plain arrays. */
 export const DatasetSchema: z.ZodType<DatasetMessage> = z.object({
   x: z.array(z.array(finite)),
-  y: z.array(count),
-  classes: z.int().min(2),
-});
+  y: z.array(finite),
+  classes: z.int().min(0).refine((k) => k !== 1, "a classification needs at least 2 classes"),
+}).refine(
+  (d) => d.classes === 0 || d.y.every((c) => Number.isInteger(c) && c >= 0 && c < d.classes),
+  { message: "each label must be a class from 0 to classes - 1", path: ["y"] },
+);
 
 /** A dataset as it crosses threads. */
 export interface DatasetMessage {
   /** Feature vectors. */
   x: number[][];
-  /** Class labels from 0. */
+  /** Class labels from 0, or real targets for regression. */
   y: number[];
-  /** How many classes. */
+  /** How many classes; 0 for regression. */
   classes: number;
 }
 
+/** The settings the worker uses: those of the model and of the training loop. */
+const SPEC_KEYS = SETTING_KEYS.filter((k) => SETTINGS[k].scope !== "data" || k === "problem");
+
+/** The settings of {@linkcode SPEC_KEYS}. */
+type SpecSettings = Pick<TrainSettings, "problem" | "layers" | "activation"> & TrainOptionsSettings;
+type TrainOptionsSettings = Omit<
+  TrainSettings,
+  "dataset" | "samples" | "noise" | "classes" | "testFraction" | "features"
+>;
+
+/** An optimizer's state, as `Optimizer.toJSON()` gives it. */
+export const OptimizerStateSchema: z.ZodType<OptimizerState> = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("sgd"),
+    lr: finite,
+    momentum: finite,
+    nesterov: z.boolean(),
+    weightDecay: finite,
+    steps: count,
+    buffers: z.array(finite),
+  }),
+  z.object({
+    type: z.literal("adam"),
+    lr: finite,
+    beta1: finite,
+    beta2: finite,
+    eps: finite,
+    weightDecay: finite,
+    decoupled: z.boolean(),
+    steps: count,
+    m: z.array(finite),
+    v: z.array(finite),
+  }),
+]);
+
 /** Everything the worker needs to build and train the model. */
-export const TrainSpecSchema = z.object({
+export interface TrainSpec extends SpecSettings {
+  /** The model's inputs. */
+  nin: number;
+  /** Every layer's size, the outputs last. */
+  nouts: number[];
+  /** The data's raw input names. */
+  inputs: string[];
+  /** The model's inputs as expressions over `inputs` (the inputs themselves when no crosses). */
+  features: string[];
+  /** Where a resumed run starts: its weights, optimizer state and steps done. */
+  resume?: { model: MlpJson; optimizer: OptimizerState; stepsDone: number };
+}
+
+/** The schema of {@linkcode TrainSpec}. */
+export const TrainSpecSchema: z.ZodType<TrainSpec> = typed(z.object({
+  ...Object.fromEntries(SPEC_KEYS.map((k) => [k, SCHEMAS[k]])),
   nin: z.int().min(1),
   nouts: z.array(z.int().min(1)).min(1),
-  activation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
-  loss: z.enum(["svm", "mse", "bce", "ce"]),
-  optimizer: z.enum(["sgd", "momentum", "adam", "adamw"]),
-  lr: z.number().positive(),
-  lrSchedule: z.enum(["constant", "linear", "cosine"]),
-  steps: z.int().min(1),
-  batchSize: count,
-  l2: z.number().min(0),
-  seed: z.int(),
-  engine: z.enum(["compiled", "value"]),
-});
+  inputs: z.array(z.string()).min(1),
+  features: z.array(z.string()).min(1),
+  resume: z.object({
+    model: z.lazy(() => MlpJsonSchema),
+    optimizer: OptimizerStateSchema,
+    stepsDone: count,
+  }).optional(),
+}));
 
-/** What the worker trains, from {@linkcode TrainSpecSchema}. */
-export type TrainSpec = z.infer<typeof TrainSpecSchema>;
+/**
+ * The spec of a run: the model and training settings picked from the whole
+ * table, and the model's shape.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveSettings } from "../mod.ts";
+ * import { makeTrainSpec } from "./protocol.ts";
+ * const spec = makeTrainSpec(resolveSettings({}), {
+ *   nin: 2, nouts: [16, 16, 1], inputs: ["x1", "x2"], features: ["x1", "x2"],
+ * }));
+ * assert.equal(spec.lr, 1);
+ * assert.equal("dataset" in spec, false);
+ * ```
+ */
+export function makeTrainSpec(
+  settings: TrainSettings,
+  shape: Pick<TrainSpec, "nin" | "nouts" | "inputs" | "features" | "resume">,
+): TrainSpec {
+  const picked = Object.fromEntries(SPEC_KEYS.map((k) => [k, settings[k]])) as SpecSettings;
+  return { ...picked, ...shape };
+}
 
 /** Main to worker: train this model on this data. */
 export const StartMessageSchema = z.object({
@@ -76,13 +190,15 @@ export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
 /** One step's metrics, as `trainSteps` yields them. */
 export const StepSchema = z.object({
-  step: count,
+  step: z.int().min(1),
   loss: finite,
   dataLoss: finite,
-  accuracy: z.number().min(0).max(1),
+  accuracy: z.number().min(0).max(1).optional(),
+  r2: finite.optional(),
   lr: finite,
   testLoss: finite.optional(),
   testAccuracy: z.number().min(0).max(1).optional(),
+  testR2: finite.optional(),
 });
 
 /** One step's metrics. */
@@ -110,9 +226,11 @@ export const ProgressMessageSchema = z.object({
 /** The model's loss and accuracy after the last update. */
 export const FinalMetricsSchema = z.object({
   trainLoss: finite,
-  trainAccuracy: z.number().min(0).max(1),
+  trainAccuracy: z.number().min(0).max(1).optional(),
+  trainR2: finite.optional(),
   testLoss: finite.optional(),
   testAccuracy: z.number().min(0).max(1).optional(),
+  testR2: finite.optional(),
 });
 
 /** The model's loss and accuracy after the last update. */
@@ -158,6 +276,8 @@ export const DoneMessageSchema = z.object({
   /** Steps done (the step a cancelled run stopped at). */
   stepsDone: count,
   model: MlpJsonSchema,
+  /** The optimizer's state, so that a later run can resume this one. */
+  optimizer: OptimizerStateSchema.optional(),
   final: FinalMetricsSchema,
   grid: GridSchema.optional(),
   elapsedMs: z.number().min(0),
@@ -174,6 +294,8 @@ export const ErrorMessageSchema = z.object({
   step: count,
   /** The model as it was, when every parameter is still finite. */
   model: MlpJsonSchema.optional(),
+  /** The optimizer's state with that model. */
+  optimizer: OptimizerStateSchema.optional(),
   elapsedMs: z.number().min(0),
 });
 
@@ -246,7 +368,7 @@ export function parseFromWorker(data: unknown): FromWorker {
  * Both sides call it while the worker loads, where it overlaps other work.
  */
 export function warmUpSchemas(): void {
-  const step = { step: 0, loss: 1, dataLoss: 1, accuracy: 0.5, lr: 0.1 };
+  const step = { step: 1, loss: 1, dataLoss: 1, accuracy: 0.5, lr: 0.1 };
   const model = {
     format: "denograd.mlp/1",
     nin: 1,
@@ -257,20 +379,12 @@ export function warmUpSchemas(): void {
   };
   parseToWorker({
     type: "start",
-    spec: {
+    spec: makeTrainSpec(resolveSettings({}), {
       nin: 1,
       nouts: [1],
-      activation: "relu",
-      loss: "svm",
-      optimizer: "sgd",
-      lr: 1,
-      lrSchedule: "linear",
-      steps: 1,
-      batchSize: 0,
-      l2: 0,
-      seed: 0,
-      engine: "compiled",
-    },
+      inputs: ["x1"],
+      features: ["x1"],
+    }),
     train: { x: [[0], [1]], y: [0, 1], classes: 2 },
     grid: 0,
     chunkMs: 50,
@@ -290,6 +404,15 @@ export function warmUpSchemas(): void {
     status: "completed",
     stepsDone: 1,
     model,
+    optimizer: {
+      type: "sgd",
+      lr: 1,
+      momentum: 0,
+      nesterov: false,
+      weightDecay: 0,
+      steps: 1,
+      buffers: [],
+    },
     final: { trainLoss: 1, trainAccuracy: 0.5 },
     grid: {
       size: 2,

@@ -7,7 +7,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { type Dataset, DivergedError, evaluate, Mlp, trainSteps } from "../mod.ts";
+import { type Dataset, DivergedError, evaluate, loopSettings, Mlp, trainSteps } from "../mod.ts";
 import { decisionGrid } from "./grid.ts";
 import type { TrainOptions } from "../nn/train.ts";
 import {
@@ -82,20 +82,11 @@ function allFinite(model: Mlp): boolean {
 async function train(start: StartMessage): Promise<void> {
   const { spec } = start;
   const t0 = performance.now();
-  const model = new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
+  const model = spec.resume
+    ? Mlp.fromJSON(spec.resume.model)
+    : new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
   const trainSet: Dataset = start.train;
-  const options: TrainOptions = {
-    loss: spec.loss,
-    optimizer: spec.optimizer,
-    lr: spec.lr,
-    lrSchedule: spec.lrSchedule,
-    steps: spec.steps,
-    batchSize: spec.batchSize,
-    l2: spec.l2,
-    seed: spec.seed,
-    test: start.test,
-    engine: spec.engine,
-  };
+  const options: TrainOptions = { ...loopSettings(spec), test: start.test };
   const history: Step[] = [];
   let sent = 0;
   /** Sends the steps not sent yet, if any. */
@@ -151,7 +142,9 @@ async function train(start: StartMessage): Promise<void> {
     final: finalMetrics(model, start),
     elapsedMs,
   };
-  if (start.grid > 0 && spec.nin === 2) done.grid = decisionGrid(model, start, spec.loss);
+  if (start.grid > 0 && spec.nin === 2 && spec.inputs.length === 2) {
+    done.grid = decisionGrid(model, start, spec.loss);
+  }
   // The grid's typed arrays move to the main thread without a copy.
   send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
 }
