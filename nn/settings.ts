@@ -276,7 +276,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(ACTIVATIONS),
     default: (s) => byDefaultRegression(s) ? "tanh" : "relu",
     defaultText: "relu; tanh for regression",
-    help: "hidden activation",
+    help: "hidden activation: relu, tanh, sigmoid or linear",
     scope: "model",
   },
   loss: {
@@ -284,7 +284,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(LOSS_NAMES),
     default: (s) => byDefaultRegression(s) ? "mse" : (s.classes ?? 2) === 2 ? "svm" : "ce",
     defaultText: "svm for 2 classes, ce for more, mse for regression",
-    help: "the loss",
+    help: "svm, mse, bce or ce (classification); mse (regression)",
     scope: "train",
   },
   optimizer: {
@@ -292,7 +292,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(OPTIMIZER_NAMES),
     default: (s) => byDefaultRegression(s) ? "adam" : "sgd",
     defaultText: "sgd; adam for regression",
-    help: "the optimizer (momentum is SGD with momentum 0.9)",
+    help: "sgd, momentum (SGD with momentum 0.9), adam or adamw",
     scope: "train",
   },
   lr: {
@@ -300,7 +300,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     kind: { type: "number", min: 0, max: 1e12, aboveMin: true },
     expect: "a positive number up to 1e12",
     default: defaultLr,
-    defaultText: "by optimizer: see the table below",
+    defaultText: "by optimizer and problem: see below",
     help: "first learning rate",
     scope: "train",
   },
@@ -308,8 +308,8 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     flag: "lr-schedule",
     ...choice(SCHEDULE_NAMES),
     default: (s) => byDefaultRegression(s) ? "constant" : "linear",
-    defaultText: "linear (micrograd's decay); constant for regression",
-    help: "how the learning rate changes over the steps",
+    defaultText: "linear; constant for regression",
+    help: "constant, linear (micrograd's 1 - 0.9 k/steps) or cosine",
     scope: "train",
   },
   steps: {
@@ -343,7 +343,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     kind: { type: "number", min: 0, max: 1e6 },
     expect: "a number from 0 to 1000000",
     default: 0,
-    help: "L1 penalty weight: adds l1 * sum(|p|) to the loss",
+    help: "L1 penalty weight: adds l1 * sum(abs(p)) to the loss",
     scope: "train",
   },
   seed: {
@@ -358,7 +358,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     flag: "engine",
     ...choice(ENGINE_NAMES),
     default: "compiled",
-    help: "compiled (fast) or value (micrograd's Value graph); same numbers",
+    help: "compiled (flat typed arrays) or value (micrograd's Value graph): same numbers",
     scope: "train",
   },
 };

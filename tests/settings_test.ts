@@ -97,3 +97,13 @@ Deno.test("the loop's settings are picked from the table's train rows", () => {
   assert.deepEqual(Object.keys(loop).sort(), [...trainKeys, "problem"].sort());
   assert.equal(loop.steps, 9);
 });
+
+Deno.test("the README's flag table has every setting's row, as the table says it", () => {
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  for (const key of SETTING_KEYS) {
+    const row = SETTINGS[key];
+    const line = readme.split("\n").find((l) => l.startsWith(`| \`--${row.flag}\``));
+    assert.ok(line !== undefined, `README has a row for --${row.flag}`);
+    assert.ok(line.includes(row.help), `README's --${row.flag} row has its help: ${row.help}`);
+  }
+});
