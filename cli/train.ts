@@ -137,10 +137,12 @@ const HISTORY_COLUMNS: readonly [keyof Step, string][] = [
   ["loss", "loss"],
   ["dataLoss", "data_loss"],
   ["accuracy", "accuracy"],
+  ["mse", "mse"],
   ["r2", "r2"],
   ["lr", "lr"],
   ["testLoss", "test_loss"],
   ["testAccuracy", "test_accuracy"],
+  ["testMse", "test_mse"],
   ["testR2", "test_r2"],
 ];
 
@@ -475,9 +477,11 @@ function summarize(
     const metrics = f === undefined
       ? "no usable model"
       : setup.config.problem === "regression"
-      ? `after the last step: train MSE-style loss ${f.trainLoss.toFixed(4)}, R^2 ${
-        f.trainR2?.toFixed(3)
-      }${f.testR2 !== undefined ? `, test R^2 ${f.testR2.toFixed(3)}` : ""}`
+      ? `after the last step: train MSE ${f.trainMse?.toFixed(4)}, R^2 ${f.trainR2?.toFixed(3)}${
+        f.testR2 !== undefined
+          ? `, test MSE ${f.testMse?.toFixed(4)}, R^2 ${f.testR2.toFixed(3)}`
+          : ""
+      }`
       : `after the last step: train accuracy ${pct(f.trainAccuracy ?? 0)} (data loss ${
         f.trainLoss.toFixed(4)
       })${f.testAccuracy !== undefined ? `, test accuracy ${pct(f.testAccuracy)}` : ""}`;

@@ -194,10 +194,12 @@ export const StepSchema = z.object({
   loss: finite,
   dataLoss: finite,
   accuracy: z.number().min(0).max(1).optional(),
+  mse: finite.optional(),
   r2: finite.optional(),
   lr: finite,
   testLoss: finite.optional(),
   testAccuracy: z.number().min(0).max(1).optional(),
+  testMse: finite.optional(),
   testR2: finite.optional(),
 });
 
@@ -227,9 +229,11 @@ export const ProgressMessageSchema = z.object({
 export const FinalMetricsSchema = z.object({
   trainLoss: finite,
   trainAccuracy: z.number().min(0).max(1).optional(),
+  trainMse: finite.optional(),
   trainR2: finite.optional(),
   testLoss: finite.optional(),
   testAccuracy: z.number().min(0).max(1).optional(),
+  testMse: finite.optional(),
   testR2: finite.optional(),
 });
 
