@@ -40,7 +40,7 @@ Deno.test("mod.ts imported by URL in a fresh Deno type-checks and trains XOR to 
     const err = new TextDecoder().decode(stderr);
     assert.equal(code, 0, err);
     const { last, evaluated } = JSON.parse(new TextDecoder().decode(stdout));
-    assert.equal(last.step, 149);
+    assert.equal(last.step, 150);
     assert.equal(last.accuracy, 1, `final step: ${JSON.stringify(last)}`);
     assert.deepEqual(Object.keys(evaluated).sort(), ["accuracy", "loss"]);
     assert.equal(evaluated.accuracy, 1);

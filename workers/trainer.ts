@@ -122,7 +122,8 @@ async function train(start: StartMessage): Promise<void> {
           finished = true;
           break;
         }
-        history.push(next.value);
+        // Regression metrics (mse, r2) are not in the protocol yet: the lead wires them.
+        history.push({ ...next.value, accuracy: next.value.accuracy ?? NaN });
       } while (performance.now() < chunkEnd);
       sendProgress();
       if (!finished) await yieldToEventLoop();
@@ -135,7 +136,8 @@ async function train(start: StartMessage): Promise<void> {
       kind: diverged ? "diverged" : "exception",
       message: String((error as Error)?.message ?? error),
       stack: diverged ? undefined : (error as Error)?.stack,
-      step: diverged ? error.step : history.length,
+      // The steps done: a DivergedError's step (from 1) is the one after them.
+      step: history.length,
       elapsedMs: performance.now() - t0,
     };
     if (allFinite(model)) failure.model = model.toJSON();
@@ -158,11 +160,11 @@ async function train(start: StartMessage): Promise<void> {
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
   const t = evaluate(model, start.train, { loss: start.spec.loss });
-  const out: FinalMetrics = { trainLoss: t.loss, trainAccuracy: t.accuracy };
+  const out: FinalMetrics = { trainLoss: t.loss, trainAccuracy: t.accuracy ?? NaN };
   if (start.test !== undefined && start.test.x.length > 0) {
     const e = evaluate(model, start.test, { loss: start.spec.loss });
     out.testLoss = e.loss;
-    out.testAccuracy = e.accuracy;
+    out.testAccuracy = e.accuracy ?? NaN;
   }
   return out;
 }
