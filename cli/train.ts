@@ -313,6 +313,7 @@ function modelFileOf(
   const status = done ? outcome.status : "failed";
   const before = request.resume?.run.stepsDone ?? 0;
   const stepsDone = before + (done ? outcome.stepsDone : outcome.history.length);
+  // A cancelled run stopped after its last step; a failed one at the step that failed.
   const stoppedAtStep = done ? (status === "cancelled" ? stepsDone : undefined) : outcome.step;
   const command = reproduceCommand(setup.config) +
     (request.resume ? ` --resume ${shellQuote(request.resume.file)}` : "");

@@ -4,11 +4,11 @@
  * record in reverse.
  *
  * Like micrograd's `engine.py`, every op is one method that computes the
- * forward value and says how to go backward. Here "how to go backward" is
- * stored as numbers rather than a closure: each node keeps its children and
- * the local derivative of its output with respect to each of them, computed
- * during the forward pass (as PyTorch saves tensors for backward). The
- * backward pass then needs no per-node function and no per-node allocation.
+ * forward value, makes `out` with its children and its backward rule, and
+ * returns `out`. The backward rule sits beside its op; it is a function
+ * shared by every node of that op (it reads the node and its children), so
+ * a node costs no closure of its own, and `backward()` calls the rules in
+ * reverse topological order.
  *
  * @module
  */
@@ -32,8 +32,18 @@ export interface LinearOptions {
   bias?: Value;
 }
 
+/**
+ * An op: its name and how it sends `out.grad` back to `out`'s children
+ * (micrograd's `_backward`). One object per op, shared by all its nodes.
+ */
+interface Op {
+  readonly name: string;
+  backward(out: Value, children: readonly Value[]): void;
+}
+
 const NO_CHILDREN: readonly Value[] = Object.freeze([]);
-const NO_LOCALS: readonly number[] = Object.freeze([]);
+
+const LEAF: Op = { name: "", backward() {} };
 
 /** Bumped once per traversal so that nodes can be marked visited without a `Set`. */
 let epoch = 0;
@@ -89,17 +99,9 @@ export class Value {
   grad = 0;
   /** A name for display (`toDot`), empty by default. */
   label: string;
-  /** The op that made this value: `""` for a leaf, else `"+"`, `"*"`, `"**2"`, `"tanh"`, ... */
-  readonly op: string;
-  // The first two children and their local derivatives live in fields, so that
-  // unary and binary nodes (nearly all of them) allocate nothing but the node.
-  #a: Value | null = null;
-  #b: Value | null = null;
-  #da = 0;
-  #db = 0;
-  // n-ary nodes (sum, logSumExp, linear) keep arrays instead.
-  #xs: readonly Value[] = NO_CHILDREN;
-  #dxs: readonly number[] = NO_LOCALS;
+  #op: Op = LEAF;
+  #prev: readonly Value[] = NO_CHILDREN;
+  // The traversal that last visited this node (see topologicalOrder).
   #seen = 0;
 
   /**
@@ -119,54 +121,53 @@ export class Value {
     }
     this.data = data;
     this.label = options.label ?? "";
-    this.op = "";
   }
 
-  /** Makes an interior node with up to two children. */
-  static #node(data: number, op: string, a: Value, da: number, b?: Value, db = 0): Value {
+  /** Makes `out`, the result of `op` on `children`. */
+  static #out(data: number, children: readonly Value[], op: Op): Value {
     const out = new Value(data);
-    (out as { op: string }).op = op;
-    out.#a = a;
-    out.#da = da;
-    if (b !== undefined) {
-      out.#b = b;
-      out.#db = db;
-    }
+    out.#op = op;
+    out.#prev = children;
     return out;
   }
 
-  /** Makes an n-ary node. */
-  static #nary(data: number, op: string, xs: Value[], dxs: number[]): Value {
-    const out = new Value(data);
-    (out as { op: string }).op = op;
-    out.#xs = xs;
-    out.#dxs = dxs;
-    return out;
+  /** The op that made this value: `""` for a leaf, else `"+"`, `"*"`, `"**2"`, `"tanh"`, ... */
+  get op(): string {
+    return this.#op.name;
   }
 
   /** The values this one was computed from, in argument order, duplicates kept. */
   get children(): readonly Value[] {
-    if (this.#a === null) return this.#xs;
-    return this.#b === null ? [this.#a] : [this.#a, this.#b];
-  }
-
-  /** d(this)/d(child) for each of `children`, as computed in the forward pass. */
-  get localGrads(): readonly number[] {
-    if (this.#a === null) return this.#dxs;
-    return this.#b === null ? [this.#da] : [this.#da, this.#db];
+    return this.#prev;
   }
 
   /** `this + other`. */
   add(other: Operand): Value {
     const o = operand(other, "add");
-    return Value.#node(this.data + o.data, "+", this, 1, o, 1);
+    return Value.#out(this.data + o.data, [this, o], Value.#add);
   }
+
+  static readonly #add: Op = {
+    name: "+",
+    backward(out, [a, b]) {
+      a.grad += out.grad;
+      b.grad += out.grad;
+    },
+  };
 
   /** `this * other`. */
   mul(other: Operand): Value {
     const o = operand(other, "mul");
-    return Value.#node(this.data * o.data, "*", this, o.data, o, this.data);
+    return Value.#out(this.data * o.data, [this, o], Value.#mul);
   }
+
+  static readonly #mul: Op = {
+    name: "*",
+    backward(out, [a, b]) {
+      a.grad += b.data * out.grad;
+      b.grad += a.data * out.grad;
+    },
+  };
 
   /**
    * `this ** exponent`, for a number exponent.
@@ -181,54 +182,93 @@ export class Value {
         }`,
       );
     }
-    const x = this.data;
-    // PyTorch's grad of x ** 0 is 0 everywhere, even where x ** -1 is infinite.
-    const d = exponent === 0 ? 0 : exponent * x ** (exponent - 1);
-    return Value.#node(x ** exponent, `**${exponent}`, this, d);
+    // One op per call: the exponent is part of the op.
+    const op: Op = {
+      name: `**${exponent}`,
+      backward(out, [x]) {
+        // PyTorch's grad of x ** 0 is 0 everywhere, even where x ** -1 is infinite.
+        x.grad += (exponent === 0 ? 0 : exponent * x.data ** (exponent - 1)) * out.grad;
+      },
+    };
+    return Value.#out(this.data ** exponent, [this], op);
   }
 
   /** `e ** this`. */
   exp(): Value {
-    const e = Math.exp(this.data);
-    return Value.#node(e, "exp", this, e);
+    return Value.#out(Math.exp(this.data), [this], Value.#exp);
   }
+
+  static readonly #exp: Op = {
+    name: "exp",
+    backward(out, [x]) {
+      x.grad += out.data * out.grad;
+    },
+  };
 
   /** The natural log. A non-positive input gives NaN or -Infinity, as IEEE says; it does not throw. */
   log(): Value {
-    return Value.#node(Math.log(this.data), "log", this, 1 / this.data);
+    return Value.#out(Math.log(this.data), [this], Value.#log);
   }
+
+  static readonly #log: Op = {
+    name: "log",
+    backward(out, [x]) {
+      x.grad += 1 / x.data * out.grad;
+    },
+  };
 
   /** The hyperbolic tangent; saturates to ±1 with grad 0 for large inputs. */
   tanh(): Value {
-    const t = Math.tanh(this.data);
-    return Value.#node(t, "tanh", this, 1 - t * t);
+    return Value.#out(Math.tanh(this.data), [this], Value.#tanh);
   }
+
+  static readonly #tanh: Op = {
+    name: "tanh",
+    backward(out, [x]) {
+      const t = out.data;
+      x.grad += (1 - t * t) * out.grad;
+    },
+  };
 
   /** `max(0, this)`; the grad at 0 is 0 and NaN stays NaN, as in PyTorch. */
   relu(): Value {
     const x = this.data;
-    return Value.#node(x <= 0 ? 0 : x, "relu", this, x <= 0 ? 0 : 1);
+    return Value.#out(x <= 0 ? 0 : x, [this], Value.#relu);
   }
+
+  static readonly #relu: Op = {
+    name: "relu",
+    backward(out, [x]) {
+      x.grad += (x.data <= 0 ? 0 : 1) * out.grad;
+    },
+  };
 
   /** The logistic function `1 / (1 + e^-x)`, computed without overflow for large |x|. */
   sigmoid(): Value {
-    const x = this.data;
-    let s: number;
-    if (x >= 0) s = 1 / (1 + Math.exp(-x));
-    else {
-      const e = Math.exp(x);
-      s = e / (1 + e);
-    }
-    return Value.#node(s, "sigmoid", this, s * (1 - s));
+    return Value.#out(sigmoid(this.data), [this], Value.#sigmoid);
   }
+
+  static readonly #sigmoid: Op = {
+    name: "sigmoid",
+    backward(out, [x]) {
+      const s = out.data;
+      x.grad += s * (1 - s) * out.grad;
+    },
+  };
 
   /** `log(1 + e^x)`, computed without overflow; its grad is `sigmoid(x)`. */
   softplus(): Value {
     const x = this.data;
     const y = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-    const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    return Value.#node(y, "softplus", this, s);
+    return Value.#out(y, [this], Value.#softplus);
   }
+
+  static readonly #softplus: Op = {
+    name: "softplus",
+    backward(out, [x]) {
+      x.grad += sigmoid(x.data) * out.grad;
+    },
+  };
 
   /** `-this`. */
   neg(): Value {
@@ -269,8 +309,15 @@ export class Value {
       } else if (typeof v === "number") total += v;
       else operand(v, "sum");
     }
-    return Value.#nary(total, "sum", xs, new Array<number>(xs.length).fill(1));
+    return Value.#out(total, xs, Value.#sum);
   }
+
+  static readonly #sum: Op = {
+    name: "sum",
+    backward(out, xs) {
+      for (const x of xs) x.grad += out.grad;
+    },
+  };
 
   /**
    * `log(sum(exp(x)))` as one node, shifted by the max so that it never
@@ -284,19 +331,23 @@ export class Value {
         "Cannot apply 'logSumExp' as there must be at least one value: current length is 0",
       );
     }
-    let m = -Infinity;
-    for (const v of values) m = Math.max(m, operand(v, "logSumExp").data);
-    if (!Number.isFinite(m)) m = 0;
-    let s = 0;
-    for (const v of values) s += Math.exp(v.data - m);
-    const out = m + Math.log(s);
-    const dxs = values.map((v) => Math.exp(v.data - m) / s);
-    return Value.#nary(out, "logsumexp", values.slice(), dxs);
+    for (const v of values) operand(v, "logSumExp");
+    const { m, s } = shiftedExpSum(values);
+    return Value.#out(m + Math.log(s), values.slice(), Value.#logSumExp);
   }
+
+  static readonly #logSumExp: Op = {
+    name: "logsumexp",
+    backward(out, xs) {
+      const { m, s } = shiftedExpSum(xs);
+      for (const x of xs) x.grad += Math.exp(x.data - m) / s * out.grad;
+    },
+  };
 
   /**
    * `bias + sum(weights[i] * inputs[i])` as one node: a neuron's weighted sum.
-   * Inputs that are plain numbers are constants and get no grad.
+   * Inputs that are plain numbers are constants and get no grad; the node's
+   * children are `w0, x0, w1, x1, ..., bias`, constants left out.
    *
    * @example
    * ```ts
@@ -324,33 +375,38 @@ export class Value {
         `Cannot apply 'linear' as 'inputs' must have one entry per weight (${n}): current length is ${inputs.length}`,
       );
     }
-    // Sized once: a layer's nodes are the largest allocations of a step.
-    let size = bias === undefined ? n : n + 1;
-    for (let i = 0; i < n; i++) if (typeof inputs[i] !== "number") size++;
-    const xs = new Array<Value>(size);
-    const dxs = new Array<number>(size);
+    const children: Value[] = [];
     let total = bias === undefined ? 0 : bias.data;
-    let at = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i];
       const x = inputs[i];
-      if (typeof x === "number") {
-        total += w.data * x;
-        xs[at] = w;
-        dxs[at++] = x;
-      } else {
+      children.push(w);
+      if (typeof x === "number") total += w.data * x;
+      else {
         total += w.data * x.data;
-        xs[at] = w;
-        dxs[at++] = x.data;
-        xs[at] = x;
-        dxs[at++] = w.data;
+        children.push(x);
       }
     }
-    if (bias !== undefined) {
-      xs[at] = bias;
-      dxs[at] = 1;
-    }
-    return Value.#nary(total, "linear", xs, dxs);
+    if (bias !== undefined) children.push(bias);
+    // The constants are not children, so this node's op keeps the inputs.
+    const op: Op = {
+      name: "linear",
+      backward(out, xs) {
+        const g = out.grad;
+        let at = 0;
+        for (let i = 0; i < n; i++) {
+          const w = xs[at++];
+          const x = inputs[i];
+          if (typeof x === "number") w.grad += x * g;
+          else {
+            w.grad += x.data * g;
+            xs[at++].grad += w.data * g;
+          }
+        }
+        if (at < xs.length) xs[at].grad += g;
+      },
+    };
+    return Value.#out(total, children, op);
   }
 
   /**
@@ -367,14 +423,14 @@ export class Value {
       const top = stack.length - 1;
       const v = stack[top];
       const i = next[top]++;
-      let c: Value | null;
-      if (v.#a !== null) c = i === 0 ? v.#a : i === 1 ? v.#b : null;
-      else c = i < v.#xs.length ? v.#xs[i] : null;
-      if (c === null) {
+      if (i === v.#prev.length) {
         order.push(v);
         stack.pop();
         next.pop();
-      } else if (c.#seen !== mark) {
+        continue;
+      }
+      const c = v.#prev[i];
+      if (c.#seen !== mark) {
         c.#seen = mark;
         stack.push(c);
         next.push(0);
@@ -388,7 +444,9 @@ export class Value {
    *
    * Like PyTorch, grads accumulate: each call works out this call's grads
    * and adds them to every node's `grad`, so a second call adds the same
-   * grads again, and `zeroGrad()` (or an optimizer's) resets them.
+   * grads again, and `zeroGrad()` (or an optimizer's) resets them. The rules
+   * read the values' `data`, so change no `data` between the forward pass
+   * and `backward()`.
    *
    * @example
    * ```ts
@@ -419,17 +477,7 @@ export class Value {
     this.grad = 1;
     for (let i = topo.length - 1; i >= 0; i--) {
       const v = topo[i];
-      const g = v.grad;
-      const a = v.#a;
-      if (a !== null) {
-        a.grad += v.#da * g;
-        const b = v.#b;
-        if (b !== null) b.grad += v.#db * g;
-      } else {
-        const xs = v.#xs;
-        const dxs = v.#dxs;
-        for (let j = 0; j < xs.length; j++) xs[j].grad += dxs[j] * g;
-      }
+      v.#op.backward(v, v.#prev);
     }
     if (earlier !== null) { for (let i = 0; i < topo.length; i++) topo[i].grad += earlier[i]; }
   }
@@ -443,4 +491,21 @@ export class Value {
   toString(): string {
     return `Value(data=${this.data}, grad=${this.grad})`;
   }
+}
+
+/** The logistic function, without overflow for large |x|. */
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** The max `m` of the values' data (0 when not finite) and `sum(exp(x - m))`. */
+function shiftedExpSum(values: readonly Value[]): { m: number; s: number } {
+  let m = -Infinity;
+  for (const v of values) m = Math.max(m, v.data);
+  if (!Number.isFinite(m)) m = 0;
+  let s = 0;
+  for (const v of values) s += Math.exp(v.data - m);
+  return { m, s };
 }

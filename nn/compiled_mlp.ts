@@ -3,36 +3,61 @@
  * `Float64Array`s for a fixed batch size, so that a training step allocates
  * nothing and runs no per-node code.
  *
- * The program is laid out once (the "recording"); each step replays it with
- * new inputs, labels and parameter values, and writes gradients back into the
- * model's parameters. It performs the same float operations, in the same
- * order, as building the `Value` graph and calling `backward()`: forward sums
- * start from the bias and add `w * x` input by input; backward visits samples
- * and neurons in the reverse topological order `Value.backward()` uses, so
- * every gradient accumulates in the same order. The losses and gradients are
- * therefore bit for bit those of the `Value` path.
+ * The program is laid out once; each step replays it with new inputs, labels
+ * and parameter values, and writes gradients back into the model's
+ * parameters. The math of each activation, loss and penalty comes from its
+ * one definition ({@linkcode ACTIVATION_FUNCTIONS}, {@linkcode LOSS_FUNCTIONS},
+ * {@linkcode PENALTIES}), whose kernels perform the same float operations as
+ * the `Value` forms. The layers' own sums are added in the graph's order:
+ * forward sums start from the bias and add `w * x` input by input; backward
+ * visits samples and neurons in the reverse topological order that
+ * `Value.backward()` uses, so every gradient accumulates in the same order.
+ * The losses and gradients are therefore bit for bit those of the `Value` path.
  *
  * @module
  */
 import type { Value } from "../engine/value.ts";
-import type { LossName } from "./losses.ts";
+import { ACTIVATION_FUNCTIONS, type ActivationFunction } from "./activations.ts";
+import {
+  defaultLoss,
+  LOSS_FUNCTIONS,
+  type LossFunction,
+  type LossName,
+  meanSquaredError,
+  PENALTIES,
+  type Penalty,
+  type Problem,
+  r2Score,
+} from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
-import type { Activation } from "./neuron.ts";
+import { countCorrect } from "./_metrics.ts";
 
 /** Options for {@linkcode CompiledMlp}. */
 export interface CompiledMlpOptions {
-  /** The loss; by default `svm` for a one-output model and `ce` otherwise. */
+  /**
+   * The loss; by default `svm` for a one-output classifier, `ce` for
+   * several outputs, `mse` for regression.
+   */
   loss?: LossName;
+  /**
+   * What the labels are: class indices, or real targets.
+   *
+   * @default {"classification"}
+   */
+  problem?: Problem;
   /**
    * Weight of the L2 penalty `l2 * sum(p^2)` added to the loss.
    *
    * @default {0}
    */
   l2?: number;
+  /**
+   * Weight of the L1 penalty `l1 * sum(|p|)` added to the loss (after L2).
+   *
+   * @default {0}
+   */
+  l1?: number;
 }
-
-const ACT_CODE: Readonly<Record<Activation, number>> = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 };
-const LOSS_CODE: Readonly<Record<LossName, number>> = { svm: 0, mse: 1, bce: 2, ce: 3 };
 
 /**
  * An {@linkcode Mlp} with a loss, compiled for batches of `batchSize`
@@ -63,9 +88,13 @@ export class CompiledMlp {
   readonly batchSize: number;
   /** The loss. */
   readonly loss: LossName;
+  /** What the labels are. */
+  readonly problem: Problem;
   /** Weight of the L2 penalty. */
   readonly l2: number;
-  /** The latest total loss (penalty included), from `forward()`. */
+  /** Weight of the L1 penalty. */
+  readonly l1: number;
+  /** The latest total loss (penalties included), from `forward()`. */
   get total(): number {
     return this.#total;
   }
@@ -73,25 +102,35 @@ export class CompiledMlp {
   get dataLoss(): number {
     return this.#dataLoss;
   }
-  /** The latest batch accuracy, from `forward()`. */
+  /** The latest batch accuracy, from `forward()` (classification; NaN for regression). */
   get accuracy(): number {
     return this.#accuracy;
   }
+  /** The latest batch mean squared error, from `forward()` (regression; NaN for classification). */
+  get mse(): number {
+    return this.#mse;
+  }
+  /** The latest batch R^2, from `forward()` (regression; NaN for classification). */
+  get r2(): number {
+    return this.#r2;
+  }
 
   readonly #params: readonly Value[];
+  readonly #lossFn: LossFunction;
+  // The penalties in the order the loss adds them, with their weights.
+  readonly #penalties: readonly [Penalty, number][];
+  readonly #acts: readonly ActivationFunction[];
   readonly #p: Float64Array;
   readonly #g: Float64Array;
   readonly #sizes: Int32Array;
-  readonly #acts: Int32Array;
   readonly #offsets: Int32Array;
   readonly #nin: number;
   readonly #k: number;
-  readonly #lossCode: number;
   // Per layer: the activation output A (layer 0 holds the inputs) and the
   // local derivative D of each activation, batch-major.
   readonly #a: Float64Array[];
   readonly #d: Float64Array[];
-  // Per sample: the loss's label form (svm: -sign, mse: sign, bce: y, else class).
+  // Per sample: the loss's label form (see LossFunction.label).
   readonly #lab: Float64Array;
   // Per sample: the class that accuracy compares with (a -1 label is class 0).
   readonly #cls: Float64Array;
@@ -109,12 +148,14 @@ export class CompiledMlp {
   #total = NaN;
   #dataLoss = NaN;
   #accuracy = NaN;
+  #mse = NaN;
+  #r2 = NaN;
 
   /**
    * Lays out the program for `model` and batches of `batchSize` samples.
    *
    * @throws {RangeError} when `batchSize` is not a positive integer, the loss
-   * does not fit the model's outputs, or `l2` is negative.
+   * does not fit the model's outputs or the problem, or a penalty is negative.
    */
   constructor(model: Mlp, batchSize: number, options: CompiledMlpOptions = {}) {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -123,37 +164,51 @@ export class CompiledMlp {
       );
     }
     const k = model.nouts[model.nouts.length - 1];
-    const loss = options.loss ?? (k === 1 ? "svm" : "ce");
-    if (!(loss in LOSS_CODE)) {
+    const problem = options.problem ?? "classification";
+    if (problem !== "classification" && problem !== "regression") {
       throw new RangeError(
-        `Cannot compile the model as 'loss' must be svm, mse, bce or ce: current value is ${
+        `Cannot compile the model as 'problem' must be classification or regression: current value is ${
+          JSON.stringify(problem)
+        }`,
+      );
+    }
+    const loss = options.loss ?? defaultLoss(k, problem);
+    if (!Object.hasOwn(LOSS_FUNCTIONS, loss)) {
+      throw new RangeError(
+        `Cannot compile the model as 'loss' must be svm, mse, bce, ce or huber: current value is ${
           JSON.stringify(loss)
         }`,
       );
     }
-    if ((loss === "bce" && k !== 1) || (loss === "ce" && k < 2)) {
+    const lossFn = LOSS_FUNCTIONS[loss];
+    if (!lossFn.fits(k, problem)) {
       throw new RangeError(
-        `Cannot compile the model as the '${loss}' loss does not fit ${k} output(s): current value is ${
+        `Cannot compile the model as the '${loss}' loss does not fit ${k} output(s) for ${problem}: current value is ${
           JSON.stringify(loss)
         }`,
       );
     }
-    const l2 = options.l2 ?? 0;
-    if (!(l2 >= 0 && Number.isFinite(l2))) {
-      throw new RangeError(
-        `Cannot compile the model as 'l2' must be a finite number >= 0: current value is ${l2}`,
-      );
+    const penalties: [Penalty, number][] = [];
+    for (const name of ["l2", "l1"] as const) {
+      const alpha = options[name] ?? 0;
+      if (!(alpha >= 0 && Number.isFinite(alpha))) {
+        throw new RangeError(
+          `Cannot compile the model as '${name}' must be a finite number >= 0: current value is ${alpha}`,
+        );
+      }
+      if (alpha > 0) penalties.push([PENALTIES[name], alpha]);
     }
     this.batchSize = batchSize;
     this.loss = loss;
-    this.l2 = l2;
-    this.#lossCode = LOSS_CODE[loss];
+    this.problem = problem;
+    this.l2 = options.l2 ?? 0;
+    this.l1 = options.l1 ?? 0;
+    this.#lossFn = lossFn;
+    this.#penalties = penalties;
     this.#params = model.parameters();
     const sizes = [model.nin, ...model.nouts];
     this.#sizes = Int32Array.from(sizes);
-    this.#acts = Int32Array.from(
-      model.layers.map((layer) => ACT_CODE[layer.neurons[0].activation]),
-    );
+    this.#acts = model.layers.map((layer) => ACTIVATION_FUNCTIONS[layer.neurons[0].activation]);
     const offsets: number[] = [];
     let count = 0;
     for (let l = 1; l < sizes.length; l++) {
@@ -179,7 +234,7 @@ export class CompiledMlp {
 
   /**
    * Runs the forward pass and the loss on one batch with the model's current
-   * parameters, and returns the total loss (penalty included).
+   * parameters, and returns the total loss (penalties included).
    *
    * @throws {RangeError} when the batch does not have `batchSize` rows of
    * `nin` features, or a label does not fit the loss (same messages as the
@@ -194,17 +249,16 @@ export class CompiledMlp {
     }
     this.#readLabels(y);
     this.#finite = this.#run(x) === 0;
-    const dataLoss = this.#forwardLoss();
+    const out = this.#a[this.#a.length - 1];
+    const dataLoss = this.#lossFn.forward(out, this.#lab, this.#aux, n, this.#k) * (1 / n);
     let total = dataLoss;
-    if (this.l2 > 0) {
-      const p = this.#p;
-      let sq = 0;
-      for (let i = 0; i < p.length; i++) sq += p[i] * p[i];
-      total = dataLoss + sq * this.l2;
-    }
+    for (const [penalty, alpha] of this.#penalties) total = total + penalty.forward(this.#p, alpha);
     this.#dataLoss = dataLoss;
     this.#total = total;
-    this.#accuracy = this.#countRight() / n;
+    if (this.problem === "regression") {
+      this.#mse = meanSquaredError(out, this.#lab);
+      this.#r2 = r2Score(out, this.#lab);
+    } else this.#accuracy = countCorrect(out, this.#k, this.#cls, n) / n;
     return total;
   }
 
@@ -271,10 +325,17 @@ export class CompiledMlp {
   backward(): void {
     const g = this.#g;
     const p = this.#p;
-    // The penalty goes backward first: `p * p` sends `p * alpha` to each of its two operands.
-    const alpha = this.l2;
-    for (let i = 0; i < p.length; i++) g[i] = alpha > 0 ? 2 * (p[i] * alpha) : 0;
-    this.#backwardLoss();
+    g.fill(0);
+    // The penalties go backward first, the last added first.
+    for (let i = this.#penalties.length - 1; i >= 0; i--) {
+      const [penalty, alpha] = this.#penalties[i];
+      penalty.backward(p, alpha, g);
+    }
+    this.#gout.fill(0);
+    const n = this.batchSize;
+    const k = this.#k;
+    const out = this.#a[this.#a.length - 1];
+    this.#lossFn.backward(out, this.#lab, this.#aux, this.#gout, this.#order, n, k);
     this.#backwardLayers();
     const params = this.#params;
     for (let i = 0; i < g.length; i++) params[i].grad += g[i];
@@ -283,42 +344,12 @@ export class CompiledMlp {
   #readLabels(y: readonly number[]): void {
     const lab = this.#lab;
     const k = this.#k;
-    const code = this.#lossCode;
+    const loss = this.#lossFn;
+    const problem = this.problem;
     for (let s = 0; s < y.length; s++) {
       const ys = y[s];
+      lab[s] = loss.label(ys, s, k, problem);
       this.#cls[s] = ys === -1 ? 0 : ys;
-      if (k === 1 && (code === 0 || code === 1)) {
-        const what = code === 0 ? "the SVM loss" : "the MSE loss";
-        const sign = ys === 1 ? 1 : ys === 0 || ys === -1 ? -1 : NaN;
-        if (Number.isNaN(sign)) {
-          throw new RangeError(
-            `Cannot compute ${what} as 'labels[${s}]' must be 0/1 or -1/+1: current value is ${ys}`,
-          );
-        }
-        lab[s] = code === 0 ? -sign : sign;
-      } else if (code === 2) {
-        const yb = ys === -1 ? 0 : ys;
-        if (!(yb >= 0 && yb <= 1)) {
-          throw new RangeError(
-            `Cannot compute the BCE loss as 'labels[${s}]' must be from 0 to 1: current value is ${yb}`,
-          );
-        }
-        lab[s] = yb;
-      } else {
-        if (!Number.isInteger(ys) || ys < 0 || ys >= k) {
-          const what = code === 0
-            ? "the multi-class SVM loss"
-            : code === 1
-            ? "the MSE loss"
-            : "the cross-entropy loss";
-          throw new RangeError(
-            `Cannot compute ${what} as 'labels[${s}]' must be an integer from 0 to ${
-              k - 1
-            }: current value is ${ys}`,
-          );
-        }
-        lab[s] = ys;
-      }
     }
   }
 
@@ -333,184 +364,21 @@ export class CompiledMlp {
       const nout = sizes[l];
       const xin = this.#a[l - 1];
       const out = this.#a[l];
-      const der = this.#d[l];
       const base = this.#offsets[l - 1];
-      const act = this.#acts[l - 1];
       for (let s = 0; s < n; s++) {
         const xo = s * nin;
         for (let j = 0; j < nout; j++) {
           const o = base + j * (nin + 1);
           let z = p[o + nin];
           for (let i = 0; i < nin; i++) z += p[o + i] * xin[xo + i];
-          const at = s * nout + j;
-          if (act === 1) {
-            out[at] = z <= 0 ? 0 : z;
-            der[at] = z <= 0 ? 0 : 1;
-          } else if (act === 0) {
-            out[at] = z;
-            der[at] = 1;
-          } else if (act === 2) {
-            const t = Math.tanh(z);
-            out[at] = t;
-            der[at] = 1 - t * t;
-          } else {
-            let sg: number;
-            if (z >= 0) sg = 1 / (1 + Math.exp(-z));
-            else {
-              const e = Math.exp(z);
-              sg = e / (1 + e);
-            }
-            out[at] = sg;
-            der[at] = sg * (1 - sg);
-          }
-          zero += out[at] * 0;
+          out[s * nout + j] = z;
         }
       }
+      const size = n * nout;
+      this.#acts[l - 1].kernel(out, this.#d[l], size);
+      for (let i = 0; i < size; i++) zero += out[i] * 0;
     }
     return zero;
-  }
-
-  /** The mean loss over the batch, with each term computed as the `Value` losses do. */
-  #forwardLoss(): number {
-    const n = this.batchSize;
-    const k = this.#k;
-    const out = this.#a[this.#a.length - 1];
-    const lab = this.#lab;
-    const aux = this.#aux;
-    const code = this.#lossCode;
-    let sum = 0;
-    for (let s = 0; s < n; s++) {
-      const o = s * k;
-      let term: number;
-      if (k === 1) {
-        const z = out[s];
-        if (code === 0) {
-          // relu(z * (-y) + 1)
-          const a = z * lab[s] + 1;
-          aux[s] = a;
-          term = a <= 0 ? 0 : a;
-        } else if (code === 1) {
-          // (z + (t * -1)) ** 2
-          const d = z + lab[s] * -1;
-          aux[s] = d;
-          term = d ** 2;
-        } else {
-          // softplus(z), minus z*y when y != 0
-          const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-          const yb = lab[s];
-          term = yb === 0 ? sp : sp + z * yb * -1;
-        }
-      } else if (code === 3) {
-        let m = -Infinity;
-        for (let j = 0; j < k; j++) m = Math.max(m, out[o + j]);
-        if (!Number.isFinite(m)) m = 0;
-        let e = 0;
-        for (let j = 0; j < k; j++) e += Math.exp(out[o + j] - m);
-        const lse = m + Math.log(e);
-        aux[o] = m;
-        aux[o + 1] = e;
-        term = lse + out[o + lab[s]] * -1;
-      } else if (code === 1) {
-        const y = lab[s];
-        term = 0;
-        for (let j = 0; j < k; j++) {
-          const d = out[o + j] + (j === y ? 1 : 0) * -1;
-          aux[o + j] = d;
-          term += d ** 2;
-        }
-      } else {
-        // multi-class hinge: sum_{j != y} relu(s_j + (s_y * -1) + 1)
-        const y = lab[s];
-        const sy = out[o + y];
-        term = 0;
-        for (let j = 0; j < k; j++) {
-          if (j === y) continue;
-          const a = out[o + j] + sy * -1 + 1;
-          aux[o + j] = a;
-          term += a <= 0 ? 0 : a;
-        }
-      }
-      sum += term;
-    }
-    return sum * (1 / n);
-  }
-
-  /** How many samples of the batch `accuracy()` would count as right. */
-  #countRight(): number {
-    const n = this.batchSize;
-    const k = this.#k;
-    const out = this.#a[this.#a.length - 1];
-    const cls = this.#cls;
-    let right = 0;
-    for (let s = 0; s < n; s++) {
-      let got = 0;
-      if (k === 1) got = out[s] > 0 ? 1 : 0;
-      else for (let j = 1; j < k; j++) if (out[s * k + j] > out[s * k + got]) got = j;
-      if (got === cls[s]) right++;
-    }
-    return right;
-  }
-
-  /** Fills each sample's output grads and the order its last-layer neurons go backward in. */
-  #backwardLoss(): void {
-    const n = this.batchSize;
-    const k = this.#k;
-    const out = this.#a[this.#a.length - 1];
-    const lab = this.#lab;
-    const aux = this.#aux;
-    const gout = this.#gout;
-    const order = this.#order;
-    const code = this.#lossCode;
-    // The grad reaching each per-sample term: d(mean)/d(term) = (1/n) * 1.
-    const gt = 1 / n;
-    gout.fill(0);
-    for (let s = 0; s < n; s++) {
-      const o = s * k;
-      for (let j = 0; j < k; j++) order[o + j] = k - 1 - j;
-      if (k === 1) {
-        if (code === 0) {
-          const gAdd = (aux[s] <= 0 ? 0 : 1) * gt;
-          gout[s] = lab[s] * gAdd;
-        } else if (code === 1) {
-          gout[s] = 2 * aux[s] * gt;
-        } else {
-          const z = out[s];
-          const sg = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-          const yb = lab[s];
-          if (yb === 0) gout[s] = sg * gt;
-          else {
-            // The `- z*y` branch goes backward before softplus does.
-            let gz = 0;
-            gz += yb * (-1 * gt);
-            gz += sg * gt;
-            gout[s] = gz;
-          }
-        }
-      } else if (code === 3) {
-        const y = lab[s];
-        const m = aux[o];
-        const e = aux[o + 1];
-        gout[o + y] += -1 * gt;
-        for (let j = 0; j < k; j++) gout[o + j] += Math.exp(out[o + j] - m) / e * gt;
-      } else if (code === 1) {
-        for (let j = 0; j < k; j++) gout[o + j] = 2 * aux[o + j] * gt;
-      } else {
-        const y = lab[s];
-        // Terms go backward last first; each adds -g into s_y.
-        for (let j = k - 1; j >= 0; j--) {
-          if (j === y) continue;
-          const g = (aux[o + j] <= 0 ? 0 : 1) * gt;
-          gout[o + j] += g;
-          gout[o + y] += -1 * g;
-        }
-        // The graph first reaches output j0 (the first j != y), then y, then the rest.
-        const j0 = y === 0 ? 1 : 0;
-        let at = o + k - 1;
-        order[at--] = j0;
-        order[at--] = y;
-        for (let j = 0; j < k; j++) if (j !== j0 && j !== y) order[at--] = j;
-      }
-    }
   }
 
   #backwardLayers(): void {

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Operand, Value } from "../engine/value.ts";
-import { type Activation, Neuron } from "./neuron.ts";
+import type { Activation } from "./activations.ts";
+import { Neuron } from "./neuron.ts";
 import { Rng } from "./random.ts";
 
 /** Options for {@linkcode Layer}. */

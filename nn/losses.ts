@@ -1,5 +1,10 @@
 /**
- * Losses, penalties and accuracy for classification and regression.
+ * Losses, penalties and metrics for classification and regression.
+ *
+ * Each named loss is one {@linkcode LossFunction} in {@linkcode LOSS_FUNCTIONS}:
+ * its label check, its `Value` form and its compiled kernel side by side, so
+ * that the two engines compute the same floats. The penalties are
+ * {@linkcode PENALTIES}, built the same way.
  *
  * Binary losses take one score per sample; labels may be 0/1 or -1/+1.
  * Every loss is the mean over the batch, as one n-ary `sum` node times 1/n.
@@ -7,6 +12,18 @@
  * @module
  */
 import { type Operand, Value } from "../engine/value.ts";
+
+/** What a model learns: class indices 0..k-1, or real targets with one output. */
+export type Problem = "classification" | "regression";
+
+/** Every {@linkcode Problem}. */
+export const PROBLEMS: readonly Problem[] = ["classification", "regression"];
+
+/** The loss functions the training loop knows by name. */
+export type LossName = "svm" | "mse" | "bce" | "ce" | "huber";
+
+/** Every {@linkcode LossName}. */
+export const LOSS_NAMES: readonly LossName[] = ["svm", "mse", "bce", "ce", "huber"];
 
 function checkBatch(what: string, n: number, labels: readonly number[]): void {
   if (n === 0) {
@@ -30,8 +47,45 @@ function sign(what: string, y: number, i: number): number {
   );
 }
 
+function checkClass(what: string, y: number, i: number, k: number): number {
+  if (!Number.isInteger(y) || y < 0 || y >= k) {
+    throw new RangeError(
+      `Cannot compute ${what} as 'labels[${i}]' must be an integer from 0 to ${
+        k - 1
+      }: current value is ${y}`,
+    );
+  }
+  return y;
+}
+
+/** A BCE label in [0, 1] (-1 counts as 0). */
+function probability(y: number, i: number): number {
+  const yb = y === -1 ? 0 : y;
+  if (!(yb >= 0 && yb <= 1)) {
+    throw new RangeError(
+      `Cannot compute the BCE loss as 'labels[${i}]' must be from 0 to 1: current value is ${yb}`,
+    );
+  }
+  return yb;
+}
+
+/** A regression target: any finite number. */
+function target(what: string, y: number, i: number): number {
+  if (typeof y !== "number" || !Number.isFinite(y)) {
+    throw new RangeError(
+      `Cannot compute ${what} as 'labels[${i}]' must be a finite number: current value is ${y}`,
+    );
+  }
+  return y;
+}
+
 function mean(terms: Value[]): Value {
   return Value.sum(terms).mul(1 / terms.length);
+}
+
+/** `-y` of a binary label, the factor the SVM loss multiplies the score by. */
+function svmFactor(y: number, i: number): number {
+  return -sign("the SVM loss", y, i);
 }
 
 /**
@@ -48,7 +102,7 @@ function mean(terms: Value[]): Value {
  */
 export function svmLoss(scores: readonly Value[], labels: readonly number[]): Value {
   checkBatch("the SVM loss", scores.length, labels);
-  return mean(scores.map((s, i) => s.mul(-sign("the SVM loss", labels[i], i)).add(1).relu()));
+  return mean(scores.map((s, i) => s.mul(svmFactor(labels[i], i)).add(1).relu()));
 }
 
 /**
@@ -87,10 +141,34 @@ export function multiclassSvmLoss(
  * import { mseLoss, Value } from "../mod.ts";
  * assert.equal(mseLoss([new Value(1), new Value(3)], [0, 1]).data, 2.5);
  * ```
+ *
+ * @throws {RangeError} when a target is not a finite number.
  */
 export function mseLoss(preds: readonly Value[], targets: readonly number[]): Value {
   checkBatch("the MSE loss", preds.length, targets);
-  return mean(preds.map((p, i) => p.sub(targets[i]).pow(2)));
+  return mean(preds.map((p, i) => p.sub(target("the MSE loss", targets[i], i)).pow(2)));
+}
+
+/**
+ * The Huber loss with delta 1, as PyTorch's `HuberLoss`: per sample, with
+ * `d = pred - target`, `0.5 * d^2` where `|d| < 1`, else `|d| - 0.5`.
+ * Quadratic near the target, linear far from it, so outliers pull less.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { huberLoss, Value } from "../mod.ts";
+ * assert.equal(huberLoss([new Value(0.5), new Value(-3)], [0, 0]).data, (0.125 + 2.5) / 2);
+ * ```
+ *
+ * @throws {RangeError} when a target is not a finite number.
+ */
+export function huberLoss(preds: readonly Value[], targets: readonly number[]): Value {
+  checkBatch("the Huber loss", preds.length, targets);
+  return mean(preds.map((p, i) => {
+    const d = p.sub(target("the Huber loss", targets[i], i));
+    return Math.abs(d.data) < 1 ? d.pow(2).mul(0.5) : d.mul(d.data < 0 ? -1 : 1).sub(0.5);
+  }));
 }
 
 /**
@@ -108,26 +186,9 @@ export function mseLoss(preds: readonly Value[], targets: readonly number[]): Va
 export function bceWithLogitsLoss(logits: readonly Value[], labels: readonly number[]): Value {
   checkBatch("the BCE loss", logits.length, labels);
   return mean(logits.map((z, i) => {
-    let y = labels[i];
-    if (y === -1) y = 0;
-    if (!(y >= 0 && y <= 1)) {
-      throw new RangeError(
-        `Cannot compute the BCE loss as 'labels[${i}]' must be from 0 to 1: current value is ${y}`,
-      );
-    }
+    const y = probability(labels[i], i);
     return y === 0 ? z.softplus() : z.softplus().sub(z.mul(y));
   }));
-}
-
-function checkClass(what: string, y: number, i: number, k: number): number {
-  if (!Number.isInteger(y) || y < 0 || y >= k) {
-    throw new RangeError(
-      `Cannot compute ${what} as 'labels[${i}]' must be an integer from 0 to ${
-        k - 1
-      }: current value is ${y}`,
-    );
-  }
-  return y;
 }
 
 /**
@@ -154,48 +215,300 @@ export function softmaxCrossEntropyLoss(
 }
 
 /**
- * `alpha * sum(p^2)`, micrograd's regularization.
+ * One named loss, in both engines' forms.
  *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { l2Penalty, Value } from "../mod.ts";
- * assert.equal(l2Penalty([new Value(3), new Value(-4)], 0.1).data, 2.5);
- * ```
+ * The kernel works on flat arrays of a batch of `n` samples with `k` outputs
+ * each (`out[s * k + j]`), on labels already turned into their label form by
+ * {@linkcode LossFunction.label}. It performs the same float operations as
+ * the `Value` form and its `backward()`, in the same order.
  */
-export function l2Penalty(params: readonly Value[], alpha: number): Value {
-  checkAlpha("the L2 penalty", alpha);
-  return Value.sum(params.map((p) => p.mul(p))).mul(alpha);
+export interface LossFunction {
+  /** Its name. */
+  readonly name: LossName;
+  /** The problems it serves. */
+  readonly problems: readonly Problem[];
+  /** Whether it fits a model with `width` outputs for `problem`. */
+  fits(width: number, problem: Problem): boolean;
+  /**
+   * The label form of `labels[i]` for the kernel (a class, a sign, a
+   * target...), or a `RangeError` naming it, as the `Value` form throws.
+   */
+  label(y: number, i: number, width: number, problem: Problem): number;
+  /** The `Value` form: the mean loss of a batch of outputs. */
+  value(outputs: readonly (readonly Value[])[], labels: readonly number[], problem: Problem): Value;
+  /**
+   * The kernel's forward pass: the sum over the batch of each sample's term
+   * (the caller takes the mean), keeping in `aux` (`n * k` long) what the
+   * backward pass needs.
+   */
+  forward(out: Float64Array, lab: Float64Array, aux: Float64Array, n: number, k: number): number;
+  /**
+   * The kernel's backward pass: adds d(mean loss)/d(out) into `gout`
+   * (zeroed by the caller), and writes into `order` (per sample, `k` long)
+   * the order in which the graph's backward pass reaches the sample's outputs.
+   */
+  backward(
+    out: Float64Array,
+    lab: Float64Array,
+    aux: Float64Array,
+    gout: Float64Array,
+    order: Int32Array,
+    n: number,
+    k: number,
+  ): void;
 }
+
+/** The outputs' first column, for the one-output losses. */
+function firsts(outputs: readonly (readonly Value[])[]): Value[] {
+  return outputs.map((o) => o[0]);
+}
+
+/** Outputs in reverse: the order the graph's backward pass reaches a sample's outputs. */
+function reverseOrder(order: Int32Array, n: number, k: number): void {
+  for (let s = 0; s < n; s++) for (let j = 0; j < k; j++) order[s * k + j] = k - 1 - j;
+}
+
+/** The sigmoid of a logit, as `Value.softplus()`'s backward computes it. */
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+const svm: LossFunction = {
+  name: "svm",
+  problems: ["classification"],
+  fits: (width, problem) => problem === "classification" && width >= 1,
+  label: (y, i, width) =>
+    width === 1 ? svmFactor(y, i) : checkClass("the multi-class SVM loss", y, i, width),
+  value: (outputs, labels) =>
+    outputs[0]?.length === 1
+      ? svmLoss(firsts(outputs), labels)
+      : multiclassSvmLoss(outputs, labels),
+  forward(out, lab, aux, n, k) {
+    let sum = 0;
+    if (k === 1) {
+      for (let s = 0; s < n; s++) {
+        // relu(z * (-y) + 1)
+        const a = out[s] * lab[s] + 1;
+        aux[s] = a;
+        sum += a <= 0 ? 0 : a;
+      }
+      return sum;
+    }
+    for (let s = 0; s < n; s++) {
+      // sum_{j != y} relu(s_j + (s_y * -1) + 1)
+      const o = s * k;
+      const y = lab[s];
+      const sy = out[o + y];
+      let term = 0;
+      for (let j = 0; j < k; j++) {
+        if (j === y) continue;
+        const a = out[o + j] + sy * -1 + 1;
+        aux[o + j] = a;
+        term += a <= 0 ? 0 : a;
+      }
+      sum += term;
+    }
+    return sum;
+  },
+  backward(_out, lab, aux, gout, order, n, k) {
+    const gt = 1 / n;
+    reverseOrder(order, n, k);
+    if (k === 1) {
+      for (let s = 0; s < n; s++) gout[s] = lab[s] * ((aux[s] <= 0 ? 0 : 1) * gt);
+      return;
+    }
+    for (let s = 0; s < n; s++) {
+      const o = s * k;
+      const y = lab[s];
+      // Terms go backward last first; each adds -g into s_y.
+      for (let j = k - 1; j >= 0; j--) {
+        if (j === y) continue;
+        const g = (aux[o + j] <= 0 ? 0 : 1) * gt;
+        gout[o + j] += g;
+        gout[o + y] += -1 * g;
+      }
+      // The graph first reaches output j0 (the first j != y), then y, then the rest.
+      const j0 = y === 0 ? 1 : 0;
+      let at = o + k - 1;
+      order[at--] = j0;
+      order[at--] = y;
+      for (let j = 0; j < k; j++) if (j !== j0 && j !== y) order[at--] = j;
+    }
+  },
+};
+
+const mse: LossFunction = {
+  name: "mse",
+  problems: ["classification", "regression"],
+  fits: (width, problem) => problem === "classification" ? width >= 1 : width === 1,
+  label(y, i, width, problem) {
+    if (problem === "regression") return target("the MSE loss", y, i);
+    return width === 1 ? sign("the MSE loss", y, i) : checkClass("the MSE loss", y, i, width);
+  },
+  value(outputs, labels, problem) {
+    const width = outputs[0]?.length ?? 0;
+    if (problem === "regression") return mseLoss(firsts(outputs), labels);
+    if (width === 1) {
+      return mseLoss(firsts(outputs), labels.map((y, i) => sign("the MSE loss", y, i)));
+    }
+    checkBatch("the MSE loss", outputs.length, labels);
+    return mean(outputs.map((row, i) => {
+      const y = checkClass("the MSE loss", labels[i], i, width);
+      return Value.sum(row.map((o, j) => o.sub(j === y ? 1 : 0).pow(2)));
+    }));
+  },
+  forward(out, lab, aux, n, k) {
+    let sum = 0;
+    if (k === 1) {
+      for (let s = 0; s < n; s++) {
+        // (z + (t * -1)) ** 2
+        const d = out[s] + lab[s] * -1;
+        aux[s] = d;
+        sum += d ** 2;
+      }
+      return sum;
+    }
+    for (let s = 0; s < n; s++) {
+      const o = s * k;
+      const y = lab[s];
+      let term = 0;
+      for (let j = 0; j < k; j++) {
+        const d = out[o + j] + (j === y ? 1 : 0) * -1;
+        aux[o + j] = d;
+        term += d ** 2;
+      }
+      sum += term;
+    }
+    return sum;
+  },
+  backward(_out, _lab, aux, gout, order, n, k) {
+    const gt = 1 / n;
+    reverseOrder(order, n, k);
+    for (let i = 0; i < n * k; i++) gout[i] = 2 * aux[i] * gt;
+  },
+};
+
+const bce: LossFunction = {
+  name: "bce",
+  problems: ["classification"],
+  fits: (width, problem) => problem === "classification" && width === 1,
+  label: (y, i) => probability(y, i),
+  value: (outputs, labels) => bceWithLogitsLoss(firsts(outputs), labels),
+  forward(out, lab, _aux, n) {
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      // softplus(z), minus z*y when y != 0
+      const z = out[s];
+      const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+      const y = lab[s];
+      sum += y === 0 ? sp : sp + z * y * -1;
+    }
+    return sum;
+  },
+  backward(out, lab, _aux, gout, order, n) {
+    const gt = 1 / n;
+    reverseOrder(order, n, 1);
+    for (let s = 0; s < n; s++) {
+      const sg = sigmoid(out[s]);
+      const y = lab[s];
+      if (y === 0) gout[s] = sg * gt;
+      else {
+        // The `- z*y` branch goes backward before softplus does.
+        let gz = 0;
+        gz += y * (-1 * gt);
+        gz += sg * gt;
+        gout[s] = gz;
+      }
+    }
+  },
+};
+
+const ce: LossFunction = {
+  name: "ce",
+  problems: ["classification"],
+  fits: (width, problem) => problem === "classification" && width >= 2,
+  label: (y, i, width) => checkClass("the cross-entropy loss", y, i, width),
+  value: (outputs, labels) => softmaxCrossEntropyLoss(outputs, labels),
+  forward(out, lab, aux, n, k) {
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      const o = s * k;
+      let m = -Infinity;
+      for (let j = 0; j < k; j++) m = Math.max(m, out[o + j]);
+      if (!Number.isFinite(m)) m = 0;
+      let e = 0;
+      for (let j = 0; j < k; j++) e += Math.exp(out[o + j] - m);
+      aux[o] = m;
+      aux[o + 1] = e;
+      sum += m + Math.log(e) + out[o + lab[s]] * -1;
+    }
+    return sum;
+  },
+  backward(out, lab, aux, gout, order, n, k) {
+    const gt = 1 / n;
+    reverseOrder(order, n, k);
+    for (let s = 0; s < n; s++) {
+      const o = s * k;
+      const m = aux[o];
+      const e = aux[o + 1];
+      gout[o + lab[s]] += -1 * gt;
+      for (let j = 0; j < k; j++) gout[o + j] += Math.exp(out[o + j] - m) / e * gt;
+    }
+  },
+};
+
+const huber: LossFunction = {
+  name: "huber",
+  problems: ["regression"],
+  fits: (width, problem) => problem === "regression" && width === 1,
+  label: (y, i) => target("the Huber loss", y, i),
+  value: (outputs, labels) => huberLoss(firsts(outputs), labels),
+  forward(out, lab, aux, n) {
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      const d = out[s] + lab[s] * -1;
+      aux[s] = d;
+      // d ** 2 * 0.5, or d * sign(d) + (0.5 * -1)
+      sum += Math.abs(d) < 1 ? d ** 2 * 0.5 : d * (d < 0 ? -1 : 1) + -0.5;
+    }
+    return sum;
+  },
+  backward(_out, _lab, aux, gout, order, n) {
+    const gt = 1 / n;
+    reverseOrder(order, n, 1);
+    for (let s = 0; s < n; s++) {
+      const d = aux[s];
+      gout[s] = Math.abs(d) < 1 ? 2 * d * (0.5 * gt) : (d < 0 ? -1 : 1) * gt;
+    }
+  },
+};
+
+/** Each {@linkcode LossName}'s {@linkcode LossFunction}. */
+export const LOSS_FUNCTIONS: Readonly<Record<LossName, LossFunction>> = {
+  svm,
+  mse,
+  bce,
+  ce,
+  huber,
+};
 
 /**
- * `alpha * sum(|p|)`; the grad at 0 is 0.
+ * The loss a model with `width` outputs gets when none is named: `svm` for
+ * one output and `ce` for several (classification), `mse` (regression).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { l1Penalty, Value } from "../mod.ts";
- * assert.equal(l1Penalty([new Value(3), new Value(-4)], 0.5).data, 3.5);
+ * import { defaultLoss } from "../mod.ts";
+ * assert.equal(defaultLoss(1), "svm");
+ * assert.equal(defaultLoss(3), "ce");
+ * assert.equal(defaultLoss(1, "regression"), "mse");
  * ```
  */
-export function l1Penalty(params: readonly Value[], alpha: number): Value {
-  checkAlpha("the L1 penalty", alpha);
-  return Value.sum(params.map((p) => p.relu().add(p.neg().relu()))).mul(alpha);
+export function defaultLoss(width: number, problem: Problem = "classification"): LossName {
+  if (problem === "regression") return "mse";
+  return width === 1 ? "svm" : "ce";
 }
-
-function checkAlpha(what: string, alpha: number): void {
-  if (!(alpha >= 0) || !Number.isFinite(alpha)) {
-    throw new RangeError(
-      `Cannot compute ${what} as 'alpha' must be a finite number >= 0: current value is ${alpha}`,
-    );
-  }
-}
-
-/** The loss functions the training loop knows by name. */
-export type LossName = "svm" | "mse" | "bce" | "ce";
-
-/** Every {@linkcode LossName}. */
-export const LOSS_NAMES: readonly LossName[] = ["svm", "mse", "bce", "ce"];
 
 /** Options for {@linkcode classificationLoss}. */
 export interface ClassificationLossOptions {
@@ -229,41 +542,223 @@ export function classificationLoss(
   options: ClassificationLossOptions = {},
 ): Value {
   const width = outputs[0]?.length ?? 0;
-  const { loss: name = width === 1 ? "svm" : "ce" } = options;
-  const firsts = () => outputs.map((o) => o[0]);
-  switch (name) {
-    case "svm":
-      return width === 1 ? svmLoss(firsts(), labels) : multiclassSvmLoss(outputs, labels);
-    case "mse":
-      if (width === 1) return mseLoss(firsts(), labels.map((y, i) => sign("the MSE loss", y, i)));
-      checkBatch("the MSE loss", outputs.length, labels);
-      return mean(outputs.map((row, i) => {
-        const y = checkClass("the MSE loss", labels[i], i, width);
-        return Value.sum(row.map((o, j) => o.sub(j === y ? 1 : 0).pow(2)));
-      }));
-    case "bce":
-      if (width !== 1) {
-        throw new RangeError(
-          `Cannot compute the BCE loss as the model must have 1 output: current width is ${width}`,
-        );
-      }
-      return bceWithLogitsLoss(firsts(), labels);
-    case "ce":
-      if (width < 2) {
-        throw new RangeError(
-          `Cannot compute the cross-entropy loss as the model must have at least 2 outputs: current width is ${width}`,
-        );
-      }
-      return softmaxCrossEntropyLoss(outputs, labels);
-    default: {
-      const never: never = name;
-      throw new RangeError(
-        `Cannot compute the loss as its name must be one of ${
-          LOSS_NAMES.join(", ")
-        }: current value is ${JSON.stringify(never)}`,
-      );
-    }
+  const { loss: name = defaultLoss(width) } = options;
+  const loss = lossFunction(name, "classification");
+  if (name === "bce" && width !== 1) {
+    throw new RangeError(
+      `Cannot compute the BCE loss as the model must have 1 output: current width is ${width}`,
+    );
   }
+  if (name === "ce" && width < 2) {
+    throw new RangeError(
+      `Cannot compute the cross-entropy loss as the model must have at least 2 outputs: current width is ${width}`,
+    );
+  }
+  return loss.value(outputs, labels, "classification");
+}
+
+/** Options for {@linkcode regressionLoss}. */
+export interface RegressionLossOptions {
+  /**
+   * The loss.
+   *
+   * @default {"mse"}
+   */
+  loss?: LossName;
+}
+
+/**
+ * A named loss (`mse` or `huber`) on a batch of one-output model outputs
+ * (`outputs[i]` is `[prediction]`) and real targets.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { regressionLoss, Value } from "../mod.ts";
+ * const outputs = [[new Value(1)], [new Value(4)]];
+ * assert.equal(regressionLoss(outputs, [0.5, 2]).data, (0.25 + 4) / 2);
+ * assert.equal(regressionLoss(outputs, [0.5, 2], { loss: "huber" }).data, (0.125 + 1.5) / 2);
+ * ```
+ *
+ * @throws {RangeError} when the loss is not a regression loss or the outputs are not one wide.
+ */
+export function regressionLoss(
+  outputs: readonly (readonly Value[])[],
+  targets: readonly number[],
+  options: RegressionLossOptions = {},
+): Value {
+  const width = outputs[0]?.length ?? 1;
+  const loss = lossFunction(options.loss ?? "mse", "regression");
+  if (width !== 1) {
+    throw new RangeError(
+      `Cannot compute the ${loss.name} loss as a regression model must have 1 output: current width is ${width}`,
+    );
+  }
+  return loss.value(outputs, targets, "regression");
+}
+
+/** The {@linkcode LossFunction} named `name`, or a `RangeError` when it does not serve `problem`. */
+function lossFunction(name: LossName, problem: Problem): LossFunction {
+  const loss = Object.hasOwn(LOSS_FUNCTIONS, name) ? LOSS_FUNCTIONS[name] : undefined;
+  if (loss === undefined || !loss.problems.includes(problem)) {
+    const names = LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes(problem));
+    throw new RangeError(
+      `Cannot compute the loss as its name must be one of ${
+        names.join(", ")
+      } for ${problem}: current value is ${JSON.stringify(name)}`,
+    );
+  }
+  return loss;
+}
+
+/**
+ * A penalty on the parameters, in both engines' forms, as
+ * {@linkcode LossFunction} is for losses.
+ */
+export interface Penalty {
+  /** Its name. */
+  readonly name: "l1" | "l2";
+  /** The `Value` form. */
+  value(params: readonly Value[], alpha: number): Value;
+  /** The kernel's forward pass: the penalty's value for the parameters `p`. */
+  forward(p: Float64Array, alpha: number): number;
+  /** The kernel's backward pass: adds d(penalty)/d(p) into `g`, as the graph's nodes do. */
+  backward(p: Float64Array, alpha: number, g: Float64Array): void;
+}
+
+/**
+ * `alpha * sum(p^2)`, micrograd's regularization.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { l2Penalty, Value } from "../mod.ts";
+ * assert.equal(l2Penalty([new Value(3), new Value(-4)], 0.1).data, 2.5);
+ * ```
+ */
+export function l2Penalty(params: readonly Value[], alpha: number): Value {
+  checkAlpha("the L2 penalty", alpha);
+  return Value.sum(params.map((p) => p.mul(p))).mul(alpha);
+}
+
+/**
+ * `alpha * sum(|p|)`, as `relu(p) + relu(-p)`; the grad at 0 is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { l1Penalty, Value } from "../mod.ts";
+ * assert.equal(l1Penalty([new Value(3), new Value(-4)], 0.5).data, 3.5);
+ * ```
+ */
+export function l1Penalty(params: readonly Value[], alpha: number): Value {
+  checkAlpha("the L1 penalty", alpha);
+  return Value.sum(params.map((p) => p.relu().add(p.neg().relu()))).mul(alpha);
+}
+
+function checkAlpha(what: string, alpha: number): void {
+  if (!(alpha >= 0) || !Number.isFinite(alpha)) {
+    throw new RangeError(
+      `Cannot compute ${what} as 'alpha' must be a finite number >= 0: current value is ${alpha}`,
+    );
+  }
+}
+
+/** The L1 and L2 penalties. A loss with both adds L2 first, then L1. */
+export const PENALTIES: Readonly<Record<"l1" | "l2", Penalty>> = {
+  l2: {
+    name: "l2",
+    value: l2Penalty,
+    forward(p, alpha) {
+      let sum = 0;
+      for (let i = 0; i < p.length; i++) sum += p[i] * p[i];
+      return sum * alpha;
+    },
+    backward(p, alpha, g) {
+      // `p * p` sends `p * alpha` to each of its two operands.
+      for (let i = 0; i < p.length; i++) {
+        g[i] += p[i] * alpha;
+        g[i] += p[i] * alpha;
+      }
+    },
+  },
+  l1: {
+    name: "l1",
+    value: l1Penalty,
+    forward(p, alpha) {
+      let sum = 0;
+      for (let i = 0; i < p.length; i++) {
+        const x = p[i];
+        const n = x * -1;
+        sum += (x <= 0 ? 0 : x) + (n <= 0 ? 0 : n);
+      }
+      return sum * alpha;
+    },
+    backward(p, alpha, g) {
+      // relu(-p) (through `p * -1`) goes backward before relu(p).
+      for (let i = 0; i < p.length; i++) {
+        const x = p[i];
+        g[i] += -1 * ((x * -1 <= 0 ? 0 : 1) * alpha);
+        g[i] += (x <= 0 ? 0 : 1) * alpha;
+      }
+    },
+  },
+};
+
+/**
+ * The mean squared error of predictions against targets, computed as the
+ * `mse` loss computes it (so with that loss, it equals the data loss).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meanSquaredError } from "../mod.ts";
+ * assert.equal(meanSquaredError([1, 3], [0, 1]), 2.5);
+ * ```
+ */
+export function meanSquaredError(preds: ArrayLike<number>, targets: ArrayLike<number>): number {
+  checkMetric("the mean squared error", preds.length, targets.length);
+  let sum = 0;
+  for (let i = 0; i < preds.length; i++) sum += (preds[i] + targets[i] * -1) ** 2;
+  return sum * (1 / preds.length);
+}
+
+/**
+ * The coefficient of determination R^2 = 1 - SS_res / SS_tot, as
+ * scikit-learn's `r2_score`: 1 is a perfect fit, 0 no better than the
+ * targets' mean, below 0 worse. With constant targets it is 1 for a perfect
+ * fit and 0 otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { r2Score } from "../mod.ts";
+ * assert.equal(r2Score([1, 2, 3], [1, 2, 3]), 1);
+ * assert.equal(r2Score([2, 2, 2], [1, 2, 3]), 0);
+ * ```
+ */
+export function r2Score(preds: ArrayLike<number>, targets: ArrayLike<number>): number {
+  const n = checkMetric("R^2", preds.length, targets.length);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += targets[i];
+  const mean = sum / n;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < n; i++) {
+    res += (preds[i] - targets[i]) ** 2;
+    tot += (targets[i] - mean) ** 2;
+  }
+  if (tot === 0) return Number.isNaN(res) ? NaN : res === 0 ? 1 : 0;
+  return 1 - res / tot;
+}
+
+function checkMetric(what: string, n: number, m: number): number {
+  if (n === 0 || m !== n) {
+    throw new RangeError(
+      `Cannot compute ${what} as there must be one target per prediction (${n}, at least 1): current length is ${m}`,
+    );
+  }
+  return n;
 }
 
 /** Options for {@linkcode predictClass} and {@linkcode accuracy}. */

@@ -6,7 +6,7 @@
  */
 import type { Operand, Value } from "../engine/value.ts";
 import { Layer } from "./layer.ts";
-import { type Activation, checkActivation } from "./neuron.ts";
+import { type Activation, checkActivation } from "./activations.ts";
 import { Rng } from "./random.ts";
 
 /** Options for {@linkcode Mlp}. */

@@ -16,6 +16,7 @@
  * @module
  */
 export * from "./random.ts";
+export * from "./activations.ts";
 export * from "./neuron.ts";
 export * from "./layer.ts";
 export * from "./mlp.ts";

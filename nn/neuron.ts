@@ -5,25 +5,13 @@
  * @module
  */
 import { type LinearOptions, type Operand, Value } from "../engine/value.ts";
+import {
+  type Activation,
+  ACTIVATION_FUNCTIONS,
+  type ActivationFunction,
+  checkActivation,
+} from "./activations.ts";
 import { Rng } from "./random.ts";
-
-/** The activations a neuron can apply. `"linear"` applies none. */
-export type Activation = "relu" | "tanh" | "sigmoid" | "linear";
-
-/** Every {@linkcode Activation}, in the order help texts list them. */
-export const ACTIVATIONS: readonly Activation[] = ["relu", "tanh", "sigmoid", "linear"];
-
-/** Throws a `RangeError` unless `name` is an {@linkcode Activation}. */
-export function checkActivation(name: unknown, what = "activation"): Activation {
-  if (!ACTIVATIONS.includes(name as Activation)) {
-    throw new RangeError(
-      `Cannot build the model as '${what}' must be one of ${
-        ACTIVATIONS.join(", ")
-      }: current value is ${JSON.stringify(name)}`,
-    );
-  }
-  return name as Activation;
-}
 
 /** Options for {@linkcode Neuron}. */
 export interface NeuronOptions {
@@ -68,6 +56,7 @@ export class Neuron {
   readonly activation: Activation;
   // Made once, so that forward() allocates nothing but its nodes.
   readonly #linear: LinearOptions;
+  readonly #act: ActivationFunction;
 
   /**
    * Makes a neuron with `nin` inputs.
@@ -89,6 +78,7 @@ export class Neuron {
     }
     this.b = new Value(0, { label: `${prefix}.b` });
     this.#linear = { bias: this.b };
+    this.#act = ACTIVATION_FUNCTIONS[this.activation];
   }
 
   /**
@@ -97,17 +87,7 @@ export class Neuron {
    * @throws {RangeError} when `x` does not have one entry per weight.
    */
   forward(x: readonly Operand[]): Value {
-    const act = Value.linear(this.w, x, this.#linear);
-    switch (this.activation) {
-      case "relu":
-        return act.relu();
-      case "tanh":
-        return act.tanh();
-      case "sigmoid":
-        return act.sigmoid();
-      case "linear":
-        return act;
-    }
+    return this.#act.value(Value.linear(this.w, x, this.#linear));
   }
 
   /** The weights, then the bias. */

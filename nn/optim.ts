@@ -177,6 +177,11 @@ export class Sgd implements Optimizer {
    */
   loadState(state: OptimizerState): void {
     checkState(state, "sgd");
+    checkSettings([
+      ["momentum", state.momentum, this.momentum],
+      ["nesterov", state.nesterov, this.nesterov],
+      ["weightDecay", state.weightDecay, this.weightDecay],
+    ]);
     checkBuffer("buffers", state.buffers, this.#params.length, true);
     this.lr = state.lr;
     this.#steps = state.steps;
@@ -203,11 +208,32 @@ function checkState<T extends OptimizerState["type"]>(
   }
 }
 
+/** Checks that a state was made by an optimizer with the same settings as this one. */
+function checkSettings(pairs: [name: string, got: unknown, want: number | boolean][]): void {
+  for (const [name, got, want] of pairs) {
+    if (got !== want) {
+      throw new TypeError(
+        `Cannot load the state as its '${name}' must be ${want} (this optimizer's): current value is ${
+          JSON.stringify(got)
+        }`,
+      );
+    }
+  }
+}
+
 function checkBuffer(name: string, xs: unknown, n: number, mayBeEmpty: boolean): void {
   if (!Array.isArray(xs) || (xs.length !== n && !(mayBeEmpty && xs.length === 0))) {
     throw new TypeError(
       `Cannot load the state as '${name}' must be an array of ${n} numbers: current length is ${
         Array.isArray(xs) ? xs.length : typeof xs
+      }`,
+    );
+  }
+  const bad = xs.findIndex((x) => typeof x !== "number" || !Number.isFinite(x));
+  if (bad >= 0) {
+    throw new TypeError(
+      `Cannot load the state as '${name}[${bad}]' must be a finite number: current value is ${
+        JSON.stringify(xs[bad])
       }`,
     );
   }
@@ -366,6 +392,13 @@ export class Adam implements Optimizer {
    */
   loadState(state: OptimizerState): void {
     checkState(state, "adam");
+    checkSettings([
+      ["beta1", state.beta1, this.beta1],
+      ["beta2", state.beta2, this.beta2],
+      ["eps", state.eps, this.eps],
+      ["weightDecay", state.weightDecay, this.weightDecay],
+      ["decoupled", state.decoupled, this.decoupled],
+    ]);
     checkBuffer("m", state.m, this.#params.length, false);
     checkBuffer("v", state.v, this.#params.length, false);
     this.lr = state.lr;

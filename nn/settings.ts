@@ -20,20 +20,14 @@
  *
  * @module
  */
-import { type Activation, ACTIVATIONS } from "./neuron.ts";
-import { LOSS_NAMES, type LossName } from "./losses.ts";
+import { type Activation, ACTIVATIONS } from "./activations.ts";
+import { LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem, PROBLEMS } from "./losses.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
-
-/** What a machine learning problem is: class labels or real targets. */
-export type Problem = "classification" | "regression";
-
-/** Every {@linkcode Problem}. */
-export const PROBLEMS: readonly Problem[] = ["classification", "regression"];
 
 /** The losses that fit each problem. */
 export const LOSSES_FOR: Readonly<Record<Problem, readonly LossName[]>> = {
-  classification: ["svm", "mse", "bce", "ce"],
-  regression: ["mse"],
+  classification: LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes("classification")),
+  regression: LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes("regression")),
 };
 
 /** The optimizers the loop knows by name; `momentum` is SGD with momentum 0.9. */
@@ -284,7 +278,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(LOSS_NAMES),
     default: (s) => byDefaultRegression(s) ? "mse" : (s.classes ?? 2) === 2 ? "svm" : "ce",
     defaultText: "svm for 2 classes, ce for more, mse for regression",
-    help: "svm, mse, bce or ce (classification); mse (regression)",
+    help: "svm, mse, bce or ce (classification); mse or huber (regression)",
     scope: "train",
   },
   optimizer: {
@@ -454,6 +448,58 @@ export const LOOP_KEYS: readonly (keyof LoopSettings)[] = SETTING_KEYS.filter((k
  */
 export function loopSettings(s: Readonly<LoopSettings>): LoopSettings {
   return Object.fromEntries(LOOP_KEYS.map((k) => [k, s[k]])) as LoopSettings;
+}
+
+/**
+ * Checks one setting's value against its row of the table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkSetting } from "./settings.ts";
+ * assert.equal(checkSetting("lr", 0.5), 0.5);
+ * assert.throws(() => checkSetting("lr", -1), /'lr' must be a positive number up to 1e12: current value is -1/);
+ * ```
+ *
+ * @throws {RangeError} naming the setting, what it takes and the value.
+ */
+export function checkSetting<K extends SettingKey>(key: K, value: unknown): TrainSettings[K] {
+  const row = SETTINGS[key];
+  const k = row.kind;
+  const int = (v: unknown, min: number, max: number) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  let ok: boolean;
+  switch (k.type) {
+    case "text":
+      ok = typeof value === "string" && value.length > 0;
+      break;
+    case "int":
+      ok = int(value, k.min, k.max);
+      break;
+    case "number":
+      ok = typeof value === "number" && (k.aboveMin ? value > k.min : value >= k.min) &&
+        value <= k.max;
+      break;
+    case "choice":
+      ok = k.values.includes(value as string);
+      break;
+    case "ints":
+      ok = Array.isArray(value) && value.length <= k.maxLength &&
+        value.every((v) => int(v, k.min, k.max));
+      break;
+    case "texts":
+      ok = Array.isArray(value) && value.length <= k.maxLength &&
+        value.every((v) => typeof v === "string" && v.trim() !== "");
+      break;
+  }
+  if (!ok) {
+    throw new RangeError(
+      `Cannot train as '${key}' must be ${row.expect}: current value is ${
+        JSON.stringify(value) ?? String(value)
+      }`,
+    );
+  }
+  return value as TrainSettings[K];
 }
 
 /** The `--flag value` pairs of the "Reproduce" command of `s`, in table order. */

@@ -6,115 +6,139 @@
  * @module
  */
 import type { Value } from "../engine/value.ts";
-import { CompiledMlp } from "./compiled_mlp.ts";
 import type { Dataset } from "./datasets.ts";
-import { accuracy, classificationLoss, l2Penalty, LOSS_NAMES, type LossName } from "./losses.ts";
+import { defaultLoss, LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
-import { Adam, AdamW, type Optimizer, Sgd } from "./optim.ts";
+import { Adam, AdamW, type Optimizer, type OptimizerState, Sgd } from "./optim.ts";
 import { Rng } from "./random.ts";
-import { makeSchedule, SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
-import { ENGINE_NAMES, type EngineName, OPTIMIZER_NAMES, type OptimizerName } from "./settings.ts";
+import { makeSchedule } from "./schedule.ts";
+import {
+  checkSetting,
+  defaultLr,
+  defaultOf,
+  LOOP_KEYS,
+  type LoopSettings,
+  type OptimizerName,
+  type SettingsContext,
+} from "./settings.ts";
+import {
+  compiledEngine,
+  type EngineOptions,
+  Evaluator,
+  Predictor,
+  rowsPerPass as defaultRowsPerPass,
+  type StepEngine,
+  valueEngine,
+} from "./_engine.ts";
 
-/** The learning rate each optimizer starts from when `lr` is not given. */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
-  sgd: 1.0,
-  momentum: 0.1,
-  adam: 0.01,
-  adamw: 0.01,
-};
+/** Where a resumed run starts: see {@linkcode TrainOptions.start}. */
+export interface TrainStart {
+  /** How many steps the run had made; the next step is numbered `step + 1`. */
+  step: number;
+  /** The optimizer's state after that step, from `optimizer.toJSON()`. */
+  optimizer: OptimizerState;
+}
 
-/** Options for {@linkcode trainSteps}. Every default is micrograd's demo. */
-export interface TrainOptions {
-  /**
-   * The loss; by default `svm` for a one-output model and `ce` otherwise.
-   */
-  loss?: LossName;
-  /**
-   * The optimizer.
-   *
-   * @default {"sgd"}
-   */
-  optimizer?: OptimizerName;
-  /** The first step's learning rate; by default {@linkcode DEFAULT_LR} of the optimizer. */
-  lr?: number;
-  /**
-   * How the learning rate changes over the steps.
-   *
-   * @default {"linear"}
-   */
-  lrSchedule?: ScheduleName;
-  /**
-   * How many steps.
-   *
-   * @default {100}
-   */
-  steps?: number;
-  /**
-   * Samples per step, drawn afresh each step; 0 means the whole set.
-   *
-   * @default {0}
-   */
-  batchSize?: number;
-  /**
-   * Weight of the L2 penalty `l2 * sum(p^2)` added to the loss.
-   *
-   * @default {1e-4}
-   */
-  l2?: number;
-  /**
-   * Seed of the batch sampler.
-   *
-   * @default {0}
-   */
-  seed?: number;
-  /** Held-out data: each step also reports its loss and accuracy. */
+/**
+ * Options for {@linkcode trainSteps}: the training loop's settings, named and
+ * defaulted as in the one settings table ({@linkcode SETTINGS}), plus held-out
+ * data and a run to resume. Every default is micrograd's demo.
+ */
+export interface TrainOptions extends Partial<LoopSettings> {
+  /** Held-out data: each step also reports its loss and accuracy (or mse and R^2). */
   test?: Dataset;
   /**
-   * How each step is computed. `"compiled"` replays the model and loss over
-   * flat typed arrays ({@linkcode CompiledMlp}); `"value"` builds the `Value`
-   * graph and calls `backward()`, micrograd's way, for learning and
-   * inspection. Both give the same metrics, bit for bit.
-   *
-   * @default {"compiled"}
+   * Resume a run: the model already holds its weights; this gives the
+   * optimizer's state and how many steps were made. Steps are then numbered
+   * on from `start.step + 1`, the schedule runs over `start.step + steps`
+   * steps, and mini-batches are drawn as the whole run would have drawn them,
+   * so that a run resumed with the same options ends exactly where a run
+   * without the break ends (for `constant` schedules; `linear` and `cosine`
+   * stretch over the longer run).
    */
-  engine?: EngineName;
+  start?: TrainStart;
 }
 
 /** What one step reports. */
 export interface StepMetrics {
-  /** The step, from 1. */
+  /** The step, from 1: the k-th update. */
   step: number;
-  /** The training loss, penalty included, before this step's update. */
+  /** The training loss, penalties included, before this step's update. */
   loss: number;
-  /** The training loss without the penalty. */
+  /** The training loss without the penalties. */
   dataLoss: number;
-  /** Training accuracy on this step's batch, before the update. */
-  accuracy: number;
+  /** Classification: accuracy on this step's batch, before the update. */
+  accuracy?: number;
+  /** Regression: the mean squared error on this step's batch, before the update. */
+  mse?: number;
+  /** Regression: R^2 on this step's batch, before the update. */
+  r2?: number;
   /** The learning rate this step used. */
   lr: number;
   /** The test loss (no penalty), with a test set. */
   testLoss?: number;
-  /** The test accuracy, with a test set. */
+  /** Classification: the test accuracy, with a test set. */
   testAccuracy?: number;
+  /** Regression: the test mean squared error, with a test set. */
+  testMse?: number;
+  /** Regression: the test R^2, with a test set. */
+  testR2?: number;
 }
 
-/** The loss became NaN or infinite: training cannot go on. */
-export class DivergedError extends RangeError {
-  /** The step whose loss was not finite. */
-  readonly step: number;
+/**
+ * A run's loss grows past this many times its first step's loss (or 1, if
+ * larger): the run has diverged.
+ */
+export const DIVERGENCE_FACTOR = 1e4;
 
-  /** Makes the error for `step`. */
-  constructor(step: number, loss: number) {
+/**
+ * The loss became NaN or infinite, or grew more than
+ * {@linkcode DIVERGENCE_FACTOR} times over the run's start: training cannot
+ * go on. The message ends with a hint: a smaller learning rate.
+ */
+export class DivergedError extends RangeError {
+  /** The step (from 1) whose loss diverged. */
+  readonly step: number;
+  /** That step's loss. */
+  readonly loss: number;
+
+  /** Makes the error for `step`, whose loss is `loss`; the run started at `start`. */
+  constructor(step: number, loss: number, start: number) {
+    const why = Number.isFinite(loss)
+      ? `grew more than ${DIVERGENCE_FACTOR}-fold over its start (${start})`
+      : "is not finite";
     super(
-      `Cannot train as the loss at step ${step} is not finite: current value is ${loss}; try a smaller learning rate`,
+      `Cannot train as the loss at step ${step} ${why}: current value is ${loss}; try a smaller learning rate`,
     );
     this.name = "DivergedError";
     this.step = step;
+    this.loss = loss;
   }
 }
 
+/**
+ * Whether a step's loss shows the run diverging: it is not finite, or it is
+ * more than {@linkcode DIVERGENCE_FACTOR} times the run's first loss (or 1,
+ * whichever is larger).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasDiverged } from "../mod.ts";
+ * assert.equal(hasDiverged(0.7, 0.69), false);
+ * assert.equal(hasDiverged(3e5, 0.69), true);
+ * assert.equal(hasDiverged(NaN, 0.69), true);
+ * ```
+ */
+export function hasDiverged(loss: number, start: number): boolean {
+  return !Number.isFinite(loss) || !(loss <= DIVERGENCE_FACTOR * Math.max(1, start));
+}
+
 /** The options with every default filled in, as {@linkcode resolveTrainOptions} gives them. */
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, "test">> & { test?: Dataset };
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, "test" | "start">> & {
+  test?: Dataset;
+  start?: TrainStart;
+};
 
 /**
  * Fills in defaults and checks every option against the model and data.
@@ -128,6 +152,7 @@ export type ResolvedTrainOptions = Required<Omit<TrainOptions, "test">> & { test
  * ```
  *
  * @throws {RangeError} naming the first bad option.
+ * @throws {TypeError} when `start.optimizer` is not a state of the optimizer.
  */
 export function resolveTrainOptions(
   model: Mlp,
@@ -140,28 +165,22 @@ export function resolveTrainOptions(
     );
   };
   const width = model.nouts[model.nouts.length - 1];
-  const optimizer = options.optimizer ?? "sgd";
-  if (!OPTIMIZER_NAMES.includes(optimizer)) {
-    fail("optimizer", OPTIMIZER_NAMES.join(", "), optimizer);
+  // Defaults and checks come from the settings table, row by row, as the CLI's do.
+  const context: SettingsContext = {
+    classes: width === 1 ? 2 : width,
+    activation: model.layers[0].neurons[0].activation,
+  };
+  const loop: Partial<Record<keyof LoopSettings, unknown>> = {};
+  for (const key of LOOP_KEYS) {
+    const given = options[key];
+    const value = given === undefined ? defaultOf(key, context) : checkSetting(key, given);
+    loop[key] = value;
+    (context as Record<string, unknown>)[key] = value;
   }
-  const loss = options.loss ?? (width === 1 ? "svm" : "ce");
-  if (!LOSS_NAMES.includes(loss)) fail("loss", LOSS_NAMES.join(", "), loss);
-  const lr = options.lr ?? DEFAULT_LR[optimizer];
-  if (!(lr > 0 && Number.isFinite(lr))) fail("lr", "a positive number", lr);
-  const lrSchedule = options.lrSchedule ?? "linear";
-  if (!SCHEDULE_NAMES.includes(lrSchedule)) {
-    fail("lrSchedule", SCHEDULE_NAMES.join(", "), lrSchedule);
-  }
-  const steps = options.steps ?? 100;
-  if (!Number.isInteger(steps) || steps < 1) fail("steps", "a positive integer", steps);
-  const batchSize = options.batchSize ?? 0;
-  if (!Number.isInteger(batchSize) || batchSize < 0) {
-    fail("batchSize", "an integer >= 0 (0 for the whole set)", batchSize);
-  }
-  const l2 = options.l2 ?? 1e-4;
-  if (!(l2 >= 0 && Number.isFinite(l2))) fail("l2", "a finite number >= 0", l2);
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) fail("seed", "an integer", seed);
+  const { problem, optimizer, loss, lr, lrSchedule, steps, batchSize, l2, l1, seed, engine } =
+    loop as LoopSettings;
+  const fitting = LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes(problem));
+  if (!fitting.includes(loss)) fail("loss", `${fitting.join(" or ")} for ${problem}`, loss);
   for (const [name, set] of [["data", data], ["test", options.test]] as const) {
     if (set === undefined) continue;
     if (name === "data" && set.x.length === 0) fail("data", "a non-empty dataset", []);
@@ -171,8 +190,17 @@ export function resolveTrainOptions(
     set.x.forEach((row, i) => {
       if (row.length !== model.nin) fail(`${name}.x[${i}]`, `${model.nin} features`, row);
     });
+    if (problem === "regression") {
+      set.y.forEach((y, i) => {
+        if (typeof y !== "number" || !Number.isFinite(y)) {
+          fail(`${name}.y[${i}]`, "a finite number (a regression target)", y);
+        }
+      });
+    }
   }
-  if (width === 1 ? data.classes !== 2 : width !== data.classes) {
+  if (problem === "regression") {
+    if (width !== 1) fail("model", "1 output for regression", `${width} outputs`);
+  } else if (width === 1 ? data.classes !== 2 : width !== data.classes) {
     fail(
       "model",
       `${
@@ -185,9 +213,16 @@ export function resolveTrainOptions(
     fail("loss", "svm, mse or ce for a model with several outputs", loss);
   }
   if (loss === "ce" && width === 1) fail("loss", "svm, mse or bce for a one-output model", loss);
-  const engine = options.engine ?? "compiled";
-  if (!ENGINE_NAMES.includes(engine)) fail("engine", ENGINE_NAMES.join(" or "), engine);
+  const start = options.start;
+  if (start !== undefined) {
+    if (!Number.isSafeInteger(start.step) || start.step < 0) {
+      fail("start.step", "an integer >= 0", start.step);
+    }
+    // The optimizer checks the state itself (TypeError naming the field).
+    makeOptimizer(optimizer, model.parameters(), { lr }).loadState(start.optimizer);
+  }
   return {
+    problem,
     loss,
     optimizer,
     lr,
@@ -195,15 +230,17 @@ export function resolveTrainOptions(
     steps,
     batchSize,
     l2,
+    l1,
     seed,
     engine,
     test: options.test,
+    start,
   };
 }
 
 /** Options for {@linkcode makeOptimizer}. */
 export interface MakeOptimizerOptions {
-  /** The learning rate; by default {@linkcode DEFAULT_LR} of the optimizer. */
+  /** The learning rate; by default the table's default for the optimizer. */
   lr?: number;
 }
 
@@ -227,7 +264,7 @@ export function makeOptimizer(
   params: readonly Value[],
   options: MakeOptimizerOptions = {},
 ): Optimizer {
-  const { lr = DEFAULT_LR[name] } = options;
+  const { lr = defaultLr({ optimizer: name }) } = options;
   switch (name) {
     case "sgd":
       return new Sgd(params, { lr });
@@ -248,37 +285,109 @@ export function makeOptimizer(
 
 /** Options for {@linkcode evaluate}. */
 export interface EvaluateOptions {
-  /** The loss; by default `svm` for a one-output model and `ce` otherwise. */
+  /**
+   * What the labels are.
+   *
+   * @default {"classification"}
+   */
+  problem?: Problem;
+  /** The loss; by default as {@linkcode TrainOptions.loss}. */
   loss?: LossName;
 }
 
+/** What {@linkcode evaluate} measures. */
+export interface Evaluation {
+  /** The loss, without penalties. */
+  loss: number;
+  /** Classification: the share of samples classified right. */
+  accuracy?: number;
+  /** Regression: the mean squared error. */
+  mse?: number;
+  /** Regression: R^2. */
+  r2?: number;
+}
+
 /**
- * The loss (no penalty) and accuracy of `model` on `data`, with no update.
+ * The loss (no penalty) and accuracy (or mse and R^2) of `model` on `data`,
+ * with no update. Runs on the compiled path, a bounded batch of rows at a
+ * time, so any size of data fits in memory; the numbers are bit for bit
+ * those of the `Value` graph.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { evaluate, makeMoons, Mlp } from "../mod.ts";
  * const { loss, accuracy } = evaluate(new Mlp(2, [8, 1]), makeMoons(), { loss: "svm" });
- * assert.ok(loss > 0 && accuracy >= 0 && accuracy <= 1);
+ * assert.ok(loss > 0 && accuracy! >= 0 && accuracy! <= 1);
  * ```
+ *
+ * @throws {RangeError} when the data is empty, or the loss does not fit the model or labels.
  */
-export function evaluate(
+export function evaluate(model: Mlp, data: Dataset, options: EvaluateOptions = {}): Evaluation {
+  const problem = options.problem ?? "classification";
+  const width = model.nouts[model.nouts.length - 1];
+  const loss = options.loss ?? defaultLoss(width, problem);
+  if (!LOSS_FUNCTIONS[loss]?.fits(width, problem)) {
+    throw new RangeError(
+      `Cannot evaluate the model as the '${loss}' loss does not fit ${width} output(s) for ${problem}: current value is ${
+        JSON.stringify(loss)
+      }`,
+    );
+  }
+  const { dataLoss: _, ...metrics } = new Evaluator(model, data, { loss, problem, l1: 0, l2: 0 })
+    .run();
+  return metrics;
+}
+
+/** Options for {@linkcode predictBatch}. */
+export interface PredictBatchOptions {
+  /**
+   * Rows per compiled pass; by default as many as keep each layer's array
+   * under half a million numbers (at most 4096), so memory stays bounded.
+   */
+  rowsPerPass?: number;
+}
+
+/**
+ * The model's outputs on every row of `x`, `k` numbers per row (row `s` is
+ * `out[s * k]` to `out[s * k + k - 1]`), on the compiled path, a bounded
+ * batch of rows at a time. Bit for bit `model.predict()` of each row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mlp, predictBatch } from "../mod.ts";
+ * const model = new Mlp(2, [8, 3], { seed: 2 });
+ * const out = predictBatch(model, [[0, 1], [1, 0]]);
+ * assert.deepEqual(Array.from(out.subarray(3, 6)), model.predict([1, 0]));
+ * ```
+ *
+ * @throws {RangeError} when a row does not have `model.nin` features, or
+ * `rowsPerPass` is not a positive integer.
+ */
+export function predictBatch(
   model: Mlp,
-  data: Dataset,
-  options: EvaluateOptions = {},
-): { loss: number; accuracy: number } {
-  const loss = options.loss ?? (model.nouts[model.nouts.length - 1] === 1 ? "svm" : "ce");
-  const outputs = data.x.map((x) => model.forward(x));
-  return {
-    loss: classificationLoss(outputs, data.y, { loss }).data,
-    accuracy: accuracy(outputs, data.y),
-  };
+  x: readonly (readonly number[])[],
+  options: PredictBatchOptions = {},
+): Float64Array {
+  const { rowsPerPass = defaultRowsPerPass(model) } = options;
+  if (!Number.isInteger(rowsPerPass) || rowsPerPass < 1) {
+    throw new RangeError(
+      `Cannot predict as 'rowsPerPass' must be a positive integer: current value is ${rowsPerPass}`,
+    );
+  }
+  return new Predictor(model, rowsPerPass).run(x);
+}
+
+/** A training run: yields each step's metrics, and holds the optimizer (for its state). */
+export interface TrainRun extends Generator<StepMetrics, void, void> {
+  /** The optimizer; `optimizer.toJSON()` is what {@linkcode TrainOptions.start} takes to resume. */
+  readonly optimizer: Optimizer;
 }
 
 /**
  * Trains `model` on `data` in place, one step per `next()`. Each step: a
- * forward pass over the batch, the loss plus `l2 * sum(p^2)`, `backward()`,
+ * forward pass over the batch, the loss plus the penalties, `backward()`,
  * and an optimizer update at the scheduled learning rate — micrograd's demo
  * loop, by default exactly.
  *
@@ -295,33 +404,60 @@ export function evaluate(
  * const model = new Mlp(2, [16, 16, 1], { seed: 1337 });
  * let last;
  * for (const metrics of trainSteps(model, data, { steps: 60 })) last = metrics;
- * assert.ok(last!.accuracy > 0.9);
+ * assert.ok(last!.accuracy! > 0.9);
  * ```
  *
- * @throws {RangeError} for a bad option, before the first step.
- * @throws {DivergedError} when a loss is not finite.
+ * @example Resume: 50 + 50 steps end where 100 steps end
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeMoons, Mlp, trainSteps } from "../mod.ts";
+ * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
+ * const options = { optimizer: "adam", lrSchedule: "constant" } as const;
+ * const straight = new Mlp(2, [8, 1]);
+ * [...trainSteps(straight, data, { ...options, steps: 100 })];
+ * const resumed = new Mlp(2, [8, 1]);
+ * const first = trainSteps(resumed, data, { ...options, steps: 50 });
+ * [...first];
+ * const start = { step: 50, optimizer: first.optimizer.toJSON() };
+ * const rest = [...trainSteps(resumed, data, { ...options, steps: 50, start })];
+ * assert.equal(rest[0].step, 51);
+ * assert.deepEqual(resumed.toJSON(), straight.toJSON());
+ * ```
+ *
+ * @throws {RangeError} for a bad option, when called.
+ * @throws {DivergedError} when a step's loss is not finite or grew past
+ * {@linkcode DIVERGENCE_FACTOR} times the run's first loss.
  */
-export function* trainSteps(
+export function trainSteps(model: Mlp, data: Dataset, options: TrainOptions = {}): TrainRun {
+  const o = resolveTrainOptions(model, data, options);
+  const optimizer = makeOptimizer(o.optimizer, model.parameters(), { lr: o.lr });
+  if (o.start !== undefined) optimizer.loadState(o.start.optimizer);
+  return Object.assign(steps(model, data, o, optimizer), { optimizer });
+}
+
+function* steps(
   model: Mlp,
   data: Dataset,
-  options: TrainOptions = {},
+  o: ResolvedTrainOptions,
+  optimizer: Optimizer,
 ): Generator<StepMetrics, void, void> {
-  const o = resolveTrainOptions(model, data, options);
-  const params = model.parameters();
-  const optimizer = makeOptimizer(o.optimizer, params, { lr: o.lr });
-  const schedule = makeSchedule(o.lrSchedule, o.lr, { steps: o.steps });
+  const first = o.start?.step ?? 0;
+  const schedule = makeSchedule(o.lrSchedule, o.lr, { steps: first + o.steps });
   const rng = new Rng(o.seed);
   const n = data.x.length;
   const all = data.x.map((_, i) => i);
   const batchSize = o.batchSize > 0 && o.batchSize < n ? o.batchSize : n;
-  const test = o.test !== undefined && o.test.x.length > 0 ? o.test : undefined;
-  const compiled = o.engine === "compiled"
-    ? new CompiledMlp(model, batchSize, { loss: o.loss, l2: o.l2 })
+  // A resumed run draws the batches the whole run would have drawn.
+  if (batchSize < n) { for (let k = 0; k < first; k++) rng.shuffle(all); }
+  const eo: EngineOptions = { loss: o.loss, problem: o.problem, l2: o.l2, l1: o.l1 };
+  const engine: StepEngine = o.engine === "compiled"
+    ? compiledEngine(model, batchSize, eo)
+    : valueEngine(model, eo);
+  const test = o.test !== undefined && o.test.x.length > 0
+    ? new Evaluator(model, o.test, { ...eo, l1: 0, l2: 0 })
     : undefined;
-  const compiledTest = compiled && test
-    ? new CompiledMlp(model, test.x.length, { loss: o.loss })
-    : undefined;
-  for (let step = 0; step < o.steps; step++) {
+  let start = NaN;
+  for (let k = first; k < first + o.steps; k++) {
     let x = data.x;
     let y = data.y;
     if (batchSize < n) {
@@ -329,45 +465,20 @@ export function* trainSteps(
       x = batch.map((i) => data.x[i]);
       y = batch.map((i) => data.y[i]);
     }
-    const lr = schedule(step);
-    let metrics: StepMetrics;
-    let graph: Value | undefined;
-    if (compiled !== undefined) {
-      const loss = compiled.forward(x, y);
-      metrics = {
-        step: step + 1,
-        loss,
-        dataLoss: compiled.dataLoss,
-        accuracy: compiled.accuracy,
-        lr,
-      };
-    } else {
-      const outputs = x.map((xi) => model.forward(xi));
-      const dataLoss = classificationLoss(outputs, y, { loss: o.loss });
-      graph = o.l2 > 0 ? dataLoss.add(l2Penalty(params, o.l2)) : dataLoss;
-      metrics = {
-        step: step + 1,
-        loss: graph.data,
-        dataLoss: dataLoss.data,
-        accuracy: accuracy(outputs, y),
-        lr,
-      };
-    }
-    if (!Number.isFinite(metrics.loss)) throw new DivergedError(step + 1, metrics.loss);
+    const lr = schedule(k);
+    const m = engine.forward(x, y);
+    if (k === first) start = m.loss;
+    if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
+    const metrics: StepMetrics = { step: k + 1, ...m, lr };
     if (test !== undefined) {
-      if (compiledTest !== undefined) {
-        compiledTest.forward(test.x, test.y);
-        metrics.testLoss = compiledTest.dataLoss;
-        metrics.testAccuracy = compiledTest.accuracy;
-      } else {
-        const t = evaluate(model, test, { loss: o.loss });
-        metrics.testLoss = t.loss;
-        metrics.testAccuracy = t.accuracy;
-      }
+      const t = test.run();
+      metrics.testLoss = t.loss;
+      if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
+      if (t.mse !== undefined) metrics.testMse = t.mse;
+      if (t.r2 !== undefined) metrics.testR2 = t.r2;
     }
     optimizer.zeroGrad();
-    if (graph !== undefined) graph.backward();
-    else compiled!.backward();
+    engine.backward();
     optimizer.lr = lr;
     optimizer.step();
     yield metrics;

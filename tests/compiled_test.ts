@@ -5,6 +5,8 @@ import {
   classificationLoss,
   CompiledMlp,
   type Dataset,
+  evaluate,
+  l1Penalty,
   l2Penalty,
   type LossName,
   makeBlobs,
@@ -12,6 +14,8 @@ import {
   makeSpiral,
   Mlp,
   type OptimizerName,
+  predictBatch,
+  regressionLoss,
   resolveTrainOptions,
   type StepMetrics,
   type TrainOptions,
@@ -263,7 +267,7 @@ Deno.test("trainSteps uses the compiled engine by default and checks the engine 
   assert.throws(
     // deno-lint-ignore no-explicit-any
     () => resolveTrainOptions(model, data, { engine: "fast" as any }),
-    /Cannot train as 'engine' must be compiled or value: current value is "fast"/,
+    /Cannot train as 'engine' must be one of compiled or value: current value is "fast"/,
   );
 });
 
@@ -283,4 +287,184 @@ Deno.test("CompiledMlp.predict gives model.predict's outputs bit for bit", async
     }
   }
   assert.throws(() => new CompiledMlp(new Mlp(2, [1]), 2).predict([[1, 2]]), RangeError);
+});
+
+/** A 1-D regression set: a noisy sine with an outlier or two, so Huber meets both branches. */
+function sine(samples: number, seed: number): Dataset {
+  const x = Array.from({ length: samples }, (_, i) => [-3 + 6 * i / (samples - 1)]);
+  const y = x.map(([v], i) =>
+    2 * Math.sin(v) + 0.5 + (i % 17 === seed % 17 ? 4 : 0.1 * Math.cos(7 * i))
+  );
+  return { x, y, classes: 0 };
+}
+
+Deno.test("regression with mse and huber gives identical metrics on both engines", () => {
+  const train = sine(40, 3);
+  const test = sine(15, 5);
+  const activations: Activation[] = ["relu", "tanh", "sigmoid", "linear"];
+  const optimizers: OptimizerName[] = ["sgd", "momentum", "adam", "adamw"];
+  for (const loss of ["mse", "huber"] as const) {
+    activations.forEach((activation, i) => {
+      const optimizer = optimizers[i];
+      const { value, compiled, params } = bothEngines(
+        () => new Mlp(1, [7, 5, 1], { seed: 2 + i, activation }),
+        train,
+        {
+          problem: "regression",
+          loss,
+          optimizer,
+          lr: 0.02,
+          steps: 12,
+          batchSize: i % 2 === 0 ? 0 : 9,
+          test,
+          seed: i,
+        },
+      );
+      const what = `${loss} ${activation} ${optimizer}`;
+      assert.ok(value.every((m) => m.r2 !== undefined && m.testR2 !== undefined), what);
+      assert.ok(value.every((m) => m.accuracy === undefined && m.testAccuracy === undefined), what);
+      assert.deepEqual(compiled, value, what);
+      assert.deepEqual(params[1], params[0], what);
+    });
+  }
+});
+
+Deno.test("the Huber loss's kernel matches its Value form on both branches, with grads", () => {
+  const model = new Mlp(1, [4, 1], { seed: 6, activation: "tanh" });
+  const x = [[-2], [-0.5], [0], [0.7], [2.5]];
+  for (const y of [[0, 0, 0, 0, 0], [5, -5, 0.2, 3, -1], [-0.3, 0.4, 9, -9, 0.1]]) {
+    const outputs = x.map((xi) => model.forward(xi));
+    const d = outputs.map((o, i) => Math.abs(o[0].data - y[i]));
+    const compiled = new CompiledMlp(model, x.length, { problem: "regression", loss: "huber" });
+    const loss = compiled.forward(x, y);
+    compiled.backward();
+    const grads = model.parameters().map((p) => p.grad);
+    model.zeroGrad();
+    const graph = regressionLoss(outputs, y, { loss: "huber" });
+    graph.backward();
+    assert.equal(loss, graph.data);
+    assert.deepEqual(grads, model.parameters().map((p) => p.grad));
+    model.zeroGrad();
+    if (y[0] === 5) assert.ok(d.some((v) => v < 1) && d.some((v) => v >= 1), `both branches: ${d}`);
+  }
+});
+
+Deno.test("the L1 penalty, alone and beside L2, is bit for bit the Value graph's", async (t) => {
+  const data = makeMoons({ samples: 40, noise: 0.2, seed: 2 });
+  for (const [l1, l2] of [[1e-3, 0], [1e-3, 1e-4], [0.05, 0.01]]) {
+    await t.step(`l1 ${l1}, l2 ${l2}`, () => {
+      const { value, compiled, params } = bothEngines(
+        () => new Mlp(2, [8, 8, 1], { seed: 5, activation: "tanh" }),
+        data,
+        { l1, l2, optimizer: "adam", lr: 0.05, steps: 25 },
+      );
+      assert.deepEqual(compiled, value);
+      assert.deepEqual(params[1], params[0]);
+      assert.ok(value[0].loss > value[0].dataLoss, "the penalty is in the loss");
+    });
+  }
+  await t.step("its loss is dataLoss + l2 * sum(p^2) + l1 * sum(|p|), in that order", () => {
+    const model = new Mlp(2, [3, 1], { seed: 4 });
+    model.parameters()[1].data = 0; // |p| has no derivative at 0: the grad is 0 there, as relu's
+    const x = [[0.5, 1], [-1, 0.25]];
+    const compiled = new CompiledMlp(model, 2, { loss: "svm", l1: 0.3, l2: 0.2 });
+    const total = compiled.forward(x, [1, 0]);
+    compiled.backward();
+    const grads = model.parameters().map((p) => p.grad);
+    model.zeroGrad();
+    const params = model.parameters();
+    const graph = classificationLoss(x.map((xi) => model.forward(xi)), [1, 0], { loss: "svm" })
+      .add(l2Penalty(params, 0.2)).add(l1Penalty(params, 0.3));
+    graph.backward();
+    assert.equal(total, graph.data);
+    assert.deepEqual(grads, params.map((p) => p.grad));
+    const abs = params.reduce((s, p) => s + Math.abs(p.data), 0);
+    assertClose(
+      total - compiled.dataLoss,
+      0.2 * params.reduce((s, p) => s + p.data ** 2, 0) + 0.3 * abs,
+      1e-12,
+    );
+  });
+  assert.throws(
+    () => new CompiledMlp(new Mlp(2, [3, 1]), 2, { l1: -1 }),
+    /'l1' must be a finite number >= 0/,
+  );
+});
+
+Deno.test("CompiledMlp checks the problem and that the loss fits it", () => {
+  const one = new Mlp(2, [3, 1]);
+  const two = new Mlp(2, [3, 2]);
+  assert.throws(
+    () => new CompiledMlp(two, 2, { problem: "regression" }),
+    /'mse' loss does not fit 2 output\(s\) for regression/,
+  );
+  assert.throws(() => new CompiledMlp(one, 2, { problem: "regression", loss: "svm" }), RangeError);
+  assert.throws(
+    () => new CompiledMlp(one, 2, { loss: "huber" }),
+    /'huber' loss does not fit 1 output\(s\) for classification/,
+  );
+  assert.throws(
+    () => new CompiledMlp(one, 2, { problem: "ranking" as "regression" }),
+    /'problem' must be classification or regression/,
+  );
+  const compiled = new CompiledMlp(one, 2, { problem: "regression" });
+  assert.equal(compiled.loss, "mse");
+  assert.throws(() => compiled.forward([[1, 2], [3, 4]], [0.5, NaN]), {
+    name: "RangeError",
+    message:
+      "Cannot compute the MSE loss as 'labels[1]' must be a finite number: current value is NaN",
+  });
+  compiled.forward([[1, 2], [3, 4]], [0.5, -2]);
+  assert.ok(Number.isNaN(compiled.accuracy) && Number.isFinite(compiled.r2));
+});
+
+Deno.test("predictBatch gives model.predict's outputs bit for bit, whatever the rows per pass", () => {
+  const x = makeSpiral({ samples: 50, classes: 3, seed: 4 }).x;
+  const model = new Mlp(2, [9, 7, 3], { activation: "tanh", seed: 3 });
+  const want = x.flatMap((xi) => model.predict(xi));
+  for (const rowsPerPass of [1, 7, 16, 50, 64, undefined]) {
+    assert.deepEqual(Array.from(predictBatch(model, x, { rowsPerPass })), want, `${rowsPerPass}`);
+  }
+  assert.deepEqual(Array.from(predictBatch(model, [])), []);
+  assert.throws(
+    () => predictBatch(model, x, { rowsPerPass: 0 }),
+    /'rowsPerPass' must be a positive integer/,
+  );
+  assert.throws(
+    () => predictBatch(model, [[1, 2], [3]]),
+    /must have 2 features: current length is 1/,
+  );
+});
+
+Deno.test("evaluate runs on the compiled path and gives the Value graph's loss bit for bit", async (t) => {
+  await t.step("classification", () => {
+    const data = makeBlobs({ samples: 5000, classes: 3, seed: 2 });
+    const model = new Mlp(2, [6, 3], { seed: 1 });
+    for (const loss of ["ce", "svm", "mse"] as const) {
+      const got = evaluate(model, data, { loss });
+      const outputs = data.x.map((xi) => model.forward(xi));
+      assert.equal(got.loss, classificationLoss(outputs, data.y, { loss }).data, loss);
+      assert.equal(got.accuracy, accuracy(outputs, data.y), loss);
+      assert.deepEqual(Object.keys(got).sort(), ["accuracy", "loss"]);
+    }
+  });
+  await t.step("regression", () => {
+    const data = sine(3000, 1);
+    const model = new Mlp(1, [5, 1], { seed: 1, activation: "tanh" });
+    for (const loss of ["mse", "huber"] as const) {
+      const got = evaluate(model, data, { problem: "regression", loss });
+      const outputs = data.x.map((xi) => model.forward(xi));
+      assert.equal(got.loss, regressionLoss(outputs, data.y, { loss }).data, loss);
+      assert.deepEqual(Object.keys(got).sort(), ["loss", "mse", "r2"]);
+      assert.ok(got.r2! < 1 && got.mse! > 0);
+    }
+  });
+  await t.step("bad options", () => {
+    const model = new Mlp(1, [5, 1]);
+    assert.throws(
+      () => evaluate(model, sine(5, 1), { problem: "regression", loss: "ce" }),
+      /'ce' loss does not fit/,
+    );
+    assert.throws(() => evaluate(model, { x: [], y: [], classes: 2 }), /at least 1/);
+  });
 });

@@ -1,21 +1,31 @@
 import assert from "node:assert/strict";
 import {
   accuracy,
+  ACTIVATION_FUNCTIONS,
+  ACTIVATIONS,
   bceWithLogitsLoss,
   classificationLoss,
   cosineLr,
+  huberLoss,
   l1Penalty,
   l2Penalty,
   Layer,
   linearDecayLr,
+  LOSS_FUNCTIONS,
+  LOSS_NAMES,
+  meanSquaredError,
   Mlp,
   mseLoss,
   multiclassSvmLoss,
   Neuron,
+  PENALTIES,
+  r2Score,
+  regressionLoss,
   Rng,
   softmaxCrossEntropyLoss,
   svmLoss,
   type Value,
+  Value as V,
 } from "../mod.ts";
 import { assertClose, assertGradsMatchNumeric } from "./_helpers.ts";
 
@@ -260,4 +270,93 @@ Deno.test("schedules: micrograd's linear decay and cosine", () => {
     message: "Cannot make the schedule as 'lr0' must be a positive number: current value is -1",
   });
   assert.throws(() => cosineLr(1, 0), RangeError);
+});
+
+Deno.test("each activation's kernel gives its Value form's output and grad bit for bit", () => {
+  const xs = [0, -0, 1e-300, -3.5, 0.25, 2, 40, -800, 800, Infinity, -Infinity, NaN];
+  assert.deepEqual(Object.keys(ACTIVATION_FUNCTIONS).sort(), [...ACTIVATIONS].sort());
+  for (const name of ACTIVATIONS) {
+    const act = ACTIVATION_FUNCTIONS[name];
+    assert.equal(act.name, name);
+    const z = Float64Array.from(xs);
+    const der = new Float64Array(xs.length).fill(NaN);
+    act.kernel(z, der, xs.length);
+    xs.forEach((x, i) => {
+      const leaf = new V(x);
+      const y = act.value(leaf);
+      y.backward();
+      assert.ok(Object.is(z[i], y.data), `${name}(${x}): ${z[i]} vs ${y.data}`);
+      assert.ok(Object.is(der[i], leaf.grad), `${name}'(${x}): ${der[i]} vs ${leaf.grad}`);
+    });
+  }
+});
+
+Deno.test("each penalty's kernel gives its Value form's value and grads bit for bit", () => {
+  const ps = [0.5, -1.25, 0, 3e-8, -7, 0.1];
+  for (const name of ["l1", "l2"] as const) {
+    const penalty = PENALTIES[name];
+    const leaves = ps.map((p) => new V(p));
+    const graph = penalty.value(leaves, 0.3);
+    graph.backward();
+    const g = new Float64Array(ps.length);
+    assert.equal(penalty.forward(Float64Array.from(ps), 0.3), graph.data, name);
+    penalty.backward(Float64Array.from(ps), 0.3, g);
+    assert.deepEqual(Array.from(g), leaves.map((l) => l.grad), name);
+  }
+});
+
+Deno.test("the Huber loss is PyTorch's HuberLoss (delta 1), with finite-difference grads", () => {
+  const z = (x: number) => new V(x);
+  // d = 0.5: 0.125; d = -3: 2.5; d = 1 exactly: |d| - 0.5 = 0.5; d = -0.99: 0.5 * 0.9801
+  assertClose(
+    huberLoss([z(0.5), z(-3), z(2), z(-0.49)], [0, 0, 1, 0.5]).data,
+    (0.125 + 2.5 + 0.5 + 0.49005) / 4,
+    1e-15,
+  );
+  const leaves = [z(0.3), z(-2.2), z(1.7)];
+  assertGradsMatchNumeric(leaves, () => huberLoss(leaves, [0.1, 0.5, -0.4]), 1e-6, "huber");
+  assert.equal(regressionLoss([[z(1)], [z(4)]], [0.5, 2], { loss: "mse" }).data, (0.25 + 4) / 2);
+  assert.throws(
+    () => regressionLoss([[z(1), z(2)]], [0.5]),
+    /a regression model must have 1 output: current width is 2/,
+  );
+  assert.throws(
+    () => regressionLoss([[z(1)]], [0.5], { loss: "ce" }),
+    /must be one of mse, huber for regression: current value is "ce"/,
+  );
+  assert.throws(() => huberLoss([z(1)], [Infinity]), {
+    name: "RangeError",
+    message:
+      "Cannot compute the Huber loss as 'labels[0]' must be a finite number: current value is Infinity",
+  });
+});
+
+Deno.test("every loss says which problems it serves, and its label check is the Value form's", () => {
+  assert.deepEqual(LOSS_NAMES, ["svm", "mse", "bce", "ce", "huber"]);
+  const serve = (p: "classification" | "regression") =>
+    LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes(p));
+  assert.deepEqual(serve("classification"), ["svm", "mse", "bce", "ce"]);
+  assert.deepEqual(serve("regression"), ["mse", "huber"]);
+  assert.equal(LOSS_FUNCTIONS.mse.label(0.25, 0, 1, "regression"), 0.25);
+  assert.equal(LOSS_FUNCTIONS.mse.label(0, 0, 1, "classification"), -1);
+  assert.throws(
+    () => LOSS_FUNCTIONS.mse.label(0.25, 3, 1, "classification"),
+    /'labels\[3\]' must be 0\/1 or -1\/\+1: current value is 0.25/,
+  );
+});
+
+Deno.test("mse and R^2 follow scikit-learn, constant targets included", () => {
+  assert.equal(meanSquaredError([1, 3], [0, 1]), 2.5);
+  assertClose(r2Score([2.5, 0, 2, 8], [3, -0.5, 2, 7]), 0.9486081370449679, 1e-15); // sklearn's docs example
+  assert.equal(r2Score([1, 2, 3], [1, 2, 3]), 1);
+  assert.equal(r2Score([2, 2, 2], [1, 2, 3]), 0);
+  assert.ok(r2Score([3, 2, 1], [1, 2, 3]) < 0);
+  assert.equal(r2Score([4, 4], [4, 4]), 1);
+  assert.equal(r2Score([4, 5], [4, 4]), 0);
+  assert.ok(Number.isNaN(r2Score([NaN, 1], [1, 2])));
+  assert.throws(
+    () => r2Score([1, 2], [1]),
+    /one target per prediction \(2, at least 1\): current length is 1/,
+  );
+  assert.throws(() => meanSquaredError([], []), RangeError);
 });

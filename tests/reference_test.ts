@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { accuracy, l2Penalty, Mlp, Sgd, svmLoss, Value } from "../mod.ts";
+import { accuracy, l2Penalty, Mlp, Sgd, svmLoss, trainSteps, Value } from "../mod.ts";
 import { assertClose, readReference, type Trajectory } from "./_helpers.ts";
 
 type Arg = string | number;
@@ -114,4 +114,49 @@ Deno.test("micrograd's demo run replays PyTorch's trajectory through Mlp, svmLos
   const final = t.X.map((x) => model.forward(x));
   assert.equal(accuracy(final, t.y), 1);
   params.forEach((p, i) => assertClose(p.data, t.final_params[i], 1e-9, `final param ${i}`));
+});
+
+/** `tests/reference/regression_trajectory.json`: a PyTorch MSE regression run with Adam. */
+interface RegressionTrajectory {
+  sizes: number[];
+  activation: "tanh";
+  X: number[][];
+  y: number[];
+  "init_params": number[];
+  losses: number[];
+  "final_params": number[];
+}
+
+Deno.test("PyTorch's Adam regression run replays through trainSteps on both engines", async (t) => {
+  const ref = readReference<RegressionTrajectory>("regression_trajectory.json");
+  const [nin, ...nouts] = ref.sizes;
+  assert.equal(ref.losses.length, 150);
+  for (const engine of ["compiled", "value"] as const) {
+    await t.step(engine, () => {
+      const model = new Mlp(nin, nouts, { activation: ref.activation });
+      model.setParameters(ref.init_params);
+      const history = [
+        ...trainSteps(model, { x: ref.X, y: ref.y, classes: 0 }, {
+          problem: "regression",
+          loss: "mse",
+          optimizer: "adam",
+          lr: 0.01,
+          lrSchedule: "constant",
+          l2: 0,
+          steps: ref.losses.length,
+          engine,
+        }),
+      ];
+      assert.equal(history.length, ref.losses.length);
+      history.forEach((m, k) => {
+        assert.equal(m.step, k + 1);
+        assertClose(m.loss, ref.losses[k], 1e-9, `${engine}: loss at step ${k + 1}`);
+        assert.equal(m.mse, m.dataLoss, "with the mse loss, the mse metric is the data loss");
+        assert.equal(m.accuracy, undefined);
+      });
+      assert.ok(history.at(-1)!.r2! > 0.95, `R^2 ${history.at(-1)!.r2}`);
+      const params = model.parameters().map((p) => p.data);
+      params.forEach((p, i) => assertClose(p, ref.final_params[i], 1e-9, `${engine}: param ${i}`));
+    });
+  }
 });

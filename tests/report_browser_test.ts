@@ -59,7 +59,10 @@ Deno.test({
           "--steps",
           "60",
         ]),
-        failed: await train(cwd, "failed", ["--lr", "1e6", "--steps", "200"], 1),
+        failed: await train(cwd, "failed", [
+          ...["--loss", "mse", "--activation", "tanh", "--optimizer", "sgd", "--lr", "1"],
+          ...["--steps", "200"],
+        ], 1),
       };
       for (const [name, url] of Object.entries(reports)) {
         await t.step(`${name}: charts and boundary are drawn, no errors, no requests`, async () => {

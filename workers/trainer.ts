@@ -86,7 +86,12 @@ async function train(start: StartMessage): Promise<void> {
     ? Mlp.fromJSON(spec.resume.model)
     : new Mlp(spec.nin, spec.nouts, { activation: spec.activation, seed: spec.seed });
   const trainSet: Dataset = start.train;
-  const options: TrainOptions = { ...loopSettings(spec), test: start.test };
+  const before = spec.resume?.stepsDone ?? 0;
+  const options: TrainOptions = {
+    ...loopSettings(spec),
+    test: start.test,
+    ...(spec.resume ? { start: { step: before, optimizer: spec.resume.optimizer } } : {}),
+  };
   const history: Step[] = [];
   let sent = 0;
   /** Sends the steps not sent yet, if any. */
@@ -126,10 +131,14 @@ async function train(start: StartMessage): Promise<void> {
       kind: diverged ? "diverged" : "exception",
       message: String((error as Error)?.message ?? error),
       stack: diverged ? undefined : (error as Error)?.stack,
-      step: diverged ? error.step : history.length,
+      // The step that failed, numbered as the whole run numbers it (from 1).
+      step: diverged ? error.step : before + history.length + 1,
       elapsedMs: performance.now() - t0,
     };
-    if (allFinite(model)) failure.model = model.toJSON();
+    if (allFinite(model)) {
+      failure.model = model.toJSON();
+      failure.optimizer = steps.optimizer.toJSON();
+    }
     send(failure);
     return;
   }
@@ -139,6 +148,7 @@ async function train(start: StartMessage): Promise<void> {
     status: history.length < spec.steps ? "cancelled" : "completed",
     stepsDone: history.length,
     model: model.toJSON(),
+    optimizer: steps.optimizer.toJSON(),
     final: finalMetrics(model, start),
     elapsedMs,
   };
@@ -150,12 +160,18 @@ async function train(start: StartMessage): Promise<void> {
 }
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
-  const t = evaluate(model, start.train, { loss: start.spec.loss });
-  const out: FinalMetrics = { trainLoss: t.loss, trainAccuracy: t.accuracy };
+  const { loss, problem } = start.spec;
+  const t = evaluate(model, start.train, { loss, problem });
+  const out: FinalMetrics = { trainLoss: t.loss };
+  if (t.accuracy !== undefined) out.trainAccuracy = t.accuracy;
+  if (t.mse !== undefined) out.trainMse = t.mse;
+  if (t.r2 !== undefined) out.trainR2 = t.r2;
   if (start.test !== undefined && start.test.x.length > 0) {
-    const e = evaluate(model, start.test, { loss: start.spec.loss });
+    const e = evaluate(model, start.test, { loss, problem });
     out.testLoss = e.loss;
-    out.testAccuracy = e.accuracy;
+    if (e.accuracy !== undefined) out.testAccuracy = e.accuracy;
+    if (e.mse !== undefined) out.testMse = e.mse;
+    if (e.r2 !== undefined) out.testR2 = e.r2;
   }
   return out;
 }

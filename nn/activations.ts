@@ -1,0 +1,102 @@
+/**
+ * The activations a neuron can apply, each defined once: its `Value` form
+ * (for the graph) and its kernel (for {@linkcode CompiledMlp}) side by side,
+ * so that the two engines compute the same floats.
+ *
+ * @module
+ */
+import type { Value } from "../engine/value.ts";
+
+/** The activations a neuron can apply. `"linear"` applies none. */
+export type Activation = "relu" | "tanh" | "sigmoid" | "linear";
+
+/** One activation, in both engines' forms. */
+export interface ActivationFunction {
+  /** Its name. */
+  readonly name: Activation;
+  /** The `Value` form: the activation of a neuron's weighted sum `z`. */
+  value(z: Value): Value;
+  /**
+   * The kernel: turns the weighted sums `z[0..n)` into activations in place,
+   * and writes each activation's derivative with respect to its sum into
+   * `der`, with the same float operations as {@linkcode value} and its
+   * backward rule.
+   */
+  kernel(z: Float64Array, der: Float64Array, n: number): void;
+}
+
+/** Each {@linkcode Activation} by name. */
+export const ACTIVATION_FUNCTIONS: Readonly<Record<Activation, ActivationFunction>> = {
+  relu: {
+    name: "relu",
+    value: (z) => z.relu(),
+    kernel(z, der, n) {
+      for (let i = 0; i < n; i++) {
+        const x = z[i];
+        z[i] = x <= 0 ? 0 : x;
+        der[i] = x <= 0 ? 0 : 1;
+      }
+    },
+  },
+  tanh: {
+    name: "tanh",
+    value: (z) => z.tanh(),
+    kernel(z, der, n) {
+      for (let i = 0; i < n; i++) {
+        const t = Math.tanh(z[i]);
+        z[i] = t;
+        der[i] = 1 - t * t;
+      }
+    },
+  },
+  sigmoid: {
+    name: "sigmoid",
+    value: (z) => z.sigmoid(),
+    kernel(z, der, n) {
+      for (let i = 0; i < n; i++) {
+        const x = z[i];
+        let s: number;
+        if (x >= 0) s = 1 / (1 + Math.exp(-x));
+        else {
+          const e = Math.exp(x);
+          s = e / (1 + e);
+        }
+        z[i] = s;
+        der[i] = s * (1 - s);
+      }
+    },
+  },
+  linear: {
+    name: "linear",
+    value: (z) => z,
+    kernel(_z, der, n) {
+      der.fill(1, 0, n);
+    },
+  },
+};
+
+/** Every {@linkcode Activation}, in the order help texts list them. */
+export const ACTIVATIONS: readonly Activation[] = ["relu", "tanh", "sigmoid", "linear"];
+
+/**
+ * Throws a `RangeError` unless `name` is an {@linkcode Activation}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkActivation } from "../mod.ts";
+ * assert.equal(checkActivation("tanh"), "tanh");
+ * assert.throws(() => checkActivation("gelu"), RangeError);
+ * ```
+ */
+export function checkActivation(name: unknown, what = "activation"): Activation {
+  const found = ACTIVATIONS.find((a) => a === name);
+  if (found === undefined) {
+    throw new RangeError(
+      `Cannot build the model as '${what}' must be one of ${
+        ACTIVATIONS.join(", ")
+      }: current value is ${JSON.stringify(name)}`,
+    );
+  }
+  return found;
+}
