@@ -34,7 +34,8 @@ export const EXIT = {
  * paragraph separators: what a terminal may act on rather than show.
  */
 // deno-lint-ignore no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Escapes the bytes of `text` a terminal would act on (`ESC`, `BEL`, C1

@@ -19,7 +19,8 @@ import {
   resolveTrainOptions,
   trainTestSplit,
 } from "../mod.ts";
-import { show, UsageError } from "./_errors.ts";
+import { didYouMean, show, UsageError } from "./_errors.ts";
+import { INPUT_LIMITS, readTextCapped } from "./_fs.ts";
 import {
   BUILTIN_DATASETS,
   type BuiltinDataset,
@@ -82,23 +83,18 @@ const isBuiltin = (name: string): name is BuiltinDataset =>
 async function readCsv(file: string): Promise<Dataset> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    // Read up to a cap: `--dataset /dev/zero` ends with one line, not all the memory.
+    text = await readTextCapped(file, INPUT_LIMITS.csv, {
+      verb: "train",
+      what: `the CSV file ${show(file)}`,
+    });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      const looksLikeFile = /[./\\]/.test(file);
-      throw new UsageError(
-        `Cannot train as '--dataset' must be ${BUILTIN_DATASETS.join(", ")} or a CSV file's path: ${
-          looksLikeFile ? "no file is at" : "current value is"
-        } ${show(file)}`,
-      );
-    }
-    if (error instanceof Deno.errors.IsADirectory) {
-      throw new UsageError(
-        `Cannot train as '--dataset' must be a CSV file's path: ${show(file)} is a folder`,
-      );
-    }
+    if (!(error instanceof UsageError) || !/no file is there$/.test(error.message)) throw error;
+    const looksLikeFile = /[./\\]/.test(file);
     throw new UsageError(
-      `Cannot train as the CSV file ${show(file)} cannot be read: ${(error as Error).message}`,
+      `Cannot train as '--dataset' must be ${BUILTIN_DATASETS.join(", ")} or a CSV file's path: ${
+        looksLikeFile ? "no file is at" : "current value is"
+      } ${show(file)}${looksLikeFile ? "" : didYouMean(file, BUILTIN_DATASETS)}`,
     );
   }
   try {

@@ -10,7 +10,8 @@ import { z } from "zod";
 import type { Step } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
-import { ensureDir, makeRunDir, readJsonFile, writeFileAtomic } from "./_fs.ts";
+import { INPUT_LIMITS, makeRunDir, prepareOutDir, readJsonFile, writeFileSet } from "./_fs.ts";
+import { watchSignals } from "./_signals.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { makeProgress } from "./_progress.ts";
 import {
@@ -58,23 +59,25 @@ Output:
   --debug            print stack traces
   -h, --help         show this help
 
-Writes model.json, history.csv and report.html. Ctrl-C stops training and
-still writes them (exit 130); a second Ctrl-C quits at once. Exit codes: 0 done,
-1 training failed, 2 bad usage or input, 130 interrupted.
+Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
+SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
+130, 143, 129); a second Ctrl-C quits at once. An --out folder that holds a run
+is refused unless --force. Inputs are read up to a size cap: ${
+  INPUT_LIMITS.csv / 1024 / 1024
+} MiB for a CSV file,
+${INPUT_LIMITS.config / 1024 / 1024} MiB for a --config file (${
+  INPUT_LIMITS.model / 1024 / 1024
+} MiB for a model.json). Exit codes: 0 done,
+1 training failed, 2 bad usage or input, 130/143/129 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
 
-/**
- * A second SIGINT sooner than this after the first is taken as the same
- * Ctrl-C (`deno task` forwards the terminal's SIGINT to the process that
- * already received it), not as a request to quit at once.
- */
-export const SIGINT_ECHO_MS = 250;
+export { SIGINT_ECHO_MS } from "./_signals.ts";
 
 /** The settings of a `--config` file, and whether it is a run's `model.json`. */
 async function readConfigFile(path: string): Promise<{ settings: PartialConfig; run: boolean }> {
-  const doc = await readJsonFile(path, "train", "--config");
+  const doc = await readJsonFile(path, "train", "--config", INPUT_LIMITS.model);
   // A model.json reruns its run: its settings are under "config".
   const run = doc as { format?: unknown; config?: unknown } | null;
   if (typeof run === "object" && run?.format === MODEL_FILE_FORMAT) {
@@ -176,6 +179,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     out: { type: "string" },
     config: { type: "string" },
     format: { type: "string" },
+    force: { type: "boolean" },
     quiet: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -210,15 +214,19 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     throw error;
   }
 
-  // Everything is checked: from here on, files are written.
+  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
+  const signals = watchSignals();
   let dir: string;
   try {
+    if (out !== undefined) await prepareOutDir(out, { force: values.force === true });
     dir = out ?? await makeRunDir(setup.source.kind === "generated" ? setup.source.name : "csv");
-    if (out !== undefined) await ensureDir(out);
   } catch (error) {
+    signals.dispose();
     worker.terminate();
     throw error;
   }
+  // A run folder made for this run and still empty goes when a second signal quits at once.
+  if (out === undefined) signals.onQuit(() => Deno.removeSync(dir));
   const paths = {
     model: `${dir}/model.json`,
     history: `${dir}/history.csv`,
@@ -234,36 +242,15 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     columns: () => io.columns,
     write: io.stdout,
   });
-  const controller = new AbortController();
-  let firstInterrupt: number | undefined;
-  const onSigint = () => {
-    const now = performance.now();
-    if (firstInterrupt === undefined) {
-      firstInterrupt = now;
-      controller.abort();
-      progress.end();
-      io.stderr("Stopping after this step and writing the report (Ctrl-C again to quit now)\n");
-    } else if (now - firstInterrupt >= SIGINT_ECHO_MS) {
-      // A run folder made for this run and still empty goes too.
-      if (out === undefined) {
-        try {
-          Deno.removeSync(dir);
-        } catch {
-          // Not empty: what is there stays.
-        }
-      }
-      Deno.exit(EXIT.interrupted);
-    }
-    // A SIGINT right after the first is the same Ctrl-C twice: `deno task`
-    // forwards the terminal's SIGINT to its child, which got it already.
-  };
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch {
-    // No SIGINT on this platform: training runs to the end.
-  }
+  const controller = { signal: signals.signal };
+  signals.onStop((name) => {
+    progress.end();
+    io.stderr(
+      `Stopping after this step and writing the report (${name}; ${
+        name === "SIGINT" ? "Ctrl-C" : "a signal"
+      } again to quit now)\n`,
+    );
+  });
 
   const t0 = performance.now();
   let outcome: WorkerOutcome;
@@ -296,8 +283,9 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       signal: controller.signal,
       worker,
     });
-  } finally {
-    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+  } catch (error) {
+    signals.dispose();
+    throw error;
   }
   if (!controller.signal.aborted) progress.end();
   const wallTimeMs = performance.now() - t0;
@@ -312,18 +300,23 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     }
     : undefined;
   const grid = outcome.type === "done" ? outcome.grid : undefined;
-  await writeFileAtomic(paths.history, historyCsv(history));
-  await writeFileAtomic(paths.model, JSON.stringify(run, null, 2) + "\n");
-  await writeFileAtomic(
-    paths.report,
-    renderReport({ run, history, points, grid }, { chartJs }),
-  );
+  try {
+    await writeFileSet({
+      [paths.history]: historyCsv(history),
+      [paths.model]: JSON.stringify(run, null, 2) + "\n",
+      [paths.report]: renderReport({ run, history, points, grid }, { chartJs }),
+    });
+  } finally {
+    signals.dispose();
+  }
 
-  const code = run.status === "completed"
-    ? EXIT.ok
-    : run.status === "cancelled"
-    ? EXIT.interrupted
-    : EXIT.failed;
+  // A signal during the writes still sets the exit code: the files are whole either way.
+  const code = signals.exitCode ??
+    (run.status === "completed"
+      ? EXIT.ok
+      : run.status === "cancelled"
+      ? EXIT.interrupted
+      : EXIT.failed);
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
     io.stderr(`${what}: ${outcome.message}; the report is marked failed\n`);
@@ -363,6 +356,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     );
     io.stdout(`Model: ${paths.model}\n`);
   }
-  io.stdout(`Report: ${paths.report}\n`);
+  // `--quiet` prints the bare path, for `open "$(deno task -q train --quiet)"`.
+  io.stdout(quiet ? `${paths.report}\n` : `Report: ${paths.report}\n`);
   return code;
 }

@@ -174,9 +174,9 @@ function numberAt(s: string, line: number, j: number, names?: string[]): number 
   const col = names ? ` (${JSON.stringify(names[j])})` : "";
   const want = Number.isNaN(value) ? "a number" : "a finite number";
   throw new CsvError(
-    `Cannot parse the CSV as line ${line}, column ${j + 1}${col} must be ${want}: current value is ${
-      JSON.stringify(s.slice(0, 40))
-    }`,
+    `Cannot parse the CSV as line ${line}, column ${
+      j + 1
+    }${col} must be ${want}: current value is ${JSON.stringify(s.slice(0, 40))}`,
     { line, column: j + 1 },
   );
 }
