@@ -33,8 +33,8 @@ export const EXIT = {
  * Control characters (C0, DEL, C1), bidirectional overrides and line or
  * paragraph separators: what a terminal may act on rather than show.
  */
-// deno-lint-ignore no-control-regex
 const UNSAFE =
+  // deno-lint-ignore no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
