@@ -417,16 +417,24 @@ export async function prepareOutDir(
   }
   await ensureDir(dir);
   await checkRealPath(dir);
-  if (!options.force) {
-    const held = [];
-    for (const name of RUN_FILES) {
-      try {
-        await Deno.lstat(`${dir}/${name}`);
-        held.push(name);
-      } catch {
-        // Not there.
-      }
+  const held = [];
+  for (const name of RUN_FILES) {
+    let entry: Deno.FileInfo;
+    try {
+      entry = await Deno.lstat(`${dir}/${name}`);
+    } catch {
+      continue; // Not there.
     }
+    if (entry.isDirectory) {
+      throw new UsageError(
+        `Cannot train as '--out' ${
+          show(dir)
+        } has a folder named ${name} in the way of the run's ${name}`,
+      );
+    }
+    held.push(name);
+  }
+  if (!options.force) {
     if (held.length > 0) {
       throw new UsageError(
         `Cannot train as '--out' ${show(dir)} already holds a run (${

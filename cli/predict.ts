@@ -76,9 +76,14 @@ export function parsePoints(text: string, nin: number, source: string): number[]
     if (/has no rows|header but no data rows/.test(error.message)) {
       throw new UsageError(`Cannot predict as ${source} has no points`);
     }
+    // "line 2, column 2 of stdin must be a number: ..."
+    const why = error.message.replace(/^Cannot parse the CSV as /, "");
+    const at = /^line \d+(, column \d+)?( \("(?:[^"\\]|\\.)*"\))?/.exec(why)?.[0];
     throw new UsageError(
-      `Cannot predict as ${source} is malformed: ${
-        error.message.replace(/^Cannot parse the CSV as /, "")
+      `Cannot predict as ${
+        at === undefined
+          ? `${source} is malformed: ${why}`
+          : `${at} of ${source}${why.slice(at.length)}`
       }`,
     );
   }

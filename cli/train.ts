@@ -55,9 +55,15 @@ Output:
   --config FILE      a JSON file of settings (names as in model.json's "config"),
                      or a model.json to rerun; flags override it
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
+  --force            replace a run already in the --out folder
   --quiet            print only the report's path
   --debug            print stack traces
   -h, --help         show this help
+
+Progress shows step k of N (steps count from 1) with the loss and accuracy
+measured before that step's update; "loss" includes the L2 penalty, "data
+loss" does not. The summary's figures are measured after the last update,
+without L2.
 
 Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
 SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
@@ -343,9 +349,9 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   if (!quiet) {
     const f = run.final;
     const metrics = f
-      ? `train accuracy ${(f.trainAccuracy * 100).toFixed(1)}% (data loss ${
+      ? `after the last update: train accuracy ${(f.trainAccuracy * 100).toFixed(1)}%, data loss ${
         f.trainLoss.toFixed(4)
-      })${
+      } (without L2)${
         f.testAccuracy !== undefined ? `, test accuracy ${(f.testAccuracy * 100).toFixed(1)}%` : ""
       }`
       : "no usable model";

@@ -354,7 +354,16 @@ Deno.test("every command has --help", async () => {
 const badInputs = (scratch: string): [string, string[], RegExp][] => [
   ["a learning rate that is not a number", ["train", "--lr", "abc"], /'--lr' .*positive.*"abc"/],
   ["a negative learning rate", ["train", "--lr=-1"], /'--lr' must be a positive number.*"-1"/],
-  ["a negative value without '='", ["train", "--lr", "-1"], /'--lr' needs a value.*--lr=VALUE/],
+  [
+    "a value that starts with '-' without '='",
+    ["train", "--out", "-o"],
+    /'--out' needs a value.*--out=VALUE/,
+  ],
+  [
+    "a negative number is a value",
+    ["train", "--lr", "-1"],
+    /'--lr' must be a positive number.*"-1"/,
+  ],
   ["zero steps", ["train", "--steps", "0"], /'--steps' must be an integer.*"0"/],
   ["fractional steps", ["train", "--steps", "2.5"], /'--steps' .*"2\.5"/],
   ["too many samples", ["train", "--samples", "1e9"], /'--samples' .*"1e9"/],
