@@ -334,12 +334,12 @@ export function relativePath(path: string): string {
 export async function makeRunDir(name: string, root: string = runsRoot): Promise<string> {
   const safe = name.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40) || "run";
   const base = `${root}/${stamp(new Date())}-${safe}`;
+  await checkRealPath(root);
   await ensureDir(root);
   for (let k = 1; k < 1000; k++) {
     const dir = k === 1 ? base : `${base}-${k}`;
     try {
       await Deno.mkdir(dir);
-      await checkRealPath(dir);
       return dir;
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) continue;
@@ -365,20 +365,49 @@ export async function ensureDir(dir: string): Promise<void> {
 }
 
 /**
- * Refuses a folder whose real path (symbolic links followed) lies where
- * this process may not write: a link under `runs/` cannot send the run's
- * files elsewhere.
+ * Refuses a folder whose real path (symbolic links followed, for the part
+ * of it that exists) lies where this process may not write: a link under
+ * `runs/` cannot send the run's files, or a new folder, elsewhere. Called
+ * before anything is made.
  */
 async function checkRealPath(dir: string): Promise<void> {
-  const real = await Deno.realPath(dir);
-  const state = (await Deno.permissions.query({ name: "write", path: real })).state;
+  let existing = dir.replace(/\/+$/, "") || "/";
+  const rest: string[] = [];
+  let real: string | undefined;
+  while (real === undefined) {
+    try {
+      real = await Deno.realPath(existing);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound) || existing === "." || existing === "/") {
+        throw permissionError(error, "read", existing) ?? error;
+      }
+      rest.unshift(existing.slice(existing.lastIndexOf("/") + 1));
+      existing = dirname(existing);
+    }
+  }
+  const target = [real.replace(/\/$/, ""), ...rest].join("/");
+  const state = (await Deno.permissions.query({ name: "write", path: target })).state;
+  if (state !== "granted" && real === absolute(existing)) {
+    throw permissionError(new Deno.errors.NotCapable(), "write", dir);
+  }
   if (state !== "granted") {
     throw new UsageError(
       `Cannot write to ${show(dir)} as it leads to ${
-        show(real)
+        show(target)
       }, where Deno has no write access: choose a folder that is not a link out of runs/`,
     );
   }
+}
+
+/** `path` made absolute and normalized (no `.`, `..` or doubled `/`), links not followed. */
+function absolute(path: string): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith("/") ? path : `${Deno.cwd()}/${path}`).split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
 }
 
 /** The files a run writes, by their names in its folder. */
@@ -415,8 +444,8 @@ export async function prepareOutDir(
   if (info && !info.isDirectory) {
     throw new UsageError(`Cannot train as '--out' must be a folder's path: ${show(dir)} is a file`);
   }
-  await ensureDir(dir);
   await checkRealPath(dir);
+  await ensureDir(dir);
   const held = [];
   for (const name of RUN_FILES) {
     let entry: Deno.FileInfo;

@@ -93,6 +93,20 @@ export interface SpawnTrainerOptions {
  */
 export function spawnTrainer(options: SpawnTrainerOptions = {}): Worker {
   const url = new URL("./trainer.ts", import.meta.url);
+  // Deno loads a worker's module with the process's read access, and a
+  // failed load ends the process: check it first, as an error that says so.
+  if (url.protocol === "file:") {
+    const path = decodeURIComponent(url.pathname);
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+      throw new Deno.errors.NotCapable(
+        `Requires read access to "${path}", run again with the --allow-read flag`,
+      );
+    }
+  } else if (Deno.permissions.querySync({ name: "import", host: url.host }).state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires import access to "${url.host}", run again with the --allow-import flag`,
+    );
+  }
   if (workerOptionsOn()) {
     // deno-lint-ignore no-explicit-any
     const sandboxed = { type: "module", deno: { permissions: "none" } } as any as WorkerOptions;
