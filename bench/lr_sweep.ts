@@ -109,19 +109,21 @@ async function score(
 
 /**
  * The rate to recommend: among rates that never diverged and whose next
- * larger rate never diverged either (a margin), the best mean accuracy;
- * the optimizer's old default is kept when it is within 1 point of that.
+ * larger rate on the grid never diverged either (a margin; so the largest
+ * rate of the grid is never picked), the best mean accuracy. The
+ * optimizer's old default stays when it never diverged and is within 1
+ * point of that.
  */
 function recommend(
   scores: { lr: number; mean: number; diverged: number }[],
   oldDefault: number,
 ): { lr: number; mean: number } {
   const safe = scores.filter((s, i) =>
-    s.diverged === 0 && (scores[i + 1] === undefined || scores[i + 1].diverged === 0)
+    s.diverged === 0 && scores[i + 1] !== undefined && scores[i + 1].diverged === 0
   );
   const pool = safe.length > 0 ? safe : scores.filter((s) => s.diverged === 0);
   const best = pool.reduce((a, b) => (b.mean > a.mean + 1e-9 ? b : a));
-  const old = pool.find((s) => s.lr === oldDefault);
+  const old = scores.find((s) => s.lr === oldDefault && s.diverged === 0);
   return old !== undefined && old.mean >= best.mean - 0.01 ? old : best;
 }
 
@@ -132,6 +134,7 @@ const OLD_DEFAULT: Record<OptimizerName, number> = {
   adamw: 0.01,
 };
 const table: Record<string, Record<string, Record<string, number>>> = {};
+const all: unknown[] = [];
 console.log(
   "optimizer loss activation | recommended lr (mean acc) | table lr (mean acc; per dataset)",
 );
@@ -143,6 +146,7 @@ for (const optimizer of OPTIMIZERS) {
       const scores = [];
       for (const lr of LRS) scores.push({ lr, ...(await score(loss, activation, optimizer, lr)) });
       const pick = recommend(scores, OLD_DEFAULT[optimizer]);
+      all.push({ optimizer, loss, activation, scores });
       table[optimizer][loss][activation] = pick.lr;
       const tableLr = defaultLr({ optimizer, loss, activation });
       const now = scores.find((s) => s.lr === tableLr) ??
@@ -158,3 +162,4 @@ for (const optimizer of OPTIMIZERS) {
   }
 }
 console.log(JSON.stringify(table));
+if (Deno.args.includes("--json")) console.log(JSON.stringify(all));

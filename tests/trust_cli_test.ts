@@ -409,6 +409,36 @@ Deno.test("the CLI starts as a Deno user would start it", async (t) => {
         assert.match(r.stderr, /^Note: the training worker runs with this process's permissions/);
       },
     );
+    await t.step("installed as a command with deno install -g, as the README says", async () => {
+      const install = await deno([
+        "install",
+        "-g",
+        "--quiet",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env=INIT_CWD",
+        "--root",
+        `${cwd}/inst`,
+        "-n",
+        "denograd",
+        "--config",
+        `${ROOT}/deno.json`,
+        CLI,
+      ]);
+      assert.equal(install.code, 0, install.stderr);
+      const out = await new Deno.Command(`${cwd}/inst/bin/denograd`, {
+        args: ["train", "--steps", "2", "--quiet"],
+        cwd,
+        env: { ...env, PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${env.PATH ?? ""}` },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      assert.equal(stderr, "", "the worker is sandboxed: no fallback note");
+      assert.match(new TextDecoder().decode(out.stdout), /^runs\/[^/]+\/report\.html\n$/);
+    });
     await t.step("too few permissions: one line naming the permission, exit 2", async () => {
       const r = await deno(["run", "--no-prompt", CLI, "train", "--steps", "2"]);
       assert.equal(r.code, 2, r.stderr);

@@ -40,9 +40,27 @@ export interface TrainInWorkerOptions {
 export function workerOptionsOn(): boolean {
   const args = commandLine();
   if (args?.some((a) => a === "--unstable-worker-options" || a === "--unstable")) return true;
-  if (args?.some((a) => /^(--no-config|--config|-c)(=|$)/.test(a))) return false;
+  if (args?.includes("--no-config")) return false;
+  // An explicit config (as `deno install` writes into its shim) turns the feature on or not.
+  const at = args?.findIndex((a) => /^(--config|-c)(=|$)/.test(a)) ?? -1;
+  if (at >= 0) {
+    const path = args![at].includes("=")
+      ? args![at].slice(args![at].indexOf("=") + 1)
+      : args![at + 1];
+    return path !== undefined && configTurnsOn(path);
+  }
   // deno.json is found from a local entry point's folder upwards; a remote one has none.
   return Deno.mainModule.startsWith("file:") && import.meta.url.startsWith("file:");
+}
+
+/** Whether the Deno config file at `path` lists the `worker-options` unstable feature. */
+function configTurnsOn(path: string): boolean {
+  try {
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
+    return /"unstable"\s*:\s*\[[^\]]*"worker-options"/.test(Deno.readTextFileSync(path));
+  } catch {
+    return false;
+  }
 }
 
 /** The process's command line, when Linux shows it and reading it is allowed; else undefined. */
