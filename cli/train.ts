@@ -325,10 +325,17 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       : EXIT.failed);
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
-    io.stderr(`${what}: ${outcome.message}; the report is marked failed\n`);
+    const hint = outcome.kind === "diverged"
+      ? `; try a smaller --lr than ${setup.config.lr} (the report is marked failed)`
+      : "; the report is marked failed";
+    io.stderr(`${what}: ${outcome.message}${hint}\n`);
     if (values.debug && outcome.stack) io.stderr(outcome.stack + "\n");
   } else if (outcome.status === "cancelled") {
-    io.stderr(`Cancelled at step ${outcome.stepsDone} of ${setup.config.steps}\n`);
+    io.stderr(
+      `Cancelled at step ${outcome.stepsDone} of ${setup.config.steps}${
+        signals.received && signals.received !== "SIGINT" ? ` (${signals.received})` : ""
+      }\n`,
+    );
   }
   if (ndjson) {
     io.stdout(

@@ -308,7 +308,7 @@ Deno.test({
       ]);
       for (const [r, code, out] of [[term, 143, "t"], [hup, 129, "h"]] as const) {
         assert.equal(r.code, code, r.stderr);
-        assert.match(lines(r.stderr).at(-1)!, /^Cancelled at step \d+ of 1000000$/);
+        assert.match(lines(r.stderr).at(-1)!, /^Cancelled at step \d+ of 1000000 \(SIG(TERM|HUP)\)$/);
         assert.deepEqual(listFiles(`${cwd}/${out}`), ["history.csv", "model.json", "report.html"]);
         const run = readJson(`${cwd}/${out}/model.json`) as { status: string; stepsDone: number };
         assert.equal(run.status, "cancelled");
