@@ -433,6 +433,14 @@ export async function prepareOutDir(
   dir: string,
   options: PrepareOutDirOptions = {},
 ): Promise<void> {
+  // The path is printed (and pasted into shells): no byte a terminal acts on.
+  if (escapeControls(dir) !== dir) {
+    throw new UsageError(
+      `Cannot train as '--out' must be a path without control characters: current value is ${
+        show(dir)
+      }`,
+    );
+  }
   let info: Deno.FileInfo | undefined;
   try {
     info = await Deno.stat(dir);

@@ -148,6 +148,7 @@ Deno.test("echoed flags and paths show terminal escape bytes escaped", async () 
       runCli(["train", "--dataset", `${evil}.csv`], { cwd }),
       runCli(["predict", "--model", `\x9b31m.json`], { cwd }),
       runCli([evil], { cwd }),
+      runCli(["train", "--out", evil, "--steps", "2"], { cwd }),
     ]);
     for (const r of results) assertUsage(r, /\\u001b|\\u009b/);
   });
@@ -308,7 +309,10 @@ Deno.test({
       ]);
       for (const [r, code, out] of [[term, 143, "t"], [hup, 129, "h"]] as const) {
         assert.equal(r.code, code, r.stderr);
-        assert.match(lines(r.stderr).at(-1)!, /^Cancelled at step \d+ of 1000000 \(SIG(TERM|HUP)\)$/);
+        assert.match(
+          lines(r.stderr).at(-1)!,
+          /^Cancelled at step \d+ of 1000000 \(SIG(TERM|HUP)\)$/,
+        );
         assert.deepEqual(listFiles(`${cwd}/${out}`), ["history.csv", "model.json", "report.html"]);
         const run = readJson(`${cwd}/${out}/model.json`) as { status: string; stepsDone: number };
         assert.equal(run.status, "cancelled");
