@@ -144,7 +144,7 @@ const FIELDS: Record<keyof TrainConfig, Field> = {
     schema: z.number().positive().max(1e12),
     expect: "a positive number up to 1e12",
     fromFlag: number,
-    help: "first learning rate (default 1 for sgd, 0.1 momentum, 0.01 adam)",
+    help: "first learning rate (default: by optimizer, loss and activation, below)",
   },
   lrSchedule: {
     flag: "lr-schedule",

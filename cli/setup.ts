@@ -8,7 +8,7 @@
  */
 import {
   type Dataset,
-  DEFAULT_LR,
+  defaultLr,
   makeBlobs,
   makeCircles,
   makeMoons,
@@ -220,7 +220,8 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
     activation: settings.activation ?? "relu",
     loss,
     optimizer,
-    lr: settings.lr ?? DEFAULT_LR[optimizer],
+    lr: settings.lr ??
+      defaultLr({ optimizer, loss, activation: settings.activation ?? "relu" }),
     lrSchedule: settings.lrSchedule ?? "linear",
     steps: settings.steps ?? 100,
     batchSize: settings.batchSize ?? 0,

@@ -12,6 +12,7 @@ import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/clie
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { INPUT_LIMITS, makeRunDir, prepareOutDir, readJsonFile, writeFileSet } from "./_fs.ts";
 import { watchSignals } from "./_signals.ts";
+import { defaultLrTableText } from "../nn/default_lr.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { makeProgress } from "./_progress.ts";
 import {
@@ -59,6 +60,10 @@ Output:
   --quiet            print only the report's path
   --debug            print stack traces
   -h, --help         show this help
+
+Default learning rates, by optimizer, loss and hidden activation (found by
+a sweep over moons, circles, xor and spiral: bench/lr_sweep.ts):
+${defaultLrTableText().map((line) => `  ${line}`).join("\n")}
 
 Progress shows step k of N (steps count from 1) with the loss and accuracy
 measured before that step's update; "loss" includes the L2 penalty, "data
