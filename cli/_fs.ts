@@ -296,8 +296,9 @@ let runsRoot = "runs";
  * Under `deno task` (which starts commands beside `deno.json`), makes the
  * folder the user typed the command in (`INIT_CWD`) the working folder;
  * new runs still go to the task's own `runs/` folder, printed relative to
- * the user's folder. Does nothing when not under a task or when `INIT_CWD`
- * cannot be read.
+ * the user's folder. Does nothing when not under a task of this repository
+ * (the working folder is not the one holding its `deno.json`) or when
+ * `INIT_CWD` cannot be read.
  */
 export function enterUserFolder(): void {
   let initCwd: string | undefined;
@@ -310,6 +311,12 @@ export function enterUserFolder(): void {
   }
   if (!initCwd) return;
   const here = Deno.cwd();
+  // Only under a task of this repository (started beside its deno.json): an
+  // INIT_CWD inherited from some other task means nothing here.
+  const root = new URL("..", import.meta.url);
+  if (root.protocol !== "file:" || absolute(decodeURIComponent(root.pathname)) !== absolute(here)) {
+    return;
+  }
   if (initCwd === here) return;
   try {
     Deno.chdir(initCwd);

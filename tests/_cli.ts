@@ -69,6 +69,8 @@ export function cliArgs(cwd: string, args: string[], deno: DenoOptions = {}): st
 export function cliEnv(): Record<string, string> {
   const env = Deno.env.toObject();
   delete env.RUST_BACKTRACE;
+  // `deno task test` sets it; the CLI under test is not started by a task.
+  delete env.INIT_CWD;
   env.NO_COLOR = "1";
   return env;
 }

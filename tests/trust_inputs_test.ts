@@ -193,3 +193,19 @@ Deno.test("inputs are read with a size cap, endless ones included", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("near misses of commands and dataset names get a suggestion", async () => {
+  const { setUpRun } = await import("../cli/setup.ts");
+  await assert.rejects(
+    () => setUpRun({ dataset: "Spiral" }),
+    /current value is "Spiral"; did you mean spiral\?$/,
+  );
+  const { main } = await import("../cli/main.ts");
+  const err: string[] = [];
+  const io = { stdout: () => {}, stderr: (t: string) => void err.push(t), tty: false };
+  assert.equal(await main(["trian"], io), 2);
+  assert.match(
+    err.join(""),
+    /^Cannot run as "trian" is not a command: .*; did you mean train\?\n$/,
+  );
+});
