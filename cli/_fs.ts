@@ -14,13 +14,11 @@ const MiB = 1024 * 1024;
  * an endless one such as `/dev/zero`) is refused with exit code 2.
  */
 export const INPUT_LIMITS = {
-  /** A `--config` settings file. */
-  config: 1 * MiB,
   /** A `--dataset` CSV file. */
   csv: 64 * MiB,
   /** Points for `predict` (`--input` or stdin). */
   points: 64 * MiB,
-  /** A `model.json` (the largest model `train` may write fits). */
+  /** A `model.json`, or a `--config` file (which may be a run's `model.json`). */
   model: 512 * MiB,
 } as const;
 
@@ -124,7 +122,7 @@ export async function readJsonFile(
   path: string,
   verb: string,
   flag: string,
-  maxBytes: number = INPUT_LIMITS.config,
+  maxBytes: number = INPUT_LIMITS.model,
 ): Promise<unknown> {
   const what = `'${flag}' ${show(path)}`;
   const text = await readTextCapped(path, maxBytes, { verb, what });

@@ -10,7 +10,14 @@ import { z } from "zod";
 import type { Step } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
-import { INPUT_LIMITS, makeRunDir, prepareOutDir, readJsonFile, writeFileSet } from "./_fs.ts";
+import {
+  formatBytes,
+  INPUT_LIMITS,
+  makeRunDir,
+  prepareOutDir,
+  readJsonFile,
+  writeFileSet,
+} from "./_fs.ts";
 import { watchSignals } from "./_signals.ts";
 import { defaultLrTableText } from "../nn/default_lr.ts";
 import { loadChartJs } from "./_chart_js.ts";
@@ -74,11 +81,11 @@ Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
 SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
 130, 143, 129); a second Ctrl-C quits at once. An --out folder that holds a run
 is refused unless --force. Inputs are read up to a size cap: ${
-  INPUT_LIMITS.csv / 1024 / 1024
-} MiB for a CSV file,
-${INPUT_LIMITS.config / 1024 / 1024} MiB for a --config file (${
-  INPUT_LIMITS.model / 1024 / 1024
-} MiB for a model.json). Exit codes: 0 done,
+  formatBytes(INPUT_LIMITS.csv)
+} for a CSV
+file, ${
+  formatBytes(INPUT_LIMITS.model)
+} for a --config file (it may be a run's model.json). Exit codes: 0 done,
 1 training failed, 2 bad usage or input, 130/143/129 stopped by a signal.
 `;
 
