@@ -1,6 +1,9 @@
 /**
  * Progress output for `train`: a redrawn bar on a terminal, a plain line
  * every so often otherwise, or one JSON object per update with ndjson.
+ * Steps are numbered from 1 (step k is the k-th update); each step's
+ * figures are measured before its update, and the loss is labelled as
+ * with or without the L2 penalty.
  *
  * @module
  */
@@ -38,12 +41,25 @@ function eta(message: ProgressMessage): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
 }
 
-function metricsText(m: ProgressMessage): string {
-  const { loss, accuracy, r2, testAccuracy, testR2 } = m.metrics;
-  const parts = [`loss ${loss.toFixed(4)}`];
-  if (accuracy !== undefined) parts.push(`acc ${pct(accuracy)}`);
+/**
+ * A step's figures, each labelled: they are measured on that step's forward
+ * pass, before its update; "loss" includes the L2 penalty and "data" is the
+ * loss without it (shown when they differ).
+ */
+function metricsText(m: ProgressMessage, short: boolean): string {
+  const { loss, dataLoss, accuracy, r2, testAccuracy, testR2 } = m.metrics;
+  const parts = [
+    loss === dataLoss
+      ? `loss ${loss.toFixed(4)}`
+      : `loss ${loss.toFixed(4)} (${short ? "data" : "data loss"} ${
+        dataLoss.toFixed(4)
+      } + penalty)`,
+  ];
+  if (accuracy !== undefined) parts.push(`${short ? "acc" : "accuracy"} ${pct(accuracy)}`);
   if (r2 !== undefined) parts.push(`R^2 ${r2.toFixed(3)}`);
-  if (testAccuracy !== undefined) parts.push(`test acc ${pct(testAccuracy)}`);
+  if (testAccuracy !== undefined) {
+    parts.push(`test ${short ? "acc" : "accuracy"} ${pct(testAccuracy)}`);
+  }
   if (testR2 !== undefined) parts.push(`test R^2 ${testR2.toFixed(3)}`);
   return parts.join("  ");
 }
@@ -76,8 +92,8 @@ export function makeProgress(options: ProgressOptions): Progress {
     const draw = (m: ProgressMessage) => {
       const columns =
         (typeof options.columns === "function" ? options.columns() : options.columns) || 80;
-      const tail = ` ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
-        metricsText(m)
+      const tail = ` step ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
+        metricsText(m, true)
       }  ETA ${eta(m)}`;
       // The bar gives way first on a narrow terminal, so the numbers and the ETA stay.
       const width = Math.min(30, columns - 1 - tail.length);
@@ -109,7 +125,11 @@ export function makeProgress(options: ProgressOptions): Progress {
   let lastDone = 0;
   let pending: ProgressMessage | undefined;
   const line = (m: ProgressMessage) => {
-    write(`step ${m.done}/${m.steps}  ${metricsText(m)}  lr ${m.metrics.lr.toPrecision(3)}\n`);
+    write(
+      `step ${m.done}/${m.steps} (before its update)  ${metricsText(m, false)}  lr ${
+        m.metrics.lr.toPrecision(3)
+      }\n`,
+    );
     lastLine = performance.now();
     lastDone = m.done;
     pending = undefined;

@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import {
   orList,
+  parseDecimal,
   type Setting,
   SETTING_KEYS,
   type SettingKey,
@@ -15,20 +16,13 @@ import {
   type TrainSettings,
 } from "../mod.ts";
 import { settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
-import { show, suggestion, UsageError } from "./_errors.ts";
+import { show, suggest, UsageError } from "./_errors.ts";
 
 /** Every `train` setting, resolved: what `model.json` records as `config`. */
 export type TrainConfig = TrainSettings;
 
 /** A partial config: what flags or a file set. */
 export type PartialConfig = Partial<TrainConfig>;
-
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** Reads a decimal number as people write it (`0.1`, `-3`, `1e-4`); anything else (`0x10`, `NaN`, "") is NaN. */
-export function parseDecimal(text: string): number {
-  return DECIMAL.test(text.trim()) ? Number(text) : NaN;
-}
 
 /** What the text of a flag means, by kind: numbers, names or lists. */
 function fromFlag(kind: SettingKind, text: string): unknown {
@@ -81,7 +75,7 @@ export function configFlagOptions(): Record<string, { type: "string" }> {
 /** "did you mean ...?" for a bad choice, when one is close. */
 function hint(kind: SettingKind, value: unknown): string {
   if (kind.type !== "choice" || typeof value !== "string") return "";
-  const near = suggestion(value, kind.values);
+  const near = suggest(value, kind.values);
   return near === undefined ? "" : `; did you mean ${near}?`;
 }
 
@@ -126,7 +120,7 @@ export function configFromJson(doc: unknown, file: string): PartialConfig {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (!Object.hasOwn(SETTINGS, key)) {
-      const near = suggestion(key, SETTING_KEYS);
+      const near = suggest(key, SETTING_KEYS);
       throw new UsageError(
         `Cannot train as the config file ${show(file)} has an unknown setting ${show(key)}: ${
           near === undefined ? `expected one of ${orList(SETTING_KEYS)}` : `did you mean ${near}?`

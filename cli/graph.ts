@@ -8,7 +8,7 @@
 import { graphStats, toDot, Value } from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
-import { parseDecimal } from "./config.ts";
+import { parseDecimal } from "../mod.ts";
 import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 

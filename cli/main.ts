@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { EXIT, UsageError } from "./_errors.ts";
+import { didYouMean, escapeControls, EXIT, show, UsageError } from "./_errors.ts";
+import { enterUserFolder } from "./_fs.ts";
 import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
 import { GRAPH_HELP, graphCommand } from "./graph.ts";
 import { PREDICT_HELP, predictCommand } from "./predict.ts";
@@ -44,11 +45,17 @@ function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {
   return (text) => void write(encoder.encode(text));
 }
 
+/**
+ * Why standard output failed (`> /dev/full`), if it did: the run goes on,
+ * writes its files, then reports it in one line and exits with 1.
+ */
+let stdoutError: Error | undefined;
+
 /** The terminal-backed output of the real process. */
 export function processIo(): CommandIo {
   const tty = Deno.stdout.isTerminal();
   return {
-    stdout: encode(writeAll((b) => Deno.stdout.writeSync(b))),
+    stdout: encode(writeAll((b) => Deno.stdout.writeSync(b), (e) => stdoutError ??= e)),
     stderr: encode(writeAll((b) => Deno.stderr.writeSync(b))),
     tty,
     // Read at each use: the terminal may be resized during a run.
@@ -62,7 +69,10 @@ export function processIo(): CommandIo {
   };
 }
 
-function writeAll(write: (b: Uint8Array) => number): (b: Uint8Array) => void {
+function writeAll(
+  write: (b: Uint8Array) => number,
+  onError?: (error: Error) => void,
+): (b: Uint8Array) => void {
   let closed = false;
   return (bytes) => {
     if (closed) return;
@@ -71,14 +81,18 @@ function writeAll(write: (b: Uint8Array) => number): (b: Uint8Array) => void {
       while (off < bytes.length) off += write(bytes.subarray(off));
     } catch (error) {
       // The reader went away (`| head`): the run goes on and still writes its files.
-      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
       closed = true;
+      if (error instanceof Deno.errors.BrokenPipe) return;
+      // Any other failure (a full disk) is reported once the files are written.
+      if (onError) onError(error as Error);
+      else throw error;
     }
   };
 }
 
+/** One line, with the control bytes of echoed values escaped. */
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, " ");
+  return escapeControls(text.replace(/\s*[\r\n]+\s*/g, " "));
 }
 
 /** Runs the CLI with `args`; resolves with the exit code. */
@@ -97,13 +111,24 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
     }
     if (!Object.hasOwn(COMMANDS, name)) {
       throw new UsageError(
-        `Cannot run as ${
-          JSON.stringify(name)
-        } is not a command: expected train, predict, graph or datasets`,
+        `Cannot run as ${show(name)} is not a command: expected train, predict, graph or datasets${
+          didYouMean(name, Object.keys(COMMANDS))
+        }`,
       );
     }
-    return await COMMANDS[name as keyof typeof COMMANDS].run(rest, io);
+    const code = await COMMANDS[name as keyof typeof COMMANDS].run(rest, io);
+    if (stdoutError !== undefined) {
+      io.stderr(`denograd ${name}: cannot write to stdout: ${oneLine(stdoutError.message)}\n`);
+      return code === EXIT.ok ? EXIT.failed : code;
+    }
+    return code;
   } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      // "Requires read access to "x", run again with the --allow-read flag": the exact permission.
+      io.stderr(`Cannot ${name} as Deno lacks a permission: ${oneLine(error.message)}\n`);
+      if (debug) io.stderr(`${error.stack}\n`);
+      return EXIT.usage;
+    }
     if (error instanceof UsageError) {
       // One line, even when the message quotes text with line breaks.
       io.stderr(`${oneLine(error.message)}\n`);
@@ -118,5 +143,7 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
 }
 
 if (import.meta.main) {
+  // Under `deno task`, paths are relative to where the user typed the command.
+  enterUserFolder();
   Deno.exit(await main(Deno.args));
 }

@@ -9,7 +9,7 @@ import { Mlp } from "../mod.ts";
 import { BUILTIN_DATASETS } from "../mod.ts";
 import { FinalMetricsSchema, MlpJsonSchema, OptimizerStateSchema } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
-import { readJsonFile } from "./_fs.ts";
+import { INPUT_LIMITS, readJsonFile } from "./_fs.ts";
 import { TrainConfigSchema } from "./config.ts";
 
 /** The format tag of `model.json`. */
@@ -71,6 +71,63 @@ export const ModelFileSchema = z.object({
 /** The contents of `model.json`. */
 export type ModelFile = z.infer<typeof ModelFileSchema>;
 
+/**
+ * The largest model a `model.json` may hold: above what `train` can make
+ * (16 hidden layers of 1,024), below what would exhaust memory.
+ */
+export const MODEL_LIMITS = { layers: 17, width: 4096, parameters: 20_000_000 } as const;
+
+/** The model part of a `model.json`, as its schema reads it. */
+type MlpJson = NonNullable<ModelFile["model"]>;
+
+/**
+ * Checks the shapes of a model file's model against its sizes before
+ * anything is built from it: every size within {@linkcode MODEL_LIMITS},
+ * each layer's arrays as long as `nin` and `nouts` say, and the parameter
+ * count as recorded.
+ *
+ * @returns a description of the first problem, or `undefined` when none.
+ */
+export function modelShapeProblem(model: MlpJson, parameterCount?: number): string | undefined {
+  const { nin, nouts, layers } = model;
+  if (nouts.length > MODEL_LIMITS.layers) {
+    return `it has ${nouts.length} layers, more than the ${MODEL_LIMITS.layers} allowed`;
+  }
+  const widths = [nin, ...nouts];
+  const wide = widths.findIndex((n) => n > MODEL_LIMITS.width);
+  if (wide >= 0) {
+    return `'${wide === 0 ? "nin" : `nouts[${wide - 1}]`}' is ${
+      widths[wide]
+    }, more than the ${MODEL_LIMITS.width} allowed`;
+  }
+  let count = 0;
+  for (let i = 0; i < nouts.length; i++) count += (widths[i] + 1) * nouts[i];
+  if (count > MODEL_LIMITS.parameters) {
+    return `it has ${count} parameters, more than the ${MODEL_LIMITS.parameters} allowed`;
+  }
+  if (parameterCount !== undefined && parameterCount !== count) {
+    return `'parameterCount' is ${parameterCount} but the layers hold ${count}`;
+  }
+  if (layers.length !== nouts.length) {
+    return `'layers' has ${layers.length} layers but 'nouts' names ${nouts.length}`;
+  }
+  for (let i = 0; i < nouts.length; i++) {
+    const { weights, biases } = layers[i];
+    if (weights.length !== nouts[i] || biases.length !== nouts[i]) {
+      return `'layers[${i}]' must have ${
+        nouts[i]
+      } weight rows and biases: current counts are ${weights.length} and ${biases.length}`;
+    }
+    const row = weights.findIndex((w) => w.length !== widths[i]);
+    if (row >= 0) {
+      return `'layers[${i}].weights[${row}]' must have ${widths[i]} weights: current count is ${
+        weights[row].length
+      }`;
+    }
+  }
+  return undefined;
+}
+
 /** A model file read back, with its model rebuilt. */
 export interface LoadedModel {
   /** The file's contents. */
@@ -89,7 +146,7 @@ export async function readModelFile(
   command: string,
   flag = "--model",
 ): Promise<LoadedModel> {
-  const doc = await readJsonFile(path, command, flag);
+  const doc = await readJsonFile(path, command, flag, INPUT_LIMITS.model);
   const parsed = ModelFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -107,6 +164,21 @@ export async function readModelFile(
       `Cannot ${command} as '${flag}' ${
         show(path)
       } comes from a failed run and holds no usable model`,
+    );
+  }
+  // Sizes and shapes first: nothing is allocated for a model that is not there.
+  const problem = modelShapeProblem(file.model, file.parameterCount);
+  if (problem !== undefined) {
+    throw new UsageError(
+      `Cannot ${command} as '${flag}' ${show(path)} holds a broken model: ${problem}`,
+    );
+  }
+  const outputs = file.model.nouts[file.model.nouts.length - 1];
+  if (outputs > 1 && file.classNames.length !== outputs) {
+    throw new UsageError(
+      `Cannot ${command} as '${flag}' ${
+        show(path)
+      } is inconsistent: the model has ${outputs} outputs but ${file.classNames.length} classes are named`,
     );
   }
   let model: Mlp;

@@ -4,8 +4,16 @@
  *
  * @module
  */
-import { predictClass } from "../mod.ts";
+import {
+  CompiledMlp,
+  CsvError,
+  type Mlp,
+  parseCsvPoints,
+  parseDecimal,
+  predictClass,
+} from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
+import { INPUT_LIMITS, readStreamCapped, readTextCapped } from "./_fs.ts";
 import { parseFlags } from "./_flags.ts";
 import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
@@ -15,10 +23,14 @@ export const PREDICT_HELP = `Predict classes for points with a trained model.
 
 Usage: denograd predict --model FILE [--input FILE] > predictions.csv
 
-Reads CSV points (a header row is optional) from --input or stdin. Each row
-has one number per feature, optionally followed by a label column, which is
-ignored. Writes CSV to stdout: a header, then per point its class and the
-model's scores (one per output).
+Reads CSV points from --input or stdin (up to ${
+  INPUT_LIMITS.points / 1024 / 1024
+} MiB), with the CSV reader of 'train':
+the first row is a header only if none of its cells is a number. Each row has
+one decimal number per feature, optionally followed by a label column, which
+is ignored. Writes CSV to stdout: a header, then per point its class and the
+model's scores (one per output). Class names that start with = + - @ get a
+leading ' so a spreadsheet shows them as text.
 
   --model FILE   a model.json written by 'denograd train' (required)
   --input FILE   the points (default: stdin)
@@ -26,74 +38,76 @@ model's scores (one per output).
   -h, --help     show this help
 `;
 
-/** Splits one CSV line into cells (with RFC 4180 quotes). */
-function cells(line: string): string[] {
-  const out: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell.trim() === "") {
-      quoted = true;
-      cell = "";
-    } else if (ch === ",") {
-      out.push(cell);
-      cell = "";
-    } else cell += ch;
-  }
-  out.push(cell);
-  return out;
-}
-
-/** Quotes a CSV cell when it needs it. */
+/**
+ * Quotes a CSV cell when it needs it, and defuses a spreadsheet formula: a
+ * cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (and
+ * is not a plain number) gets a leading `'`, as spreadsheets expect, so
+ * opening the file runs nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvCell } from "./predict.ts";
+ * assert.equal(csvCell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+ * assert.equal(csvCell("@SUM(A1)"), "'@SUM(A1)");
+ * assert.equal(csvCell("-1"), "-1");
+ * assert.equal(csvCell('a "b", c'), '"a ""b"", c"');
+ * ```
+ */
 export function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const safe = /^[=+\-@\t\r]/.test(text) && !Number.isFinite(parseDecimal(text))
+    ? `'${text}`
+    : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
-
-const isNumber = (s: string) => s.trim() !== "" && Number.isFinite(Number(s));
 
 /**
- * Parses CSV points with `nin` features each, skipping a header row.
+ * Parses CSV points with `nin` features each (with the CSV reader of
+ * `train`: a first row is a header only if none of its cells is a number).
  *
- * @throws {UsageError} naming the first bad line.
+ * @throws {UsageError} naming the first bad line and column.
  */
 export function parsePoints(text: string, nin: number, source: string): number[][] {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const points: number[][] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const row = cells(line);
-    const features = row.slice(0, nin);
-    if (points.length === 0 && i === lines.findIndex((l) => l.trim() !== "")) {
-      if (!features.every(isNumber)) return; // a header
+  let points: number[][];
+  try {
+    points = parseCsvPoints(text, { features: nin });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    if (/has no rows|header but no data rows/.test(error.message)) {
+      throw new UsageError(`Cannot predict as ${source} has no points`);
     }
-    if (row.length !== nin && row.length !== nin + 1) {
-      throw new UsageError(
-        `Cannot predict as line ${i + 1} of ${source} must have ${nin} numbers (or ${
-          nin + 1
-        } with a label): current count is ${row.length}`,
-      );
-    }
-    const bad = features.findIndex((s) => !isNumber(s));
-    if (bad >= 0) {
-      throw new UsageError(
-        `Cannot predict as line ${i + 1}, column ${
-          bad + 1
-        } of ${source} must be a number: current value is ${show(features[bad])}`,
-      );
-    }
-    points.push(features.map(Number));
-  });
-  if (points.length === 0) {
-    throw new UsageError(`Cannot predict as ${source} has no points`);
+    // "line 2, column 2 of stdin must be a number: ..."
+    const why = error.message.replace(/^Cannot parse the CSV as /, "");
+    const at = /^line \d+(, column \d+)?( \("(?:[^"\\]|\\.)*"\))?/.exec(why)?.[0];
+    throw new UsageError(
+      `Cannot predict as ${
+        at === undefined
+          ? `${source} is malformed: ${why}`
+          : `${at} of ${source}${why.slice(at.length)}`
+      }`,
+    );
   }
   return points;
+}
+
+/** Points per batch of the compiled model: memory stays bounded however many points come. */
+const BATCH = 256;
+
+/** The model's outputs for every point, in batches of the compiled model. */
+function predictAll(model: Mlp, points: number[][]): Float64Array {
+  const k = model.nouts[model.nouts.length - 1];
+  const out = new Float64Array(points.length * k);
+  const size = Math.min(BATCH, points.length);
+  const compiled = new CompiledMlp(model, size);
+  for (let start = 0; start < points.length; start += size) {
+    const batch = points.slice(start, start + size);
+    // The last batch is padded with its first point; the padding's outputs are dropped.
+    while (batch.length < size) batch.push(batch[0]);
+    const scores = compiled.predict(batch);
+    const n = Math.min(size, points.length - start);
+    out.set(scores.subarray(0, n * k), start * k);
+  }
+  return out;
 }
 
 /** Runs `predict` with `args`; resolves with the exit code. */
@@ -120,14 +134,10 @@ export async function predictCommand(
   let source: string;
   if (typeof values.input === "string" && values.input !== "-") {
     source = show(values.input);
-    try {
-      text = await Deno.readTextFile(values.input);
-    } catch (error) {
-      const why = error instanceof Deno.errors.NotFound
-        ? "no file is there"
-        : (error as Error).message;
-      throw new UsageError(`Cannot predict as '--input' ${source} cannot be read: ${why}`);
-    }
+    text = await readTextCapped(values.input, INPUT_LIMITS.points, {
+      verb: "predict",
+      what: `'--input' ${source}`,
+    });
   } else {
     source = "stdin";
     if (stdin === Deno.stdin.readable && Deno.stdin.isTerminal()) {
@@ -135,7 +145,7 @@ export async function predictCommand(
         "Cannot predict as no points were given: pass '--input FILE' or pipe CSV points into stdin",
       );
     }
-    text = await new Response(stdin).text();
+    text = await readStreamCapped(stdin, INPUT_LIMITS.points, { verb: "predict", what: "stdin" });
   }
   const points = parsePoints(text, model.nin, source);
   const width = model.nouts[model.nouts.length - 1];
@@ -143,8 +153,9 @@ export async function predictCommand(
     ? ["class", "score"]
     : ["class", ...file.classNames.map((name) => `score_${name}`)];
   const lines = [header.map(csvCell).join(",")];
-  for (const x of points) {
-    const scores = model.predict(x);
+  const outputs = predictAll(model, points);
+  for (let i = 0; i < points.length; i++) {
+    const scores = Array.from(outputs.subarray(i * width, (i + 1) * width));
     const k = predictClass(scores);
     lines.push([csvCell(file.classNames[k] ?? String(k)), ...scores.map(String)].join(","));
   }

@@ -33,7 +33,8 @@ import {
   settingsArgs,
   trainTestSplit,
 } from "../mod.ts";
-import { show, suggestion, UsageError } from "./_errors.ts";
+import { didYouMean, show, UsageError } from "./_errors.ts";
+import { INPUT_LIMITS, readTextCapped } from "./_fs.ts";
 import type { PartialConfig, TrainConfig } from "./config.ts";
 
 /** Where the data came from, as `model.json` records it. */
@@ -100,21 +101,19 @@ const fail = (message: string): never => {
 async function readCsv(file: string, problem: Problem | undefined): Promise<Dataset> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    // Read up to a cap: `--dataset /dev/zero` ends with one line, not all the memory.
+    text = await readTextCapped(file, INPUT_LIMITS.csv, {
+      verb: "train",
+      what: `the CSV file ${show(file)}`,
+    });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      const looksLikeFile = /[./\\]/.test(file);
-      const near = looksLikeFile ? undefined : suggestion(file, BUILTIN_DATASETS);
-      return fail(
-        `'--dataset' must be ${SETTINGS.dataset.expect}: ${
-          looksLikeFile ? "no file is at" : "current value is"
-        } ${show(file)}${near === undefined ? "" : `; did you mean ${near}?`}`,
-      );
-    }
-    if (error instanceof Deno.errors.IsADirectory) {
-      return fail(`'--dataset' must be a CSV file's path: ${show(file)} is a folder`);
-    }
-    return fail(`the CSV file ${show(file)} cannot be read: ${(error as Error).message}`);
+    if (!(error instanceof UsageError) || !/no file is there$/.test(error.message)) throw error;
+    const looksLikeFile = /[./\\]/.test(file);
+    return fail(
+      `'--dataset' must be ${SETTINGS.dataset.expect}: ${
+        looksLikeFile ? "no file is at" : "current value is"
+      } ${show(file)}${looksLikeFile ? "" : didYouMean(file, BUILTIN_DATASETS)}`,
+    );
   }
   try {
     return parseCsv(text, { problem: problem ?? "auto" });

@@ -11,11 +11,19 @@
  * @module
  */
 import { z } from "zod";
-import { defaultLr, isBuiltinDataset, OPTIMIZER_NAMES, SETTINGS } from "../mod.ts";
+import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR, SETTINGS } from "../mod.ts";
 import { makeTrainSpec, type Step, StepSchema } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
-import { ensureDir, makeRunDir, readJsonFile, writeFileAtomic } from "./_fs.ts";
+import {
+  formatBytes,
+  INPUT_LIMITS,
+  makeRunDir,
+  prepareOutDir,
+  readJsonFile,
+  writeFileSet,
+} from "./_fs.ts";
+import { type RunSignals, watchSignals } from "./_signals.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { makeProgress, type Progress } from "./_progress.ts";
 import {
@@ -42,15 +50,6 @@ export interface CommandIo {
   readonly columns?: number;
 }
 
-function lrTable(): string {
-  const rows = OPTIMIZER_NAMES.map((o) =>
-    `  ${o.padEnd(9)} ${String(defaultLr({ optimizer: o })).padEnd(14)} ${
-      defaultLr({ optimizer: o, problem: "regression" })
-    }`
-  );
-  return [`  optimizer classification regression`, ...rows].join("\n");
-}
-
 /** The `train` help text, made from the settings table. */
 export const TRAIN_HELP = `Train an MLP in a worker and write a report.
 
@@ -62,33 +61,42 @@ relu MLP, svm loss, L2 1e-4, 100 steps of SGD from lr 1 with linear decay.
 Settings:
 ${configHelp().join("\n")}
 
-Default learning rates (--lr):
-${lrTable()}
-
 Run:
   --config FILE      a JSON file of settings (names as in model.json's "config"),
                      or a model.json to rerun; flags override it
-  --resume FILE      a run's model.json to continue from its weights and optimizer
-                     state; --steps then counts the new steps
+  --resume FILE      a run's model.json to go on from, with its weights, optimizer
+                     state and history; --steps then counts the new steps
   --out DIR          where files go (default: a fresh folder under runs/)
+  --force            replace a run already in the --out folder
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
   --quiet            print only the report's path
   --debug            print stack traces
   -h, --help         show this help
 
-Writes model.json, history.csv and report.html. Ctrl-C stops training and
-still writes them (exit 130); a second Ctrl-C quits at once. Exit codes: 0 done,
-1 training failed, 2 bad usage or input, 130 interrupted.
+Default learning rates for classification, by optimizer, loss and hidden
+activation (found by a sweep over moons, circles, xor and spiral:
+bench/lr_sweep.ts):
+${defaultLrTableText().map((line) => `  ${line}`).join("\n")}
+For regression: ${Object.entries(REGRESSION_LR).map(([o, lr]) => `${o} ${lr}`).join(", ")}.
+
+Progress shows step k of N (steps count from 1) with the loss and accuracy
+(R^2 for regression) measured before that step's update; "loss" includes the
+L2 and L1 penalties, "data loss" does not. The summary's figures are measured
+after the last update, without penalties.
+
+Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
+SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
+130, 143, 129); a second Ctrl-C quits at once. An --out folder that holds a run
+is refused unless --force. Inputs are read up to a size cap: ${
+  formatBytes(INPUT_LIMITS.csv)
+} for a CSV
+file, ${
+  formatBytes(INPUT_LIMITS.model)
+} for a --config or --resume file. Exit codes: 0 done, 1 training
+failed, 2 bad usage or input, 130/143/129 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
-
-/**
- * A second SIGINT sooner than this after the first is taken as the same
- * Ctrl-C (`deno task` forwards the terminal's SIGINT to the process that
- * already received it), not as a request to quit at once.
- */
-export const SIGINT_ECHO_MS = 250;
 
 /** The settings that fix the data and the model's shape: a resumed run keeps them. */
 const FIXED_ON_RESUME = [
@@ -118,6 +126,7 @@ interface Request {
   settings: PartialConfig;
   resume?: Resume;
   out?: string;
+  force: boolean;
   format: "text" | "ndjson";
   quiet: boolean;
   debug: boolean;
@@ -271,6 +280,7 @@ async function readRequest(values: FlagValues): Promise<Request> {
     settings,
     resume,
     out,
+    force: values.force === true,
     format: format.data,
     quiet: values.quiet === true,
     debug: values.debug === true,
@@ -341,45 +351,14 @@ function modelFileOf(
   };
 }
 
-/** The run: trains in the worker while showing progress; Ctrl-C cancels it. */
+/** The run: trains in the worker while showing progress; a signal (Ctrl-C) cancels it. */
 async function runInWorker(
   request: Request,
   setup: RunSetup,
   worker: Worker,
   progress: Progress,
-  io: CommandIo,
-  dir: { path: string; made: boolean },
-): Promise<{ outcome: WorkerOutcome; wallTimeMs: number; interrupted: boolean }> {
-  const controller = new AbortController();
-  let firstInterrupt: number | undefined;
-  const onSigint = () => {
-    const now = performance.now();
-    if (firstInterrupt === undefined) {
-      firstInterrupt = now;
-      controller.abort();
-      progress.end();
-      io.stderr("Stopping after this step and writing the report (Ctrl-C again to quit now)\n");
-    } else if (now - firstInterrupt >= SIGINT_ECHO_MS) {
-      // A run folder made for this run and still empty goes too.
-      if (dir.made) {
-        try {
-          Deno.removeSync(dir.path);
-        } catch {
-          // Not empty: what is there stays.
-        }
-      }
-      Deno.exit(EXIT.interrupted);
-    }
-    // A SIGINT right after the first is the same Ctrl-C twice: `deno task`
-    // forwards the terminal's SIGINT to its child, which got it already.
-  };
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch {
-    // No SIGINT on this platform: training runs to the end.
-  }
+  signals: RunSignals,
+): Promise<{ outcome: WorkerOutcome; wallTimeMs: number }> {
   const { config } = setup;
   const resume = request.resume;
   const t0 = performance.now();
@@ -408,15 +387,16 @@ async function runInWorker(
       chunkMs: 50,
     }, {
       // After Ctrl-C the bar is closed: late progress is not drawn.
-      onProgress: (m) => controller.signal.aborted || progress.update(m),
-      signal: controller.signal,
+      onProgress: (m) => signals.signal.aborted || progress.update(m),
+      signal: signals.signal,
       worker,
     });
-  } finally {
-    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+  } catch (error) {
+    signals.dispose();
+    throw error;
   }
-  if (!controller.signal.aborted) progress.end();
-  return { outcome, wallTimeMs: performance.now() - t0, interrupted: controller.signal.aborted };
+  if (!signals.signal.aborted) progress.end();
+  return { outcome, wallTimeMs: performance.now() - t0 };
 }
 
 /** The writes: history, model and report, each whole or not at all. */
@@ -430,9 +410,11 @@ async function writeRun(
 ): Promise<void> {
   const points = setup.inputNames.length === 2 ? setup.points : undefined;
   const grid = outcome.type === "done" ? outcome.grid : undefined;
-  await writeFileAtomic(paths.history, historyCsv(history));
-  await writeFileAtomic(paths.model, JSON.stringify(run, null, 2) + "\n");
-  await writeFileAtomic(paths.report, renderReport({ run, history, points, grid }, { chartJs }));
+  await writeFileSet({
+    [paths.history]: historyCsv(history),
+    [paths.model]: JSON.stringify(run, null, 2) + "\n",
+    [paths.report]: renderReport({ run, history, points, grid }, { chartJs }),
+  });
 }
 
 /** The summary: one line on how it went, where the files are. */
@@ -444,17 +426,19 @@ function summarize(
   outcome: WorkerOutcome,
   paths: { model: string; history: string; report: string },
   wallTimeMs: number,
+  signal: string | undefined,
 ): void {
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
-    io.stderr(`${what}: ${outcome.message}; the report is marked failed\n`);
+    const hint = outcome.kind === "diverged"
+      ? `; try a smaller --lr than ${setup.config.lr} (the report is marked failed)`
+      : "; the report is marked failed";
+    io.stderr(`${what}: ${outcome.message}${hint}\n`);
     if (request.debug && outcome.stack) io.stderr(outcome.stack + "\n");
   } else if (outcome.status === "cancelled") {
-    io.stderr(
-      `Cancelled at step ${run.stepsDone} of ${
-        (request.resume?.run.stepsDone ?? 0) + setup.config.steps
-      }\n`,
-    );
+    const total = (request.resume?.run.stepsDone ?? 0) + setup.config.steps;
+    const by = signal && signal !== "SIGINT" ? ` (${signal})` : "";
+    io.stderr(`Cancelled at step ${run.stepsDone} of ${total}${by}\n`);
   }
   if (request.format === "ndjson") {
     io.stdout(
@@ -475,17 +459,22 @@ function summarize(
   if (!request.quiet) {
     const f = run.final;
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    const test = (text: string | undefined) => text === undefined ? "" : `, test ${text}`;
     const metrics = f === undefined
       ? "no usable model"
       : setup.config.problem === "regression"
-      ? `after the last step: train MSE ${f.trainMse?.toFixed(4)}, R^2 ${f.trainR2?.toFixed(3)}${
-        f.testR2 !== undefined
-          ? `, test MSE ${f.testMse?.toFixed(4)}, R^2 ${f.testR2.toFixed(3)}`
-          : ""
+      ? `after the last update: train MSE ${f.trainMse?.toFixed(4)}, R^2 ${f.trainR2?.toFixed(3)}${
+        test(
+          f.testR2 === undefined
+            ? undefined
+            : `MSE ${f.testMse?.toFixed(4)}, R^2 ${f.testR2.toFixed(3)}`,
+        )
       }`
-      : `after the last step: train accuracy ${pct(f.trainAccuracy ?? 0)} (data loss ${
+      : `after the last update: train accuracy ${pct(f.trainAccuracy ?? 0)}, data loss ${
         f.trainLoss.toFixed(4)
-      })${f.testAccuracy !== undefined ? `, test accuracy ${pct(f.testAccuracy)}` : ""}`;
+      } (without penalties)${
+        test(f.testAccuracy === undefined ? undefined : `accuracy ${pct(f.testAccuracy)}`)
+      }`;
     io.stdout(
       `${run.status === "completed" ? "Trained" : "Stopped"} ${
         setup.source.kind === "generated" ? setup.source.name : setup.source.file
@@ -493,7 +482,8 @@ function summarize(
     );
     io.stdout(`Model: ${paths.model}\n`);
   }
-  io.stdout(`Report: ${paths.report}\n`);
+  // `--quiet` prints the bare path, for `open "$(deno task -q train --quiet)"`.
+  io.stdout(request.quiet ? `${paths.report}\n` : `Report: ${paths.report}\n`);
 }
 
 /** Runs `train` with `args`; resolves with the exit code. */
@@ -504,6 +494,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     config: { type: "string" },
     resume: { type: "string" },
     format: { type: "string" },
+    force: { type: "boolean" },
     quiet: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -517,27 +508,32 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   const worker = spawnTrainer();
   let setup: RunSetup;
   let chartJs: string;
-  let dir: { path: string; made: boolean };
   try {
     setup = await setUpRun(request.settings);
     chartJs = await loadChartJs();
-    // Everything is checked: from here on, files are written.
-    if (request.out !== undefined) {
-      await ensureDir(request.out);
-      dir = { path: request.out, made: false };
-    } else {
-      const name = setup.source.kind === "generated" ? setup.source.name : "csv";
-      dir = { path: await makeRunDir(name), made: true };
-    }
   } catch (error) {
     worker.terminate();
     throw error;
   }
+  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
+  const signals = watchSignals();
+  let dir: string;
+  try {
+    if (request.out !== undefined) await prepareOutDir(request.out, { force: request.force });
+    dir = request.out ??
+      await makeRunDir(setup.source.kind === "generated" ? setup.source.name : "csv");
+  } catch (error) {
+    signals.dispose();
+    worker.terminate();
+    throw error;
+  }
+  // A run folder made for this run and still empty goes when a second signal quits at once.
+  if (request.out === undefined) signals.onQuit(() => Deno.removeSync(dir));
   for (const note of setup.notes) io.stderr(`${note}\n`);
   const paths = {
-    model: `${dir.path}/model.json`,
-    history: `${dir.path}/history.csv`,
-    report: `${dir.path}/report.html`,
+    model: `${dir}/model.json`,
+    history: `${dir}/history.csv`,
+    report: `${dir}/report.html`,
   };
   const progress = makeProgress({
     format: request.format,
@@ -546,14 +542,28 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     columns: () => io.columns,
     write: io.stdout,
   });
-  const { outcome, wallTimeMs } = await runInWorker(request, setup, worker, progress, io, dir);
+  signals.onStop((name) => {
+    progress.end();
+    io.stderr(
+      `Stopping after this step and writing the report (${name}; ${
+        name === "SIGINT" ? "Ctrl-C" : "a signal"
+      } again to quit now)\n`,
+    );
+  });
+  const { outcome, wallTimeMs } = await runInWorker(request, setup, worker, progress, signals);
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
-  await writeRun(paths, run, history, setup, outcome, chartJs);
-  summarize(io, request, setup, run, outcome, paths, wallTimeMs);
-  return run.status === "completed"
-    ? EXIT.ok
-    : run.status === "cancelled"
-    ? EXIT.interrupted
-    : EXIT.failed;
+  try {
+    await writeRun(paths, run, history, setup, outcome, chartJs);
+  } finally {
+    signals.dispose();
+  }
+  summarize(io, request, setup, run, outcome, paths, wallTimeMs, signals.received);
+  // A signal during the writes still sets the exit code: the files are whole either way.
+  return signals.exitCode ??
+    (run.status === "completed"
+      ? EXIT.ok
+      : run.status === "cancelled"
+      ? EXIT.interrupted
+      : EXIT.failed);
 }

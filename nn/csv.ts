@@ -1,6 +1,7 @@
 /**
- * A CSV parser for classification data: numeric feature columns and one
- * label column of class numbers or class names.
+ * A CSV parser for classification data (numeric feature columns and one
+ * label column of class numbers or class names) and for points to predict,
+ * with the one decimal number grammar of the project.
  *
  * @module
  */
@@ -53,7 +54,7 @@ export class CsvError extends SyntaxError {
 export interface CsvOptions {
   /**
    * Whether the first row is a header. `"auto"` treats it as a header when
-   * any of its feature cells is not a number.
+   * none of its cells is a number.
    *
    * @default {"auto"}
    */
@@ -130,14 +131,71 @@ function splitRows(text: string): { cells: string[]; line: number }[] {
   return rows;
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Reads a decimal number as people write it (`0.1`, `-3`, `1e-4`, `+.5`),
+ * around any spaces; anything else (`0x10`, `0b11`, `0o7`, `Infinity`,
+ * `NaN`, `1_000`, "") is `NaN`. The one number grammar of flags, config
+ * files, CSV cells and `predict`'s points. A decimal too large for a double
+ * (`1e309`) reads as `Infinity`, for callers to refuse as out of range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDecimal } from "../mod.ts";
+ * assert.equal(parseDecimal(" -1.5e-3 "), -0.0015);
+ * assert.ok(Number.isNaN(parseDecimal("0x10")));
+ * assert.ok(Number.isNaN(parseDecimal("Infinity")));
+ * ```
+ */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text.trim()) ? Number(text) : NaN;
+}
+
+/** Whether `s` is a finite decimal number. */
 function isNumber(s: string): boolean {
-  return s.trim() !== "" && Number.isFinite(Number(s));
+  return Number.isFinite(parseDecimal(s));
+}
+
+/** The rows of `text` and whether the first is a header: only if none of its cells is a number. */
+function readTable(rows: { cells: string[]; line: number }[], header: boolean | "auto"): {
+  rows: { cells: string[]; line: number }[];
+  names?: string[];
+} {
+  if (rows.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", { line: 1 });
+  const first = rows[0].cells;
+  const hasHeader = header === "auto" ? !first.some(isNumber) : header;
+  if (!hasHeader) return { rows };
+  if (rows.length === 1) {
+    throw new CsvError("Cannot parse the CSV as it has a header but no data rows", {
+      line: rows[0].line,
+    });
+  }
+  return { rows: rows.slice(1), names: first.map((s) => s.trim()) };
+}
+
+/** The number in a cell, or a {@linkcode CsvError} naming its line and column. */
+function numberAt(s: string, line: number, j: number, names?: string[]): number {
+  const value = parseDecimal(s);
+  if (Number.isFinite(value)) return value;
+  const col = names ? ` (${JSON.stringify(names[j])})` : "";
+  const want = Number.isNaN(value) ? "a number" : "a finite number";
+  throw new CsvError(
+    `Cannot parse the CSV as line ${line}, column ${
+      j + 1
+    }${col} must be ${want}: current value is ${JSON.stringify(s.slice(0, 40))}`,
+    { line, column: j + 1 },
+  );
 }
 
 /**
- * Parses CSV text into a {@linkcode Dataset}. Labels that are all integers
- * from 0 up are used as they are; any other labels are class names, numbered
- * in sorted order.
+ * Parses CSV text into a {@linkcode Dataset}. The first row is a header
+ * when none of its cells is a number. Feature cells are decimal numbers
+ * (see {@linkcode parseDecimal}). The classes are the distinct labels
+ * found: numeric labels in increasing order (labels 1 and 2 are 2 classes,
+ * named "1" and "2"; labels 0..k-1 are used as they are), text labels as
+ * class names in sorted order.
  *
  * @example
  * ```ts
@@ -147,6 +205,7 @@ function isNumber(s: string): boolean {
  * assert.deepEqual(data.x, [[0.5, 1], [-1, 2]]);
  * assert.deepEqual(data.y, [0, 1]);
  * assert.deepEqual(data.classNames, ["cat", "dog"]);
+ * assert.deepEqual(parseCsv("1,1\n2,9\n3,1\n").classNames, ["1", "9"]);
  * assert.throws(() => parseCsv("a,b,c\n1,x,0\n"), /line 2, column 2/);
  * ```
  *
@@ -158,36 +217,37 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
       `Cannot parse the CSV as 'text' must be a string: current value is ${typeof text}`,
     );
   }
-  const rows = splitRows(text.replace(/^\uFEFF/, ""));
-  if (rows.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", { line: 1 });
-  const width = rows[0].cells.length;
+  const { header = "auto", labelColumn = -1 } = options;
+  if (typeof labelColumn === "string" && header === false) {
+    throw new CsvError(
+      `Cannot parse the CSV as label column ${JSON.stringify(labelColumn)} needs a header row`,
+      { line: 1 },
+    );
+  }
+  const all = splitRows(text.replace(/^\uFEFF/, ""));
+  if (all.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", { line: 1 });
+  const width = all[0].cells.length;
   if (width < 2) {
     throw new CsvError(
       `Cannot parse the CSV as line ${
-        rows[0].line
+        all[0].line
       } must have at least 2 columns (features and a label): current count is ${width}`,
-      { line: rows[0].line },
+      { line: all[0].line },
     );
   }
-  const { header = "auto", labelColumn = -1 } = options;
-  const first = rows[0].cells;
+  const { rows: data, names } = readTable(
+    all,
+    typeof labelColumn === "string" ? true : header,
+  );
   let label: number;
-  let hasHeader: boolean;
   if (typeof labelColumn === "string") {
-    if (header === false) {
-      throw new CsvError(
-        `Cannot parse the CSV as label column ${JSON.stringify(labelColumn)} needs a header row`,
-        { line: 1 },
-      );
-    }
-    hasHeader = true;
-    label = first.map((s) => s.trim()).indexOf(labelColumn);
+    label = names!.indexOf(labelColumn);
     if (label < 0) {
       throw new CsvError(
-        `Cannot parse the CSV as the header on line ${rows[0].line} has no column ${
+        `Cannot parse the CSV as the header on line ${all[0].line} has no column ${
           JSON.stringify(labelColumn)
         }`,
-        { line: rows[0].line },
+        { line: all[0].line },
       );
     }
   } else {
@@ -199,16 +259,6 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
         }: current value is ${labelColumn}`,
       );
     }
-    // A first row whose feature cells are all numbers is data, even if its label is text.
-    hasHeader = header === "auto" ? !first.every((s, j) => j === label || isNumber(s)) : header;
-  }
-  let names: string[] | undefined;
-  if (hasHeader) names = first.map((s) => s.trim());
-  const data = hasHeader ? rows.slice(1) : rows;
-  if (data.length === 0) {
-    throw new CsvError("Cannot parse the CSV as it has a header but no data rows", {
-      line: rows[0].line,
-    });
   }
   const x: number[][] = [];
   const raw: string[] = [];
@@ -220,19 +270,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
       );
     }
     const row: number[] = [];
-    cells.forEach((s, j) => {
-      if (j === label) return;
-      if (!isNumber(s)) {
-        const col = names ? ` (${JSON.stringify(names[j])})` : "";
-        throw new CsvError(
-          `Cannot parse the CSV as line ${line}, column ${
-            j + 1
-          }${col} must be a number: current value is ${JSON.stringify(s.slice(0, 40))}`,
-          { line, column: j + 1 },
-        );
-      }
-      row.push(Number(s));
-    });
+    for (let j = 0; j < width; j++) if (j !== label) row.push(numberAt(cells[j], line, j, names));
     const y = cells[label].trim();
     if (y === "") {
       throw new CsvError(
@@ -248,7 +286,9 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   const featureNames = names?.filter((_, j) => j !== label);
   const { problem = "auto" } = options;
   const numeric = problem !== "classification" && raw.every(isNumber);
-  if (problem === "regression" || (numeric && !raw.every((s) => Number.isInteger(Number(s))))) {
+  if (
+    problem === "regression" || (numeric && !raw.every((s) => Number.isInteger(parseDecimal(s))))
+  ) {
     const bad = raw.findIndex((s) => !isNumber(s));
     if (bad >= 0) {
       const { line } = data[bad];
@@ -261,31 +301,82 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
         { line, column: label + 1 },
       );
     }
-    const y = raw.map(Number);
+    const y = raw.map(parseDecimal);
     return featureNames ? { x, y, classes: 0, featureNames } : { x, y, classes: 0 };
   }
-  if (raw.every((s) => /^\d+$/.test(s))) {
-    const y = raw.map(Number);
-    // A loop, not Math.max(...y): spreading a million labels overflows the stack.
-    let classes = 0;
-    for (const c of y) if (c >= classes) classes = c + 1;
-    if (classes < 2) {
-      throw new CsvError(
-        "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
-        { line: data[0].line, column: label + 1 },
-      );
-    }
-    return featureNames ? { x, y, classes, featureNames } : { x, y, classes };
-  }
-  const classNames = [...new Set(raw)].sort();
+  const { y, classNames } = classesOf(raw);
   if (classNames.length < 2) {
     throw new CsvError(
       "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
       { line: data[0].line, column: label + 1 },
     );
   }
-  const y = raw.map((s) => classNames.indexOf(s));
-  return featureNames
-    ? { x, y, classes: classNames.length, featureNames, classNames }
-    : { x, y, classes: classNames.length, classNames };
+  // Labels 0..k-1 are class indices already: no names needed.
+  const indices = classNames.every((name, k) => name === String(k));
+  return {
+    x,
+    y,
+    classes: classNames.length,
+    ...(featureNames ? { featureNames } : {}),
+    ...(indices ? {} : { classNames }),
+  };
+}
+
+/** The distinct labels as classes: numbers in increasing order, else text in sorted order. */
+function classesOf(raw: string[]): { y: number[]; classNames: string[] } {
+  const numeric = raw.every(isNumber);
+  const key = numeric ? (s: string) => String(parseDecimal(s)) : (s: string) => s;
+  const distinct = [...new Set(raw.map(key))];
+  if (numeric) distinct.sort((a, b) => Number(a) - Number(b));
+  else distinct.sort();
+  const index = new Map(distinct.map((name, k) => [name, k]));
+  return { y: raw.map((s) => index.get(key(s))!), classNames: distinct };
+}
+
+/** Options for {@linkcode parseCsvPoints}. */
+export interface CsvPointsOptions {
+  /** How many numbers each point has. */
+  features: number;
+  /**
+   * Whether a row may carry one more cell after its features (a label,
+   * which is ignored).
+   *
+   * @default {true}
+   */
+  allowLabel?: boolean;
+}
+
+/**
+ * Parses CSV points to predict: `features` decimal numbers per row,
+ * optionally followed by a label cell that is ignored. The first row is a
+ * header when none of its cells is a number, as in {@linkcode parseCsv}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCsvPoints } from "../mod.ts";
+ * assert.deepEqual(parseCsvPoints("x1,x2\n1,2\n3,4,cat\n", { features: 2 }), [[1, 2], [3, 4]]);
+ * assert.throws(() => parseCsvPoints("1,abc\n", { features: 2 }), /line 1, column 2/);
+ * ```
+ *
+ * @throws {CsvError} naming the line and column of the first bad cell.
+ */
+export function parseCsvPoints(text: string, options: CsvPointsOptions): number[][] {
+  const { features, allowLabel = true } = options;
+  const { rows, names } = readTable(splitRows(text.replace(/^\uFEFF/, "")), "auto");
+  const points: number[][] = [];
+  for (const { cells, line } of rows) {
+    if (cells.length !== features && !(allowLabel && cells.length === features + 1)) {
+      throw new CsvError(
+        `Cannot parse the CSV as line ${line} must have ${features} numbers${
+          allowLabel ? ` (or ${features + 1} with a label)` : ""
+        }: current count is ${cells.length}`,
+        { line },
+      );
+    }
+    const point = new Array<number>(features);
+    for (let j = 0; j < features; j++) point[j] = numberAt(cells[j], line, j, names);
+    points.push(point);
+  }
+  return points;
 }

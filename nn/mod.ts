@@ -29,3 +29,4 @@ export * from "./compiled_mlp.ts";
 export * from "./train.ts";
 export * from "./settings.ts";
 export * from "./features.ts";
+export * from "./default_lr.ts";

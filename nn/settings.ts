@@ -23,6 +23,7 @@
 import { type Activation, ACTIVATIONS } from "./activations.ts";
 import { LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem, PROBLEMS } from "./losses.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
+import { defaultLr } from "./default_lr.ts";
 
 /** The losses that fit each problem. */
 export const LOSSES_FOR: Readonly<Record<Problem, readonly LossName[]>> = {
@@ -172,20 +173,24 @@ export function orList(words: readonly string[]): string {
 const generated = (s: Readonly<SettingsContext>): boolean => isBuiltinDataset(s.dataset ?? "moons");
 const byDefaultRegression = (s: Readonly<SettingsContext>): boolean => s.problem === "regression";
 
+/** The default learning rate of each optimizer for regression (classification's is in {@linkcode DEFAULT_LR_TABLE}). */
+export const REGRESSION_LR: Readonly<Record<OptimizerName, number>> = {
+  sgd: 0.1,
+  momentum: 0.01,
+  adam: 0.01,
+  adamw: 0.01,
+};
+
 /**
- * The learning rate each optimizer starts from by default, for each loss and
- * activation: one that trains every built-in dataset sensibly.
+ * The default learning rate for the settings so far: for classification
+ * {@linkcode defaultLr}'s table by optimizer, loss and activation (found by a
+ * sweep: every combination trains with it), for regression
+ * {@linkcode REGRESSION_LR}.
  */
-export function defaultLr(s: Readonly<SettingsContext>): number {
-  switch (s.optimizer ?? "sgd") {
-    default:
-      return s.problem === "regression" ? 0.1 : 1.0;
-    case "momentum":
-      return s.problem === "regression" ? 0.01 : 0.1;
-    case "adam":
-    case "adamw":
-      return 0.01;
-  }
+export function defaultLrOf(s: Readonly<SettingsContext>): number {
+  const optimizer = s.optimizer ?? "sgd";
+  if (s.problem === "regression") return REGRESSION_LR[optimizer];
+  return defaultLr({ optimizer, loss: s.loss ?? "svm", activation: s.activation ?? "relu" });
 }
 
 /**
@@ -293,8 +298,8 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     flag: "lr",
     kind: { type: "number", min: 0, max: 1e12, aboveMin: true },
     expect: "a positive number up to 1e12",
-    default: defaultLr,
-    defaultText: "by optimizer and problem: see below",
+    default: defaultLrOf,
+    defaultText: "by optimizer, loss and activation (see below)",
     help: "first learning rate",
     scope: "train",
   },
@@ -401,7 +406,7 @@ export function isSettingKey(key: string): key is SettingKey {
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveSettings } from "./settings.ts";
- * assert.equal(resolveSettings({ optimizer: "adam" }).lr, 0.01);
+ * assert.equal(resolveSettings({ optimizer: "adam", problem: "regression" }).lr, 0.01);
  * assert.equal(resolveSettings({ optimizer: "adam", lr: 0.5 }).lr, 0.5);
  * ```
  */

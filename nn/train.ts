@@ -12,9 +12,9 @@ import type { Mlp } from "./mlp.ts";
 import { Adam, AdamW, type Optimizer, type OptimizerState, Sgd } from "./optim.ts";
 import { Rng } from "./random.ts";
 import { makeSchedule } from "./schedule.ts";
+import { BASE_LR } from "./default_lr.ts";
 import {
   checkSetting,
-  defaultLr,
   defaultOf,
   LOOP_KEYS,
   type LoopSettings,
@@ -240,7 +240,7 @@ export function resolveTrainOptions(
 
 /** Options for {@linkcode makeOptimizer}. */
 export interface MakeOptimizerOptions {
-  /** The learning rate; by default the table's default for the optimizer. */
+  /** The learning rate; by default the optimizer's base rate, {@linkcode BASE_LR}. */
   lr?: number;
 }
 
@@ -264,7 +264,7 @@ export function makeOptimizer(
   params: readonly Value[],
   options: MakeOptimizerOptions = {},
 ): Optimizer {
-  const { lr = defaultLr({ optimizer: name }) } = options;
+  const { lr = BASE_LR[name] } = options;
   switch (name) {
     case "sgd":
       return new Sgd(params, { lr });

@@ -28,17 +28,38 @@ export interface RunCliOptions {
   cwd: string;
   /** Text for stdin. */
   stdin?: string;
+  /** How Deno itself is started: see {@linkcode DenoOptions}. */
+  deno?: DenoOptions;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** How the CLI's Deno is started, for tests of limits and permissions. */
+export interface DenoOptions {
+  /**
+   * The V8 heap cap in MiB, so a memory regression fails the test rather
+   * than take the machine down.
+   *
+   * @default {512}
+   */
+  memoryMb?: number;
+  /** Folders it may write instead of the working folder. */
+  allowWrite?: string[];
+  /** Further `deno run` flags, before the entry point. */
+  flags?: string[];
 }
 
 /** The `deno run` arguments that start the CLI allowed to write under `cwd`. */
-export function cliArgs(cwd: string, args: string[]): string[] {
+export function cliArgs(cwd: string, args: string[], deno: DenoOptions = {}): string[] {
   return [
     "run",
     "--quiet",
     `--config=${ROOT}/deno.json`,
     "--unstable-worker-options",
+    `--v8-flags=--max-old-space-size=${deno.memoryMb ?? 512}`,
     "--allow-read",
-    `--allow-write=${cwd}`,
+    `--allow-write=${(deno.allowWrite ?? [cwd]).join(",")}`,
+    ...(deno.flags ?? []),
     CLI,
     ...args,
   ];
@@ -48,6 +69,8 @@ export function cliArgs(cwd: string, args: string[]): string[] {
 export function cliEnv(): Record<string, string> {
   const env = Deno.env.toObject();
   delete env.RUST_BACKTRACE;
+  // `deno task test` sets it; the CLI under test is not started by a task.
+  delete env.INIT_CWD;
   env.NO_COLOR = "1";
   return env;
 }
@@ -55,9 +78,9 @@ export function cliEnv(): Record<string, string> {
 /** Runs the CLI with `args` and collects its output. */
 export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: cliArgs(options.cwd, args),
+    args: cliArgs(options.cwd, args, options.deno),
     cwd: options.cwd,
-    env: cliEnv(),
+    env: { ...cliEnv(), ...options.env },
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",

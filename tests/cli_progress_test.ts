@@ -28,7 +28,7 @@ Deno.test("on a terminal, progress is one bar redrawn in place, not once per upd
   const draws = out.filter((t) => t.startsWith("\r\x1b[2K"));
   assert.equal(draws.length, out.length - 1);
   assert.equal(out.at(-1), "\n");
-  assert.match(draws.at(-1)!, /█+ 1000\/1000 {2}loss 0\.0010 {2}acc 50\.0% {2}ETA 0s$/);
+  assert.match(draws.at(-1)!, /█+ step 1000\/1000 {2}loss 0\.0010 {2}acc 50\.0% {2}ETA 0s$/);
   assert.ok(draws.every((d) => !d.includes("\n")));
 });
 
@@ -64,8 +64,8 @@ Deno.test("on a narrow terminal the bar gives way and the line never wraps", () 
     progress.update(update(500));
     const line = out[0].replace("\r\x1b[2K", "");
     assert.ok(line.length <= columns - 1, `${line.length} characters on ${columns} columns`);
-    if (columns === 60) assert.match(line, /^█+░+ {2}500\/1000 .* ETA 0\.5s$/);
-    else assert.match(line, /^500\/1000 {2}loss/, "no bar, the numbers first");
+    if (columns === 60) assert.match(line, /^█+░+ step +500\/1000 .* ETA 0\.5s$/);
+    else assert.match(line, /^step +500\/1000 {2}loss/, "no bar, the numbers first");
   }
 });
 
@@ -90,8 +90,32 @@ Deno.test("piped, progress is a plain line at the start and at each tenth of the
   const out = capture("text", false);
   assert.equal(out.length, 11);
   assert.match(out[0], /^step 1\/1000 /);
-  assert.match(out[1], /^step 100\/1000 {2}loss 0\.0100 {2}acc 50\.0% {2}lr 0\.100\n$/);
+  assert.match(
+    out[1],
+    /^step 100\/1000 \(before its update\) {2}loss 0\.0100 {2}accuracy 50\.0% {2}lr 0\.100\n$/,
+  );
   assert.match(out[10], /^step 1000\/1000 /);
+});
+
+Deno.test("progress labels the loss with L2 apart from the data loss when they differ", () => {
+  const out: string[] = [];
+  const text = makeProgress({
+    format: "text",
+    tty: false,
+    quiet: false,
+    write: (t) => out.push(t),
+  });
+  const m = update(10, 10);
+  m.metrics = { ...m.metrics, loss: 0.25, dataLoss: 0.2 };
+  text.update(m);
+  assert.match(
+    out[0],
+    /^step 10\/10 \(before its update\) {2}loss 0\.2500 \(data loss 0\.2000 \+ penalty\)/,
+  );
+  const bar: string[] = [];
+  const tty = makeProgress({ format: "text", tty: true, quiet: false, write: (t) => bar.push(t) });
+  tty.update(m);
+  assert.match(bar[0], /step 10\/10 {2}loss 0\.2500 \(data 0\.2000 \+ penalty\) {2}acc 50\.0%/);
 });
 
 Deno.test("ndjson progress is one JSON object per update", () => {

@@ -136,7 +136,7 @@ Deno.test("train reads settings from --config and lets flags override them", asy
     const run = readRun(`${cwd}/x`);
     assert.equal(run.config.dataset, "xor");
     assert.equal(run.config.optimizer, "adam");
-    assert.equal(run.config.lr, 0.01);
+    assert.equal(run.config.lr, 0.1, "the default for adam, svm and relu (nn/default_lr.ts)");
     assert.equal(run.config.seed, 7);
     assert.equal(run.config.steps, 5);
     assert.deepEqual(run.config.layers, [8, 8]);
@@ -354,7 +354,16 @@ Deno.test("every command has --help", async () => {
 const badInputs = (scratch: string): [string, string[], RegExp][] => [
   ["a learning rate that is not a number", ["train", "--lr", "abc"], /'--lr' .*positive.*"abc"/],
   ["a negative learning rate", ["train", "--lr=-1"], /'--lr' must be a positive number.*"-1"/],
-  ["a negative value without '='", ["train", "--lr", "-1"], /'--lr' needs a value.*--lr=VALUE/],
+  [
+    "a value that starts with '-' without '='",
+    ["train", "--out", "-o"],
+    /'--out' needs a value.*--out=VALUE/,
+  ],
+  [
+    "a negative number is a value",
+    ["train", "--lr", "-1"],
+    /'--lr' must be a positive number.*"-1"/,
+  ],
   ["zero steps", ["train", "--steps", "0"], /'--steps' must be an integer.*"0"/],
   ["fractional steps", ["train", "--steps", "2.5"], /'--steps' .*"2\.5"/],
   ["too many samples", ["train", "--samples", "1e9"], /'--samples' .*"1e9"/],

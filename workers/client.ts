@@ -30,14 +30,114 @@ export interface TrainInWorkerOptions {
 }
 
 /**
- * Starts the training worker as a module worker with no permissions (Deno
- * needs `--unstable-worker-options` for that), ready for {@linkcode trainInWorker}.
+ * Whether Deno's `worker-options` unstable feature is on, so a worker can
+ * be started without permissions. Deno quits (exit 70) rather than throw
+ * when it is off, so this is judged from how Deno was started: the flag
+ * on its command line (read from `/proc/self/cmdline` where allowed), or
+ * this repository's `deno.json` (which turns the feature on) found beside a
+ * local entry point and not overridden by `--no-config` or `--config`.
  */
-export function spawnTrainer(): Worker {
-  const worker = new Worker(new URL("./trainer.ts", import.meta.url), {
-    type: "module",
-    deno: { permissions: "none" },
-  } as WorkerOptions);
+export function workerOptionsOn(): boolean {
+  const args = commandLine();
+  if (args?.some((a) => a === "--unstable-worker-options" || a === "--unstable")) return true;
+  if (args?.includes("--no-config")) return false;
+  // An explicit config (as `deno install` writes into its shim) turns the feature on or not.
+  const at = args?.findIndex((a) => /^(--config|-c)(=|$)/.test(a)) ?? -1;
+  if (at >= 0) {
+    const path = args![at].includes("=")
+      ? args![at].slice(args![at].indexOf("=") + 1)
+      : args![at + 1];
+    return path !== undefined && configTurnsOn(path);
+  }
+  // deno.json is found from a local entry point's folder upwards; a remote one has none.
+  return Deno.mainModule.startsWith("file:") && import.meta.url.startsWith("file:");
+}
+
+/** Whether the Deno config file at `path` lists the `worker-options` unstable feature. */
+function configTurnsOn(path: string): boolean {
+  try {
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return false;
+    return /"unstable"\s*:\s*\[[^\]]*"worker-options"/.test(Deno.readTextFileSync(path));
+  } catch {
+    return false;
+  }
+}
+
+/** The process's command line, when Linux shows it and reading it is allowed; else undefined. */
+function commandLine(): string[] | undefined {
+  try {
+    const path = "/proc/self/cmdline";
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return undefined;
+    const args = Deno.readTextFileSync(path).split("\0");
+    // Deno's own flags come before the entry point; the program's after it.
+    const takesValue = [
+      "--config",
+      "-c",
+      "--import-map",
+      "--location",
+      "--seed",
+      "--cert",
+      "--lock",
+    ];
+    const main = args.findIndex((a, i) =>
+      i > 1 && !a.startsWith("-") && !takesValue.includes(args[i - 1])
+    );
+    return main < 0 ? args : args.slice(0, main);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the fallback notice has been given (it is given once per process). */
+let fallbackNoticed = false;
+
+/** Options for {@linkcode spawnTrainer}. */
+export interface SpawnTrainerOptions {
+  /**
+   * Told once per process when the worker cannot be started without
+   * permissions (Deno started without `--unstable-worker-options`, or not
+   * from this repository's `deno.json`) and runs with the process's own.
+   *
+   * @default {(text) => console.error(text)}
+   */
+  onNotice?: (text: string) => void;
+}
+
+/**
+ * Starts the training worker as a module worker with no permissions (Deno
+ * needs the `worker-options` unstable feature, which `deno.json` turns on),
+ * ready for {@linkcode trainInWorker}. Where that feature is off, the worker
+ * inherits the process's permissions instead, and `onNotice` is told once.
+ */
+export function spawnTrainer(options: SpawnTrainerOptions = {}): Worker {
+  const url = new URL("./trainer.ts", import.meta.url);
+  // Deno loads a worker's module with the process's read access, and a
+  // failed load ends the process: check it first, as an error that says so.
+  if (url.protocol === "file:") {
+    const path = decodeURIComponent(url.pathname);
+    if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+      throw new Deno.errors.NotCapable(
+        `Requires read access to "${path}", run again with the --allow-read flag`,
+      );
+    }
+  } else if (Deno.permissions.querySync({ name: "import", host: url.host }).state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires import access to "${url.host}", run again with the --allow-import flag`,
+    );
+  }
+  if (workerOptionsOn()) {
+    // deno-lint-ignore no-explicit-any
+    const sandboxed = { type: "module", deno: { permissions: "none" } } as any as WorkerOptions;
+    warmUpSchemas();
+    return new Worker(url, sandboxed);
+  }
+  if (!fallbackNoticed) {
+    fallbackNoticed = true;
+    (options.onNotice ?? ((text) => console.error(text)))(
+      "Note: the training worker runs with this process's permissions, as Deno's worker options are not on (add --unstable-worker-options to sandbox it)",
+    );
+  }
+  const worker = new Worker(url, { type: "module" });
   // While the worker loads, get the checks of its messages ready here too.
   warmUpSchemas();
   return worker;
