@@ -61,6 +61,30 @@ export interface CompiledMlpOptions {
    * @default {0}
    */
   l1?: number;
+  /**
+   * Samples per pass through the layers. A batch larger than this runs in
+   * passes of this many rows (the backward pass recomputes the activations
+   * of all but the last pass), so that memory stays bounded whatever the
+   * batch size; the numbers do not depend on it. By default about four
+   * million activations per pass.
+   */
+  rowsPerPass?: number;
+}
+
+/** One pass's rows of the batch, and its views of the batch-wide arrays. */
+interface Pass {
+  start: number;
+  rows: number;
+  x: Float64Array;
+  out: Float64Array;
+  gout: Float64Array;
+  order: Int32Array;
+}
+
+/** The default {@linkcode CompiledMlpOptions.rowsPerPass} for `model`. */
+function defaultRowsPerPass(model: Mlp): number {
+  const width = model.nin + model.nouts.reduce((a, b) => a + b, 0);
+  return Math.max(1, Math.floor(2 ** 22 / width));
 }
 
 /**
@@ -130,10 +154,17 @@ export class CompiledMlp {
   readonly #offsets: Int32Array;
   readonly #nin: number;
   readonly #k: number;
-  // Per layer: the activation output A (layer 0 holds the inputs) and the
-  // local derivative D of each activation, batch-major.
+  // The whole batch's inputs and outputs, batch-major.
+  readonly #x: Float64Array;
+  readonly #out: Float64Array;
+  // The passes: each one's first row and its views of the batch-wide arrays.
+  readonly #passes: readonly Pass[];
+  // Per hidden layer, for one pass: the activations A and the local
+  // derivative D of each activation, batch-major (D also for the last layer).
   readonly #a: Float64Array[];
   readonly #d: Float64Array[];
+  // The pass whose activations A and D hold.
+  #current = -1;
   // Per sample: the loss's label form (see LossFunction.label).
   readonly #lab: Float64Array;
   // Per sample: the class that accuracy compares with (a -1 label is class 0).
@@ -142,7 +173,7 @@ export class CompiledMlp {
   readonly #gout: Float64Array;
   // Per sample scratch of the loss (hinge pre-activations, lse, mse diffs ...).
   readonly #aux: Float64Array;
-  // Two scratch arrays for the grads of one layer's sums or inputs, batch-major.
+  // Two scratch arrays for one pass: the grads of one layer's sums or inputs.
   readonly #ga: Float64Array;
   readonly #gb: Float64Array;
   // Reverse topological order of the last layer's neurons, per sample (k each).
@@ -222,16 +253,39 @@ export class CompiledMlp {
     this.#k = k;
     this.#p = new Float64Array(count);
     this.#g = new Float64Array(count);
-    this.#a = sizes.map((n) => new Float64Array(n * batchSize));
-    this.#d = sizes.map((n) => new Float64Array(n * batchSize));
+    const rows = Math.min(batchSize, options.rowsPerPass ?? defaultRowsPerPass(model));
+    if (!Number.isInteger(rows) || rows < 1) {
+      throw new RangeError(
+        `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
+      );
+    }
+    this.#x = new Float64Array(model.nin * batchSize);
+    this.#out = new Float64Array(k * batchSize);
     this.#lab = new Float64Array(batchSize);
     this.#cls = new Float64Array(batchSize);
     this.#gout = new Float64Array(k * batchSize);
     this.#aux = new Float64Array(k * batchSize);
-    const width = Math.max(...sizes);
-    this.#ga = new Float64Array(width * batchSize);
-    this.#gb = new Float64Array(width * batchSize);
     this.#order = new Int32Array(k * batchSize);
+    const passes: Pass[] = [];
+    for (let start = 0; start < batchSize; start += rows) {
+      const end = Math.min(batchSize, start + rows);
+      passes.push({
+        start,
+        rows: end - start,
+        x: this.#x.subarray(start * model.nin, end * model.nin),
+        out: this.#out.subarray(start * k, end * k),
+        gout: this.#gout.subarray(start * k, end * k),
+        order: this.#order.subarray(start * k, end * k),
+      });
+    }
+    this.#passes = passes;
+    this.#a = sizes.map((n, l) =>
+      new Float64Array(l === 0 || l === sizes.length - 1 ? 0 : n * rows)
+    );
+    this.#d = sizes.map((n, l) => new Float64Array(l === 0 ? 0 : n * rows));
+    const width = Math.max(...sizes);
+    this.#ga = new Float64Array(width * rows);
+    this.#gb = new Float64Array(width * rows);
   }
 
   /**
@@ -250,8 +304,9 @@ export class CompiledMlp {
       );
     }
     this.#readLabels(y);
-    this.#run(x);
-    const out = this.#a[this.#a.length - 1];
+    this.#load(x);
+    for (let c = 0; c < this.#passes.length; c++) this.#run(c);
+    const out = this.#out;
     const dataLoss = this.#lossFn.forward(out, this.#lab, this.#aux, n, this.#k) * (1 / n);
     let total = dataLoss;
     for (const [penalty, alpha] of this.#penalties) total = total + penalty.forward(this.#p, alpha);
@@ -286,15 +341,16 @@ export class CompiledMlp {
         `Cannot run the compiled model as the batch must have ${this.batchSize} samples: current length is ${x.length}`,
       );
     }
-    this.#run(x);
-    return this.#a[this.#a.length - 1].slice();
+    this.#load(x);
+    for (let c = 0; c < this.#passes.length; c++) this.#run(c);
+    return this.#out.slice();
   }
 
-  /** Loads the inputs and parameters and runs every layer. */
-  #run(x: readonly (readonly number[])[]): void {
+  /** Loads the batch's inputs and the model's parameters. */
+  #load(x: readonly (readonly number[])[]): void {
     const n = this.batchSize;
     const nin = this.#nin;
-    const a0 = this.#a[0];
+    const xs = this.#x;
     for (let s = 0; s < n; s++) {
       const row = x[s];
       if (row.length !== nin) {
@@ -302,17 +358,26 @@ export class CompiledMlp {
           `Cannot run the model as the input must have ${nin} features: current length is ${row.length}`,
         );
       }
-      for (let i = 0; i < nin; i++) a0[s * nin + i] = row[i];
+      for (let i = 0; i < nin; i++) xs[s * nin + i] = row[i];
     }
     const params = this.#params;
     const p = this.#p;
     for (let i = 0; i < p.length; i++) p[i] = params[i].data;
+  }
+
+  /** Runs every layer on pass `c`'s rows, with the loaded inputs and parameters. */
+  #run(c: number): void {
+    const pass = this.#passes[c];
     const sizes = this.#sizes;
-    for (let l = 1; l < sizes.length; l++) {
-      const out = this.#a[l];
-      forwardLayer(p, this.#offsets[l - 1], this.#a[l - 1], sizes[l - 1], out, sizes[l], n);
-      this.#acts[l - 1].kernel(out, this.#d[l], n * sizes[l]);
+    const last = sizes.length - 1;
+    let xin = pass.x;
+    for (let l = 1; l <= last; l++) {
+      const out = l === last ? pass.out : this.#a[l];
+      forwardLayer(this.#p, this.#offsets[l - 1], xin, sizes[l - 1], out, sizes[l], pass.rows);
+      this.#acts[l - 1].kernel(out, this.#d[l], pass.rows * sizes[l]);
+      xin = out;
     }
+    this.#current = c;
   }
 
   /**
@@ -331,9 +396,13 @@ export class CompiledMlp {
     this.#gout.fill(0);
     const n = this.batchSize;
     const k = this.#k;
-    const out = this.#a[this.#a.length - 1];
-    this.#lossFn.backward(out, this.#lab, this.#aux, this.#gout, this.#order, n, k);
-    this.#backwardLayers();
+    this.#lossFn.backward(this.#out, this.#lab, this.#aux, this.#gout, this.#order, n, k);
+    // The last pass first, as Value.backward() meets the samples last first;
+    // a pass whose activations were overwritten runs forward again.
+    for (let c = this.#passes.length - 1; c >= 0; c--) {
+      if (this.#current !== c) this.#run(c);
+      this.#backwardLayers(this.#passes[c]);
+    }
     const params = this.#params;
     for (let i = 0; i < g.length; i++) params[i].grad += g[i];
   }
@@ -355,15 +424,15 @@ export class CompiledMlp {
    * grad adds one term per sample, last sample first, and each input's grad
    * one term per neuron, in the order `Value.backward()` meets the neurons.
    */
-  #backwardLayers(): void {
+  #backwardLayers(pass: Pass): void {
     const sizes = this.#sizes;
     const p = this.#p;
     const g = this.#g;
-    const n = this.batchSize;
+    const n = pass.rows;
     const last = sizes.length - 1;
     // gz: the grads of a layer's sums; gx: of its inputs, which become ga,
     // the grads of the previous layer's outputs.
-    let ga = this.#gout;
+    let ga = pass.gout;
     const gz = this.#ga;
     const gx = this.#gb;
     for (let l = last; l >= 1; l--) {
@@ -372,9 +441,9 @@ export class CompiledMlp {
       const base = this.#offsets[l - 1];
       const der = this.#d[l];
       for (let i = 0; i < n * nout; i++) gz[i] = der[i] * ga[i];
-      weightGrads(g, base, this.#a[l - 1], nin, gz, nout, n);
+      weightGrads(g, base, l === 1 ? pass.x : this.#a[l - 1], nin, gz, nout, n);
       if (l === 1) break;
-      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, n, this.#order);
+      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, n, pass.order);
       else inputGrads(p, base, gz, nout, gx, nin, n);
       ga = gx;
     }

@@ -17,6 +17,7 @@ import {
   predictBatch,
   regressionLoss,
   resolveTrainOptions,
+  Sgd,
   type StepMetrics,
   type TrainOptions,
   trainSteps,
@@ -499,4 +500,40 @@ Deno.test("the blocked kernels give the Value graph's numbers for every remainde
       }
     }
   }
+});
+
+Deno.test("a batch run in several passes gives the same numbers as one pass", async (t) => {
+  const data = makeSpiral({ samples: 23, classes: 3, noise: 0.1, seed: 8 });
+  for (const loss of ["ce", "svm"] as const) {
+    await t.step(loss, () => {
+      const run = (rowsPerPass?: number) => {
+        const model = new Mlp(2, [9, 6, 3], { seed: 4, activation: "tanh" });
+        const compiled = new CompiledMlp(model, 23, { loss, l2: 1e-3, l1: 1e-3, rowsPerPass });
+        const optimizer = new Sgd(model.parameters(), { lr: 0.3 });
+        const losses: number[] = [];
+        for (let k = 0; k < 5; k++) {
+          losses.push(compiled.forward(data.x, data.y), compiled.accuracy);
+          optimizer.zeroGrad();
+          compiled.backward();
+          optimizer.step();
+        }
+        // backward() again adds the same grads, recomputing the passes it needs.
+        optimizer.zeroGrad();
+        compiled.forward(data.x, data.y);
+        compiled.backward();
+        const once = model.parameters().map((p) => p.grad);
+        compiled.backward();
+        assert.deepEqual(model.parameters().map((p) => p.grad), once.map((g) => g + g));
+        return { losses, params: model.parameters().map((p) => p.data), once };
+      };
+      const whole = run();
+      for (const rows of [1, 2, 5, 22, 23, 100]) {
+        assert.deepEqual(run(rows), whole, `${rows} rows per pass`);
+      }
+    });
+  }
+  assert.throws(
+    () => new CompiledMlp(new Mlp(2, [3, 1]), 4, { rowsPerPass: 1.5 }),
+    /'rowsPerPass' must be a positive integer: current value is 1.5/,
+  );
 });
