@@ -1,6 +1,6 @@
 /**
  * The two ways to compute a training step, behind one interface, and the
- * batched compiled passes that evaluation and prediction use.
+ * compiled evaluation that test metrics and `evaluate()` use.
  *
  * @module
  */
@@ -16,7 +16,6 @@ import {
   r2Score,
 } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
-import { countCorrect } from "./_metrics.ts";
 
 /** What a forward pass measures: the loss, and accuracy or mse and R^2. */
 export interface BatchMetrics {
@@ -99,67 +98,21 @@ export function valueEngine(model: Mlp, o: EngineOptions): StepEngine {
   };
 }
 
-/**
- * How many rows one compiled pass takes when evaluating or predicting: about
- * half a million activations per layer array at most, so that memory stays
- * bounded whatever the data's size.
- */
-export function rowsPerPass(model: Mlp): number {
-  const width = model.nin + model.nouts.reduce((a, b) => a + b, 0);
-  return Math.max(1, Math.min(4096, Math.floor(2 ** 19 / width)));
-}
-
-/** Runs a model over any number of rows, a bounded batch at a time, on the compiled path. */
-export class Predictor {
-  readonly #model: Mlp;
-  readonly #rows: number;
-  #passes = new Map<number, CompiledMlp>();
-
-  /** Makes a predictor for `model` that runs `rows` rows per pass. */
-  constructor(model: Mlp, rows = rowsPerPass(model)) {
-    this.#model = model;
-    this.#rows = rows;
-  }
-
-  /** The outputs of every row of `x`, `k` per row, bit for bit those of `model.predict()`. */
-  run(x: readonly (readonly number[])[], into?: Float64Array): Float64Array {
-    const k = this.#model.nouts[this.#model.nouts.length - 1];
-    const out = into ?? new Float64Array(x.length * k);
-    for (let start = 0; start < x.length; start += this.#rows) {
-      const m = Math.min(this.#rows, x.length - start);
-      let pass = this.#passes.get(m);
-      if (pass === undefined) {
-        // At most two sizes: full passes and the last one.
-        if (this.#passes.size >= 2) this.#passes.clear();
-        pass = new CompiledMlp(this.#model, m);
-        this.#passes.set(m, pass);
-      }
-      out.set(pass.predict(m === x.length ? x : x.slice(start, start + m)), start * k);
-    }
-    return out;
-  }
-}
-
-/** Evaluates a model on one data set, again and again (the labels are read once). */
+/** Evaluates a model on one data set, again and again, on the compiled path. */
 export class Evaluator {
-  readonly #predictor: Predictor;
+  readonly #compiled: CompiledMlp;
   readonly #x: readonly (readonly number[])[];
   readonly #y: readonly number[];
-  readonly #o: EngineOptions;
-  readonly #k: number;
-  readonly #lab: Float64Array;
-  readonly #aux: Float64Array;
-  readonly #out: Float64Array;
 
   /**
-   * Reads the labels of `data` for the loss.
+   * Lays out the compiled model for `data`.
    *
-   * @throws {RangeError} when a label does not fit the loss.
+   * @throws {RangeError} when the data is empty.
    */
   constructor(
     model: Mlp,
     data: { x: readonly (readonly number[])[]; y: readonly number[] },
-    o: EngineOptions,
+    o: Pick<EngineOptions, "loss" | "problem">,
   ) {
     const n = data.x.length;
     if (n === 0 || data.y.length !== n) {
@@ -167,31 +120,17 @@ export class Evaluator {
         `Cannot evaluate the model as the data must have one label per sample (${n}, at least 1): current length is ${data.y.length}`,
       );
     }
-    this.#predictor = new Predictor(model);
+    this.#compiled = new CompiledMlp(model, n, { loss: o.loss, problem: o.problem });
     this.#x = data.x;
     this.#y = data.y;
-    this.#o = o;
-    this.#k = model.nouts[model.nouts.length - 1];
-    const loss = LOSS_FUNCTIONS[o.loss];
-    this.#lab = Float64Array.from(data.y, (y, i) => loss.label(y, i, this.#k, o.problem));
-    this.#aux = new Float64Array(n * this.#k);
-    this.#out = new Float64Array(n * this.#k);
   }
 
   /** The loss (no penalty) and the metrics of the model's current parameters. */
   run(): BatchMetrics {
-    const n = this.#x.length;
-    const out = this.#predictor.run(this.#x, this.#out);
-    const loss = LOSS_FUNCTIONS[this.#o.loss].forward(out, this.#lab, this.#aux, n, this.#k) *
-      (1 / n);
-    if (this.#o.problem === "regression") {
-      return {
-        loss,
-        dataLoss: loss,
-        mse: meanSquaredError(out, this.#y),
-        r2: r2Score(out, this.#y),
-      };
-    }
-    return { loss, dataLoss: loss, accuracy: countCorrect(out, this.#k, this.#y, n) / n };
+    const c = this.#compiled;
+    const loss = c.forward(this.#x, this.#y);
+    return c.problem === "regression"
+      ? { loss, dataLoss: loss, mse: c.mse, r2: c.r2 }
+      : { loss, dataLoss: loss, accuracy: c.accuracy };
   }
 }

@@ -9,10 +9,14 @@
  * one definition ({@linkcode ACTIVATION_FUNCTIONS}, {@linkcode LOSS_FUNCTIONS},
  * {@linkcode PENALTIES}), whose kernels perform the same float operations as
  * the `Value` forms. The layers' own sums are added in the graph's order:
- * forward sums start from the bias and add `w * x` input by input; backward
- * visits samples and neurons in the reverse topological order that
- * `Value.backward()` uses, so every gradient accumulates in the same order.
- * The losses and gradients are therefore bit for bit those of the `Value` path.
+ * a neuron's sum starts from its bias and adds `w * x` input by input; a
+ * weight's grad adds one term per sample, last sample first (the order in
+ * which `Value.backward()` meets the samples); an input's grad adds one term
+ * per neuron, in the order the graph's backward pass meets the neurons. The
+ * kernels are register-blocked (several neurons and samples per pass, held
+ * in locals), which runs several of these sums at once but never splits,
+ * reorders or fuses one. The losses and gradients are therefore bit for bit
+ * those of the `Value` path.
  *
  * @module
  */
@@ -57,6 +61,30 @@ export interface CompiledMlpOptions {
    * @default {0}
    */
   l1?: number;
+  /**
+   * Samples per pass through the layers. A batch larger than this runs in
+   * passes of this many rows (the backward pass recomputes the activations
+   * of all but the last pass), so that memory stays bounded whatever the
+   * batch size; the numbers do not depend on it. By default about four
+   * million activations per pass.
+   */
+  rowsPerPass?: number;
+}
+
+/** One pass's rows of the batch, and its views of the batch-wide arrays. */
+interface Pass {
+  start: number;
+  rows: number;
+  x: Float64Array;
+  out: Float64Array;
+  gout: Float64Array;
+  order: Int32Array;
+}
+
+/** The default {@linkcode CompiledMlpOptions.rowsPerPass} for `model`. */
+function defaultRowsPerPass(model: Mlp): number {
+  const width = model.nin + model.nouts.reduce((a, b) => a + b, 0);
+  return Math.max(1, Math.floor(2 ** 22 / width));
 }
 
 /**
@@ -126,10 +154,17 @@ export class CompiledMlp {
   readonly #offsets: Int32Array;
   readonly #nin: number;
   readonly #k: number;
-  // Per layer: the activation output A (layer 0 holds the inputs) and the
-  // local derivative D of each activation, batch-major.
+  // The whole batch's inputs and outputs, batch-major.
+  readonly #x: Float64Array;
+  readonly #out: Float64Array;
+  // The passes: each one's first row and its views of the batch-wide arrays.
+  readonly #passes: readonly Pass[];
+  // Per hidden layer, for one pass: the activations A and the local
+  // derivative D of each activation, batch-major (D also for the last layer).
   readonly #a: Float64Array[];
   readonly #d: Float64Array[];
+  // The pass whose activations A and D hold.
+  #current = -1;
   // Per sample: the loss's label form (see LossFunction.label).
   readonly #lab: Float64Array;
   // Per sample: the class that accuracy compares with (a -1 label is class 0).
@@ -138,13 +173,11 @@ export class CompiledMlp {
   readonly #gout: Float64Array;
   // Per sample scratch of the loss (hinge pre-activations, lse, mse diffs ...).
   readonly #aux: Float64Array;
+  // Two scratch arrays for one pass: the grads of one layer's sums or inputs.
   readonly #ga: Float64Array;
   readonly #gb: Float64Array;
   // Reverse topological order of the last layer's neurons, per sample (k each).
   readonly #order: Int32Array;
-  // Whether every input, parameter and activation of the latest forward pass
-  // is finite; then a neuron whose grad is 0 adds only zeros, and is skipped.
-  #finite = false;
   #total = NaN;
   #dataLoss = NaN;
   #accuracy = NaN;
@@ -220,16 +253,39 @@ export class CompiledMlp {
     this.#k = k;
     this.#p = new Float64Array(count);
     this.#g = new Float64Array(count);
-    this.#a = sizes.map((n) => new Float64Array(n * batchSize));
-    this.#d = sizes.map((n) => new Float64Array(n * batchSize));
+    const rows = Math.min(batchSize, options.rowsPerPass ?? defaultRowsPerPass(model));
+    if (!Number.isInteger(rows) || rows < 1) {
+      throw new RangeError(
+        `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
+      );
+    }
+    this.#x = new Float64Array(model.nin * batchSize);
+    this.#out = new Float64Array(k * batchSize);
     this.#lab = new Float64Array(batchSize);
     this.#cls = new Float64Array(batchSize);
     this.#gout = new Float64Array(k * batchSize);
     this.#aux = new Float64Array(k * batchSize);
-    const width = Math.max(...sizes);
-    this.#ga = new Float64Array(width);
-    this.#gb = new Float64Array(width);
     this.#order = new Int32Array(k * batchSize);
+    const passes: Pass[] = [];
+    for (let start = 0; start < batchSize; start += rows) {
+      const end = Math.min(batchSize, start + rows);
+      passes.push({
+        start,
+        rows: end - start,
+        x: this.#x.subarray(start * model.nin, end * model.nin),
+        out: this.#out.subarray(start * k, end * k),
+        gout: this.#gout.subarray(start * k, end * k),
+        order: this.#order.subarray(start * k, end * k),
+      });
+    }
+    this.#passes = passes;
+    this.#a = sizes.map((n, l) =>
+      new Float64Array(l === 0 || l === sizes.length - 1 ? 0 : n * rows)
+    );
+    this.#d = sizes.map((n, l) => new Float64Array(l === 0 ? 0 : n * rows));
+    const width = Math.max(...sizes);
+    this.#ga = new Float64Array(width * rows);
+    this.#gb = new Float64Array(width * rows);
   }
 
   /**
@@ -248,8 +304,9 @@ export class CompiledMlp {
       );
     }
     this.#readLabels(y);
-    this.#finite = this.#run(x) === 0;
-    const out = this.#a[this.#a.length - 1];
+    this.#load(x);
+    for (let c = 0; c < this.#passes.length; c++) this.#run(c);
+    const out = this.#out;
     const dataLoss = this.#lossFn.forward(out, this.#lab, this.#aux, n, this.#k) * (1 / n);
     let total = dataLoss;
     for (const [penalty, alpha] of this.#penalties) total = total + penalty.forward(this.#p, alpha);
@@ -284,17 +341,16 @@ export class CompiledMlp {
         `Cannot run the compiled model as the batch must have ${this.batchSize} samples: current length is ${x.length}`,
       );
     }
-    this.#run(x);
-    return this.#a[this.#a.length - 1].slice();
+    this.#load(x);
+    for (let c = 0; c < this.#passes.length; c++) this.#run(c);
+    return this.#out.slice();
   }
 
-  /** Loads the inputs and parameters and runs every layer; 0 when all is finite, else NaN. */
-  #run(x: readonly (readonly number[])[]): number {
+  /** Loads the batch's inputs and the model's parameters. */
+  #load(x: readonly (readonly number[])[]): void {
     const n = this.batchSize;
     const nin = this.#nin;
-    const a0 = this.#a[0];
-    // x * 0 is 0 for every finite x and NaN otherwise: one NaN check covers all.
-    let zero = 0;
+    const xs = this.#x;
     for (let s = 0; s < n; s++) {
       const row = x[s];
       if (row.length !== nin) {
@@ -302,20 +358,26 @@ export class CompiledMlp {
           `Cannot run the model as the input must have ${nin} features: current length is ${row.length}`,
         );
       }
-      for (let i = 0; i < nin; i++) {
-        const v = row[i];
-        a0[s * nin + i] = v;
-        zero += v * 0;
-      }
+      for (let i = 0; i < nin; i++) xs[s * nin + i] = row[i];
     }
     const params = this.#params;
     const p = this.#p;
-    for (let i = 0; i < p.length; i++) {
-      const v = params[i].data;
-      p[i] = v;
-      zero += v * 0;
+    for (let i = 0; i < p.length; i++) p[i] = params[i].data;
+  }
+
+  /** Runs every layer on pass `c`'s rows, with the loaded inputs and parameters. */
+  #run(c: number): void {
+    const pass = this.#passes[c];
+    const sizes = this.#sizes;
+    const last = sizes.length - 1;
+    let xin = pass.x;
+    for (let l = 1; l <= last; l++) {
+      const out = l === last ? pass.out : this.#a[l];
+      forwardLayer(this.#p, this.#offsets[l - 1], xin, sizes[l - 1], out, sizes[l], pass.rows);
+      this.#acts[l - 1].kernel(out, this.#d[l], pass.rows * sizes[l]);
+      xin = out;
     }
-    return zero + this.#forwardLayers();
+    this.#current = c;
   }
 
   /**
@@ -334,9 +396,13 @@ export class CompiledMlp {
     this.#gout.fill(0);
     const n = this.batchSize;
     const k = this.#k;
-    const out = this.#a[this.#a.length - 1];
-    this.#lossFn.backward(out, this.#lab, this.#aux, this.#gout, this.#order, n, k);
-    this.#backwardLayers();
+    this.#lossFn.backward(this.#out, this.#lab, this.#aux, this.#gout, this.#order, n, k);
+    // The last pass first, as Value.backward() meets the samples last first;
+    // a pass whose activations were overwritten runs forward again.
+    for (let c = this.#passes.length - 1; c >= 0; c--) {
+      if (this.#current !== c) this.#run(c);
+      this.#backwardLayers(this.#passes[c]);
+    }
     const params = this.#params;
     for (let i = 0; i < g.length; i++) params[i].grad += g[i];
   }
@@ -353,77 +419,320 @@ export class CompiledMlp {
     }
   }
 
-  /** Runs every layer; returns 0 when every activation is finite, else NaN. */
-  #forwardLayers(): number {
-    let zero = 0;
-    const sizes = this.#sizes;
-    const p = this.#p;
-    const n = this.batchSize;
-    for (let l = 1; l < sizes.length; l++) {
-      const nin = sizes[l - 1];
-      const nout = sizes[l];
-      const xin = this.#a[l - 1];
-      const out = this.#a[l];
-      const base = this.#offsets[l - 1];
-      for (let s = 0; s < n; s++) {
-        const xo = s * nin;
-        for (let j = 0; j < nout; j++) {
-          const o = base + j * (nin + 1);
-          let z = p[o + nin];
-          for (let i = 0; i < nin; i++) z += p[o + i] * xin[xo + i];
-          out[s * nout + j] = z;
-        }
-      }
-      const size = n * nout;
-      this.#acts[l - 1].kernel(out, this.#d[l], size);
-      for (let i = 0; i < size; i++) zero += out[i] * 0;
-    }
-    return zero;
-  }
-
-  #backwardLayers(): void {
+  /**
+   * The layers' backward pass, layer by layer from the last. Each weight's
+   * grad adds one term per sample, last sample first, and each input's grad
+   * one term per neuron, in the order `Value.backward()` meets the neurons.
+   */
+  #backwardLayers(pass: Pass): void {
     const sizes = this.#sizes;
     const p = this.#p;
     const g = this.#g;
-    const n = this.batchSize;
+    const n = pass.rows;
     const last = sizes.length - 1;
-    const k = this.#k;
-    const gout = this.#gout;
-    const order = this.#order;
-    const skip = this.#finite;
-    let ga = this.#ga;
-    let gb = this.#gb;
-    // Value.backward() meets the samples' subgraphs in reverse.
-    for (let s = n - 1; s >= 0; s--) {
-      for (let j = 0; j < k; j++) ga[j] = gout[s * k + j];
-      for (let l = last; l >= 1; l--) {
-        const nin = sizes[l - 1];
-        const nout = sizes[l];
-        const xin = this.#a[l - 1];
-        const der = this.#d[l];
-        const base = this.#offsets[l - 1];
-        const xo = s * nin;
-        const hidden = l > 1;
-        if (hidden) gb.fill(0, 0, nin);
-        for (let r = 0; r < nout; r++) {
-          const j = l === last ? order[s * k + r] : nout - 1 - r;
-          const gz = der[s * nout + j] * ga[j];
-          if (gz === 0 && skip) continue;
-          const o = base + j * (nin + 1);
-          if (hidden) {
-            for (let i = 0; i < nin; i++) {
-              g[o + i] += xin[xo + i] * gz;
-              gb[i] += p[o + i] * gz;
-            }
-          } else {
-            for (let i = 0; i < nin; i++) g[o + i] += xin[xo + i] * gz;
-          }
-          g[o + nin] += gz;
-        }
-        const t = ga;
-        ga = gb;
-        gb = t;
+    // gz: the grads of a layer's sums; gx: of its inputs, which become ga,
+    // the grads of the previous layer's outputs.
+    let ga = pass.gout;
+    const gz = this.#ga;
+    const gx = this.#gb;
+    for (let l = last; l >= 1; l--) {
+      const nin = sizes[l - 1];
+      const nout = sizes[l];
+      const base = this.#offsets[l - 1];
+      const der = this.#d[l];
+      for (let i = 0; i < n * nout; i++) gz[i] = der[i] * ga[i];
+      weightGrads(g, base, l === 1 ? pass.x : this.#a[l - 1], nin, gz, nout, n);
+      if (l === 1) break;
+      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, n, pass.order);
+      else inputGrads(p, base, gz, nout, gx, nin, n);
+      ga = gx;
+    }
+  }
+}
+
+// The kernels. Each sum keeps the graph's order (a neuron's sum starts from
+// its bias and adds w * x input by input; a weight's grad adds one term per
+// sample, last sample first; an input's grad adds one term per neuron, last
+// neuron first) and no sum is split or reordered: the speed comes from
+// computing several independent sums at once (register blocking: blocks of
+// outputs x samples held in locals), never from reassociating one.
+
+/**
+ * One layer's weighted sums: `z[s * nout + j] = b_j + sum_i w_ji * x[s * nin + i]`,
+ * where neuron j's weights start at `p[base + j * (nin + 1)]` and its bias follows them.
+ * Blocks of 4 neurons x 2 samples.
+ */
+function forwardLayer(
+  p: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  z: Float64Array,
+  nout: number,
+  n: number,
+): void {
+  const stride = nin + 1;
+  let s = 0;
+  for (; s + 1 < n; s += 2) {
+    const x0 = s * nin;
+    const x1 = x0 + nin;
+    const z0 = s * nout;
+    const z1 = z0 + nout;
+    let j = 0;
+    for (; j + 3 < nout; j += 4) {
+      const o0 = base + j * stride;
+      const o1 = o0 + stride;
+      const o2 = o1 + stride;
+      const o3 = o2 + stride;
+      let a0 = p[o0 + nin];
+      let a1 = p[o1 + nin];
+      let a2 = p[o2 + nin];
+      let a3 = p[o3 + nin];
+      let b0 = a0;
+      let b1 = a1;
+      let b2 = a2;
+      let b3 = a3;
+      for (let i = 0; i < nin; i++) {
+        const u = x[x0 + i];
+        const v = x[x1 + i];
+        const w0 = p[o0 + i];
+        const w1 = p[o1 + i];
+        const w2 = p[o2 + i];
+        const w3 = p[o3 + i];
+        a0 += w0 * u;
+        a1 += w1 * u;
+        a2 += w2 * u;
+        a3 += w3 * u;
+        b0 += w0 * v;
+        b1 += w1 * v;
+        b2 += w2 * v;
+        b3 += w3 * v;
       }
+      z[z0 + j] = a0;
+      z[z0 + j + 1] = a1;
+      z[z0 + j + 2] = a2;
+      z[z0 + j + 3] = a3;
+      z[z1 + j] = b0;
+      z[z1 + j + 1] = b1;
+      z[z1 + j + 2] = b2;
+      z[z1 + j + 3] = b3;
+    }
+    for (; j < nout; j++) {
+      const o = base + j * stride;
+      let a = p[o + nin];
+      let b = a;
+      for (let i = 0; i < nin; i++) {
+        const w = p[o + i];
+        a += w * x[x0 + i];
+        b += w * x[x1 + i];
+      }
+      z[z0 + j] = a;
+      z[z1 + j] = b;
+    }
+  }
+  for (; s < n; s++) {
+    const x0 = s * nin;
+    for (let j = 0; j < nout; j++) {
+      const o = base + j * stride;
+      let a = p[o + nin];
+      for (let i = 0; i < nin; i++) a += p[o + i] * x[x0 + i];
+      z[s * nout + j] = a;
+    }
+  }
+}
+
+/**
+ * Adds each sample's terms into one layer's weight and bias grads, last
+ * sample first: `g[w_ji] += x[s, i] * gz[s, j]` and `g[b_j] += gz[s, j]`.
+ * Blocks of 2 neurons x 4 inputs.
+ */
+function weightGrads(
+  g: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  gz: Float64Array,
+  nout: number,
+  n: number,
+): void {
+  const stride = nin + 1;
+  let j = 0;
+  for (; j + 1 < nout; j += 2) {
+    const o0 = base + j * stride;
+    const o1 = o0 + stride;
+    let i = 0;
+    for (; i + 3 < nin; i += 4) {
+      let a0 = g[o0 + i];
+      let a1 = g[o0 + i + 1];
+      let a2 = g[o0 + i + 2];
+      let a3 = g[o0 + i + 3];
+      let b0 = g[o1 + i];
+      let b1 = g[o1 + i + 1];
+      let b2 = g[o1 + i + 2];
+      let b3 = g[o1 + i + 3];
+      for (let s = n - 1; s >= 0; s--) {
+        const xs = s * nin + i;
+        const zs = s * nout + j;
+        const u0 = x[xs];
+        const u1 = x[xs + 1];
+        const u2 = x[xs + 2];
+        const u3 = x[xs + 3];
+        const z0 = gz[zs];
+        const z1 = gz[zs + 1];
+        a0 += u0 * z0;
+        a1 += u1 * z0;
+        a2 += u2 * z0;
+        a3 += u3 * z0;
+        b0 += u0 * z1;
+        b1 += u1 * z1;
+        b2 += u2 * z1;
+        b3 += u3 * z1;
+      }
+      g[o0 + i] = a0;
+      g[o0 + i + 1] = a1;
+      g[o0 + i + 2] = a2;
+      g[o0 + i + 3] = a3;
+      g[o1 + i] = b0;
+      g[o1 + i + 1] = b1;
+      g[o1 + i + 2] = b2;
+      g[o1 + i + 3] = b3;
+    }
+    // The last inputs, then the biases (a bias's input is 1: its term is gz itself).
+    for (; i < nin; i++) {
+      let a = g[o0 + i];
+      let b = g[o1 + i];
+      for (let s = n - 1; s >= 0; s--) {
+        const u = x[s * nin + i];
+        const zs = s * nout + j;
+        a += u * gz[zs];
+        b += u * gz[zs + 1];
+      }
+      g[o0 + i] = a;
+      g[o1 + i] = b;
+    }
+    let c0 = g[o0 + nin];
+    let c1 = g[o1 + nin];
+    for (let s = n - 1; s >= 0; s--) {
+      const zs = s * nout + j;
+      c0 += gz[zs];
+      c1 += gz[zs + 1];
+    }
+    g[o0 + nin] = c0;
+    g[o1 + nin] = c1;
+  }
+  for (; j < nout; j++) {
+    const o = base + j * stride;
+    for (let i = 0; i < nin; i++) {
+      let a = g[o + i];
+      for (let s = n - 1; s >= 0; s--) a += x[s * nin + i] * gz[s * nout + j];
+      g[o + i] = a;
+    }
+    let c = g[o + nin];
+    for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
+    g[o + nin] = c;
+  }
+}
+
+/**
+ * One hidden layer's input grads, per sample: `gx[s, i] = sum_j w_ji * gz[s, j]`
+ * from 0, last neuron first. Blocks of 2 samples x 4 inputs.
+ */
+function inputGrads(
+  p: Float64Array,
+  base: number,
+  gz: Float64Array,
+  nout: number,
+  gx: Float64Array,
+  nin: number,
+  n: number,
+): void {
+  const stride = nin + 1;
+  let s = 0;
+  for (; s + 1 < n; s += 2) {
+    const z0 = s * nout;
+    const z1 = z0 + nout;
+    const x0 = s * nin;
+    const x1 = x0 + nin;
+    let i = 0;
+    for (; i + 3 < nin; i += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let j = nout - 1; j >= 0; j--) {
+        const o = base + j * stride + i;
+        const u = gz[z0 + j];
+        const v = gz[z1 + j];
+        const w0 = p[o];
+        const w1 = p[o + 1];
+        const w2 = p[o + 2];
+        const w3 = p[o + 3];
+        a0 += w0 * u;
+        a1 += w1 * u;
+        a2 += w2 * u;
+        a3 += w3 * u;
+        b0 += w0 * v;
+        b1 += w1 * v;
+        b2 += w2 * v;
+        b3 += w3 * v;
+      }
+      gx[x0 + i] = a0;
+      gx[x0 + i + 1] = a1;
+      gx[x0 + i + 2] = a2;
+      gx[x0 + i + 3] = a3;
+      gx[x1 + i] = b0;
+      gx[x1 + i + 1] = b1;
+      gx[x1 + i + 2] = b2;
+      gx[x1 + i + 3] = b3;
+    }
+    for (; i < nin; i++) {
+      let a = 0;
+      let b = 0;
+      for (let j = nout - 1; j >= 0; j--) {
+        const w = p[base + j * stride + i];
+        a += w * gz[z0 + j];
+        b += w * gz[z1 + j];
+      }
+      gx[x0 + i] = a;
+      gx[x1 + i] = b;
+    }
+  }
+  for (; s < n; s++) {
+    for (let i = 0; i < nin; i++) {
+      let a = 0;
+      for (let j = nout - 1; j >= 0; j--) a += p[base + j * stride + i] * gz[s * nout + j];
+      gx[s * nin + i] = a;
+    }
+  }
+}
+
+/**
+ * The last layer's input grads, with the neurons of each sample met in the
+ * order the loss's backward pass gives (`order`, `nout` per sample).
+ */
+function orderedInputGrads(
+  p: Float64Array,
+  base: number,
+  gz: Float64Array,
+  nout: number,
+  gx: Float64Array,
+  nin: number,
+  n: number,
+  order: Int32Array,
+): void {
+  const stride = nin + 1;
+  gx.fill(0, 0, n * nin);
+  for (let s = 0; s < n; s++) {
+    const x0 = s * nin;
+    for (let r = 0; r < nout; r++) {
+      const j = order[s * nout + r];
+      const o = base + j * stride;
+      const u = gz[s * nout + j];
+      for (let i = 0; i < nin; i++) gx[x0 + i] += p[o + i] * u;
     }
   }
 }

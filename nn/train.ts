@@ -6,6 +6,7 @@
  * @module
  */
 import type { Value } from "../engine/value.ts";
+import { CompiledMlp } from "./compiled_mlp.ts";
 import type { Dataset } from "./datasets.ts";
 import { defaultLoss, LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
@@ -25,8 +26,6 @@ import {
   compiledEngine,
   type EngineOptions,
   Evaluator,
-  Predictor,
-  rowsPerPass as defaultRowsPerPass,
   type StepEngine,
   valueEngine,
 } from "./_engine.ts";
@@ -334,17 +333,13 @@ export function evaluate(model: Mlp, data: Dataset, options: EvaluateOptions = {
       }`,
     );
   }
-  const { dataLoss: _, ...metrics } = new Evaluator(model, data, { loss, problem, l1: 0, l2: 0 })
-    .run();
+  const { dataLoss: _, ...metrics } = new Evaluator(model, data, { loss, problem }).run();
   return metrics;
 }
 
 /** Options for {@linkcode predictBatch}. */
 export interface PredictBatchOptions {
-  /**
-   * Rows per compiled pass; by default as many as keep each layer's array
-   * under half a million numbers (at most 4096), so memory stays bounded.
-   */
+  /** Rows per compiled pass: see {@linkcode CompiledMlpOptions.rowsPerPass}. */
   rowsPerPass?: number;
 }
 
@@ -370,13 +365,8 @@ export function predictBatch(
   x: readonly (readonly number[])[],
   options: PredictBatchOptions = {},
 ): Float64Array {
-  const { rowsPerPass = defaultRowsPerPass(model) } = options;
-  if (!Number.isInteger(rowsPerPass) || rowsPerPass < 1) {
-    throw new RangeError(
-      `Cannot predict as 'rowsPerPass' must be a positive integer: current value is ${rowsPerPass}`,
-    );
-  }
-  return new Predictor(model, rowsPerPass).run(x);
+  if (x.length === 0) return new Float64Array(0);
+  return new CompiledMlp(model, x.length, { rowsPerPass: options.rowsPerPass }).predict(x);
 }
 
 /** A training run: yields each step's metrics, and holds the optimizer (for its state). */
@@ -454,7 +444,7 @@ function* steps(
     ? compiledEngine(model, batchSize, eo)
     : valueEngine(model, eo);
   const test = o.test !== undefined && o.test.x.length > 0
-    ? new Evaluator(model, o.test, { ...eo, l1: 0, l2: 0 })
+    ? new Evaluator(model, o.test, eo)
     : undefined;
   let start = NaN;
   for (let k = first; k < first + o.steps; k++) {

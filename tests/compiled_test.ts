@@ -17,6 +17,7 @@ import {
   predictBatch,
   regressionLoss,
   resolveTrainOptions,
+  Sgd,
   type StepMetrics,
   type TrainOptions,
   trainSteps,
@@ -467,4 +468,72 @@ Deno.test("evaluate runs on the compiled path and gives the Value graph's loss b
     );
     assert.throws(() => evaluate(model, { x: [], y: [], classes: 2 }), /at least 1/);
   });
+});
+
+Deno.test("the blocked kernels give the Value graph's numbers for every remainder of the blocks", () => {
+  // Blocks are 4 neurons x 2 samples (forward), 2 neurons x 4 inputs (weight
+  // grads) and 2 samples x 4 inputs (input grads): these sizes leave every remainder.
+  for (const width of [1, 2, 3, 4, 5, 7, 9]) {
+    for (const n of [1, 2, 3, 5]) {
+      for (const activation of ["relu", "tanh"] as const) {
+        const nin = 1 + (width % 4);
+        const model = new Mlp(nin, [width, width + 1, 3], { seed: width * 10 + n, activation });
+        const x = Array.from(
+          { length: n },
+          (_, s) => Array.from({ length: nin }, (_, i) => Math.sin(s * 3 + i) * 2),
+        );
+        const y = x.map((_, s) => s % 3);
+        for (const loss of ["ce", "svm", "mse"] as const) {
+          const compiled = new CompiledMlp(model, n, { loss, l2: 1e-3 });
+          const total = compiled.forward(x, y);
+          compiled.backward();
+          const grads = model.parameters().map((p) => p.grad);
+          model.zeroGrad();
+          const graph = classificationLoss(x.map((xi) => model.forward(xi)), y, { loss })
+            .add(l2Penalty(model.parameters(), 1e-3));
+          graph.backward();
+          const what = `${nin}-${width}-${width + 1}-3, ${n} samples, ${activation}, ${loss}`;
+          assert.equal(total, graph.data, what);
+          assert.deepEqual(grads, model.parameters().map((p) => p.grad), what);
+          model.zeroGrad();
+        }
+      }
+    }
+  }
+});
+
+Deno.test("a batch run in several passes gives the same numbers as one pass", async (t) => {
+  const data = makeSpiral({ samples: 23, classes: 3, noise: 0.1, seed: 8 });
+  for (const loss of ["ce", "svm"] as const) {
+    await t.step(loss, () => {
+      const run = (rowsPerPass?: number) => {
+        const model = new Mlp(2, [9, 6, 3], { seed: 4, activation: "tanh" });
+        const compiled = new CompiledMlp(model, 23, { loss, l2: 1e-3, l1: 1e-3, rowsPerPass });
+        const optimizer = new Sgd(model.parameters(), { lr: 0.3 });
+        const losses: number[] = [];
+        for (let k = 0; k < 5; k++) {
+          losses.push(compiled.forward(data.x, data.y), compiled.accuracy);
+          optimizer.zeroGrad();
+          compiled.backward();
+          optimizer.step();
+        }
+        // backward() again adds the same grads, recomputing the passes it needs.
+        optimizer.zeroGrad();
+        compiled.forward(data.x, data.y);
+        compiled.backward();
+        const once = model.parameters().map((p) => p.grad);
+        compiled.backward();
+        assert.deepEqual(model.parameters().map((p) => p.grad), once.map((g) => g + g));
+        return { losses, params: model.parameters().map((p) => p.data), once };
+      };
+      const whole = run();
+      for (const rows of [1, 2, 5, 22, 23, 100]) {
+        assert.deepEqual(run(rows), whole, `${rows} rows per pass`);
+      }
+    });
+  }
+  assert.throws(
+    () => new CompiledMlp(new Mlp(2, [3, 1]), 4, { rowsPerPass: 1.5 }),
+    /'rowsPerPass' must be a positive integer: current value is 1.5/,
+  );
 });
