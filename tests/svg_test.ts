@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
-import { escapeXml, Mlp, networkSvg } from "../mod.ts";
-import { allText, decodeStoredPng, findAll, parseXml, titleOf, withAttr } from "./_svg.ts";
+import { escapeXml, GraphTooLargeError, Mlp, networkSvg, toSvg, Value } from "../mod.ts";
+import {
+  allText,
+  decodeStoredPng,
+  findAll,
+  parseXml,
+  titleOf,
+  withAttr,
+  type XmlElement,
+} from "./_svg.ts";
 
 const BLUE = "#0877bd";
 const ORANGE = "#f59322";
@@ -186,4 +194,165 @@ Deno.test("networkSvg() draws non-finite weights without breaking the picture", 
   for (const e of withAttr(svg, "data-weight")) {
     assert.ok(Number.isFinite(Number(e.attrs["stroke-width"])));
   }
+});
+
+/** The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b), with its grads. */
+function lectureNeuron(): Value {
+  const x1 = new Value(2, { label: "x1" });
+  const x2 = new Value(0, { label: "x2" });
+  const w1 = new Value(-3, { label: "w1" });
+  const w2 = new Value(1, { label: "w2" });
+  const b = new Value(6.8813735870195432, { label: "b" });
+  const x1w1 = x1.mul(w1);
+  x1w1.label = "x1*w1";
+  const x2w2 = x2.mul(w2);
+  x2w2.label = "x2*w2";
+  const sum = x1w1.add(x2w2);
+  sum.label = "x1*w1 + x2*w2";
+  const n = sum.add(b);
+  n.label = "n";
+  const o = n.tanh();
+  o.label = "o";
+  o.backward();
+  return o;
+}
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+function boxOf(g: XmlElement): Box {
+  const rect = g.children.find((c) => c.name === "rect");
+  if (rect !== undefined) {
+    const { x, y, width, height } = rect.attrs;
+    return { x: +x, y: +y, w: +width, h: +height };
+  }
+  const e = g.children.find((c) => c.name === "ellipse")!;
+  const { cx, cy, rx, ry } = e.attrs;
+  return { x: +cx - +rx, y: +cy - +ry, w: 2 * +rx, h: 2 * +ry };
+}
+
+Deno.test("toSvg() draws micrograd's records and ops for the lecture's neuron", () => {
+  const svg = parseXml(toSvg(lectureNeuron()));
+  const records = withAttr(svg, "data-value");
+  assert.deepEqual(
+    records.map((r) => r.attrs["data-value"]).sort(),
+    ["b", "n", "o", "w1", "w2", "x1", "x1*w1", "x1*w1 + x2*w2", "x2", "x2*w2"],
+  );
+  assert.deepEqual(withAttr(svg, "data-op").map((o) => o.attrs["data-op"]).sort(), [
+    "*",
+    "*",
+    "+",
+    "+",
+    "tanh",
+  ]);
+  const cells = (label: string) =>
+    findAll(records.find((r) => r.attrs["data-value"] === label)!, (e) => e.name === "text")
+      .map((t) => t.text);
+  assert.deepEqual(cells("o"), ["o", "data 0.7071", "grad 1.0000"]);
+  assert.deepEqual(cells("n"), ["n", "data 0.8814", "grad 0.5000"]);
+  assert.deepEqual(cells("x1"), ["x1", "data 2.0000", "grad -1.5000"]);
+  assert.deepEqual(cells("w2"), ["w2", "data 1.0000", "grad 0.0000"]);
+  // Every digit on hover.
+  const x1 = records.find((r) => r.attrs["data-value"] === "x1")!;
+  assert.equal(titleOf(x1), "x1: data 2, grad -1.4999999999999993");
+});
+
+Deno.test("toSvg() lays the graph out left to right with no overlapping boxes", () => {
+  const x = new Value(3, { label: "x" });
+  const root = lectureNeuron().add(x.mul(x).relu()).mul(x);
+  root.label = "root";
+  root.backward();
+  const svg = parseXml(toSvg(root, { maxWidth: 2560 }));
+  const { width, height } = svg.attrs;
+  const boxes = [...withAttr(svg, "data-value"), ...withAttr(svg, "data-op")].map(boxOf);
+  for (const b of boxes) {
+    assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.w <= +width && b.y + b.h <= +height, `${b.x},${b.y}`);
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i], boxes[j]];
+      const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+      assert.ok(apart, `boxes ${i} and ${j} overlap`);
+    }
+  }
+  // Inputs left of what uses them: the root is rightmost, every leaf left of it.
+  const byLabel = new Map(
+    withAttr(svg, "data-value").map((r) => [r.attrs["data-value"], boxOf(r)]),
+  );
+  const rootBox = byLabel.get("root")!;
+  for (const [label, b] of byLabel) if (label !== "root") assert.ok(b.x < rootBox.x, label);
+  assert.ok(byLabel.get("x1")!.x < byLabel.get("n")!.x);
+  assert.ok(byLabel.get("n")!.x < byLabel.get("o")!.x);
+  // x is used three times but drawn once.
+  assert.equal(withAttr(svg, "data-value").filter((r) => r.attrs["data-value"] === "x").length, 1);
+});
+
+Deno.test("toSvg() refuses a picture larger than a screen unless asked", () => {
+  // micrograd's README example is a long chain: about 4500 px wide.
+  const a = new Value(-4, { label: "a" });
+  const b = new Value(2, { label: "b" });
+  let c = a.add(b);
+  let d = a.mul(b).add(b.pow(3));
+  c = c.add(c.add(1));
+  c = c.add(c.add(1).add(a.neg()));
+  d = d.add(d.mul(2).add(b.add(a).relu()));
+  d = d.add(d.mul(3).add(b.sub(a).relu()));
+  const g = c.sub(d).pow(2);
+  g.backward();
+  assert.throws(() => toSvg(g), (e) => {
+    assert.ok(e instanceof GraphTooLargeError && e instanceof RangeError);
+    assert.ok(e.width > 1920, `${e.width}`);
+    assert.match(e.message, /more than the 1920x1080 px allowed/);
+    return true;
+  });
+  const big = parseXml(toSvg(g, { maxWidth: Infinity, maxHeight: Infinity }));
+  assert.ok(+big.attrs.width > 1920);
+  // A huge graph is refused before it is laid out.
+  const chain = Value.sum(Array.from({ length: 20_000 }, (_, i) => new Value(i).mul(2)));
+  assert.throws(() => toSvg(chain), GraphTooLargeError);
+  // What is drawn fits the limits given.
+  const small = parseXml(toSvg(lectureNeuron(), { maxWidth: 1600, maxHeight: 200 }));
+  assert.ok(+small.attrs.width <= 1600 && +small.attrs.height <= 200);
+  assert.throws(() => toSvg(lectureNeuron(), { maxWidth: 800 }), GraphTooLargeError);
+});
+
+Deno.test("toSvg() escapes labels and checks its options", () => {
+  const v = new Value(1, { label: `<img src=x onerror="alert(1)">&` }).tanh();
+  v.backward();
+  const text = toSvg(v);
+  assert.doesNotMatch(text, /<img/);
+  const svg = parseXml(text);
+  assert.equal(
+    withAttr(svg, "data-value")[0].attrs["data-value"],
+    `<img src=x onerror="alert(1)">&`,
+  );
+  assert.throws(() => toSvg(v, { precision: -1 }), RangeError);
+  assert.throws(() => toSvg(v, { maxWidth: 0 }), RangeError);
+  assert.match(toSvg(v, { precision: 1 }), />data 1\.0</);
+  // A lone leaf, and non-finite numbers, still draw.
+  const lone = parseXml(toSvg(new Value(NaN, { label: "nan" })));
+  assert.equal(withAttr(lone, "data-value").length, 1);
+});
+
+Deno.test("a Value and an Mlp show themselves in a Jupyter notebook", () => {
+  const display = Symbol.for("Jupyter.display");
+  type Displayable = { [display](): Record<string, string> };
+  const o = lectureNeuron();
+  const bundle = (o as unknown as Displayable)[display]();
+  assert.deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain"]);
+  assert.equal(withAttr(parseXml(bundle["image/svg+xml"]), "data-value").length, 10);
+  // Too large: a line saying so, not a picture no one can read.
+  const big = Value.sum(Array.from({ length: 5_000 }, (_, i) => new Value(i)));
+  const note = (big as unknown as Displayable)[display]();
+  assert.equal(note["image/svg+xml"], undefined);
+  assert.match(note["text/html"], /too large to draw here/);
+  assert.match(note["text/html"], /maxWidth: Infinity/);
+  const model = new Mlp(2, [16, 16, 1]);
+  const net = (model as unknown as Displayable)[display]();
+  assert.equal(withAttr(parseXml(net["image/svg+xml"]), "data-neuron").length, 33);
+  assert.equal(net["text/plain"], model.toString());
 });
