@@ -82,8 +82,8 @@ export class GraphTooLargeError extends RangeError {
 
 const FONT = 12;
 const CHAR = FONT * 0.6; // a monospace character's advance
-const ROW = 26; // a record's or an op's height
-const GAP_Y = 10; // between items of a column
+const ROW = 22; // a record's or an op's height
+const GAP_Y = 6; // between items of a column
 const GAP_X = 28; // between columns
 const MARGIN = 8;
 const ARROW = 7;

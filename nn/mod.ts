@@ -27,3 +27,4 @@ export * from "./csv.ts";
 export * from "./compiled_mlp.ts";
 export * from "./train.ts";
 export * from "./network_svg.ts";
+export * from "./plot_svg.ts";

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { escapeXml, GraphTooLargeError, Mlp, networkSvg, toSvg, Value } from "../mod.ts";
+import {
+  boundarySvg,
+  escapeXml,
+  GraphTooLargeError,
+  lineChartSvg,
+  Mlp,
+  networkSvg,
+  toSvg,
+  Value,
+} from "../mod.ts";
 import {
   allText,
   decodeStoredPng,
@@ -355,4 +364,91 @@ Deno.test("a Value and an Mlp show themselves in a Jupyter notebook", () => {
   const net = (model as unknown as Displayable)[display]();
   assert.equal(withAttr(parseXml(net["image/svg+xml"]), "data-neuron").length, 33);
   assert.equal(net["text/plain"], model.toString());
+});
+
+Deno.test("lineChartSvg() draws each series as a line, broken where values are missing", () => {
+  const svg = parseXml(lineChartSvg([
+    { name: "loss", values: [3, 2, NaN, 1, 0.5] },
+    { name: "<test>", values: [4, 3, 2, 1, 0.8], dashed: true },
+  ], { title: "Loss & more" }));
+  const lines = findAll(svg, (e) => e.name === "polyline");
+  const loss = lines.filter((l) => l.attrs["data-series"] === "loss");
+  assert.deepEqual(loss.map((l) => l.attrs.points.split(" ").length), [2, 2]);
+  const test = lines.find((l) => l.attrs["data-series"] === "<test>")!;
+  assert.equal(test.attrs["stroke-dasharray"], "5 3");
+  // Later steps to the right, lower values lower down.
+  const pts = test.attrs.points.split(" ").map((p) => p.split(",").map(Number));
+  for (let k = 1; k < pts.length; k++) {
+    assert.ok(pts[k][0] > pts[k - 1][0]);
+    assert.ok(pts[k][1] > pts[k - 1][1]);
+  }
+  assert.match(allText(svg), /Loss & more/);
+  assert.match(allText(svg), /<test> 0\.8/);
+});
+
+Deno.test("lineChartSvg() on a log axis leaves out what it cannot draw, and checks its options", () => {
+  const svg = parseXml(lineChartSvg([{ name: "loss", values: [1, 0, 0.1, 0.01] }], { logY: true }));
+  const lines = findAll(svg, (e) => e.name === "polyline");
+  assert.deepEqual(lines.map((l) => l.attrs.points.split(" ").length), [2]);
+  assert.equal(findAll(svg, (e) => e.name === "circle").length, 1); // the lone first point
+  assert.match(allText(svg), /0\.01/);
+  assert.throws(() => lineChartSvg([], { yRange: [1, 0] }), RangeError);
+  assert.throws(() => lineChartSvg([], { width: 10 }), RangeError);
+  // No values at all still draws an empty chart.
+  assert.equal(parseXml(lineChartSvg([{ name: "x", values: [] }])).name, "svg");
+});
+
+Deno.test("boundarySvg() draws the points over the model's scores, with equal aspect", () => {
+  // A model whose score is x1: negative (orange) on the left, positive (blue) on the right.
+  const model = new Mlp(2, [1], { seed: 1 });
+  model.layers[0].neurons[0].w[0].data = 1;
+  model.layers[0].neurons[0].w[1].data = 0;
+  const data = { x: [[-1, 0.5], [1, 0.5], [0.5, 0.2], [9, 9]], y: [0, 1, 1, 0], classes: 2 };
+  const svg = parseXml(boundarySvg(model, data, { extent: [-2, 2, 0, 1], resolution: 40 }));
+  const circles = findAll(svg, (e) => e.name === "circle");
+  assert.equal(circles.length, 3); // the point outside the extent is left out
+  assert.deepEqual(circles.map((c) => c.attrs.fill), ["#f59322", "#0877bd", "#0877bd"]);
+  assert.ok(
+    +circles[0].attrs.cx < +circles[2].attrs.cx && +circles[2].attrs.cx < +circles[1].attrs.cx,
+  );
+  const img = withAttr(svg, "data-boundary")[0];
+  assert.ok(
+    Math.abs(+img.attrs.width / +img.attrs.height - 4) < 0.05,
+    `${img.attrs.width}x${img.attrs.height}`,
+  );
+  const { width, height, rgb } = decodeStoredPng(img.attrs.href);
+  assert.equal(width, 40);
+  assert.equal(height, 10);
+  const left = rgb.subarray(0, 3);
+  const right = rgb.subarray((width - 1) * 3, width * 3);
+  assert.ok(left[0] > left[2] && right[2] > right[0], `${left} / ${right}`);
+  // Labels -1/+1 work as 0/1 do.
+  const pm = parseXml(
+    boundarySvg(undefined, { ...data, y: [-1, 1, 1, -1] }, { extent: [-2, 2, 0, 1] }),
+  );
+  assert.deepEqual(findAll(pm, (e) => e.name === "circle").map((c) => c.attrs.fill), [
+    "#f59322",
+    "#0877bd",
+    "#0877bd",
+  ]);
+  assert.equal(withAttr(pm, "data-boundary").length, 0);
+});
+
+Deno.test("boundarySvg() colours classes, escapes names, and refuses what is not 2-D", () => {
+  const data = {
+    x: [[0, 0], [1, 1], [2, 0]],
+    y: [0, 1, 2],
+    classes: 3,
+    featureNames: ["<i>a</i>", "b"],
+  };
+  const text = boundarySvg(new Mlp(2, [3], { seed: 2 }), data, { title: "<b>x</b>" });
+  assert.doesNotMatch(text, /<i>|<b>/);
+  const svg = parseXml(text);
+  const fills = findAll(svg, (e) => e.name === "circle").map((c) => c.attrs.fill);
+  assert.equal(new Set(fills).size, 3);
+  assert.match(allText(svg), /<i>a<\/i>/);
+  assert.throws(() => boundarySvg(undefined, { x: [[1, 2, 3]], y: [0], classes: 2 }), TypeError);
+  assert.throws(() => boundarySvg(new Mlp(3, [1]), data), TypeError);
+  assert.throws(() => boundarySvg(undefined, data, { resolution: 1 }), RangeError);
+  assert.throws(() => boundarySvg(undefined, data, { extent: [0, 0, 0, 1] }), RangeError);
 });
