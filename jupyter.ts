@@ -68,6 +68,60 @@ export function asSvg(svg: string): { [key: symbol]: () => MimeBundle } {
   return { [Symbol.for("Jupyter.display")]: () => ({ "image/svg+xml": svg }) };
 }
 
+/** Options for {@linkcode show}. */
+export interface ShowOptions {
+  /**
+   * How messages reach the notebook.
+   *
+   * @default {Deno.jupyter.broadcast}
+   */
+  broadcast?: Broadcast;
+}
+
+/**
+ * Shows `what` in the running cell's output at once: SVG text as a picture,
+ * or anything with a `Symbol.for("Jupyter.display")` method (a `Value`, an
+ * `Mlp`, a {@linkcode LiveChart}) as it shows itself. Unlike a cell's last
+ * value, it can be called anywhere in a cell, and it waits a moment for the
+ * output to reach the notebook: Deno's kernel now and then reports a cell
+ * done before its result arrives, and a client such as nbconvert then drops
+ * the result.
+ *
+ * ```ts ignore
+ * await show(networkSvg(model, { extent: [-2, 3, -1.5, 2] }));
+ * await show(loss); // its graph
+ * ```
+ *
+ * @throws {TypeError} when `what` is neither SVG text nor displayable.
+ */
+export async function show(
+  what: string | object,
+  options: ShowOptions = {},
+): Promise<void> {
+  let bundle: MimeBundle;
+  if (typeof what === "string") {
+    if (!/^\s*<svg[\s>]/.test(what)) {
+      throw new TypeError(
+        `Cannot show the text as it must be SVG: current value starts ${
+          JSON.stringify(what.slice(0, 20))
+        }`,
+      );
+    }
+    bundle = { "image/svg+xml": what };
+  } else {
+    const display = (what as Record<symbol, unknown> | null)?.[Symbol.for("Jupyter.display")];
+    if (typeof display !== "function") {
+      throw new TypeError(
+        'Cannot show the value as it has no Symbol.for("Jupyter.display") method: give SVG text, a Value, an Mlp or a LiveChart',
+      );
+    }
+    bundle = await (display as () => MimeBundle | Promise<MimeBundle>).call(what);
+  }
+  const broadcast = options.broadcast ?? kernelBroadcast();
+  await broadcast("display_data", { data: bundle, metadata: {}, transient: {} });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 /**
  * One output of a notebook cell that can be replaced in place: the first
  * `show()` sends `display_data`, each later one `update_display_data` with
