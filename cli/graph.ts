@@ -1,36 +1,175 @@
 /**
  * `denograd graph`: the computation graph of a saved model's forward pass on
- * one point, as Graphviz DOT or as SVG drawn by Graphviz compiled to
- * WebAssembly (`@viz-js/viz`, offline).
+ * one point, with every value's data and grad, as micrograd's `draw_dot`
+ * draws it: as SVG laid out by the library (`toSvg`, no Graphviz and no
+ * download) or as Graphviz DOT. A graph too large to read is not written: the
+ * default then draws the output's neuron, and `--neuron` draws any other.
  *
  * @module
  */
-import { graphStats, toDot, Value } from "../mod.ts";
+import { graphStats, GraphTooLargeError, type Mlp, toDot, toSvg, Value } from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
 import { parseDecimal } from "../mod.ts";
 import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 
-/** The largest graph drawn without `--force`. */
-export const MAX_GRAPH_NODES = 2000;
+/** The most values any picture holds, even with `--force`: beyond it no picture is readable. */
+export const MAX_GRAPH_NODES = 20_000;
+
+/** The largest picture written without `--force`: about a screen. */
+export const SCREEN = { width: 1920, height: 1080 } as const;
 
 /** The `graph` help text. */
 export const GRAPH_HELP = `Draw the computation graph of a model's forward pass on one point.
 
-Usage: denograd graph --model FILE --point X1,X2 [--format dot|svg] > graph.dot
+Usage: denograd graph --model FILE --point X1,X2 [--neuron L1.N3] [--format svg|dot] > graph.svg
 
-Runs the model on the point, calls backward() on the chosen output, and writes
-every Value with its data and grad, as micrograd's draw_dot does.
+Runs the model on the point and draws every value with its data and grad, as
+micrograd's draw_dot does: the whole forward pass of one output, after
+backward() from it, when it fits on a screen (${SCREEN.width}x${SCREEN.height} px). A larger
+model gets the neuron that makes that output instead, and a note says how to
+see more. SVG is laid out by denograd itself; DOT is for Graphviz.
 
   --model FILE     a model.json written by 'denograd train' (required)
   --point LIST     the input, one number per feature, e.g. 0.5,-0.2 (required)
   --output INDEX   which output to draw, from 0 (default 0)
-  --format FORMAT  dot or svg (default dot); svg needs no Graphviz install
-  --force          draw a graph above ${MAX_GRAPH_NODES} nodes anyway
+  --neuron NAME    draw one neuron instead: its inputs on the point, weights,
+                   bias, forward pass, and the grads of its output, as in
+                   micrograd's lecture. Layers and neurons count from 0, as the
+                   parameters' labels do: L0.N3 is the 4th neuron of the first
+                   hidden layer; the last layer's neurons make the outputs
+  --full           draw the whole forward pass, not a neuron, however large
+                   (with --force when it is larger than a screen)
+  --format FORMAT  dot or svg (default dot)
+  --force          write a picture larger than a screen anyway (at most
+                   ${MAX_GRAPH_NODES.toLocaleString("en-US")} values)
   --debug          print stack traces
   -h, --help       show this help
 `;
+
+/** A neuron's place: layer and index, both from 0. */
+interface NeuronName {
+  layer: number;
+  index: number;
+}
+
+/** Reads `--neuron`: `L<layer>.N<index>`, as the parameters' labels name neurons. */
+function parseNeuron(text: string, model: Mlp): NeuronName {
+  const m = /^L(0|[1-9]\d{0,5})\.N(0|[1-9]\d{0,6})$/.exec(text);
+  if (m === null) {
+    const loose = /^l0*(\d+)\.n0*(\d+)$/i.exec(text.trim());
+    const hint = loose ? `; did you mean L${loose[1]}.N${loose[2]}?` : "";
+    throw new UsageError(
+      `Cannot graph as '--neuron' must name a neuron as L<layer>.N<index>, e.g. L0.N3${hint}: current value is ${
+        show(text)
+      }`,
+    );
+  }
+  const layer = Number(m[1]);
+  const index = Number(m[2]);
+  const layers = model.nouts.length;
+  if (layer >= layers) {
+    throw new UsageError(
+      `Cannot graph as '--neuron' names layer L${layer} but the model's layers are L0 to L${
+        layers - 1
+      }: current value is ${show(text)}`,
+    );
+  }
+  const width = model.nouts[layer];
+  if (index >= width) {
+    throw new UsageError(
+      `Cannot graph as '--neuron' names neuron N${index} but layer L${layer} has N0 to N${
+        width - 1
+      }: current value is ${show(text)}`,
+    );
+  }
+  return { layer, index };
+}
+
+/** The most terms `w·x` a neuron's picture shows without `--force`; it then fits on a screen. */
+export const MAX_TERMS = 16;
+
+/** Applies the activation `name` as its `Value` op ("linear" applies none). */
+function activate(z: Value, name: string): Value {
+  if (name === "linear") return z;
+  const op = (z as unknown as Record<string, unknown>)[name];
+  if (typeof op !== "function") {
+    throw new UsageError(`Cannot graph as the activation ${show(name)} has no Value op to draw`);
+  }
+  return op.call(z) as Value;
+}
+
+/**
+ * One neuron's forward pass on the point: its inputs (the point, or the
+ * previous layer's outputs on it) as labelled leaves, then `backward()` from
+ * its output. A neuron of more than `maxTerms` inputs shows its `maxTerms`
+ * largest terms `w·x` and sums the others into one value; `note` says so.
+ */
+function neuronGraph(
+  model: Mlp,
+  point: number[],
+  { layer, index }: NeuronName,
+  featureNames: readonly string[],
+  maxTerms: number,
+): { root: Value; note: string } {
+  let acts = point;
+  for (let l = 0; l < layer; l++) acts = model.layers[l].forward(acts).map((v) => v.data);
+  const inputs = acts.map((x, i) =>
+    new Value(x, { label: layer === 0 ? featureNames[i] ?? `x${i + 1}` : `L${layer - 1}.N${i}` })
+  );
+  const neuron = model.layers[layer].neurons[index];
+  const name = `L${layer}.N${index}`;
+  let out: Value;
+  let note = "";
+  if (inputs.length <= maxTerms) {
+    out = neuron.forward(inputs);
+  } else {
+    // The largest contributions, in input order; the rest summed into one leaf.
+    const bySize = inputs.map((_, i) => i).sort((a, b) =>
+      Math.abs(neuron.w[b].data * acts[b]) - Math.abs(neuron.w[a].data * acts[a]) || a - b
+    );
+    const shown = bySize.slice(0, maxTerms).sort((a, b) => a - b);
+    const hidden = bySize.slice(maxTerms);
+    let restSum = 0;
+    for (const i of hidden) restSum += neuron.w[i].data * acts[i];
+    const z = Value.linear(shown.map((i) => neuron.w[i]), shown.map((i) => inputs[i]), {
+      bias: neuron.b,
+    });
+    z.label = `${maxTerms} largest terms + b`;
+    const rest = new Value(restSum, { label: `${hidden.length} more terms` });
+    const sum = z.add(rest);
+    sum.label = "z";
+    out = activate(sum, neuron.activation);
+    note =
+      `${name} has ${inputs.length} inputs: the picture shows the ${maxTerms} largest terms w*x and sums the other ${hidden.length} into one value (its data may differ from the model's in the last digits); --force draws every term.`;
+  }
+  out.label = name;
+  out.backward();
+  return { root: out, note };
+}
+
+/** Why the picture of `root` does not fit on a screen, or null when it does. */
+function tooLarge(root: Value): GraphTooLargeError | null {
+  try {
+    toSvg(root, { maxWidth: SCREEN.width, maxHeight: SCREEN.height });
+    return null;
+  } catch (e) {
+    if (!(e instanceof GraphTooLargeError)) throw e;
+    // A graph far too large is refused before its layout, with a lower bound
+    // of its size; lay out one of moderate size to say how large it is.
+    if (e.nodes > 3000) return e;
+    const svg = toSvg(root, { maxWidth: Infinity, maxHeight: Infinity });
+    const [width, height] = ["width", "height"].map((a) =>
+      Number(new RegExp(`${a}="([\\d.]+)"`).exec(svg)?.[1])
+    );
+    return new GraphTooLargeError(e.nodes, width, height, SCREEN.width, SCREEN.height);
+  }
+}
+
+function size(e: GraphTooLargeError): string {
+  return `about ${Math.ceil(e.width)}x${Math.ceil(e.height)} px`;
+}
 
 /** Runs `graph` with `args`; resolves with the exit code. */
 export async function graphCommand(args: string[], io: CommandIo): Promise<number> {
@@ -38,6 +177,8 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
     model: { type: "string" },
     point: { type: "string" },
     output: { type: "string" },
+    neuron: { type: "string" },
+    full: { type: "boolean" },
     format: { type: "string" },
     force: { type: "boolean" },
     debug: { type: "boolean" },
@@ -53,6 +194,16 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
       `Cannot graph as '--format' must be dot or svg: current value is ${show(format)}`,
     );
   }
+  if (values.neuron !== undefined && values.full) {
+    throw new UsageError(
+      "Cannot graph as '--neuron' and '--full' ask for different pictures: give one of them",
+    );
+  }
+  if (values.neuron !== undefined && values.output !== undefined) {
+    throw new UsageError(
+      "Cannot graph as '--neuron' and '--output' both choose what to draw: give one of them",
+    );
+  }
   if (typeof values.model !== "string") {
     throw new UsageError("Cannot graph as '--model' is missing: give the model.json to draw");
   }
@@ -60,8 +211,7 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
     throw new UsageError("Cannot graph as '--point' is missing: give the input, e.g. 0.5,-0.2");
   }
   const { file, model } = await readModelFile(values.model, "graph");
-  const parts = values.point.split(",");
-  const point = parts.map(parseDecimal);
+  const point = values.point.split(",").map(parseDecimal);
   if (point.length !== model.nin || !point.every(Number.isFinite)) {
     throw new UsageError(
       `Cannot graph as '--point' must be ${model.nin} comma-separated numbers (${
@@ -69,7 +219,8 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
       }): current value is ${show(values.point)}`,
     );
   }
-  const width = model.nouts[model.nouts.length - 1];
+  const last = model.nouts.length - 1;
+  const width = model.nouts[last];
   const index = typeof values.output === "string" ? parseDecimal(values.output) : 0;
   if (!Number.isInteger(index) || index < 0 || index >= width) {
     throw new UsageError(
@@ -78,27 +229,103 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
       }`,
     );
   }
-  const inputs = point.map((x, i) => new Value(x, { label: file.featureNames[i] }));
-  const root = model.forward(inputs)[index];
-  root.label ||= width === 1 ? "score" : `score_${file.classNames[index]}`;
+  const scoreName = width === 1 ? "score" : `score_${file.classNames[index]}`;
+  const force = values.force === true;
+
+  let root: Value;
+  if (values.neuron !== undefined) {
+    const name = parseNeuron(String(values.neuron), model);
+    const drawn = neuronGraph(model, point, name, file.featureNames, force ? Infinity : MAX_TERMS);
+    root = drawn.root;
+    if (drawn.note !== "") io.stderr(`Note: ${drawn.note}\n`);
+    const big = force ? null : tooLarge(root);
+    if (big !== null) {
+      throw new UsageError(
+        `Cannot graph as neuron ${values.neuron}'s picture would be ${
+          size(big)
+        }, larger than a screen (its layer has ${
+          model.layers[name.layer].neurons[0].w.length
+        } inputs): pass --force to write it anyway`,
+      );
+    }
+  } else {
+    // The whole forward pass, counted before it is built: a huge model would
+    // take long to build, and no one could read it.
+    const params = model.layers.reduce(
+      (n, l) => n + l.neurons.length * (l.neurons[0].w.length + 1),
+      0,
+    );
+    const estimate = params + model.nin + 2 * model.nouts.reduce((a, b) => a + b, 0);
+    let whole: Value | null = null;
+    let big: GraphTooLargeError | null = null;
+    if (estimate <= MAX_GRAPH_NODES) {
+      // Layer by layer, as Mlp.forward() goes, to name each neuron's output.
+      let acts: Value[] = point.map((x, i) => new Value(x, { label: file.featureNames[i] }));
+      model.layers.forEach((layer, l) => {
+        acts = layer.forward(acts);
+        acts.forEach((v, j) => v.label = `L${l}.N${j}`);
+      });
+      whole = acts[index];
+      whole.label = scoreName;
+      whole.backward();
+      big = force ? null : tooLarge(whole);
+    }
+    if (whole !== null && big === null) {
+      root = whole;
+    } else if (values.full) {
+      throw new UsageError(
+        whole === null
+          ? `Cannot graph as the whole forward pass has about ${
+            estimate.toLocaleString("en-US")
+          } values, more than the ${
+            MAX_GRAPH_NODES.toLocaleString("en-US")
+          } any picture may hold: draw one neuron with --neuron L${last}.N${index}`
+          : `Cannot graph as the whole forward pass would be ${
+            size(big!)
+          }, larger than a screen: pass --force to write it anyway, or draw one neuron with --neuron L${last}.N${index}`,
+      );
+    } else {
+      const name = { layer: last, index };
+      const drawn = neuronGraph(
+        model,
+        point,
+        name,
+        file.featureNames,
+        force ? Infinity : MAX_TERMS,
+      );
+      root = drawn.root;
+      const what = whole === null
+        ? `has about ${estimate.toLocaleString("en-US")} values`
+        : `would be ${size(big!)}`;
+      io.stderr(
+        `Note: the whole forward pass ${what}, too large to read, so this is the neuron that makes ${scoreName}, L${last}.N${index}. Draw another with --neuron L<layer>.N<index>, or everything with --full.${
+          drawn.note === "" ? "" : ` ${drawn.note}`
+        }\n`,
+      );
+      const neuronBig = force ? null : tooLarge(root);
+      if (neuronBig !== null) {
+        throw new UsageError(
+          `Cannot graph as even the output neuron L${last}.N${index}'s picture would be ${
+            size(neuronBig)
+          }, larger than a screen: pass --force to write it anyway`,
+        );
+      }
+    }
+  }
   const { nodes } = graphStats(root);
-  if (nodes > MAX_GRAPH_NODES && !values.force) {
+  if (nodes > MAX_GRAPH_NODES) {
     throw new UsageError(
-      `Cannot graph as the graph has ${nodes} nodes, too many to read (the limit is ${MAX_GRAPH_NODES}): use a smaller model or pass --force`,
+      `Cannot graph as the picture would hold ${
+        nodes.toLocaleString("en-US")
+      } values, more than the ${
+        MAX_GRAPH_NODES.toLocaleString("en-US")
+      } any picture may hold: draw one neuron with --neuron`,
     );
   }
-  root.backward();
-  const dot = toDot(root);
-  if (format === "dot") {
-    io.stdout(dot);
-    return EXIT.ok;
-  }
-  const { instance } = await import("@viz-js/viz");
-  const viz = await instance();
-  // Graphviz in WebAssembly has no fonts to measure: it sizes text by the
-  // metrics it knows, which include Courier but not "monospace", whose labels
-  // would overflow their boxes.
-  const sized = dot.replace(/fontname=monospace/g, "fontname=Courier");
-  io.stdout(viz.renderString(sized, { format: "svg" }));
+  io.stdout(
+    format === "dot"
+      ? toDot(root)
+      : toSvg(root, { maxWidth: Infinity, maxHeight: Infinity }) + "\n",
+  );
   return EXIT.ok;
 }

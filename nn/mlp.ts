@@ -6,6 +6,7 @@
  */
 import type { Operand, Value } from "../engine/value.ts";
 import { Layer } from "./layer.ts";
+import { networkSvg } from "./network_svg.ts";
 import { type Activation, checkActivation } from "./activations.ts";
 import { Rng } from "./random.ts";
 
@@ -274,5 +275,10 @@ export class Mlp {
       });
     });
     return model;
+  }
+
+  /** In a Jupyter notebook, a model that is a cell's result draws its network (see `networkSvg`). */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return { "image/svg+xml": networkSvg(this), "text/plain": this.toString() };
   }
 }

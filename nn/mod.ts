@@ -30,3 +30,5 @@ export * from "./train.ts";
 export * from "./settings.ts";
 export * from "./features.ts";
 export * from "./default_lr.ts";
+export * from "./network_svg.ts";
+export * from "./plot_svg.ts";

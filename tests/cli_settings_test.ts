@@ -96,7 +96,8 @@ Deno.test("feature crosses feed the model and are recorded; --layers none is a l
 Deno.test("--l1 adds its penalty: the loss with it is above the data loss, and the weights differ", async () => {
   await inTempDir(async (cwd) => {
     const base = ["train", "--l2", "0", "--steps", "20"];
-    assert.equal((await runCli([...base, "--out", "a"], { cwd })).code, 0);
+    const a0 = await runCli([...base, "--out", "a"], { cwd });
+    assert.equal(a0.code, 0, a0.stderr);
     assert.equal((await runCli([...base, "--l1", "0.01", "--out", "b"], { cwd })).code, 0);
     const [a, b] = [readRun(`${cwd}/a`), readRun(`${cwd}/b`)];
     assert.equal(b.config.l1, 0.01);

@@ -273,54 +273,7 @@ Deno.test("predict writes the class names a CSV gave", async () => {
   });
 });
 
-Deno.test("graph writes the forward pass as DOT and SVG and refuses a huge graph", async (t) => {
-  await inTempDir(async (cwd) => {
-    const small = await runCli(
-      ["train", "--steps", "2", "--layers", "4", "--out", "s", "--quiet"],
-      { cwd },
-    );
-    assert.equal(small.code, 0, small.stderr);
-    await t.step("DOT", async () => {
-      const r = await runCli(["graph", "--model", "s/model.json", "--point", "0.5,-0.25"], { cwd });
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^digraph \{/);
-      assert.match(r.stdout, /\{ x1 \| data 0\.5000 \| grad /);
-      assert.match(r.stdout, /\{ x2 \| data -0\.2500 \| grad /);
-      assert.match(r.stdout, /\{ score \| data /);
-    });
-    await t.step("SVG through Graphviz in WebAssembly", async () => {
-      const r = await runCli(
-        ["graph", "--model", "s/model.json", "--point", "0.5,-0.25", "--format", "svg"],
-        { cwd },
-      );
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /<svg[\s\S]*x1[\s\S]*<\/svg>/);
-      // Graphviz in WebAssembly sizes text by the metrics it knows (Courier, not
-      // "monospace"): with any other font the labels overflow their boxes.
-      const fonts = new Set(r.stdout.match(/font-family="[^"]*"/g));
-      assert.deepEqual([...fonts], ['font-family="Courier,monospace"']);
-    });
-    await t.step("a graph above 2000 nodes needs --force", async () => {
-      const big = await runCli(
-        ["train", "--steps", "1", "--layers", "64,64", "--out", "b", "--quiet"],
-        { cwd },
-      );
-      assert.equal(big.code, 0, big.stderr);
-      const refused = await runCli(["graph", "--model", "b/model.json", "--point", "0,0"], {
-        cwd,
-      });
-      assert.equal(refused.code, 2);
-      assert.equal(lines(refused.stderr).length, 1);
-      assert.match(refused.stderr, /too many to read .*--force/);
-      const forced = await runCli(
-        ["graph", "--model", "b/model.json", "--point", "0,0", "--force"],
-        { cwd },
-      );
-      assert.equal(forced.code, 0, forced.stderr);
-      assert.ok(lines(forced.stdout).length > 2000);
-    });
-  });
-});
+// The graph command is tested in tests/graph_cli_test.ts.
 
 Deno.test("datasets lists each built-in dataset on one line", async () => {
   await inTempDir(async (cwd) => {

@@ -1,0 +1,486 @@
+/**
+ * Charts as SVG text, drawn by the library itself (no DOM, no `Deno.*`, no
+ * dependency): a line chart of training curves, and the points of a 2-D
+ * dataset over a model's decision boundary, TensorFlow Playground's colours.
+ * Notebooks (`jupyter.ts`) and pages use them alike.
+ *
+ * @module
+ */
+import { escapeXml } from "../engine/svg.ts";
+import type { Dataset } from "./datasets.ts";
+import { predictClass } from "./losses.ts";
+import type { Mlp } from "./mlp.ts";
+import { pngDataUrl } from "./_png.ts";
+
+/** One line of a {@linkcode lineChartSvg}. */
+export interface LineSeries {
+  /** Its name in the legend (escaped). */
+  name: string;
+  /** Its y values; the k-th is drawn at x = `xStart + k`. Non-finite values leave a gap. */
+  values: readonly number[];
+  /**
+   * Its colour, any SVG colour.
+   *
+   * @default {a colour of a fixed palette, by position}
+   */
+  colour?: string;
+  /**
+   * Draw it dashed (a held-out curve, say).
+   *
+   * @default {false}
+   */
+  dashed?: boolean;
+}
+
+/** Options for {@linkcode lineChartSvg}. */
+export interface LineChartOptions {
+  /** A title above the chart (escaped); none by default. */
+  title?: string;
+  /**
+   * The x of the first value: steps count from 1.
+   *
+   * @default {1}
+   */
+  xStart?: number;
+  /**
+   * The x axis' name (escaped).
+   *
+   * @default {"step"}
+   */
+  xLabel?: string;
+  /**
+   * A logarithmic y axis (values at or below 0 are left out).
+   *
+   * @default {false}
+   */
+  logY?: boolean;
+  /** The y axis' range; by default that of the values. */
+  yRange?: readonly [number, number];
+  /**
+   * Format y ticks as percentages of 1 (0.5 is "50%").
+   *
+   * @default {false}
+   */
+  percent?: boolean;
+  /**
+   * Width in px.
+   *
+   * @default {420}
+   */
+  width?: number;
+  /**
+   * Height in px.
+   *
+   * @default {260}
+   */
+  height?: number;
+}
+
+const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
+const NEG = [0xf5, 0x93, 0x22];
+const MID = [0xe8, 0xea, 0xeb];
+const POS = [0x08, 0x77, 0xbd];
+
+function r1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi]. */
+function ticks(lo: number, hi: number, count: number): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) {
+    out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  }
+  return out;
+}
+
+/** A tick label: short, and without float noise. */
+function tickText(x: number, percent = false): string {
+  if (percent) return `${Number((x * 100).toPrecision(3))}%`;
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(0);
+  return String(Number(x.toPrecision(4)));
+}
+
+function checkSize(what: string, v: number): number {
+  if (!Number.isFinite(v) || v < 80 || v > 4000) {
+    throw new RangeError(
+      `Cannot draw the chart as '${what}' must be a number of px from 80 to 4000: current value is ${v}`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Draws a line chart of one or more series against the step, with axes,
+ * ticks and a legend, as SVG text.
+ *
+ * @example Loss and accuracy of a run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineChartSvg } from "../mod.ts";
+ * const svg = lineChartSvg([{ name: "loss", values: [0.9, 0.5, 0.3, 0.2] }], { title: "Loss" });
+ * assert.match(svg, /^<svg /);
+ * assert.match(svg, /<polyline /);
+ * ```
+ *
+ * @throws {RangeError} when a size or range is out of range.
+ */
+export function lineChartSvg(
+  series: readonly LineSeries[],
+  options: LineChartOptions = {},
+): string {
+  const width = checkSize("width", options.width ?? 420);
+  const height = checkSize("height", options.height ?? 260);
+  const { title, xStart = 1, xLabel = "step", logY = false, percent = false } = options;
+  const fy = (v: number) => logY ? Math.log10(v) : v;
+  const ok = (v: number) => Number.isFinite(v) && (!logY || v > 0);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (const s of series) {
+    n = Math.max(n, s.values.length);
+    for (const v of s.values) {
+      if (ok(v)) {
+        lo = Math.min(lo, fy(v));
+        hi = Math.max(hi, fy(v));
+      }
+    }
+  }
+  if (options.yRange !== undefined) {
+    const [a, b] = options.yRange;
+    if (!(a < b) || !ok(a) || !ok(b)) {
+      throw new RangeError(
+        `Cannot draw the chart as 'yRange' must be [low, high] with low < high: current value is ${
+          JSON.stringify(options.yRange)
+        }`,
+      );
+    }
+    [lo, hi] = [fy(a), fy(b)];
+  }
+  if (lo === Infinity) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const pad = logY ? 0 : (hi - lo) * 0.05;
+  if (options.yRange === undefined) [lo, hi] = [lo - pad, hi + pad];
+  const left = 54;
+  const right = 12;
+  const top = 30; // the title, left, and the legend, right
+  const bottom = 40;
+  const pw = width - left - right;
+  const ph = height - top - bottom;
+  const x0 = xStart;
+  const x1 = xStart + Math.max(1, n - 1);
+  const sx = (x: number) => left + (x - x0) / (x1 - x0) * pw;
+  const sy = (y: number) => top + (1 - (fy(y) - lo) / (hi - lo)) * ph;
+
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+      escapeXml(title ?? "Chart")
+    }">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
+  if (title !== undefined) {
+    out.push(
+      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
+        escapeXml(title)
+      }</text>`,
+    );
+  }
+  // Grid and y ticks.
+  const yTicks = logY
+    ? ticks(Math.floor(lo), Math.ceil(hi), Math.max(1, Math.min(6, Math.ceil(hi) - Math.floor(lo))))
+      .filter((t) => Number.isInteger(t) && t >= lo - 1e-9 && t <= hi + 1e-9).map((t) => 10 ** t)
+    : ticks(lo, hi, 5);
+  out.push(`<g stroke="#e6e6e6">`);
+  for (const t of yTicks) {
+    out.push(`<line x1="${left}" x2="${left + pw}" y1="${r1(sy(t))}" y2="${r1(sy(t))}"/>`);
+  }
+  const xTicks = ticks(x0, x1, 6).filter((t) => Number.isInteger(t));
+  for (const t of xTicks) {
+    out.push(`<line x1="${r1(sx(t))}" x2="${r1(sx(t))}" y1="${top}" y2="${top + ph}"/>`);
+  }
+  out.push(`</g>`, `<g fill="#555" text-anchor="end">`);
+  for (const t of yTicks) {
+    out.push(
+      `<text x="${left - 5}" y="${r1(sy(t) + 4)}">${escapeXml(tickText(t, percent))}</text>`,
+    );
+  }
+  out.push(`</g>`, `<g fill="#555" text-anchor="middle">`);
+  for (const t of xTicks) {
+    out.push(`<text x="${r1(sx(t))}" y="${top + ph + 15}">${escapeXml(tickText(t))}</text>`);
+  }
+  out.push(
+    `<text x="${left + pw / 2}" y="${height - 6}">${escapeXml(xLabel)}</text>`,
+    `</g>`,
+    `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
+  );
+  // The lines, each broken where a value is missing.
+  series.forEach((s, i) => {
+    const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
+    const runs: string[][] = [[]];
+    s.values.forEach((v, k) => {
+      if (!ok(v)) {
+        if (runs[runs.length - 1].length > 0) runs.push([]);
+        return;
+      }
+      runs[runs.length - 1].push(`${r1(sx(x0 + k))},${r1(sy(v))}`);
+    });
+    for (const run of runs) {
+      if (run.length === 0) continue;
+      if (run.length === 1) {
+        const [x, y] = run[0].split(",");
+        out.push(`<circle cx="${x}" cy="${y}" r="2" fill="${colour}"/>`);
+      } else {
+        out.push(
+          `<polyline data-series="${
+            escapeXml(s.name)
+          }" fill="none" stroke="${colour}" stroke-width="1.6"${
+            s.dashed ? ' stroke-dasharray="5 3"' : ""
+          } points="${run.join(" ")}"/>`,
+        );
+      }
+    }
+  });
+  // Legend, top right, with each series' last value.
+  let lx = width - right;
+  [...series].reverse().forEach((s, back) => {
+    const i = series.length - 1 - back;
+    const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
+    const last = [...s.values].reverse().find(ok);
+    const label = last === undefined ? s.name : `${s.name} ${tickText(last, percent)}`;
+    const textWidth = label.length * 6;
+    lx -= textWidth;
+    out.push(
+      `<line x1="${r1(lx - 22)}" x2="${
+        r1(lx - 4)
+      }" y1="14" y2="14" stroke="${colour}" stroke-width="2"${
+        s.dashed ? ' stroke-dasharray="5 3"' : ""
+      }/>`,
+      `<text x="${r1(lx)}" y="18" fill="#333">${escapeXml(label)}</text>`,
+    );
+    lx -= 34;
+  });
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+/** Options for {@linkcode boundarySvg}. */
+export interface BoundarySvgOptions {
+  /** The plane `[xMin, xMax, yMin, yMax]`; by default the points' box plus a margin. */
+  extent?: readonly [number, number, number, number];
+  /**
+   * Grid cells per side of the boundary image.
+   *
+   * @default {80}
+   */
+  resolution?: number;
+  /**
+   * The longer side of the plot area in px; the other follows the extent
+   * (equal aspect).
+   *
+   * @default {360}
+   */
+  size?: number;
+  /** A title above the plot (escaped); none by default. */
+  title?: string;
+  /**
+   * `"regression"`: the labels are real targets, coloured on a scale; else
+   * class indices (for one output, labels at or below 0 are the first class).
+   *
+   * @default {"classification"}
+   */
+  problem?: "classification" | "regression";
+}
+
+/** Playground's orange-grey-blue colour of `t` in [-1, 1], into `rgb` at `at`. */
+function scale(t: number, rgb: Uint8Array | number[], at: number): void {
+  const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
+  const far = c < 0 ? NEG : POS;
+  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(MID[i] + (far[i] - MID[i]) * Math.abs(c));
+}
+
+function hex(rgb: number[]): string {
+  return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** The colour of class `k` of `classes`: orange and blue for two, then the palette. */
+function classColour(k: number, classes: number): number[] {
+  if (classes <= 2) return k === 0 ? NEG : POS;
+  const h = PALETTE[k % PALETTE.length];
+  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+}
+
+/**
+ * Draws a 2-D dataset's points and, given a model, its decision boundary
+ * under them, as SVG text with real axes and equal aspect. With one output
+ * the background is the score (orange below 0, blue above, full colour at a
+ * margin of 1), as TensorFlow Playground shows it; with more, each cell takes
+ * the predicted class's colour, lighter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { boundarySvg, makeMoons, Mlp } from "../mod.ts";
+ * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
+ * const svg = boundarySvg(new Mlp(2, [8, 1]), data, { resolution: 20 });
+ * assert.equal(svg.match(/<circle /g)!.length, 50);
+ * assert.match(svg, /<image /);
+ * ```
+ *
+ * @throws {TypeError} when the data or the model is not 2-D.
+ * @throws {RangeError} when an option is out of range.
+ */
+export function boundarySvg(
+  model: Mlp | undefined,
+  data: Dataset,
+  options: BoundarySvgOptions = {},
+): string {
+  const { resolution = 80, size = 360, title, problem = "classification" } = options;
+  const points = data.x;
+  if (points.some((p) => p.length !== 2)) {
+    throw new TypeError(
+      "Cannot draw the boundary as the points must have 2 features: current data has other sizes",
+    );
+  }
+  if (model !== undefined && model.nin !== 2) {
+    throw new TypeError(
+      `Cannot draw the boundary as the model must take 2 inputs: current model takes ${model.nin}`,
+    );
+  }
+  if (!Number.isInteger(resolution) || resolution < 2 || resolution > 400) {
+    throw new RangeError(
+      `Cannot draw the boundary as 'resolution' must be an integer from 2 to 400: current value is ${resolution}`,
+    );
+  }
+  checkSize("size", size);
+  let extent = options.extent;
+  if (extent === undefined) {
+    const xs = points.map((p) => p[0]).filter(Number.isFinite);
+    const ys = points.map((p) => p[1]).filter(Number.isFinite);
+    const box = xs.length === 0
+      ? [-1, 1, -1, 1]
+      : [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const m = Math.max(box[1] - box[0], box[3] - box[2], 1e-9) * 0.1;
+    extent = [box[0] - m, box[1] + m, box[2] - m, box[3] + m];
+  }
+  const [ex0, ex1, ey0, ey1] = extent;
+  if (!extent.every(Number.isFinite) || !(ex0 < ex1) || !(ey0 < ey1)) {
+    throw new RangeError(
+      `Cannot draw the boundary as 'extent' must be [xMin, xMax, yMin, yMax] with each min below its max: current value is ${
+        JSON.stringify(extent)
+      }`,
+    );
+  }
+  const spanX = ex1 - ex0;
+  const spanY = ey1 - ey0;
+  const pw = spanX >= spanY ? size : Math.max(40, size * spanX / spanY);
+  const ph = spanY >= spanX ? size : Math.max(40, size * spanY / spanX);
+  const left = 46;
+  const top = title === undefined ? 10 : 30;
+  const width = Math.ceil(left + pw + 12);
+  const height = Math.ceil(top + ph + 34);
+  const sx = (x: number) => left + (x - ex0) / spanX * pw;
+  const sy = (y: number) => top + (1 - (y - ey0) / spanY) * ph;
+  const regression = problem === "regression";
+  let reach = 0;
+  if (regression) {
+    for (const y of data.y) if (Number.isFinite(y)) reach = Math.max(reach, Math.abs(y));
+  }
+  const classes = regression ? 0 : Math.max(2, data.classes);
+  const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
+
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+      escapeXml(title ?? "Decision boundary")
+    }">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
+  if (title !== undefined) {
+    out.push(
+      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
+        escapeXml(title)
+      }</text>`,
+    );
+  }
+  if (model !== undefined) {
+    const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
+    const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));
+    const rgb = new Uint8Array(nx * ny * 3);
+    const outs: number[][] = [];
+    for (let r = 0; r < ny; r++) {
+      const y = ey1 - (r + 0.5) / ny * spanY;
+      for (let c = 0; c < nx; c++) outs.push(model.predict([ex0 + (c + 0.5) / nx * spanX, y]));
+    }
+    if (regression) {
+      for (const o of outs) if (Number.isFinite(o[0])) reach = Math.max(reach, Math.abs(o[0]));
+    }
+    outs.forEach((o, i) => {
+      if (regression) scale(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
+      else if (o.length === 1) scale(o[0], rgb, i * 3);
+      else rgb.set(classColour(predictClass(o), classes), i * 3);
+      // Lighter than the points, so that they stand out.
+      for (let j = i * 3; j < i * 3 + 3; j++) rgb[j] = Math.round(255 - (255 - rgb[j]) * 0.5);
+    });
+    out.push(
+      `<image data-boundary="" x="${left}" y="${top}" width="${r1(pw)}" height="${
+        r1(ph)
+      }" preserveAspectRatio="none" href="${pngDataUrl(nx, ny, rgb)}"/>`,
+    );
+  } else {
+    out.push(`<rect x="${left}" y="${top}" width="${r1(pw)}" height="${r1(ph)}" fill="#f4f5f5"/>`);
+  }
+  // Axes with ticks.
+  out.push(
+    `<rect x="${left}" y="${top}" width="${r1(pw)}" height="${r1(ph)}" fill="none" stroke="#999"/>`,
+    `<g fill="#555" font-size="10">`,
+  );
+  for (const t of ticks(ex0, ex1, Math.max(2, Math.round(pw / 70)))) {
+    out.push(
+      `<line x1="${r1(sx(t))}" x2="${r1(sx(t))}" y1="${r1(top + ph)}" y2="${
+        r1(top + ph + 4)
+      }" stroke="#999"/><text x="${r1(sx(t))}" y="${r1(top + ph + 15)}" text-anchor="middle">${
+        escapeXml(tickText(t))
+      }</text>`,
+    );
+  }
+  for (const t of ticks(ey0, ey1, Math.max(2, Math.round(ph / 60)))) {
+    out.push(
+      `<line x1="${left - 4}" x2="${left}" y1="${r1(sy(t))}" y2="${
+        r1(sy(t))
+      }" stroke="#999"/><text x="${left - 6}" y="${r1(sy(t) + 3)}" text-anchor="end">${
+        escapeXml(tickText(t))
+      }</text>`,
+    );
+  }
+  const names = data.featureNames ?? ["x1", "x2"];
+  out.push(
+    `<text x="${r1(left + pw / 2)}" y="${height - 4}" text-anchor="middle" font-size="11">${
+      escapeXml(names[0] ?? "x1")
+    }</text>`,
+    `<text transform="translate(11 ${
+      r1(top + ph / 2)
+    }) rotate(-90)" text-anchor="middle" font-size="11">${escapeXml(names[1] ?? "x2")}</text>`,
+    `</g>`,
+  );
+  // The points, clipped to the plane.
+  out.push(`<g stroke="#ffffff" stroke-width="1">`);
+  const radius = points.length > 2000 ? 1.6 : points.length > 500 ? 2.4 : 3.4;
+  points.forEach(([x, y], i) => {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    if (x < ex0 || x > ex1 || y < ey0 || y > ey1) return;
+    const label = data.y[i];
+    let fill: string;
+    if (regression) {
+      const c = [0, 0, 0];
+      scale(reach === 0 ? 0 : label / reach, c, 0);
+      fill = hex(c);
+    } else fill = hex(classColour(classOf(label), classes));
+    out.push(`<circle cx="${r1(sx(x))}" cy="${r1(sy(y))}" r="${radius}" fill="${fill}"/>`);
+  });
+  out.push(`</g>`, "</svg>");
+  return out.join("\n");
+}
