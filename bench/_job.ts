@@ -6,7 +6,7 @@
  *
  * The training loop is the same everywhere: step `t` is step `k = t % episode`
  * of an episode; at `k = 0` the parameters go back to `init`; the learning
- * rate is `1 - 0.9 * k / episode` (micrograd's schedule); the loss is the
+ * rate is `lr * (1 - 0.9 * k / episode)` (micrograd's schedule for `lr = 1`); the loss is the
  * data loss plus `alpha * sum(p * p)`, measured before the update; the update
  * is plain SGD. This file imports nothing, so the peers in `bench/peers/`
  * (which have their own `deno.json`) can import it too.
@@ -30,6 +30,8 @@ export interface Job {
   init: number[];
   /** Weight of the L2 penalty. */
   alpha: number;
+  /** The learning rate of an episode's first step. */
+  lr: number;
   /** Steps before the parameters go back to `init`. */
   episode: number;
   /** At least this many steps. */
@@ -87,9 +89,9 @@ export interface JobStepper {
   step(lr: number): number;
 }
 
-/** The learning rate of step `k` of an episode. */
-export function episodeLr(k: number, episode: number): number {
-  return 1.0 - 0.9 * k / episode;
+/** The learning rate of step `k` of an episode that starts at `lr`. */
+export function episodeLr(k: number, episode: number, lr = 1): number {
+  return lr * (1 - 0.9 * k / episode);
 }
 
 /** Runs the job's loop on `stepper` and times every step. */
@@ -104,7 +106,7 @@ export function runJob(job: Job, stepper: JobStepper): { times: number[]; losses
   ) {
     const k = t % job.episode;
     if (k === 0) stepper.reset();
-    const lr = episodeLr(k, job.episode);
+    const lr = episodeLr(k, job.episode, job.lr);
     const t0 = performance.now();
     const loss = stepper.step(lr);
     times.push(performance.now() - t0);

@@ -29,6 +29,8 @@ export interface TrainWorkload {
   init: number[];
   /** `svm` for one output, `ce` for several. */
   loss: "svm" | "ce";
+  /** The learning rate of an episode's first step (micrograd's is 1). */
+  lr: number;
 }
 
 /** The L2 weight of every workload, micrograd's. */
@@ -54,6 +56,7 @@ export const W1: TrainWorkload = {
   data: { x: trajectory.X, y: trajectory.y, classes: 2 },
   init: trajectory.init_params,
   loss: "svm",
+  lr: 1,
 };
 
 /** W2: the same step at 1,000 points with 2-64-64-1. */
@@ -64,6 +67,7 @@ export const W2: TrainWorkload = {
   data: makeMoons({ samples: 1000, noise: 0.1, seed: 1 }),
   init: initFor([2, 64, 64, 1]),
   loss: "svm",
+  lr: 1,
 };
 
 /** W4: a 3-class spiral with softmax cross-entropy, 2-32-32-3. */
@@ -74,6 +78,7 @@ export const W4: TrainWorkload = {
   data: makeSpiral({ samples: 300, classes: 3, noise: 0.1, seed: 1 }),
   init: initFor([2, 32, 32, 3]),
   loss: "ce",
+  lr: 1,
 };
 
 /** Every training workload. */
@@ -93,6 +98,8 @@ export function sweepWorkload(width: number): TrainWorkload {
     data: W2.data,
     init: initFor(sizes),
     loss: "svm",
+    // Micrograd's init makes wide layers' outputs large: lr 1 diverges at width 256.
+    lr: width > 64 ? 0.1 : 1,
   };
 }
 
@@ -121,6 +128,7 @@ export function jobFor(
     y: w.data.y,
     init: w.init,
     alpha: ALPHA,
+    lr: w.lr,
     episode: EPISODE,
     dtype,
     ...steps,

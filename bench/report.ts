@@ -316,6 +316,11 @@ function fmtMs(ms: number | undefined): string {
     : ms.toFixed(3);
 }
 
+function fmtLoss(x: number | null): string {
+  // A loss that was not finite crosses as JSON's null.
+  return typeof x === "number" ? x.toPrecision(10) : "not finite";
+}
+
 function fmtX(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return "—";
   return x >= 100 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`;
@@ -377,7 +382,7 @@ for (const w of workloads) {
       `| ${o.system.name} | ${fmtMs(o.ms)} | ${
         fmtX(compiledMs ? o.ms! / compiledMs : undefined)
       } | ${Math.max(timed, 1)} | ${o.peakMb?.toFixed(0) ?? "—"} | ${
-        o.result!.losses[c.steps - 1].toPrecision(10)
+        fmtLoss(o.result!.losses[c.steps - 1])
       } | ${o === ref ? "—" : c.rel.toExponential(1)} | ${same} |`,
     );
   }

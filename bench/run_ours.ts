@@ -40,7 +40,7 @@ function libraryStepper(job: Job, engine: "compiled" | "value"): JobStepper {
         loss: job.loss,
         l2: job.alpha,
         optimizer: "sgd",
-        lr: 1,
+        lr: job.lr,
         lrSchedule: "linear",
         steps: job.episode,
         engine,
@@ -94,7 +94,7 @@ function splitCompiled(job: Job, steps: number, losses: number[]): { split: Spli
     optimizer.zeroGrad();
     compiled.backward();
     const t2 = performance.now();
-    optimizer.lr = episodeLr(k, job.episode);
+    optimizer.lr = episodeLr(k, job.episode, job.lr);
     optimizer.step();
     const t3 = performance.now();
     f.push(t1 - t0);

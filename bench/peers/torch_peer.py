@@ -8,6 +8,7 @@ layout (weight [nout, nin]); the loss is micrograd's: the data loss plus
 alpha * sum(p * p); plain SGD at the episode's learning rate.
 """
 import json
+import math
 import sys
 import time
 
@@ -84,12 +85,13 @@ def main():
         k = t % episode
         if k == 0:
             reset()
-        lr = 1.0 - 0.9 * k / episode
+        lr = job["lr"] * (1 - 0.9 * k / episode)
         t0 = time.perf_counter()
         value = step(lr)
         times.append((time.perf_counter() - t0) * 1000)
         if t < episode:
-            losses.append(value)
+            # JSON has no Infinity or NaN: send null, as JavaScript's JSON.stringify does.
+            losses.append(value if math.isfinite(value) else None)
         t += 1
 
     print(json.dumps({
