@@ -7,6 +7,7 @@
  *     deno task bench:report                 # about ten minutes here
  *     deno task bench:report --only W1,W4    # some workloads (W1 W2 W4 G16 G256)
  *     deno task bench:report --no-peers      # ours only: no Python, no npm download
+ *     deno task bench:report --rounds 3      # each system 3 times, the best kept (default 2)
  *
  * Each system trains each workload in a process of its own (`_job.ts` says
  * what it is sent and sends back), so its peak memory is its own; it is
@@ -49,6 +50,7 @@ const args = parseArgs({
   args: Deno.args,
   options: {
     budget: { type: "string", default: "3000" },
+    rounds: { type: "string", default: "2" },
     only: { type: "string" },
     "no-peers": { type: "boolean", default: false },
     "no-graph": { type: "boolean", default: false },
@@ -182,6 +184,10 @@ interface Outcome {
   ms?: number;
   peakMb?: number;
   error?: string;
+  /** Wall-clock ms of the whole process. */
+  wallMs?: number;
+  /** Rounds run. */
+  rounds?: number;
 }
 
 function median(xs: number[]): number {
@@ -192,6 +198,7 @@ function median(xs: number[]): number {
 
 async function runSystem(system: System, job: Job): Promise<Outcome> {
   if ("skip" in system.command) return { system, error: system.command.skip };
+  const start = performance.now();
   const { cmd, args: argv, env } = system.command;
   const timeFile = hasTime ? await Deno.makeTempFile({ prefix: "denograd-bench-" }) : undefined;
   const child = new Deno.Command(timeFile ? TIME : cmd, {
@@ -223,7 +230,14 @@ async function runSystem(system: System, job: Job): Promise<Outcome> {
   // Past the warm-up: the first episode when there are more, else the first 5 steps.
   const t = result.times;
   const timed = t.length > job.episode ? t.slice(job.episode) : t.slice(Math.min(5, t.length - 1));
-  return { system, result, ms: median(timed), peakMb };
+  return {
+    system,
+    result,
+    ms: median(timed),
+    peakMb,
+    wallMs: performance.now() - start,
+    rounds: 1,
+  };
 }
 
 const only = args.values.only?.split(",").map((s) => s.trim().toUpperCase());
@@ -234,29 +248,53 @@ const outcomes = new Map<string, Outcome[]>();
 const load0 = Deno.loadavg();
 const started = performance.now();
 
+const rounds = Number(args.values.rounds);
+if (!(Number.isInteger(rounds) && rounds >= 1)) {
+  throw new RangeError(`'--rounds' must be 1 or more`);
+}
+
 for (const w of workloads) {
   const isSweep = w.id.startsWith("G");
   const list: Outcome[] = [];
-  for (const system of systems) {
-    if (isSweep && system.name === "Value") continue;
-    // Loss check over the whole first episode; the sweep's big layers only over 10 steps.
-    const job = jobFor(w, system.dtype, {
-      minSteps: isSweep ? 10 : EPISODE,
-      maxSteps: 10 * EPISODE,
-      budgetMs,
-    });
-    const t0 = performance.now();
-    const o = await runSystem(system, job);
-    list.push(o);
-    log(
-      `${w.id} ${system.name}: ${
-        o.error !== undefined
-          ? `not run (${o.error})`
-          : `${o.ms!.toPrecision(4)} ms/step, ${o.result!.times.length} steps, peak ${
-            o.peakMb?.toFixed(0) ?? "?"
-          } MB`
-      } (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-    );
+  const mine = systems.filter((system) => !(isSweep && system.name === "Value"));
+  // Rounds: every system once, then again, so that a burst of load from
+  // elsewhere hits one round of one system, and the best round is kept.
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, system] of mine.entries()) {
+      const prev = list[i];
+      // A system that failed, or took over 30 s (the Value path on W2), runs once.
+      if (round > 0 && (prev.error !== undefined || prev.wallMs! > 30_000)) continue;
+      // Loss check over the whole first episode; the sweep's big layers only over 10 steps.
+      const job = jobFor(w, system.dtype, {
+        minSteps: isSweep ? 10 : EPISODE,
+        maxSteps: 10 * EPISODE,
+        budgetMs,
+      });
+      const o = await runSystem(system, job);
+      log(
+        `${w.id} ${system.name} (round ${round + 1}): ${
+          o.error !== undefined
+            ? `not run (${o.error})`
+            : `${o.ms!.toPrecision(4)} ms/step, ${o.result!.times.length} steps, peak ${
+              o.peakMb?.toFixed(0) ?? "?"
+            } MB`
+        } (${(o.wallMs! / 1000).toFixed(1)} s)`,
+      );
+      if (prev === undefined || prev.error !== undefined) list[i] = o;
+      else if (o.error !== undefined) {
+        list[i] = { ...prev, error: `round ${round + 1}: ${o.error}` };
+      } else {
+        // Every round must reach the same losses; the best median is kept.
+        const same = o.result!.losses.every((l, k) => l === prev.result!.losses[k]);
+        const best = o.ms! < prev.ms! ? o : prev;
+        list[i] = {
+          ...best,
+          rounds: prev.rounds! + 1,
+          peakMb: Math.max(o.peakMb ?? 0, prev.peakMb ?? 0) || undefined,
+          error: same ? undefined : "its rounds reached different losses",
+        };
+      }
+    }
   }
   outcomes.set(w.id, list);
 }
@@ -338,7 +376,8 @@ lines.push(
     `(${((performance.now() - started) / 60000).toFixed(1)} min).`,
   "",
   `Median ms per full-batch training step (past the first episode of ${EPISODE} steps when ` +
-    `more ran, else past 5 steps), each system in its own process, one thread each. ` +
+    `more ran, else past 5 steps), each system in its own process, one thread each; ` +
+    `the best of ${rounds} rounds, the systems taking turns (a run over 30 s, once). ` +
     `"loss" is the loss at the last step checked, from the same start; "Δ" is the largest ` +
     `relative difference from our Value path's loss over the steps checked ` +
     `(tolerance ${TOLERANCE.float64} for float64, ${TOLERANCE.float32} for float32).`,
