@@ -285,7 +285,9 @@ for (const w of workloads) {
         list[i] = { ...prev, error: `round ${round + 1}: ${o.error}` };
       } else {
         // Every round must reach the same losses; the best median is kept.
-        const same = o.result!.losses.every((l, k) => l === prev.result!.losses[k]);
+        const a = o.result!.losses;
+        const b = prev.result!.losses;
+        const same = a.slice(0, b.length).every((l, k) => l === b[k]);
         const best = o.ms! < prev.ms! ? o : prev;
         list[i] = {
           ...best,
