@@ -1,7 +1,7 @@
 /**
- * The benchmark workloads and the systems that run them, shared by
- * `bench/workloads_bench.ts` (`deno bench`) and `bench/report.ts` (the
- * markdown table).
+ * The benchmark workloads and our systems that run them, shared by
+ * `bench/workloads_bench.ts` (`deno bench`), `bench/run_ours.ts` and
+ * `bench/report.ts` (the markdown tables, with the peers in `bench/peers/`).
  *
  * Every system trains from the same initial parameters with micrograd's
  * schedule `lr = 1 - 0.9 * k / 100`, and goes back to those parameters every
@@ -11,13 +11,14 @@
  */
 import trajectory from "../tests/reference/train_trajectory.json" with { type: "json" };
 import { type Dataset, makeMoons, makeSpiral, Mlp, trainSteps, Value } from "../mod.ts";
-import { LimitMlp } from "./limit.ts";
+import { ScalarLoopMlp } from "./scalar_loop.ts";
+import type { Job } from "./_job.ts";
 import { naiveCeStep, NaiveMlp, naiveSvmStep } from "./naive.ts";
 
 /** A workload that trains a model: one call of `step()` is one training step. */
 export interface TrainWorkload {
   /** Short id, e.g. `"W1"`. */
-  id: "W1" | "W2" | "W4";
+  id: string;
   /** What it is, for the table. */
   title: string;
   /** Layer sizes, input first. */
@@ -28,6 +29,8 @@ export interface TrainWorkload {
   init: number[];
   /** `svm` for one output, `ce` for several. */
   loss: "svm" | "ce";
+  /** The learning rate of an episode's first step (micrograd's is 1). */
+  lr: number;
 }
 
 /** The L2 weight of every workload, micrograd's. */
@@ -53,6 +56,7 @@ export const W1: TrainWorkload = {
   data: { x: trajectory.X, y: trajectory.y, classes: 2 },
   init: trajectory.init_params,
   loss: "svm",
+  lr: 1,
 };
 
 /** W2: the same step at 1,000 points with 2-64-64-1. */
@@ -63,6 +67,7 @@ export const W2: TrainWorkload = {
   data: makeMoons({ samples: 1000, noise: 0.1, seed: 1 }),
   init: initFor([2, 64, 64, 1]),
   loss: "svm",
+  lr: 1,
 };
 
 /** W4: a 3-class spiral with softmax cross-entropy, 2-32-32-3. */
@@ -73,10 +78,62 @@ export const W4: TrainWorkload = {
   data: makeSpiral({ samples: 300, classes: 3, noise: 0.1, seed: 1 }),
   init: initFor([2, 32, 32, 3]),
   loss: "ce",
+  lr: 1,
 };
 
 /** Every training workload. */
 export const TRAIN_WORKLOADS: readonly TrainWorkload[] = [W1, W2, W4];
+
+/** The widths of the GFLOP/s sweep: 2-W-W-1 on W2's 1,000 points (width 64 is W2 itself). */
+export const SWEEP_WIDTHS: readonly number[] = [16, 64, 256];
+
+/** The sweep's workload of width `width`. */
+export function sweepWorkload(width: number): TrainWorkload {
+  if (width === 64) return W2;
+  const sizes = [2, width, width, 1];
+  return {
+    id: `G${width}`,
+    title: `1,000 points, 2-${width}-${width}-1`,
+    sizes,
+    data: W2.data,
+    init: initFor(sizes),
+    loss: "svm",
+    // Micrograd's init makes wide layers' outputs large: lr 1 diverges at width 256.
+    lr: width > 64 ? 0.1 : 1,
+  };
+}
+
+/**
+ * Floating-point operations of one training step, counting the matrix
+ * products only: 2 per multiply-add forward, 4 backward (the weights' grads
+ * and the inputs' grads), so `6 * samples * sum(nin * nout)`.
+ */
+export function stepFlops(w: TrainWorkload): number {
+  let macs = 0;
+  for (let l = 1; l < w.sizes.length; l++) macs += w.sizes[l - 1] * w.sizes[l];
+  return 6 * w.data.x.length * macs;
+}
+
+/** The job that `bench/report.ts` sends a system for workload `w`. */
+export function jobFor(
+  w: TrainWorkload,
+  dtype: Job["dtype"],
+  steps: { minSteps: number; maxSteps: number; budgetMs: number },
+): Job {
+  return {
+    workload: w.id,
+    sizes: w.sizes,
+    loss: w.loss,
+    x: w.data.x,
+    y: w.data.y,
+    init: w.init,
+    alpha: ALPHA,
+    lr: w.lr,
+    episode: EPISODE,
+    dtype,
+    ...steps,
+  };
+}
 
 /** A system that runs a workload step by step. */
 export interface Stepper {
@@ -84,8 +141,8 @@ export interface Stepper {
   step(): number;
 }
 
-/** The systems, as the tables name them. */
-export type SystemName = "naive" | "value" | "compiled" | "limit" | "tfjs";
+/** Our systems, as the tables name them. */
+export type SystemName = "naive" | "value" | "compiled" | "scalar loop";
 
 /** `value` and `compiled`: the library's own `trainSteps`, restarted every episode. */
 export function libraryStepper(w: TrainWorkload, engine: "value" | "compiled"): Stepper {
@@ -96,7 +153,15 @@ export function libraryStepper(w: TrainWorkload, engine: "value" | "compiled"): 
       let r = it?.next();
       if (r === undefined || r.done) {
         model.setParameters(w.init);
-        it = trainSteps(model, w.data, { loss: w.loss, l2: ALPHA, steps: EPISODE, engine });
+        it = trainSteps(model, w.data, {
+          loss: w.loss,
+          l2: ALPHA,
+          optimizer: "sgd",
+          lr: 1,
+          lrSchedule: "linear",
+          steps: EPISODE,
+          engine,
+        });
         r = it.next();
       }
       return r.value!.loss;
@@ -117,9 +182,9 @@ export function naiveStepper(w: TrainWorkload): Stepper {
   };
 }
 
-/** `limit`: the hand-written typed-array MLP in `limit.ts`. */
-export function limitStepper(w: TrainWorkload): Stepper {
-  const model = new LimitMlp(w.sizes, w.data.x.length, w.init);
+/** `scalar loop`: the hand-written `Float64Array` MLP in `scalar_loop.ts`. */
+export function scalarLoopStepper(w: TrainWorkload): Stepper {
+  const model = new ScalarLoopMlp(w.sizes, w.data.x.length, w.init);
   model.setInputs(w.data.x);
   let k = 0;
   return {
@@ -141,10 +206,10 @@ export function makeChain(n = 1_000_000): Value {
 }
 
 /**
- * The `limit` for W3: the same chain's backward pass as one loop over a
+ * The scalar loop for W3: the same chain's backward pass as one loop over a
  * `Float64Array` of local derivatives.
  */
-export function makeLimitChain(n = 1_000_000): () => number {
+export function makeScalarLoopChain(n = 1_000_000): () => number {
   const local = new Float64Array(n);
   const grad = new Float64Array(n);
   let x = 0.5;

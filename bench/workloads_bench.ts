@@ -1,8 +1,9 @@
 /**
- * `deno bench` over the workloads of issue 4 (see `_workloads.ts`): each
- * group runs one workload on every system, so `deno bench` prints each
- * system's time as a ratio to the group's baseline ("naive" for W1 and W4,
- * "limit" for W2 and W3). `bench/report.ts` prints both ratios as a table.
+ * `deno bench` over the workloads (see `_workloads.ts`): each group runs one
+ * workload on each of our systems, so `deno bench` prints each system's time
+ * as a ratio to the group's baseline ("naive" for W1 and W4, the hand-written
+ * "scalar loop" for W2 and W3). The peers (PyTorch, jax-js, TF.js) run in
+ * `bench/report.ts`, each in its own process.
  *
  *     deno task bench
  *
@@ -10,20 +11,17 @@
  */
 import {
   libraryStepper,
-  limitStepper,
   makeChain,
-  makeLimitChain,
+  makeScalarLoopChain,
   naiveStepper,
+  scalarLoopStepper,
   type TrainWorkload,
   W1,
   W2,
   W4,
 } from "./_workloads.ts";
-import { tfjsReady, tfjsStepper } from "./_tfjs.ts";
 
-await tfjsReady();
-
-function trainGroup(w: TrainWorkload, baseline: "naive" | "limit", withNaive: boolean): void {
+function trainGroup(w: TrainWorkload, baseline: "naive" | "scalar loop", withNaive: boolean): void {
   const group = `${w.id}: ${w.title}`;
   if (withNaive) {
     const naive = naiveStepper(w);
@@ -40,26 +38,22 @@ function trainGroup(w: TrainWorkload, baseline: "naive" | "limit", withNaive: bo
   Deno.bench({ name: "value (Value graph)", group, fn: () => void value.step() });
   const compiled = libraryStepper(w, "compiled");
   Deno.bench({ name: "compiled (CompiledMlp)", group, fn: () => void compiled.step() });
-  const limit = limitStepper(w);
+  const scalar = scalarLoopStepper(w);
   Deno.bench({
-    name: "limit (hand-written Float64Array)",
+    name: "scalar loop (hand-written Float64Array)",
     group,
-    baseline: baseline === "limit",
-    fn: () => void limit.step(),
+    baseline: baseline === "scalar loop",
+    fn: () => void scalar.step(),
   });
-  if (w.loss === "svm") {
-    const tfjs = tfjsStepper(w);
-    Deno.bench({ name: "tfjs (TF.js CPU backend)", group, fn: () => void tfjs.step() });
-  }
 }
 
 trainGroup(W1, "naive", true);
-// The naive port takes tens of seconds per W2 step; bench/report.ts --naive-w2 times it.
-trainGroup(W2, "limit", false);
+// The naive port takes tens of seconds per W2 step and needs a heap above 4 GB.
+trainGroup(W2, "scalar loop", false);
 trainGroup(W4, "naive", true);
 
 const chain = makeChain();
-const limitChain = makeLimitChain();
+const scalarChain = makeScalarLoopChain();
 Deno.bench({
   name: "value: backward()",
   group: "W3: backward on a 1,000,000-node chain",
@@ -68,8 +62,8 @@ Deno.bench({
   fn: () => chain.backward(),
 });
 Deno.bench({
-  name: "limit: Float64Array loop",
+  name: "scalar loop: Float64Array",
   group: "W3: backward on a 1,000,000-node chain",
   baseline: true,
-  fn: () => void limitChain(),
+  fn: () => void scalarChain(),
 });

@@ -1,14 +1,16 @@
 /**
- * The "limit" baseline: a hand-written forward and backward pass for a ReLU
- * MLP with a linear last layer, over flat `Float64Array`s, allocating nothing
- * per step. It does only what one training step needs (SVM or softmax
- * cross-entropy, L2, SGD), so it bounds how fast any general path can be.
+ * The "scalar loop" baseline: a hand-written forward and backward pass for a
+ * ReLU MLP with a linear last layer, over flat `Float64Array`s, one
+ * multiply-add at a time, allocating nothing per step. It does only what one
+ * training step needs (SVM or softmax cross-entropy, L2, SGD): what a careful
+ * person writes by hand in plain JavaScript. It is no limit: blocking the
+ * loops over several outputs and samples (as the compiled path may) beats it.
  *
  * @module
  */
 
 /** A ReLU MLP held in flat typed arrays, with a fixed batch size. */
-export class LimitMlp {
+export class ScalarLoopMlp {
   /** Layer widths, input first. */
   readonly sizes: readonly number[];
   /** All parameters, in micrograd's order (per neuron: weights, then bias). */

@@ -1,0 +1,136 @@
+/**
+ * Runs one of our systems on a job from `bench/report.ts` (see `_job.ts`) in
+ * a process of its own, and prints the result as JSON:
+ *
+ *     deno run --allow-read bench/run_ours.ts compiled < job.json
+ *
+ * Systems: `compiled` and `value` train through the library's own
+ * `trainSteps` (what users run); `scalar loop` is the hand-written
+ * `Float64Array` loop in `scalar_loop.ts`. For `compiled`, a second run of
+ * the same steps times `CompiledMlp.forward()`, `backward()` and the SGD
+ * update one by one, to show where the time goes.
+ *
+ * @module
+ */
+import { CompiledMlp, Mlp, Sgd, type StepMetrics, trainSteps } from "../mod.ts";
+import { ScalarLoopMlp } from "./scalar_loop.ts";
+import {
+  episodeLr,
+  type Job,
+  type JobResult,
+  type JobStepper,
+  readJob,
+  runJob,
+  type Split,
+} from "./_job.ts";
+
+function classesOf(job: Job): number {
+  return job.loss === "svm" ? 2 : job.sizes[job.sizes.length - 1];
+}
+
+/** `compiled` or `value`: `trainSteps`, restarted at every episode. */
+function libraryStepper(job: Job, engine: "compiled" | "value"): JobStepper {
+  const model = new Mlp(job.sizes[0], job.sizes.slice(1));
+  const data = { x: job.x, y: job.y, classes: classesOf(job) };
+  let steps: Iterator<StepMetrics> | undefined;
+  return {
+    reset() {
+      model.setParameters(job.init);
+      steps = trainSteps(model, data, {
+        loss: job.loss,
+        l2: job.alpha,
+        optimizer: "sgd",
+        lr: job.lr,
+        lrSchedule: "linear",
+        steps: job.episode,
+        engine,
+      });
+    },
+    step(lr) {
+      const r = steps!.next();
+      if (r.done) throw new Error("trainSteps ended before the episode did");
+      if (Math.abs(r.value.lr - lr) > 1e-12) {
+        throw new Error(`trainSteps used lr ${r.value.lr} where the benchmark wants ${lr}`);
+      }
+      return r.value.loss;
+    },
+  };
+}
+
+function scalarLoopStepper(job: Job): JobStepper {
+  const model = new ScalarLoopMlp(job.sizes, job.x.length, job.init);
+  model.setInputs(job.x);
+  return {
+    reset: () => model.params.set(job.init),
+    step: (lr) =>
+      job.loss === "svm" ? model.svmStep(job.y, lr, job.alpha) : model.ceStep(job.y, lr, job.alpha),
+  };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The compiled path's step taken apart, as `trainSteps` runs it: forward,
+ * zeroGrad + backward, the update. Also checks it gets the same losses.
+ */
+function splitCompiled(job: Job, steps: number, losses: number[]): { split: Split; same: boolean } {
+  const model = new Mlp(job.sizes[0], job.sizes.slice(1));
+  const compiled = new CompiledMlp(model, job.x.length, { loss: job.loss, l2: job.alpha });
+  const optimizer = new Sgd(model.parameters(), { lr: 1 });
+  const f: number[] = [];
+  const b: number[] = [];
+  const o: number[] = [];
+  let same = true;
+  for (let t = 0; t < steps; t++) {
+    const k = t % job.episode;
+    if (k === 0) model.setParameters(job.init);
+    const t0 = performance.now();
+    const loss = compiled.forward(job.x, job.y);
+    const t1 = performance.now();
+    optimizer.zeroGrad();
+    compiled.backward();
+    const t2 = performance.now();
+    optimizer.lr = episodeLr(k, job.episode, job.lr);
+    optimizer.step();
+    const t3 = performance.now();
+    f.push(t1 - t0);
+    b.push(t2 - t1);
+    o.push(t3 - t2);
+    if (t < losses.length && loss !== losses[t]) same = false;
+  }
+  const skip = (xs: number[]) => xs.length > job.episode ? xs.slice(job.episode) : xs.slice(5);
+  return {
+    split: { forward: median(skip(f)), backward: median(skip(b)), optimizer: median(skip(o)) },
+    same,
+  };
+}
+
+if (import.meta.main) {
+  const system = Deno.args[0];
+  const job = await readJob();
+  let stepper: JobStepper;
+  if (system === "compiled" || system === "value") stepper = libraryStepper(job, system);
+  else if (system === "scalar loop") stepper = scalarLoopStepper(job);
+  else {throw new RangeError(
+      `Cannot run ${JSON.stringify(system)}: want compiled, value or scalar loop`,
+    );}
+  const { times, losses } = runJob(job, stepper);
+  const result: JobResult = {
+    system,
+    version: `denograd on Deno ${Deno.version.deno}`,
+    dtype: "float64",
+    threads: 1,
+    times,
+    losses,
+  };
+  if (system === "compiled") {
+    const { split, same } = splitCompiled(job, Math.min(times.length, 3 * job.episode), losses);
+    result.split = split;
+    if (!same) result.note = "the split run's losses differ from trainSteps'";
+  }
+  console.log(JSON.stringify(result));
+}
