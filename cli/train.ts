@@ -22,7 +22,9 @@ import {
   type PartialConfig,
 } from "./config.ts";
 import { MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
-import { renderReport } from "./report.ts";
+import { renderPage, renderReport, runEnd, runInfo, snapshotJson, timelineCount } from "./report.ts";
+import type { SnapshotJson } from "./page/data.ts";
+import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun } from "./setup.ts";
 import { parseFlags } from "./_flags.ts";
 
@@ -55,6 +57,10 @@ Output:
                      or a model.json to rerun; flags override it
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
   --quiet            print only the report's path
+  --serve            watch it learn: serve a live view on 127.0.0.1 and print
+                     its link (needs --allow-net=127.0.0.1)
+  --port PORT        the live view's port (default: any free one); implies --serve
+  --open             also open the live view in the default browser; implies --serve
   --debug            print stack traces
   -h, --help         show this help
 
@@ -177,6 +183,9 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     config: { type: "string" },
     format: { type: "string" },
     quiet: { type: "boolean" },
+    serve: { type: "boolean" },
+    port: { type: "string" },
+    open: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -195,6 +204,15 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
   }
   if (out !== undefined) await checkOutDir(out);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UsageError(
+      `Cannot train as '--port' must be a whole number from 0 to 65535: current value is ${
+        show(values.port)
+      }`,
+    );
+  }
+  const serve = values.serve === true || port !== undefined || values.open === true;
   // The worker starts loading while the settings and the data are checked.
   const worker = spawnTrainer();
   let setup: RunSetup;
@@ -227,6 +245,30 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
 
   const quiet = values.quiet === true;
   const ndjson = format.data === "ndjson";
+  let live: LiveServer | undefined;
+  if (serve) {
+    try {
+      live = LiveServer.start({
+        port,
+        html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
+      });
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+    live.run(runInfo(setup));
+    if (ndjson) {
+      io.stdout(JSON.stringify({ type: "live", url: live.url }) + "\n");
+      io.stderr(`Live: ${live.url}\n`);
+    } else {
+      io.stdout(`Live: ${live.url}\n`);
+    }
+    if (values.open) {
+      const why = await openBrowser(live.url);
+      if (why) io.stderr(`Cannot open a browser as ${why}: open the link above\n`);
+    }
+  }
+  const snapshots: SnapshotJson[] = [];
   const progress = makeProgress({
     format: format.data,
     quiet,
@@ -290,9 +332,20 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
         : {}),
       grid: setup.nin === 2 ? 80 : 0,
       chunkMs: 50,
+      watch: {
+        timeline: timelineCount(parameterCount(setup.nin, setup.nouts)),
+        liveMs: live ? 250 : 0,
+      },
     }, {
       // After Ctrl-C the bar is closed: late progress is not drawn.
-      onProgress: (m) => controller.signal.aborted || progress.update(m),
+      onProgress: (m) => {
+        live?.progress(m);
+        controller.signal.aborted || progress.update(m);
+      },
+      onSnapshot: (m) => {
+        if (m.timeline) snapshots.push(snapshotJson(m));
+        live?.snapshot(m);
+      },
       signal: controller.signal,
       worker,
     });
@@ -304,20 +357,16 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
 
   const run = modelFileOf(setup, outcome, wallTimeMs);
   const history = outcome.history;
-  const points = setup.nin === 2
-    ? {
-      x: [...setup.train.x, ...(setup.test?.x ?? [])],
-      y: [...setup.train.y, ...(setup.test?.y ?? [])],
-      test: [...setup.train.x.map(() => false), ...(setup.test?.x.map(() => true) ?? [])],
-    }
-    : undefined;
-  const grid = outcome.type === "done" ? outcome.grid : undefined;
   await writeFileAtomic(paths.history, historyCsv(history));
   await writeFileAtomic(paths.model, JSON.stringify(run, null, 2) + "\n");
   await writeFileAtomic(
     paths.report,
-    renderReport({ run, history, points, grid }, { chartJs }),
+    renderReport({ run, setup, history, snapshots }, { chartJs }),
   );
+  if (live) {
+    live.end(runEnd(run, setup, paths));
+    await live.close();
+  }
 
   const code = run.status === "completed"
     ? EXIT.ok

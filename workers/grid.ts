@@ -1,33 +1,67 @@
 /**
- * The decision-boundary grid that the worker sends with its `done` message.
+ * The decision-boundary grid: the model's class and confidence over a square
+ * grid of the input plane. The worker sends it with its `done` message and
+ * with live snapshots; the report page computes the same grid from the
+ * timeline's snapshots. Plain library code: it runs in Deno, a worker or a
+ * browser.
  *
  * @module
  */
 import { CompiledMlp, type Mlp, predictClass } from "../mod.ts";
 import type { Grid, StartMessage } from "./protocol.ts";
 
-/** How sure one output vector is of its class, from 0 to 1. */
-function confidence(scores: number[], loss: string): number {
+/** The part of the plane a grid spans. */
+export interface GridBounds {
+  /** Left edge. */
+  xMin: number;
+  /** Right edge. */
+  xMax: number;
+  /** Bottom edge. */
+  yMin: number;
+  /** Top edge. */
+  yMax: number;
+}
+
+/**
+ * How sure one output vector is of its class, from 0 to 1: a margin (svm,
+ * mse) saturates at 1; a logit (bce) goes through the sigmoid; several
+ * outputs go through the softmax, rescaled so a uniform guess is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { confidence } from "./grid.ts";
+ * assert.equal(confidence([-3], "svm"), 1);
+ * assert.equal(confidence([0, 0], "ce"), 0);
+ * ```
+ */
+export function confidence(scores: ArrayLike<number>, loss: string): number {
   if (scores.length === 1) {
-    // A margin (svm, mse) saturates at 1; a logit (bce) goes through the sigmoid.
     const s = scores[0];
     return loss === "bce" ? Math.abs(2 / (1 + Math.exp(-s)) - 1) : Math.min(1, Math.abs(s));
   }
-  const max = Math.max(...scores);
-  const exps = scores.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  // Softmax of the top class, rescaled so a uniform guess is 0.
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) total += Math.exp(scores[i] - max);
   const k = scores.length;
   return Math.max(0, Math.min(1, (1 / total - 1 / k) / (1 - 1 / k)));
 }
 
 /**
- * The model's class and confidence over a `start.grid` by `start.grid` grid
- * that spans the training and test points with a 10% margin, for the
- * report's decision-boundary heatmap.
+ * A square frame around the points with a 10% margin: equal spans on both
+ * axes, so the plane is drawn without stretching.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gridBounds } from "./grid.ts";
+ * const b = gridBounds([[0, 0], [2, 1]]);
+ * assert.equal(b.xMax - b.xMin, b.yMax - b.yMin);
+ * assert.ok(b.xMin < 0 && b.xMax > 2 && b.yMin < 0 && b.yMax > 1);
+ * ```
  */
-export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
-  const points = [...start.train.x, ...(start.test?.x ?? [])];
+export function gridBounds(points: readonly (readonly number[])[]): GridBounds {
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const [a, b] of points) {
     xMin = Math.min(xMin, a);
@@ -35,13 +69,19 @@ export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Gri
     yMin = Math.min(yMin, b);
     yMax = Math.max(yMax, b);
   }
-  const padX = Math.max((xMax - xMin) * 0.1, 0.1);
-  const padY = Math.max((yMax - yMin) * 0.1, 0.1);
-  xMin -= padX;
-  xMax += padX;
-  yMin -= padY;
-  yMax += padY;
-  const size = start.grid;
+  if (!Number.isFinite(xMin)) [xMin, xMax, yMin, yMax] = [-1, 1, -1, 1];
+  const span = Math.max(xMax - xMin, yMax - yMin, 0.2) * 1.2;
+  const cx = (xMin + xMax) / 2;
+  const cy = (yMin + yMax) / 2;
+  return { xMin: cx - span / 2, xMax: cx + span / 2, yMin: cy - span / 2, yMax: cy + span / 2 };
+}
+
+/**
+ * The model's class and confidence over a `size` by `size` grid spanning
+ * `bounds`, row by row from `yMin`, each cell taken at its centre.
+ */
+export function gridOver(model: Mlp, bounds: GridBounds, size: number, loss: string): Grid {
+  const { xMin, xMax, yMin, yMax } = bounds;
   const cells: number[][] = [];
   for (let j = 0; j < size; j++) {
     const y = yMin + ((j + 0.5) / size) * (yMax - yMin);
@@ -58,4 +98,13 @@ export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Gri
     conf[c] = confidence(scores, loss);
   }
   return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+}
+
+/**
+ * The model's class and confidence over a `start.grid` by `start.grid` grid
+ * that frames the training and test points (see {@linkcode gridBounds}).
+ */
+export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
+  const bounds = gridBounds([...start.train.x, ...(start.test?.x ?? [])]);
+  return gridOver(model, bounds, start.grid, loss);
 }

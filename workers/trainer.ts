@@ -8,11 +8,13 @@
  */
 /// <reference lib="deno.worker" />
 import { type Dataset, DivergedError, evaluate, Mlp, trainSteps } from "../mod.ts";
-import { decisionGrid } from "./grid.ts";
+import { decisionGrid, gridBounds, gridOver } from "./grid.ts";
+import { timelineSteps } from "./snapshots.ts";
 import type { TrainOptions } from "../nn/train.ts";
 import {
   type DoneMessage,
   type ErrorMessage,
+  type SnapshotMessage,
   type FinalMetrics,
   type FromWorker,
   parseToWorker,
@@ -111,9 +113,11 @@ async function train(start: StartMessage): Promise<void> {
     });
     sent = history.length;
   };
+  const watcher = makeWatcher(model, start);
   const steps = trainSteps(model, trainSet, options);
   try {
     let finished = false;
+    watcher.after(0);
     while (!finished && !cancelled) {
       const chunkEnd = performance.now() + start.chunkMs;
       do {
@@ -123,10 +127,13 @@ async function train(start: StartMessage): Promise<void> {
           break;
         }
         history.push(next.value);
+        watcher.after(history.length);
       } while (performance.now() < chunkEnd);
       sendProgress();
+      watcher.live(history.length);
       if (!finished) await yieldToEventLoop();
     }
+    watcher.end(history.length);
   } catch (error) {
     sendProgress();
     const diverged = error instanceof DivergedError;
@@ -154,6 +161,52 @@ async function train(start: StartMessage): Promise<void> {
   if (start.grid > 0 && spec.nin === 2) done.grid = decisionGrid(model, start, spec.loss);
   // The grid's typed arrays move to the main thread without a copy.
   send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
+}
+
+/**
+ * Sends the snapshots that `start.watch` asks for: the timeline's moments
+ * (`after`, called after each update) and live ones with a fresh grid every
+ * `liveMs` (`live`, called between chunks).
+ */
+function makeWatcher(model: Mlp, start: StartMessage) {
+  const watch = start.watch ?? { timeline: 0, liveMs: 0 };
+  const moments = timelineSteps(start.spec.steps, watch.timeline);
+  const params = model.parameters();
+  const gridded = start.grid > 0 && start.spec.nin === 2;
+  const bounds = gridded ? gridBounds([...start.train.x, ...(start.test?.x ?? [])]) : undefined;
+  let next = 0;
+  let lastTimeline = -1;
+  let lastLive = -Infinity;
+  const snap = (step: number, timeline: boolean, withGrid: boolean) => {
+    const grid = withGrid && bounds ? gridOver(model, bounds, start.grid, start.spec.loss) : undefined;
+    const message: SnapshotMessage = {
+      type: "snapshot",
+      step,
+      params: Float64Array.from(params, (p) => p.data),
+      grads: Float64Array.from(params, (p) => step === 0 ? 0 : p.grad),
+      timeline,
+      ...(grid ? { grid } : {}),
+    };
+    const transfer: Transferable[] = [message.params.buffer, message.grads.buffer];
+    if (grid) transfer.push(grid.classes.buffer, grid.confidence.buffer);
+    send(message, transfer);
+    if (timeline) lastTimeline = step;
+  };
+  return {
+    after(step: number): void {
+      while (next < moments.length && moments[next] < step) next++;
+      if (moments[next] === step) snap(step, true, false);
+    },
+    live(step: number): void {
+      if (watch.liveMs <= 0 || performance.now() - lastLive < watch.liveMs) return;
+      lastLive = performance.now();
+      snap(step, false, true);
+    },
+    /** The last moment of a cancelled run joins the timeline too. */
+    end(step: number): void {
+      if (watch.timeline > 0 && lastTimeline !== step) snap(step, true, false);
+    },
+  };
 }
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {
