@@ -26,3 +26,4 @@ export * from "./datasets.ts";
 export * from "./csv.ts";
 export * from "./compiled_mlp.ts";
 export * from "./train.ts";
+export * from "./network_svg.ts";
