@@ -31,8 +31,14 @@ export const COLORS = [
   "#17becf",
 ];
 
-/** A class's colour. */
-export function classColor(k: number): string {
+/**
+ * A class's colour among `classes`: with two classes, TensorFlow
+ * Playground's orange for class 0 and blue for class 1, the colours the
+ * network diagram gives a negative and a positive output (so the output
+ * neuron's heatmap matches the boundary); with more, the ten-colour cycle.
+ */
+export function classColor(k: number, classes = 10): string {
+  if (classes === 2) return k === 0 ? "#f59322" : "#0877bd";
   return COLORS[k % COLORS.length];
 }
 

@@ -83,7 +83,12 @@ export class BoundaryPlot {
   /** Redraws everything. */
   draw(): void {
     const canvas = this.#canvas;
-    const width = Math.min(canvas.parentElement?.clientWidth || 480, 520);
+    const parent = canvas.parentElement;
+    const style = parent ? getComputedStyle(parent) : undefined;
+    const inner = parent
+      ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
+      : 480;
+    const width = Math.max(240, Math.min(inner || 480, 520));
     this.#side = width - MARGIN.left - MARGIN.right;
     const height = this.#side + MARGIN.top + MARGIN.bottom;
     const ratio = globalThis.devicePixelRatio || 1;
@@ -114,7 +119,7 @@ export class BoundaryPlot {
           if (g.values) {
             c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale);
           } else {
-            const [r, gg, b] = rgb(classColor(g.classes![k]));
+            const [r, gg, b] = rgb(classColor(g.classes![k], this.#info.classNames.length));
             const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
             c = [255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a];
           }
@@ -213,7 +218,7 @@ export class BoundaryPlot {
         const [cr, cg, cb] = diverging(p.y[i] / vmax);
         ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
       } else {
-        ctx.fillStyle = classColor(p.y[i]);
+        ctx.fillStyle = classColor(p.y[i], this.#info.classNames.length);
       }
       ctx.beginPath();
       if (p.test[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r);

@@ -127,7 +127,17 @@ export class StepChart {
             beginAtZero: options.yMax !== undefined,
           },
         },
-        plugins: { legend: { position: "bottom", labels: { boxHeight: 2 } } },
+        plugins: {
+          legend: {
+            position: "bottom",
+            labels: {
+              boxHeight: 2,
+              // In the order given, and only the series that have data.
+              sort: (a, b) => a.datasetIndex! - b.datasetIndex!,
+              filter: (item, data) => data.datasets[item.datasetIndex!].data.length > 0,
+            },
+          },
+        },
       },
     });
   }

@@ -1,23 +1,32 @@
 /// <reference lib="dom" />
 /**
  * The network diagram card: the one drawing shared with notebooks
- * (`nn/network_svg.ts`), redrawn for the model at the timeline's step.
+ * ({@linkcode networkSvg} in `nn/network_svg.ts`), redrawn for the model at
+ * the timeline's step.
  *
  * @module
  */
-import type { Mlp } from "../../mod.ts";
+import { type Mlp, networkSvg } from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
 
-/** Draws `model` (with its grads, for the hover) into `container` as `<svg id="network">`. */
+/**
+ * Draws `model` into `container` as `<svg id="network">`, with `grads` (one
+ * per parameter, in the order of `Mlp.parameters()`) for the hover titles.
+ */
 export function drawNetwork(
   container: HTMLElement,
   model: Mlp,
   grads: ArrayLike<number> | undefined,
   info: RunInfo,
 ): void {
-  // Placeholder until nn/network_svg.ts lands from the draw branch.
-  void model;
-  void grads;
-  void info;
-  container.innerHTML = '<svg id="network" xmlns="http://www.w3.org/2000/svg"></svg>';
+  if (grads) model.parameters().forEach((p, i) => p.grad = grads[i]);
+  const b = info.bounds;
+  const k = info.model.nouts.at(-1)!;
+  // The SVG text escapes every name; it is markup we made, not user text.
+  container.innerHTML = networkSvg(model, {
+    id: "network",
+    inputNames: info.featureNames,
+    ...(k > 1 && info.classNames.length === k ? { outputNames: info.classNames } : {}),
+    ...(b ? { extent: [b.xMin, b.xMax, b.yMin, b.yMax] as const } : { heatmaps: false }),
+  });
 }

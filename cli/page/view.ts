@@ -143,7 +143,7 @@ export class View {
       "ul",
       { class: "legend" },
       ...info.classNames.map((name, k) =>
-        el("li", {}, el("span", { class: "swatch", style: `background:${classColor(k)}` }), name)
+        el("li", {}, el("span", { class: "swatch", style: `background:${classColor(k, info.classNames.length)}` }), name)
       ),
     );
     const test = info.points?.test.some(Boolean);
