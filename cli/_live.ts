@@ -69,18 +69,22 @@ export class LiveServer {
    * @throws {UsageError} when the network is not allowed or the port is taken.
    */
   static start(options: LiveServerOptions): LiveServer {
-    const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
-      b.toString(16).padStart(2, "0")).join("");
-    let self: LiveServer | undefined;
+    const token = Array.from(
+      crypto.getRandomValues(new Uint8Array(16)),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    const made: { live?: LiveServer } = {};
     let server: Deno.HttpServer<Deno.NetAddr>;
     const port = options.port ?? 0;
     try {
       server = Deno.serve(
         { hostname: "127.0.0.1", port, onListen: () => {} },
-        (request) => self!.#handle(request, token, options.html),
+        (request) => made.live!.#handle(request, token, options.html),
       );
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
         throw new UsageError(
           "Cannot serve the live view as network access is not allowed: run deno with --allow-net=127.0.0.1",
         );
@@ -92,8 +96,8 @@ export class LiveServer {
       }
       throw error;
     }
-    self = new LiveServer(server, `http://127.0.0.1:${server.addr.port}/${token}/`);
-    return self;
+    made.live = new LiveServer(server, `http://127.0.0.1:${server.addr.port}/${token}/`);
+    return made.live;
   }
 
   #handle(request: Request, token: string, html: string): Response {

@@ -22,7 +22,14 @@ import {
   type PartialConfig,
 } from "./config.ts";
 import { MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
-import { renderPage, renderReport, runEnd, runInfo, snapshotJson, timelineCount } from "./report.ts";
+import {
+  renderPage,
+  renderReport,
+  runEnd,
+  runInfo,
+  snapshotJson,
+  timelineCount,
+} from "./report.ts";
 import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun } from "./setup.ts";

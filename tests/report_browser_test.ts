@@ -169,48 +169,53 @@ Deno.test({
         }
       });
 
-      await t.step("moons: moving the timeline redraws the boundary and marks the step", async () => {
-        const page = await openPage(reports.moons);
-        try {
-          await page.waitFor(`document.querySelector("#network [data-neuron]")`);
-          const max = Number(await page.evaluate<string>(`document.getElementById("timeline").max`));
-          assert.ok(max >= 30 && max <= 60, `timeline moments: ${max + 1}`);
-          const last = await page.evaluate<number[]>(BOUNDARY_PIXELS);
-          const lastNetwork = await page.evaluate<string>(
-            `document.getElementById("network").outerHTML`,
-          );
-          await page.evaluate(moveTimeline(0));
-          const first = await page.evaluate<number[]>(BOUNDARY_PIXELS);
-          assert.ok(differing(first, last) > 0.05, `pixels changed: ${differing(first, last)}`);
-          assert.notEqual(
-            await page.evaluate<string>(`document.getElementById("network").outerHTML`),
-            lastNetwork,
-          );
-          assert.equal(
-            await page.evaluate<string>(`document.getElementById("timeline-step").textContent`),
-            "before training",
-          );
-          await page.evaluate(moveTimeline(10));
-          const label = await page.evaluate<string>(
-            `document.getElementById("timeline-step").textContent`,
-          );
-          const step = Number(label.match(/after step (\d+)/)![1]);
-          assert.equal(
-            await page.evaluate<number>(`Chart.getChart("loss-chart").$marker`),
-            step,
-          );
-          // Play runs through the moments to the end.
-          await page.evaluate(`document.getElementById("play").click()`);
-          await page.waitFor(`document.getElementById("timeline").value !== "10"`, 5_000);
-          await page.waitFor(
-            `document.getElementById("timeline").value === document.getElementById("timeline").max`,
-            30_000,
-          );
-          assert.deepEqual(page.consoleErrors, []);
-        } finally {
-          await page.close();
-        }
-      });
+      await t.step(
+        "moons: moving the timeline redraws the boundary and marks the step",
+        async () => {
+          const page = await openPage(reports.moons);
+          try {
+            await page.waitFor(`document.querySelector("#network [data-neuron]")`);
+            const max = Number(
+              await page.evaluate<string>(`document.getElementById("timeline").max`),
+            );
+            assert.ok(max >= 30 && max <= 60, `timeline moments: ${max + 1}`);
+            const last = await page.evaluate<number[]>(BOUNDARY_PIXELS);
+            const lastNetwork = await page.evaluate<string>(
+              `document.getElementById("network").outerHTML`,
+            );
+            await page.evaluate(moveTimeline(0));
+            const first = await page.evaluate<number[]>(BOUNDARY_PIXELS);
+            assert.ok(differing(first, last) > 0.05, `pixels changed: ${differing(first, last)}`);
+            assert.notEqual(
+              await page.evaluate<string>(`document.getElementById("network").outerHTML`),
+              lastNetwork,
+            );
+            assert.equal(
+              await page.evaluate<string>(`document.getElementById("timeline-step").textContent`),
+              "before training",
+            );
+            await page.evaluate(moveTimeline(10));
+            const label = await page.evaluate<string>(
+              `document.getElementById("timeline-step").textContent`,
+            );
+            const step = Number(label.match(/after step (\d+)/)![1]);
+            assert.equal(
+              await page.evaluate<number>(`Chart.getChart("loss-chart").$marker`),
+              step,
+            );
+            // Play runs through the moments to the end.
+            await page.evaluate(`document.getElementById("play").click()`);
+            await page.waitFor(`document.getElementById("timeline").value !== "10"`, 5_000);
+            await page.waitFor(
+              `document.getElementById("timeline").value === document.getElementById("timeline").max`,
+              30_000,
+            );
+            assert.deepEqual(page.consoleErrors, []);
+          } finally {
+            await page.close();
+          }
+        },
+      );
 
       await t.step("moons: log scale, discretize and the hover read-out", async () => {
         const page = await openPage(reports.moons);

@@ -57,7 +57,7 @@ export function confidence(scores: ArrayLike<number>, loss: string): number {
  * import assert from "node:assert/strict";
  * import { gridBounds } from "./grid.ts";
  * const b = gridBounds([[0, 0], [2, 1]]);
- * assert.equal(b.xMax - b.xMin, b.yMax - b.yMin);
+ * assert.ok(Math.abs((b.xMax - b.xMin) - (b.yMax - b.yMin)) < 1e-12);
  * assert.ok(b.xMin < 0 && b.xMax > 2 && b.yMin < 0 && b.yMax > 1);
  * ```
  */

@@ -14,10 +14,10 @@ import type { TrainOptions } from "../nn/train.ts";
 import {
   type DoneMessage,
   type ErrorMessage,
-  type SnapshotMessage,
   type FinalMetrics,
   type FromWorker,
   parseToWorker,
+  type SnapshotMessage,
   type StartMessage,
   type Step,
   warmUpSchemas,
@@ -178,7 +178,9 @@ function makeWatcher(model: Mlp, start: StartMessage) {
   let lastTimeline = -1;
   let lastLive = -Infinity;
   const snap = (step: number, timeline: boolean, withGrid: boolean) => {
-    const grid = withGrid && bounds ? gridOver(model, bounds, start.grid, start.spec.loss) : undefined;
+    const grid = withGrid && bounds
+      ? gridOver(model, bounds, start.grid, start.spec.loss)
+      : undefined;
     const message: SnapshotMessage = {
       type: "snapshot",
       step,

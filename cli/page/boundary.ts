@@ -135,6 +135,15 @@ export class BoundaryPlot {
       ctx.imageSmoothingEnabled = !this.#discrete;
       ctx.imageSmoothingQuality = "high";
       ctx.drawImage(small, MARGIN.left, MARGIN.top, side, side);
+    } else {
+      ctx.fillStyle = "#59636e";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText(
+        "No usable model at this step",
+        MARGIN.left + side / 2,
+        MARGIN.top + side / 2,
+      );
     }
     this.#axes(ctx);
     this.#points(ctx);
@@ -205,7 +214,9 @@ export class BoundaryPlot {
     const r = Math.max(1.3, Math.min(4, 4 * Math.sqrt(300 / Math.max(n, 1))));
     const outline = n <= 3000;
     let vmax = 1;
-    if (this.#info.problem === "regression") for (const v of p.y) vmax = Math.max(vmax, Math.abs(v));
+    if (this.#info.problem === "regression") {
+      for (const v of p.y) vmax = Math.max(vmax, Math.abs(v));
+    }
     ctx.save();
     ctx.beginPath();
     ctx.rect(MARGIN.left, MARGIN.top, this.#side, this.#side);

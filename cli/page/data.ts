@@ -152,8 +152,10 @@ export function messagesOf(report: ReportPayload): PageMessage[] {
       accuracy: h.accuracy[i],
       lr: h.lr[i],
     };
-    if (h.testLoss[i] != null) s.testLoss = h.testLoss[i]!;
-    if (h.testAccuracy[i] != null) s.testAccuracy = h.testAccuracy[i]!;
+    const testLoss = h.testLoss[i];
+    const testAccuracy = h.testAccuracy[i];
+    if (typeof testLoss === "number") s.testLoss = testLoss;
+    if (typeof testAccuracy === "number") s.testAccuracy = testAccuracy;
     return s;
   });
   const out: PageMessage[] = [{ type: "run", info: report.info }];

@@ -143,7 +143,15 @@ export class View {
       "ul",
       { class: "legend" },
       ...info.classNames.map((name, k) =>
-        el("li", {}, el("span", { class: "swatch", style: `background:${classColor(k, info.classNames.length)}` }), name)
+        el(
+          "li",
+          {},
+          el("span", {
+            class: "swatch",
+            style: `background:${classColor(k, info.classNames.length)}`,
+          }),
+          name,
+        )
       ),
     );
     const test = info.points?.test.some(Boolean);
@@ -463,7 +471,11 @@ function fitPlot(fit: { truth: number[]; predicted: number[]; test: boolean[] })
     "div",
     {},
     c,
-    el("p", { class: "note" }, `Horizontal: true value; vertical: predicted (${short(lo)} to ${short(hi)}).`),
+    el(
+      "p",
+      { class: "note" },
+      `Horizontal: true value; vertical: predicted (${short(lo)} to ${short(hi)}).`,
+    ),
   );
 }
 
