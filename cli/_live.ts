@@ -57,6 +57,7 @@ export class LiveServer {
   #timeline: PageMessage[] = [];
   #latest: PageMessage | undefined;
   #end: PageMessage | undefined;
+  #onPage: (() => void)[] = [];
 
   private constructor(server: Deno.HttpServer<Deno.NetAddr>, url: string) {
     this.#server = server;
@@ -142,6 +143,7 @@ export class LiveServer {
         if (first.length > 0) c.enqueue(event(first));
         if (this.#end) c.close();
         else this.#streams.add(c);
+        for (const resolve of this.#onPage.splice(0)) resolve();
       },
       cancel: () => {
         this.#streams.delete(controller);
@@ -159,6 +161,21 @@ export class LiveServer {
         this.#streams.delete(c);
       }
     }
+  }
+
+  /**
+   * Resolves with true once a page listens, or with false after `timeoutMs`
+   * (for `--open`: training starts when the page can show it from step 1).
+   */
+  waitForPage(timeoutMs: number): Promise<boolean> {
+    if (this.#streams.size > 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.#onPage.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /** What the run is: sent first. */

@@ -192,9 +192,11 @@ export function timelineCount(parameters: number): number {
 
 /** What the page needs to know about a run before it starts. */
 export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
+  // Coordinates to 5 significant digits: far below a pixel, and half the size.
+  const r5 = (row: number[]) => row.map((v) => round(v, 5) ?? v);
   const points = setup.nin <= 2
     ? {
-      x: [...setup.train.x, ...(setup.test?.x ?? [])],
+      x: [...setup.train.x, ...(setup.test?.x ?? [])].map(r5),
       y: [...setup.train.y, ...(setup.test?.y ?? [])],
       test: [...setup.train.x.map(() => false), ...(setup.test?.x.map(() => true) ?? [])],
     }

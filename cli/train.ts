@@ -67,7 +67,8 @@ Output:
   --serve            watch it learn: serve a live view on 127.0.0.1 and print
                      its link (needs --allow-net=127.0.0.1)
   --port PORT        the live view's port (default: any free one); implies --serve
-  --open             also open the live view in the default browser; implies --serve
+  --open             also open the live view in the default browser, and start
+                     training once it is open (at most 15 s); implies --serve
   --debug            print stack traces
   -h, --help         show this help
 
@@ -77,6 +78,9 @@ still writes them (exit 130); a second Ctrl-C quits at once. Exit codes: 0 done,
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
+
+/** How long `--open` waits for the page to connect before training starts anyway. */
+const OPEN_WAIT_MS = 15_000;
 
 /**
  * A second SIGINT sooner than this after the first is taken as the same
@@ -273,6 +277,8 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     if (values.open) {
       const why = await openBrowser(live.url);
       if (why) io.stderr(`Cannot open a browser as ${why}: open the link above\n`);
+      // The page opening shows the run from step 1 (and its loading does not slow the first steps).
+      else await live.waitForPage(OPEN_WAIT_MS);
     }
   }
   const snapshots: SnapshotJson[] = [];

@@ -14,7 +14,10 @@
  *
  * @module
  */
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+// Imported by version here, not through deno.json's import map, and kept out of deno.lock (the
+// test and check tasks run with --no-lock): Deno installs every npm package of the lockfile on a
+// first run, and the CLI's first run must not download a browser driver.
+import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@^24.31.0";
 
 /** Options for {@linkcode openPage}. */
 export interface OpenPageOptions {

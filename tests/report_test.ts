@@ -91,3 +91,11 @@ Deno.test("the committed page bundle is built from the current cli/page sources"
   }).output();
   assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
 });
+
+Deno.test("deno.lock holds no test-only browser driver, so the CLI's first run does not fetch it", async () => {
+  const lock = await Deno.readTextFile(`${ROOT}/deno.lock`);
+  assert.ok(
+    !lock.includes("puppeteer"),
+    "puppeteer-core is in deno.lock: run tests with --no-lock",
+  );
+});

@@ -77,10 +77,13 @@ export function gridBounds(points: readonly (readonly number[])[]): GridBounds {
 }
 
 /**
- * The model's class and confidence over a `size` by `size` grid spanning
- * `bounds`, row by row from `yMin`, each cell taken at its centre.
+ * A function that computes the model's class and confidence over a `size`
+ * by `size` grid spanning `bounds`, row by row from `yMin`, each cell taken
+ * at its centre, from the model's parameters at the time of each call. The
+ * cells and the compiled model are made once, so repeated calls (the live
+ * view's) allocate only the result.
  */
-export function gridOver(model: Mlp, bounds: GridBounds, size: number, loss: string): Grid {
+export function gridMaker(model: Mlp, bounds: GridBounds, size: number, loss: string): () => Grid {
   const { xMin, xMax, yMin, yMax } = bounds;
   const cells: number[][] = [];
   for (let j = 0; j < size; j++) {
@@ -88,16 +91,28 @@ export function gridOver(model: Mlp, bounds: GridBounds, size: number, loss: str
     for (let i = 0; i < size; i++) cells.push([xMin + ((i + 0.5) / size) * (xMax - xMin), y]);
   }
   // All cells in one batch of the compiled model: the same numbers as model.predict, far faster.
-  const out = new CompiledMlp(model, cells.length).predict(cells);
+  const compiled = new CompiledMlp(model, cells.length);
   const k = model.nouts[model.nouts.length - 1];
-  const classes = new Uint8Array(size * size);
-  const conf = new Float64Array(size * size);
-  for (let c = 0; c < cells.length; c++) {
-    const scores = Array.from(out.subarray(c * k, c * k + k));
-    classes[c] = predictClass(scores);
-    conf[c] = confidence(scores, loss);
-  }
-  return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+  const scores = new Array<number>(k);
+  return () => {
+    const out = compiled.predict(cells);
+    const classes = new Uint8Array(size * size);
+    const conf = new Float64Array(size * size);
+    for (let c = 0; c < cells.length; c++) {
+      for (let o = 0; o < k; o++) scores[o] = out[c * k + o];
+      classes[c] = predictClass(scores);
+      conf[c] = confidence(scores, loss);
+    }
+    return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+  };
+}
+
+/**
+ * The model's class and confidence over a `size` by `size` grid spanning
+ * `bounds` (see {@linkcode gridMaker}).
+ */
+export function gridOver(model: Mlp, bounds: GridBounds, size: number, loss: string): Grid {
+  return gridMaker(model, bounds, size, loss)();
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 /// <reference lib="deno.worker" />
 import { type Dataset, DivergedError, evaluate, Mlp, trainSteps } from "../mod.ts";
-import { decisionGrid, gridBounds, gridOver } from "./grid.ts";
+import { decisionGrid, gridBounds, gridMaker } from "./grid.ts";
 import { timelineSteps } from "./snapshots.ts";
 import type { TrainOptions } from "../nn/train.ts";
 import {
@@ -16,6 +16,7 @@ import {
   type ErrorMessage,
   type FinalMetrics,
   type FromWorker,
+  type Grid,
   parseToWorker,
   type SnapshotMessage,
   type StartMessage,
@@ -163,24 +164,32 @@ async function train(start: StartMessage): Promise<void> {
   send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
 }
 
+/** Cells per side of the live view's grid (the report's is `start.grid`). */
+const LIVE_GRID = 60;
+
 /**
  * Sends the snapshots that `start.watch` asks for: the timeline's moments
- * (`after`, called after each update) and live ones with a fresh grid every
- * `liveMs` (`live`, called between chunks).
+ * (`after`, called after each update) and live ones with a fresh grid
+ * (`live`, called between chunks) every `liveMs`, or less often when a grid
+ * takes long, so that the live view costs at most about 5% of training.
  */
 function makeWatcher(model: Mlp, start: StartMessage) {
   const watch = start.watch ?? { timeline: 0, liveMs: 0 };
   const moments = timelineSteps(start.spec.steps, watch.timeline);
   const params = model.parameters();
-  const gridded = start.grid > 0 && start.spec.nin === 2;
-  const bounds = gridded ? gridBounds([...start.train.x, ...(start.test?.x ?? [])]) : undefined;
+  const gridded = watch.liveMs > 0 && start.grid > 0 && start.spec.nin === 2;
+  const makeGrid = gridded
+    ? gridMaker(
+      model,
+      gridBounds([...start.train.x, ...(start.test?.x ?? [])]),
+      Math.min(LIVE_GRID, start.grid),
+      start.spec.loss,
+    )
+    : undefined;
   let next = 0;
   let lastTimeline = -1;
-  let lastLive = -Infinity;
-  const snap = (step: number, timeline: boolean, withGrid: boolean) => {
-    const grid = withGrid && bounds
-      ? gridOver(model, bounds, start.grid, start.spec.loss)
-      : undefined;
+  let nextLive = performance.now() + watch.liveMs;
+  const snap = (step: number, timeline: boolean, grid?: Grid) => {
     const message: SnapshotMessage = {
       type: "snapshot",
       step,
@@ -197,16 +206,19 @@ function makeWatcher(model: Mlp, start: StartMessage) {
   return {
     after(step: number): void {
       while (next < moments.length && moments[next] < step) next++;
-      if (moments[next] === step) snap(step, true, false);
+      if (moments[next] === step) snap(step, true);
     },
     live(step: number): void {
-      if (watch.liveMs <= 0 || performance.now() - lastLive < watch.liveMs) return;
-      lastLive = performance.now();
-      snap(step, false, true);
+      if (watch.liveMs <= 0 || performance.now() < nextLive) return;
+      const t0 = performance.now();
+      const grid = makeGrid?.();
+      const cost = performance.now() - t0;
+      snap(step, false, grid);
+      nextLive = performance.now() + Math.max(watch.liveMs, 20 * cost);
     },
     /** The last moment of a cancelled run joins the timeline too. */
     end(step: number): void {
-      if (watch.timeline > 0 && lastTimeline !== step) snap(step, true, false);
+      if (watch.timeline > 0 && lastTimeline !== step) snap(step, true);
     },
   };
 }

@@ -222,14 +222,22 @@ export class BoundaryPlot {
     ctx.rect(MARGIN.left, MARGIN.top, this.#side, this.#side);
     ctx.clip();
     ctx.lineWidth = r < 2.5 ? 0.6 : 1;
-    ctx.strokeStyle = n > 1000 ? "rgba(255,255,255,0.8)" : "#1f2328";
+    ctx.strokeStyle = "#1f2328";
+    // Many small points without outlines: a darker shade of the class keeps them apart from the
+    // shading of their own class behind them.
+    const fills = this.#info.classNames.map((_, k) => {
+      const c = classColor(k, this.#info.classNames.length);
+      if (outline) return c;
+      const [r, g, b] = rgb(c);
+      return `rgb(${r * 0.72},${g * 0.72},${b * 0.72})`;
+    });
     for (let i = 0; i < n; i++) {
       const [x, y] = this.#px(p.x[i][0], p.x[i][1]);
       if (this.#info.problem === "regression") {
         const [cr, cg, cb] = diverging(p.y[i] / vmax);
         ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
       } else {
-        ctx.fillStyle = classColor(p.y[i], this.#info.classNames.length);
+        ctx.fillStyle = fills[p.y[i]] ?? classColor(p.y[i]);
       }
       ctx.beginPath();
       if (p.test[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r);

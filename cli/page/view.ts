@@ -16,6 +16,12 @@ import { spansDecades, StepChart, StepStore } from "./charts.ts";
 import type { GridJson, PageMessage, RunEnd, RunInfo, SnapshotJson } from "./data.ts";
 import { drawNetwork } from "./network.ts";
 
+/** Milliseconds between two redraws of a live page while it trains. */
+const LIVE_FRAME_MS = 200;
+
+/** Milliseconds between two redraws of a live page's network diagram while it trains. */
+const LIVE_NETWORK_MS = 1000;
+
 /** Options for {@linkcode View}. */
 export interface ViewOptions {
   /** Whether the run is live (it follows the latest step until the user scrubs). */
@@ -25,8 +31,10 @@ export interface ViewOptions {
 /** A snapshot with the model it holds (built when first shown). */
 interface Moment {
   snapshot: SnapshotJson;
-  grid?: GridJson;
+  grid?: PlaneGrid;
   model?: Mlp | null;
+  /** Whether the network diagram shows this moment. */
+  drawn?: boolean;
 }
 
 /** The page, redrawn from messages. */
@@ -36,12 +44,17 @@ export class View {
   #info: RunInfo | undefined;
   #store = new StepStore();
   #done = 0;
+  #elapsedMs = 0;
   #timeline: Moment[] = [];
   #latest: Moment | undefined;
   /** The timeline index shown, or undefined to follow the latest. */
   #at: number | undefined;
   #end: RunEnd | undefined;
   #frame = 0;
+  #lastFrame = -Infinity;
+  #lastNetwork = -Infinity;
+  /** The moment the boundary shows. */
+  #shown: Moment | undefined;
   #playing: ReturnType<typeof setInterval> | undefined;
   #parts: {
     status: HTMLElement;
@@ -75,12 +88,15 @@ export class View {
       case "progress":
         this.#store.add(message.newSteps);
         this.#done = message.done;
+        this.#elapsedMs = message.elapsedMs;
         this.#schedule();
         break;
       case "snapshot": {
         const moment: Moment = { snapshot: message.snapshot, grid: message.grid };
         if (message.timeline) this.#timeline.push(moment);
-        if (!this.#latest || moment.snapshot.step >= this.#latest.snapshot.step) {
+        // A live page follows the snapshots that bring the worker's grid, and computes none itself.
+        const follow = !this.#live || message.grid !== undefined || !this.#info?.bounds;
+        if (follow && (!this.#latest || moment.snapshot.step >= this.#latest.snapshot.step)) {
           this.#latest = moment;
         }
         this.#schedule();
@@ -98,13 +114,23 @@ export class View {
     }
   }
 
-  /** Draws at the next frame, once however many messages come before it. */
+  /**
+   * Draws at the next frame, once however many messages come before it;
+   * while a live run trains, at most every {@linkcode LIVE_FRAME_MS}, so
+   * that watching takes little from training on a machine with few cores.
+   */
   #schedule(): void {
     if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      this.#render();
-    });
+    const draw = () => {
+      this.#frame = requestAnimationFrame(() => {
+        this.#frame = 0;
+        this.#lastFrame = performance.now();
+        this.#render();
+      });
+    };
+    const wait = this.#live && !this.#end ? this.#lastFrame + LIVE_FRAME_MS - performance.now() : 0;
+    if (wait > 0) this.#frame = setTimeout(draw, wait) as unknown as number;
+    else draw();
   }
 
   #title(): string {
@@ -315,8 +341,21 @@ export class View {
     const info = this.#info;
     if (!parts || !info) return;
     document.title = this.#title();
-    if (!this.#end) parts.status.textContent = `Step ${count(this.#done)} of ${count(info.steps)}`;
     const steps = this.#store.steps;
+    const last = steps.at(-1);
+    if (!this.#end) {
+      parts.status.textContent = `Step ${count(this.#done)} of ${count(info.steps)}`;
+      if (last) {
+        const rate = this.#elapsedMs > 0
+          ? ` · ${count(this.#done / this.#elapsedMs * 1000)} steps/s`
+          : "";
+        parts.headline.textContent = `train loss ${short(last.dataLoss)}${
+          info.problem === "classification"
+            ? ` · train accuracy ${(last.accuracy * 100).toFixed(1)}%`
+            : ""
+        }${last.testLoss !== undefined ? ` · test loss ${short(last.testLoss)}` : ""}${rate}`;
+      }
+    }
     if (!parts.logToggle.dataset.user && steps.length > 0) {
       const log = spansDecades(steps, (s) => s.dataLoss);
       if (log !== parts.loss.log) parts.logToggle.checked = parts.loss.log = log;
@@ -339,7 +378,7 @@ export class View {
     parts.loss.mark(marker);
     parts.accuracy?.mark(marker);
     parts.lr.mark(marker);
-    this.#showModel(moment);
+    if (moment !== this.#shown || !moment.drawn) this.#showModel(moment);
   }
 
   #showModel(moment: Moment): void {
@@ -352,18 +391,24 @@ export class View {
         : null;
     }
     const model = moment.model ?? undefined;
-    if (parts.boundary) {
-      let grid: PlaneGrid | undefined = moment.grid;
-      if (!grid && model && info.bounds) {
-        grid = info.problem === "regression"
+    if (parts.boundary && moment !== this.#shown) {
+      // Computed once per moment (the live ones come with the worker's grid).
+      if (!moment.grid && model && info.bounds) {
+        moment.grid = info.problem === "regression"
           ? valueGrid(model, info)
           : gridOver(model, info.bounds, info.gridSize, info.loss);
       }
-      parts.boundary.show(grid, model);
+      parts.boundary.show(moment.grid, model);
     }
-    if (model) {
+    this.#shown = moment;
+    // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
+    const following = this.#live && !this.#end && this.#at === undefined;
+    if (!model) moment.drawn = true;
+    else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
       const grads = moment.snapshot.grads.map((g) => g ?? NaN);
       drawNetwork(parts.network, model, grads, info);
+      this.#lastNetwork = performance.now();
+      moment.drawn = true;
     }
   }
 
