@@ -13,7 +13,7 @@
  */
 import type { GridJson, PageMessage, RunEnd, RunInfo } from "./page/data.ts";
 import type { ProgressMessage, SnapshotMessage, Step } from "../workers/protocol.ts";
-import { snapshotJson } from "./report.ts";
+import { historyColumns, snapshotJson } from "./report.ts";
 import { UsageError } from "./_errors.ts";
 
 /** Options for {@linkcode LiveServer.start}. */
@@ -30,6 +30,12 @@ export interface LiveServerOptions {
 
 /** Most steps a page that opens mid-run gets at once (evenly thinned). */
 const CATCH_UP_STEPS = 4000;
+
+/** Milliseconds between two sends to the pages. */
+const SEND_MS = 200;
+
+/** Most new steps per send (evenly thinned; the page's curves keep 1000 steps in all). */
+const SEND_STEPS = 50;
 
 const encoder = new TextEncoder();
 
@@ -58,6 +64,12 @@ export class LiveServer {
   #latest: PageMessage | undefined;
   #end: PageMessage | undefined;
   #onPage: (() => void)[] = [];
+  #pageReady = false;
+  #pending: { steps: Step[]; timeline: PageMessage[]; live?: PageMessage } = {
+    steps: [],
+    timeline: [],
+  };
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(server: Deno.HttpServer<Deno.NetAddr>, url: string) {
     this.#server = server;
@@ -123,6 +135,12 @@ export class LiveServer {
         headers: { ...headers, "content-type": "text/event-stream" },
       });
     }
+    if (url.pathname === `/${token}/ready`) {
+      // A page has drawn itself: `--open` starts training.
+      this.#pageReady = true;
+      for (const resolve of this.#onPage.splice(0)) resolve();
+      return new Response(null, { status: 204, headers });
+    }
     return new Response("Not found\n", { status: 404 });
   }
 
@@ -132,10 +150,16 @@ export class LiveServer {
     return new ReadableStream<Uint8Array>({
       start: (c) => {
         controller = c;
+        // What is pending goes to the pages there already; this one gets it in the catch-up.
+        this.#flush();
         const first: PageMessage[] = [];
         if (this.#info) first.push({ type: "run", info: this.#info });
         if (this.#history.length > 0 && this.#progress) {
-          first.push({ type: "progress", newSteps: thin(this.#history), ...this.#progress });
+          first.push({
+            type: "progress",
+            newSteps: thin(this.#history, CATCH_UP_STEPS),
+            ...this.#progress,
+          });
         }
         first.push(...this.#timeline);
         if (this.#latest) first.push(this.#latest);
@@ -143,7 +167,6 @@ export class LiveServer {
         if (first.length > 0) c.enqueue(event(first));
         if (this.#end) c.close();
         else this.#streams.add(c);
-        for (const resolve of this.#onPage.splice(0)) resolve();
       },
       cancel: () => {
         this.#streams.delete(controller);
@@ -164,11 +187,12 @@ export class LiveServer {
   }
 
   /**
-   * Resolves with true once a page listens, or with false after `timeoutMs`
-   * (for `--open`: training starts when the page can show it from step 1).
+   * Resolves with true once a page has drawn itself (it then asks for
+   * `ready`), or with false after `timeoutMs` (for `--open`: training starts
+   * when the page can show it from step 1).
    */
   waitForPage(timeoutMs: number): Promise<boolean> {
-    if (this.#streams.size > 0) return Promise.resolve(true);
+    if (this.#pageReady) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.#onPage.push(() => {
@@ -188,13 +212,8 @@ export class LiveServer {
   progress(m: ProgressMessage): void {
     for (const s of m.newSteps) this.#history.push(s);
     this.#progress = { done: m.done, steps: m.steps, elapsedMs: m.elapsedMs };
-    this.#broadcast([{
-      type: "progress",
-      newSteps: m.newSteps,
-      done: m.done,
-      steps: m.steps,
-      elapsedMs: m.elapsedMs,
-    }]);
+    for (const s of m.newSteps) this.#pending.steps.push(s);
+    this.#later();
   }
 
   /** A snapshot message from the worker. */
@@ -205,14 +224,49 @@ export class LiveServer {
       timeline: m.timeline,
       ...(m.grid ? { grid: gridJson(m.grid) } : {}),
     };
-    if (m.timeline) this.#timeline.push({ ...message, grid: undefined });
+    if (m.timeline) {
+      const plain = { ...message, grid: undefined };
+      this.#timeline.push(plain);
+      this.#pending.timeline.push(plain);
+    }
+    if (m.grid) this.#pending.live = message;
     this.#latest = message;
-    this.#broadcast([message]);
+    this.#later();
+  }
+
+  /**
+   * Sends what came since the last send, at most every {@linkcode SEND_MS}:
+   * the new steps (evenly thinned to {@linkcode SEND_STEPS}, the latest
+   * kept), the timeline's new moments and the latest live snapshot. Fewer,
+   * smaller messages keep the page's work, and so the cost of watching, low.
+   */
+  #later(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flush();
+    }, SEND_MS);
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const p = this.#pending;
+    this.#pending = { steps: [], timeline: [] };
+    const out: PageMessage[] = [];
+    if (p.steps.length > 0 && this.#progress) {
+      out.push({ type: "progress", newSteps: thin(p.steps, SEND_STEPS), ...this.#progress });
+    }
+    out.push(...p.timeline);
+    if (p.live) out.push(p.live);
+    if (out.length > 0) this.#broadcast(out);
   }
 
   /** The end of the run: sent last, then every stream closes. */
   end(end: RunEnd): void {
-    this.#end = { type: "end", end };
+    this.#flush();
+    // The whole history (as the report keeps it): the live curves were thinned as they came.
+    this.#end = { type: "end", end: { ...end, history: historyColumns(this.#history) } };
     this.#broadcast([this.#end]);
     for (const c of this.#streams) {
       try {
@@ -226,6 +280,7 @@ export class LiveServer {
 
   /** Stops serving (after the streams are closed). */
   async close(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     for (const c of this.#streams) {
       try {
         c.close();
@@ -242,11 +297,12 @@ function event(messages: PageMessage[]): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify(messages)}\n\n`);
 }
 
-function thin(history: Step[]): Step[] {
-  if (history.length <= CATCH_UP_STEPS) return history;
-  const stride = history.length / CATCH_UP_STEPS;
+/** At most `max` steps, evenly spread, the last kept. */
+function thin(history: Step[], max: number): Step[] {
+  if (history.length <= max) return history;
+  const stride = history.length / max;
   const out: Step[] = [];
-  for (let i = 0; i < CATCH_UP_STEPS - 1; i++) out.push(history[Math.floor(i * stride)]);
+  for (let i = 0; i < max - 1; i++) out.push(history[Math.floor(i * stride)]);
   out.push(history[history.length - 1]);
   return out;
 }

@@ -347,7 +347,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       chunkMs: 50,
       watch: {
         timeline: timelineCount(parameterCount(setup.nin, setup.nouts)),
-        liveMs: live ? 250 : 0,
+        liveMs: live ? 400 : 0,
       },
     }, {
       // After Ctrl-C the bar is closed: late progress is not drawn.

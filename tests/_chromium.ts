@@ -17,6 +17,7 @@
 // Imported by version here, not through deno.json's import map, and kept out of deno.lock (the
 // test and check tasks run with --no-lock): Deno installs every npm package of the lockfile on a
 // first run, and the CLI's first run must not download a browser driver.
+// deno-lint-ignore no-import-prefix
 import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@^24.31.0";
 
 /** Options for {@linkcode openPage}. */

@@ -3,13 +3,16 @@ import { chromiumPath, openPage } from "./_chromium.ts";
 import { CLI, cliArgs, cliEnv, runCli } from "./_cli.ts";
 
 /** The CLI started with network access to 127.0.0.1 only, its output read as it comes. */
-function startCli(cwd: string, args: string[]) {
+function startCli(cwd: string, args: string[], options: { path?: string } = {}) {
   const argv = cliArgs(cwd, args);
   argv.splice(argv.indexOf(CLI), 0, "--allow-net=127.0.0.1");
+  if (options.path) argv.splice(argv.indexOf(CLI), 0, "--allow-run=xdg-open");
+  const env = cliEnv();
+  if (options.path) env.PATH = `${options.path}:${env.PATH}`;
   const child = new Deno.Command(Deno.execPath(), {
     args: argv,
     cwd,
-    env: cliEnv(),
+    env,
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -194,6 +197,54 @@ Deno.test({
       assert.equal(
         await page.evaluate<string>(`document.getElementById("timeline-step").textContent`),
         "after step 3,000 of 3,000",
+      );
+      assert.deepEqual(page.consoleErrors, []);
+    } finally {
+      try {
+        cli.child.kill("SIGKILL");
+      } catch {
+        // Exited already.
+      }
+      await cli.done;
+      await page.close();
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "train --open opens the link and starts training once the page has drawn itself",
+  ignore: chromiumPath() === null || Deno.build.os !== "linux",
+  async fn() {
+    const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
+    // A stand-in for the desktop's xdg-open: it writes down the link it was given.
+    await Deno.mkdir(`${cwd}/bin`);
+    await Deno.writeTextFile(`${cwd}/bin/xdg-open`, `#!/bin/sh\necho "$1" > ${cwd}/opened\n`);
+    await Deno.chmod(`${cwd}/bin/xdg-open`, 0o755);
+    const page = await openPage("about:blank");
+    const cli = startCli(cwd, ["train", "--open", "--steps", "300", "--out", "run"], {
+      path: `${cwd}/bin`,
+    });
+    try {
+      const url = await cli.url();
+      let opened = "";
+      while (!opened) {
+        opened = await Deno.readTextFile(`${cwd}/opened`).catch(() => "");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(opened.trim(), url);
+      // No page yet: training waits (up to 15 s), so no progress is printed.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.doesNotMatch(cli.stdout, /step \d+\/300/);
+      await page.page.goto(url, { waitUntil: "load" });
+      const status = await cli.done;
+      assert.equal(status.code, 0, cli.stderr);
+      assert.match(cli.stdout, /Trained moons: 300 steps/);
+      await page.waitFor(`document.title === "denograd: moons - completed"`, 30_000);
+      // The page has every step (the curves keep up to 1000 of them).
+      assert.equal(
+        await page.evaluate<number>(`Chart.getChart("loss-chart").data.datasets[0].data.length`),
+        300,
       );
       assert.deepEqual(page.consoleErrors, []);
     } finally {

@@ -13,7 +13,7 @@ import { classColor } from "./_dom.ts";
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
 
 /** Most steps a chart keeps; beyond, every other kept step is dropped. */
-const MAX_KEPT = 2000;
+const MAX_KEPT = 1000;
 
 /** Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT}, the latest always kept. */
 export class StepStore {

@@ -99,6 +99,8 @@ export interface RunEnd {
   fit?: Fit;
   /** Where the CLI wrote the files (the live page shows it). */
   files?: { report: string; model: string; history: string };
+  /** The whole history, when the page saw it thinned (a live run's end). */
+  history?: HistoryColumns;
 }
 
 /** Every message the page accepts, in the order a run sends them: run, then progress and snapshots, then end. */
@@ -143,21 +145,7 @@ export interface ReportPayload {
  * draws both.
  */
 export function messagesOf(report: ReportPayload): PageMessage[] {
-  const h = report.history;
-  const steps: Step[] = h.step.map((step, i) => {
-    const s: Step = {
-      step,
-      loss: h.loss[i],
-      dataLoss: h.dataLoss[i],
-      accuracy: h.accuracy[i],
-      lr: h.lr[i],
-    };
-    const testLoss = h.testLoss[i];
-    const testAccuracy = h.testAccuracy[i];
-    if (typeof testLoss === "number") s.testLoss = testLoss;
-    if (typeof testAccuracy === "number") s.testAccuracy = testAccuracy;
-    return s;
-  });
+  const steps = stepsOf(report.history);
   const out: PageMessage[] = [{ type: "run", info: report.info }];
   if (steps.length > 0) {
     out.push({
@@ -171,4 +159,22 @@ export function messagesOf(report: ReportPayload): PageMessage[] {
   for (const snapshot of report.snapshots) out.push({ type: "snapshot", snapshot, timeline: true });
   out.push({ type: "end", end: report.end });
   return out;
+}
+
+/** The history's columns as one object per step. */
+export function stepsOf(h: HistoryColumns): Step[] {
+  return h.step.map((step, i) => {
+    const s: Step = {
+      step,
+      loss: h.loss[i],
+      dataLoss: h.dataLoss[i],
+      accuracy: h.accuracy[i],
+      lr: h.lr[i],
+    };
+    const testLoss = h.testLoss[i];
+    const testAccuracy = h.testAccuracy[i];
+    if (typeof testLoss === "number") s.testLoss = testLoss;
+    if (typeof testAccuracy === "number") s.testAccuracy = testAccuracy;
+    return s;
+  });
 }

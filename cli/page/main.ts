@@ -18,12 +18,21 @@ if (embedded) {
 } else {
   const view = new View(root, { live: true });
   const events = new EventSource("events");
+  let ready = false;
   events.onmessage = (e: MessageEvent<string>) => {
     const messages = JSON.parse(e.data) as PageMessage[];
     for (const m of messages) {
       view.apply(m);
       // The run is over and the CLI about to exit: no reconnecting to a closed server.
       if (m.type === "end") events.close();
+    }
+    if (!ready) {
+      // Once the page is drawn, it says so: `--open` starts training then, so that the page's own
+      // start-up does not slow the first steps.
+      ready = true;
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => fetch("ready", { cache: "no-store" }).catch(() => {}))
+      );
     }
   };
 }

@@ -13,14 +13,17 @@ import type { Step } from "../../workers/protocol.ts";
 import { classColor, count, el, short } from "./_dom.ts";
 import { BoundaryPlot, type PlaneGrid } from "./boundary.ts";
 import { spansDecades, StepChart, StepStore } from "./charts.ts";
-import type { GridJson, PageMessage, RunEnd, RunInfo, SnapshotJson } from "./data.ts";
+import { type PageMessage, type RunEnd, type RunInfo, type SnapshotJson, stepsOf } from "./data.ts";
 import { drawNetwork } from "./network.ts";
 
 /** Milliseconds between two redraws of a live page while it trains. */
 const LIVE_FRAME_MS = 200;
 
+/** Milliseconds between two redraws of a live page's charts while it trains. */
+const LIVE_CHART_MS = 500;
+
 /** Milliseconds between two redraws of a live page's network diagram while it trains. */
-const LIVE_NETWORK_MS = 1000;
+const LIVE_NETWORK_MS = 2000;
 
 /** Options for {@linkcode View}. */
 export interface ViewOptions {
@@ -52,6 +55,8 @@ export class View {
   #end: RunEnd | undefined;
   #frame = 0;
   #lastFrame = -Infinity;
+  #lastCharts = -Infinity;
+  #chartTimer = 0;
   #lastNetwork = -Infinity;
   /** The moment the boundary shows. */
   #shown: Moment | undefined;
@@ -104,6 +109,10 @@ export class View {
       }
       case "end":
         this.#end = message.end;
+        if (message.end.history) {
+          this.#store = new StepStore();
+          this.#store.add(stepsOf(message.end.history));
+        }
         this.#showEnd(message.end);
         this.#schedule();
         break;
@@ -141,6 +150,8 @@ export class View {
 
   #start(info: RunInfo): void {
     this.#info = info;
+    // A live page draws the network a second into the run, then once a second.
+    if (this.#live) this.#lastNetwork = performance.now();
     const twoD = info.featureNames.length === 2 && info.points !== undefined;
     const classification = info.problem === "classification";
     const canvas = (id: string, label: string) =>
@@ -360,9 +371,19 @@ export class View {
       const log = spansDecades(steps, (s) => s.dataLoss);
       if (log !== parts.loss.log) parts.logToggle.checked = parts.loss.log = log;
     }
-    parts.loss.update(steps);
-    parts.accuracy?.update(steps);
-    parts.lr.update(steps);
+    // The charts are the costliest redraw of a live page: at most every LIVE_CHART_MS while it trains.
+    const now = performance.now();
+    if (!(this.#live && !this.#end) || now - this.#lastCharts >= LIVE_CHART_MS) {
+      parts.loss.update(steps);
+      parts.accuracy?.update(steps);
+      parts.lr.update(steps);
+      this.#lastCharts = now;
+    } else if (!this.#chartTimer) {
+      this.#chartTimer = setTimeout(() => {
+        this.#chartTimer = 0;
+        this.#schedule();
+      }, LIVE_CHART_MS) as unknown as number;
+    }
     const n = this.#timeline.length;
     parts.slider.max = String(Math.max(0, n - 1));
     parts.slider.disabled = n < 2;
@@ -391,7 +412,9 @@ export class View {
         : null;
     }
     const model = moment.model ?? undefined;
-    if (parts.boundary && moment !== this.#shown) {
+    // While a live run trains, the page draws the worker's grids and computes none itself.
+    const following = this.#live && !this.#end && this.#at === undefined;
+    if (parts.boundary && moment !== this.#shown && !(following && !moment.grid)) {
       // Computed once per moment (the live ones come with the worker's grid).
       if (!moment.grid && model && info.bounds) {
         moment.grid = info.problem === "regression"
@@ -402,7 +425,6 @@ export class View {
     }
     this.#shown = moment;
     // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
-    const following = this.#live && !this.#end && this.#at === undefined;
     if (!model) moment.drawn = true;
     else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
       const grads = moment.snapshot.grads.map((g) => g ?? NaN);
