@@ -105,6 +105,7 @@ try {
     await page.waitFor(
       `(document.title.match(/step ([\\d,]+)/) || [])[1]?.replaceAll(",", "") > 1500`,
     );
+    await page.waitFor(`document.querySelector("#network [data-neuron]")`);
     await new Promise((r) => setTimeout(r, 1200));
     await page.screenshot(`${out}/live.png`);
   } finally {

@@ -150,8 +150,6 @@ export class View {
 
   #start(info: RunInfo): void {
     this.#info = info;
-    // A live page draws the network a second into the run, then once a second.
-    if (this.#live) this.#lastNetwork = performance.now();
     const twoD = info.featureNames.length === 2 && info.points !== undefined;
     const classification = info.problem === "classification";
     const canvas = (id: string, label: string) =>
