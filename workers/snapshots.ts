@@ -38,7 +38,7 @@ export interface ModelShape {
   /** Inputs. */
   nin: number;
   /** Neurons per layer, the output layer last. */
-  nouts: number[];
+  nouts: readonly number[];
   /** The hidden layers' activation. */
   activation: MlpJson["activation"];
   /** The output layer's activation. */
