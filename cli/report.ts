@@ -1,24 +1,43 @@
 /**
- * The HTML report of a run: one self-contained file with Chart.js inlined,
- * the loss and accuracy curves, the decision boundary over 2-D data and a
- * summary table. Every piece of user text is escaped; the run's data rides in
- * a JSON script block that cannot close its tag.
+ * The HTML page of a run: one self-contained file with Chart.js and the page
+ * module (`cli/page/`, bundled into `cli/page/_bundle.ts`) inlined, and the
+ * run as JSON. The same page, without the JSON, is what `train --serve`
+ * serves live. Every piece of user text reaches the page as JSON and is
+ * shown as text; the JSON cannot close its script element.
  *
  * @module
  */
-import type { Grid, Step } from "../workers/protocol.ts";
+import { Mlp, predictBatch, predictClass } from "../mod.ts";
+import { gridBounds } from "../workers/grid.ts";
+import type { SnapshotMessage, Step } from "../workers/protocol.ts";
 import type { ModelFile } from "./model_file.ts";
+import type { RunSetup } from "./setup.ts";
+import type {
+  Confusion,
+  Fit,
+  HistoryColumns,
+  ReportPayload,
+  RunEnd,
+  RunInfo,
+  SnapshotJson,
+} from "./page/data.ts";
+import { PAGE_JS } from "./page/_bundle.ts";
 
-/** What the report shows: the model file plus the points and the boundary. */
+/** Cells per side of the decision-boundary grid. */
+export const GRID_SIZE = 80;
+
+/** What the report shows. */
 export interface ReportData {
   /** The run as `model.json` records it. */
   run: ModelFile;
+  /** The data and settings the run trained with. */
+  setup: RunSetup;
   /** Every step's metrics. */
   history: Step[];
-  /** The points, for 2-D data: features, class and whether they were held out. */
-  points?: { x: number[][]; y: number[]; test: boolean[] };
-  /** The decision boundary, for 2-D data. */
-  grid?: Grid;
+  /** The timeline: the model at chosen steps. */
+  snapshots?: SnapshotJson[];
+  /** Where the files were written (shown by a live page). */
+  files?: RunEnd["files"];
 }
 
 /** Options for {@linkcode renderReport}. */
@@ -63,10 +82,10 @@ export function scriptJson(value: unknown): string {
   );
 }
 
-function thin(history: Step[], max: number): Step[] {
+function thin<T>(history: T[], max: number): T[] {
   if (history.length <= max) return history;
   const stride = history.length / max;
-  const out: Step[] = [];
+  const out: T[] = [];
   for (let i = 0; i < max - 1; i++) out.push(history[Math.floor(i * stride)]);
   out.push(history[history.length - 1]);
   return out;
@@ -98,66 +117,198 @@ export function statusText(run: ModelFile): string {
 /** The final metrics and the time, in one line. */
 function headline(run: ModelFile): string {
   const f = run.final;
-  const parts = f
-    ? [`train accuracy ${pct(f.trainAccuracy)}`, `train data loss ${num(f.trainLoss)}`]
-    : [];
+  const regression = run.config.problem === "regression";
+  const parts = f === undefined
+    ? []
+    : regression
+    ? [`train R² ${num(f.trainR2)}`, `train MSE ${num(f.trainMse)}`]
+    : [`train accuracy ${pct(f.trainAccuracy)}`, `train data loss ${num(f.trainLoss)}`];
   if (f?.testAccuracy !== undefined) parts.push(`test accuracy ${pct(f.testAccuracy)}`);
+  if (f?.testR2 !== undefined) parts.push(`test R² ${num(f.testR2)}`);
   parts.push(`${run.parameterCount} parameters`, seconds(run.wallTimeMs));
   return parts.join(" · ");
 }
 
-function row(name: string, value: string, raw = false): string {
-  return `<tr><th>${escapeHtml(name)}</th><td>${raw ? value : escapeHtml(value)}</td></tr>`;
-}
-
-function summary(run: ModelFile): string {
+/** The summary table's rows: label and text. */
+function summaryRows(run: ModelFile): [string, string][] {
   const c = run.config;
   const d = run.dataset;
+  const regression = c.problem === "regression";
+  const what = regression ? "real targets" : `${run.classNames.length} classes`;
   const data = d.kind === "generated"
-    ? `${d.name}: ${d.samples} samples, noise ${d.noise}, ${d.classes} classes`
-    : `CSV file ${d.file}: ${d.rows} rows, ${d.features} features, ${run.classNames.length} classes`;
+    ? `${d.name}: ${d.samples} samples, noise ${d.noise}, ${what}`
+    : `CSV file ${d.file}: ${d.rows} rows, ${d.features} features, ${what}`;
   const f = run.final;
-  const rows = [
-    row("Status", statusText(run)),
-    row("Data", data),
-    row("Features", run.featureNames.join(", ")),
-    row("Classes", run.classNames.join(", ")),
-    row("Test share", c.testFraction > 0 ? `${c.testFraction}` : "none (all data trains)"),
-    row(
+  const fit: [string, string][] = regression
+    ? [
+      ["Final train MSE, R²", `${num(f?.trainMse)}, ${num(f?.trainR2)}`],
+      ...(f?.testR2 !== undefined
+        ? [["Final test MSE, R²", `${num(f.testMse)}, ${num(f.testR2)}`] as [string, string]]
+        : []),
+    ]
+    : [
+      ["Final train loss (no penalties)", num(f?.trainLoss)],
+      ["Final train accuracy", pct(f?.trainAccuracy)],
+      ...(f?.testAccuracy !== undefined
+        ? [
+          ["Final test loss (no penalties)", num(f.testLoss)] as [string, string],
+          ["Final test accuracy", pct(f.testAccuracy)] as [string, string],
+        ]
+        : []),
+    ];
+  return [
+    ["Status", statusText(run)],
+    ["Data", data],
+    ["Problem", c.problem],
+    ["Inputs", run.inputNames.join(", ")],
+    ["Features", run.featureNames.join(", ")],
+    ...(regression ? [] : [["Classes", run.classNames.join(", ")] as [string, string]]),
+    ["Test share", c.testFraction > 0 ? `${c.testFraction}` : "none (all data trains)"],
+    [
       "Model",
       `Mlp ${
         [run.featureNames.length, ...c.layers, run.model?.nouts.at(-1) ?? "?"].join("-")
       }, ${c.activation} hidden, linear output`,
-    ),
-    row("Parameters", String(run.parameterCount)),
-    row("Loss", `${c.loss}, L2 ${c.l2}`),
-    row("Optimizer", `${c.optimizer}, lr ${c.lr}, ${c.lrSchedule} schedule`),
-    row(
-      "Steps",
-      `${run.stepsDone} of ${c.steps}, batch ${c.batchSize === 0 ? "all" : c.batchSize}`,
-    ),
-    row("Engine", c.engine),
-    row("Seed", String(c.seed)),
-    row("Final train loss (no L2)", num(f?.trainLoss)),
-    row("Final train accuracy", pct(f?.trainAccuracy)),
-    ...(f?.testAccuracy !== undefined
-      ? [
-        row("Final test loss (no L2)", num(f.testLoss)),
-        row("Final test accuracy", pct(f.testAccuracy)),
-      ]
-      : []),
-    row("Wall time", seconds(run.wallTimeMs)),
-    row("Created", run.createdAt),
-    // Each word unbroken: a line may wrap between flags, not inside "--noise".
-    row(
-      "Reproduce",
-      `<code class="command">${
-        run.command.split(" ").map((w) => `<span>${escapeHtml(w)}</span>`).join(" ")
-      }</code>`,
-      true,
-    ),
+    ],
+    ["Parameters", String(run.parameterCount)],
+    ["Loss", `${c.loss}, L2 ${c.l2}, L1 ${c.l1}`],
+    ["Optimizer", `${c.optimizer}, lr ${c.lr}, ${c.lrSchedule} schedule`],
+    ["Steps", `${run.stepsDone} of ${c.steps}, batch ${c.batchSize === 0 ? "all" : c.batchSize}`],
+    ["Engine", c.engine],
+    ["Seed", String(c.seed)],
+    ...fit,
+    ["Wall time", seconds(run.wallTimeMs)],
+    ["Created", run.createdAt],
   ];
-  return `<table class="summary">${rows.join("\n")}</table>`;
+}
+
+/** A number rounded to `digits` significant digits (`null` when not finite, as JSON has no NaN). */
+function round(x: number, digits: number): number | null {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : null;
+}
+
+/**
+ * A snapshot as the page takes it: parameters to 5 significant digits (the
+ * boundary drawn from them differs from the exact one by well under a
+ * pixel), grads to 3.
+ */
+export function snapshotJson(m: Pick<SnapshotMessage, "step" | "params" | "grads">): SnapshotJson {
+  return {
+    step: m.step,
+    params: Array.from(m.params, (p) => round(p, 5)),
+    grads: Array.from(m.grads, (g) => round(g, 3)),
+  };
+}
+
+/**
+ * How many moments the timeline keeps for a model of `parameters`: 48,
+ * fewer for big models, so the report stays small (about 200,000 numbers at
+ * most, and never fewer than 8 moments).
+ */
+export function timelineCount(parameters: number): number {
+  return Math.max(8, Math.min(48, Math.floor(200_000 / Math.max(1, parameters))));
+}
+
+/** What the page needs to know about a run before it starts. */
+export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
+  // Coordinates to 5 significant digits: far below a pixel, and half the size.
+  const r5 = (row: number[]) => row.map((v) => round(v, 5) ?? v);
+  // The points over the data's own inputs (the plane's axes, whatever features the model takes).
+  const points = setup.inputNames.length <= 2
+    ? { x: setup.points.x.map(r5), y: setup.points.y, test: setup.points.test }
+    : undefined;
+  const crossed = setup.featureNames.join(",") !== setup.inputNames.join(",");
+  return {
+    dataset: setup.source.kind === "generated" ? setup.source.name : setup.source.file,
+    problem: setup.config.problem,
+    featureNames: setup.featureNames,
+    inputNames: setup.inputNames,
+    ...(crossed ? { features: setup.featureNames } : {}),
+    classNames: setup.classNames,
+    steps: setup.config.steps,
+    model: {
+      nin: setup.nin,
+      nouts: setup.nouts,
+      activation: setup.config.activation,
+      outputActivation: "linear",
+    },
+    loss: setup.config.loss,
+    l2: setup.config.l2,
+    ...(points ? { points } : {}),
+    ...(points && setup.inputNames.length === 2 ? { bounds: gridBounds(points.x) } : {}),
+    gridSize,
+  };
+}
+
+/** Counts of true class (rows) against the model's class (columns). */
+function confusion(model: Mlp, x: number[][], y: number[], classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const out = predictBatch(model, x);
+  const width = model.nouts[model.nouts.length - 1];
+  x.forEach((_, i) => {
+    const k = predictClass(Array.from(out.subarray(i * width, i * width + width)));
+    if (y[i] < classes && k < classes) m[y[i]][k]++;
+  });
+  return m;
+}
+
+/** How the run ended, for the page: status, summary, confusion matrices. */
+export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"]): RunEnd {
+  let matrices: Confusion | undefined;
+  let fit: Fit | undefined;
+  if (run.model !== undefined && run.status !== "failed") {
+    const model = Mlp.fromJSON(run.model);
+    const test = setup.test && setup.test.x.length > 0 ? setup.test : undefined;
+    if (setup.config.problem === "regression") {
+      // Predicted against true, thinned to 2,000 points: enough to see the fit.
+      const all = [...setup.train.x, ...(test?.x ?? [])];
+      const truth = [...setup.train.y, ...(test?.y ?? [])];
+      const held = [...setup.train.x.map(() => false), ...(test?.x.map(() => true) ?? [])];
+      const every = Math.max(1, Math.ceil(all.length / 2000));
+      const keep = all.map((_, i) => i).filter((i) => i % every === 0);
+      const predicted = predictBatch(model, keep.map((i) => all[i]));
+      fit = {
+        truth: keep.map((i) => round(truth[i], 5) ?? 0),
+        predicted: Array.from(predicted, (v) => round(v, 5) ?? 0),
+        test: keep.map((i) => held[i]),
+      };
+    } else {
+      const k = setup.classNames.length;
+      matrices = { train: confusion(model, setup.train.x, setup.train.y, k) };
+      if (test) matrices.test = confusion(model, test.x, test.y, k);
+    }
+  }
+  return {
+    status: run.status,
+    statusText: statusText(run),
+    headline: headline(run),
+    summary: summaryRows(run),
+    command: run.command,
+    ...(matrices ? { confusion: matrices } : {}),
+    ...(fit ? { fit } : {}),
+    ...(files ? { files } : {}),
+  };
+}
+
+/** The history as columns, thinned to at most `max` steps, values to 6 significant digits. */
+export function historyColumns(history: Step[], max = 2000): HistoryColumns {
+  const kept = thin(history, max);
+  const r = (x: number) => round(x, 6) ?? NaN;
+  return {
+    step: kept.map((s) => s.step),
+    loss: kept.map((s) => r(s.loss)),
+    dataLoss: kept.map((s) => r(s.dataLoss)),
+    accuracy: kept.map((s) => s.accuracy === undefined ? null : r(s.accuracy)),
+    lr: kept.map((s) => r(s.lr)),
+    testLoss: kept.map((s) => s.testLoss === undefined ? null : r(s.testLoss)),
+    testAccuracy: kept.map((s) => s.testAccuracy === undefined ? null : r(s.testAccuracy)),
+    ...(kept.some((s) => s.r2 !== undefined)
+      ? {
+        r2: kept.map((s) => s.r2 === undefined ? null : r(s.r2)),
+        testR2: kept.map((s) => s.testR2 === undefined ? null : r(s.testR2)),
+      }
+      : {}),
+  };
 }
 
 const STYLE = `
@@ -165,239 +316,120 @@ const STYLE = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
   background: #f6f8fa; }
-main { max-width: 1180px; margin: 0 auto; padding: 20px 24px 40px; }
+main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 40px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 15px; margin: 0 0 8px; }
-.status { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600; }
+h2 { font-size: 15px; margin: 0 0 8px; display: flex; align-items: baseline; gap: 12px; }
+header p { margin: 4px 0; }
+.status { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600;
+  background: #ddf4ff; color: #0969da; }
 .status.completed { background: #dafbe1; color: #116329; }
 .status.cancelled { background: #fff8c5; color: #7d4e00; }
 .status.failed { background: #ffebe9; color: #a40e26; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 16px; }
-@media (max-width: 860px) { .grid { grid-template-columns: 1fr; } }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px; }
-.chart { position: relative; height: 300px; }
-#boundary { display: block; width: 100%; max-width: 480px; aspect-ratio: 1; border: 1px solid var(--line); }
-.legend { list-style: none; padding: 0; margin: 0; }
-.legend li { margin: 2px 0; }
+.grid.top { grid-template-columns: minmax(0, 520px) minmax(0, 1fr); }
+.grid.charts { grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); }
+@media (max-width: 900px) { .grid, .grid.top { grid-template-columns: 1fr; } }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px;
+  min-width: 0; }
+.card.timeline { display: flex; align-items: center; gap: 12px; margin-top: 14px; padding: 10px 14px; }
+.card.timeline input { flex: 1; }
+.card.timeline button { font: inherit; padding: 3px 14px; border-radius: 6px; border: 1px solid var(--line);
+  background: #f6f8fa; cursor: pointer; min-width: 72px; }
+#timeline-step { min-width: 190px; text-align: right; font-variant-numeric: tabular-nums; }
+.chart { position: relative; height: 260px; }
+.chart.tall { height: 420px; }
+.toggle { font-weight: 400; font-size: 13px; margin-left: auto; }
+#boundary { display: block; cursor: crosshair; }
+.readout { font-size: 12px; color: var(--muted); min-height: 2.9em; margin-top: 4px;
+  font-variant-numeric: tabular-nums; }
+.network { overflow-x: auto; }
+.network svg { display: block; max-width: 100%; height: auto; }
+.legend { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
   vertical-align: -1px; border: 1px solid #0006; }
 table.summary { border-collapse: collapse; width: 100%; }
 table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 12px 4px 0;
   vertical-align: top; white-space: nowrap; }
 table.summary td { padding: 4px 0; overflow-wrap: anywhere; }
+table.confusion { border-collapse: collapse; margin: 0 0 14px; font-variant-numeric: tabular-nums; }
+table.confusion caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
+table.confusion th, table.confusion td { border: 1px solid var(--line); padding: 4px 10px; }
+table.confusion td { text-align: right; min-width: 48px; }
+table.confusion th { font-weight: 500; max-width: 160px; overflow-wrap: anywhere; }
+table.confusion th.corner { color: var(--muted); font-size: 12px; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa;
   padding: 2px 4px; border-radius: 4px; }
 .note { color: var(--muted); }
+.controls label { color: var(--fg); }
 code.command span { white-space: nowrap; }
 `;
 
-/** Draws the charts and the boundary from the JSON block; runs in the page. */
-const PAGE_SCRIPT = String.raw`
-"use strict";
-(function () {
-  var run = JSON.parse(document.getElementById("run-data").textContent);
-  var COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#7f7f7f", "#bcbd22", "#17becf"];
-  var steps = run.history.map(function (h) { return h.step + 1; });
-  var hasTest = run.history.some(function (h) { return h.testLoss !== undefined; });
-  function series(key, scale) {
-    return run.history.map(function (h) { return h[key] === undefined ? null : h[key] * scale; });
-  }
-  function line(label, data, color, dash) {
-    return { label: label, data: data, borderColor: color, backgroundColor: color,
-      borderWidth: 2, pointRadius: 0, borderDash: dash || [], tension: 0 };
-  }
-  // A loss that spans decades (a spike, a divergence) is drawn on a log scale.
-  function yType(datasets) {
-    var values = [];
-    datasets.forEach(function (d) {
-      d.data.forEach(function (v) { if (v !== null) values.push(v); });
-    });
-    var min = Math.min.apply(null, values);
-    var max = Math.max.apply(null, values);
-    return values.length && min > 0 && max / min > 1000 ? "logarithmic" : "linear";
-  }
-  function chart(id, datasets, yTitle, yMax, type) {
-    return new Chart(document.getElementById(id), {
-      type: "line",
-      data: { labels: steps, datasets: datasets },
-      options: {
-        animation: false, responsive: true, maintainAspectRatio: false,
-        interaction: { mode: "index", intersect: false },
-        scales: {
-          x: { title: { display: true, text: "step" }, ticks: { maxTicksLimit: 10 } },
-          y: { type: type || "linear", title: { display: true, text: yTitle }, max: yMax,
-            beginAtZero: yMax !== undefined }
-        },
-        plugins: { legend: { position: "bottom" } }
-      }
-    });
-  }
-  // Train and test loss alike without the L2 penalty, so they compare; the
-  // loss that was minimised (with the penalty) is the thin dotted line.
-  var lossSets = [line("train loss", series("dataLoss", 1), COLORS[0])];
-  if (hasTest) lossSets.push(line("test loss", series("testLoss", 1), COLORS[1], [6, 3]));
-  if (run.l2 > 0) {
-    var total = line("train loss + L2 penalty", series("loss", 1), COLORS[7], [2, 2]);
-    total.borderWidth = 1;
-    lossSets.push(total);
-  }
-  var lossScale = yType(lossSets);
-  chart("loss-chart", lossSets, lossScale === "logarithmic" ? "loss (log scale)" : "loss",
-    undefined, lossScale);
-  var accSets = [line("train accuracy", series("accuracy", 100), COLORS[2])];
-  if (hasTest) accSets.push(line("test accuracy", series("testAccuracy", 100), COLORS[3], [6, 3]));
-  chart("accuracy-chart", accSets, "accuracy (%)", 100);
-
-  var canvas = document.getElementById("boundary");
-  if (!canvas || !run.grid) return;
-  var g = run.grid;
-  var ratio = window.devicePixelRatio || 1;
-  var size = canvas.clientWidth || 480;
-  canvas.width = size * ratio;
-  canvas.height = size * ratio;
-  var ctx = canvas.getContext("2d");
-  ctx.scale(ratio, ratio);
-  function rgb(hex) {
-    return [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); });
-  }
-  // One pixel per cell on a small canvas, scaled up smoothly.
-  var small = document.createElement("canvas");
-  small.width = g.size;
-  small.height = g.size;
-  var sctx = small.getContext("2d");
-  var img = sctx.createImageData(g.size, g.size);
-  for (var j = 0; j < g.size; j++) {
-    for (var i = 0; i < g.size; i++) {
-      var k = j * g.size + i;
-      var c = rgb(COLORS[g.classes[k] % COLORS.length]);
-      var a = 0.15 + 0.55 * g.confidence[k];
-      // Row j is at y = yMin + ..., so it goes from the bottom up.
-      var o = ((g.size - 1 - j) * g.size + i) * 4;
-      img.data[o] = Math.round(255 + (c[0] - 255) * a);
-      img.data[o + 1] = Math.round(255 + (c[1] - 255) * a);
-      img.data[o + 2] = Math.round(255 + (c[2] - 255) * a);
-      img.data[o + 3] = 255;
-    }
-  }
-  sctx.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(small, 0, 0, size, size);
-  function px(x) { return (x - g.xMin) / (g.xMax - g.xMin) * size; }
-  function py(y) { return size - (y - g.yMin) / (g.yMax - g.yMin) * size; }
-  ctx.strokeStyle = "rgba(0,0,0,0.25)";
-  ctx.lineWidth = 1;
-  if (g.xMin < 0 && g.xMax > 0) { ctx.beginPath(); ctx.moveTo(px(0), 0); ctx.lineTo(px(0), size); ctx.stroke(); }
-  if (g.yMin < 0 && g.yMax > 0) { ctx.beginPath(); ctx.moveTo(0, py(0)); ctx.lineTo(size, py(0)); ctx.stroke(); }
-  var p = run.points;
-  for (var n = 0; n < p.x.length; n++) {
-    var color = COLORS[p.y[n] % COLORS.length];
-    ctx.beginPath();
-    if (p.test[n]) {
-      ctx.rect(px(p.x[n][0]) - 4, py(p.x[n][1]) - 4, 8, 8);
-    } else {
-      ctx.arc(px(p.x[n][0]), py(p.x[n][1]), 4, 0, 2 * Math.PI);
-    }
-    ctx.fillStyle = color;
-    ctx.fill();
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = "#000";
-    ctx.stroke();
-  }
-  ctx.fillStyle = "#333";
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.fillText(g.xMin.toFixed(2), 4, size - 4);
-  ctx.fillText(g.xMax.toFixed(2), size - 34, size - 4);
-  ctx.fillText(g.yMax.toFixed(2), 4, 12);
-})();
-`;
+/** Options for {@linkcode renderPage}. */
+export interface RenderPageOptions {
+  /** The text of Chart.js's UMD bundle, inlined into the page. */
+  chartJs: string;
+  /** The page's first title (the page sets its own once it runs). */
+  title: string;
+  /** The run, for a report; none for a live page, which listens to `events` beside it. */
+  report?: ReportPayload;
+}
 
 /**
- * Renders the report page.
- *
- * @example
- * ```ts ignore
- * const html = renderReport(data, { chartJs: await loadChartJs() });
- * ```
+ * The page: a shell that the bundled page module fills, either from the
+ * embedded run (a report) or from the live stream (no `report`).
  */
-export function renderReport(data: ReportData, options: RenderReportOptions): string {
-  const { run } = data;
-  const maxPoints = options.maxPoints ?? 2000;
-  const source = run.dataset.kind === "generated" ? run.dataset.name : run.dataset.file;
-  const twoD = data.grid !== undefined && data.points !== undefined;
-  const payload = {
-    l2: run.config.l2,
-    history: thin(data.history, maxPoints),
-    grid: data.grid && {
-      ...data.grid,
-      classes: Array.from(data.grid.classes),
-      confidence: Array.from(data.grid.confidence, (c) => Math.round(c * 1000) / 1000),
-    },
-    points: data.points,
-  };
-  const legend = run.classNames.map((name, k) =>
-    `<li><span class="swatch" style="background:var(--c${k % 10})"></span>${escapeHtml(name)}</li>`
-  ).join("");
-  const palette = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-  ].map((c, k) => `--c${k}: ${c};`).join(" ");
-  const boundary = twoD
-    ? `<div class="card">
-<h2>Decision boundary</h2>
-<canvas id="boundary" width="480" height="480" role="img" aria-label="Decision boundary"></canvas>
-<p class="note">Shaded by the class the model predicts; darker where it is surer.
-Circles are training points${
-      data.points!.test.some(Boolean) ? ", squares held-out test points" : ""
-    }.<br>Horizontal: ${escapeHtml(run.featureNames[0])}; vertical: ${
-      escapeHtml(run.featureNames[1])
-    }.</p>
-<ul class="legend">${legend}</ul>
-</div>`
-    : `<div class="card"><h2>Decision boundary</h2>
-<p class="note">${
-      run.status === "failed"
-        ? "Not drawn: the run failed, so its model is not usable."
-        : `Not drawn: the data has ${run.featureNames.length} features; the boundary is drawn for 2.`
-    }</p></div>`;
+export function renderPage(options: RenderPageOptions): string {
+  const live = options.report === undefined;
+  const csp = [
+    "default-src 'none'",
+    "script-src 'unsafe-inline'",
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    ...(live ? ["connect-src 'self'"] : []),
+  ].join("; ");
   const chartJs = options.chartJs.replace(/<\/(script)/gi, "<\\/$1");
+  const pageJs = PAGE_JS.replace(/<\/(script)/gi, "<\\/$1");
+  const data = live
+    ? ""
+    : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>denograd run: ${escapeHtml(source)} (${escapeHtml(run.status)})</title>
-<style>${STYLE}:root { ${palette} }</style>
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(options.title)}</title>
+<style>${STYLE}</style>
 </head>
 <body>
-<main>
-<h1>denograd run: ${escapeHtml(source)}</h1>
-<p><span class="status ${escapeHtml(run.status)}" id="status">${
-    escapeHtml(statusText(run))
-  }</span> <span class="note">${escapeHtml(headline(run))}</span></p>
-<div class="grid">
-<div class="card"><h2>Loss</h2><div class="chart"><canvas id="loss-chart" role="img" aria-label="Loss per step"></canvas></div></div>
-<div class="card"><h2>Accuracy</h2><div class="chart"><canvas id="accuracy-chart" role="img" aria-label="Accuracy per step"></canvas></div></div>
-${boundary}
-<div class="card"><h2>Summary</h2>
-${summary(run)}
-</div>
-</div>
-</main>
-<script type="application/json" id="run-data">${scriptJson(payload)}</script>
-<script>${chartJs}</script>
-<script>${PAGE_SCRIPT}</script>
+<main id="app"><p class="note">Loading the ${live ? "live view" : "report"}…</p></main>
+${data}<script>${chartJs}</script>
+<script type="module">${pageJs}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * Renders the report page of a finished (or stopped) run.
+ *
+ * @example
+ * ```ts ignore
+ * const html = renderReport({ run, setup, history, snapshots }, { chartJs: await loadChartJs() });
+ * ```
+ */
+export function renderReport(data: ReportData, options: RenderReportOptions): string {
+  const info = runInfo(data.setup);
+  const report: ReportPayload = {
+    info,
+    history: historyColumns(data.history, options.maxPoints ?? 2000),
+    snapshots: data.snapshots ?? [],
+    end: runEnd(data.run, data.setup, data.files),
+  };
+  return renderPage({
+    chartJs: options.chartJs,
+    title: `denograd: ${info.dataset} - ${data.run.status}`,
+    report,
+  });
 }

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR, SETTINGS } from "../mod.ts";
 import { makeTrainSpec, type Step, StepSchema } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
+import { gridBounds } from "../workers/grid.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import {
   formatBytes,
@@ -34,7 +35,16 @@ import {
   type PartialConfig,
 } from "./config.ts";
 import { MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
-import { renderReport } from "./report.ts";
+import {
+  renderPage,
+  renderReport,
+  runEnd,
+  runInfo,
+  snapshotJson,
+  timelineCount,
+} from "./report.ts";
+import type { SnapshotJson } from "./page/data.ts";
+import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
 
@@ -69,6 +79,11 @@ Run:
   --out DIR          where files go (default: a fresh folder under runs/)
   --force            replace a run already in the --out folder
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
+  --serve            watch it learn: serve a live view on 127.0.0.1 and print
+                     its link (needs --allow-net=127.0.0.1)
+  --port PORT        the live view's port (default: any free one); implies --serve
+  --open             also open the live view in the default browser, and start
+                     training once it is open (at most 15 s); implies --serve
   --quiet            print only the report's path
   --debug            print stack traces
   -h, --help         show this help
@@ -97,6 +112,9 @@ failed, 2 bad usage or input, 130/143/129 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
+
+/** How long `--open` waits for the page to connect before training starts anyway. */
+const OPEN_WAIT_MS = 15_000;
 
 /** The settings that fix the data and the model's shape: a resumed run keeps them. */
 const FIXED_ON_RESUME = [
@@ -127,6 +145,8 @@ interface Request {
   resume?: Resume;
   out?: string;
   force: boolean;
+  /** Serve the live view (on this port; undefined for any free one). */
+  serve?: { port?: number; open: boolean };
   format: "text" | "ndjson";
   quiet: boolean;
   debug: boolean;
@@ -249,6 +269,15 @@ async function readRequest(values: FlagValues): Promise<Request> {
     throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
   }
   if (out !== undefined) await checkOutDir(out);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UsageError(
+      `Cannot train as '--port' must be a whole number from 0 to 65535: current value is ${
+        show(values.port)
+      }`,
+    );
+  }
+  const serve = values.serve === true || port !== undefined || values.open === true;
   const flags = configFromFlags(values);
   if (typeof values.resume === "string" && typeof values.config === "string") {
     throw new UsageError(
@@ -281,6 +310,7 @@ async function readRequest(values: FlagValues): Promise<Request> {
     resume,
     out,
     force: values.force === true,
+    ...(serve ? { serve: { port, open: values.open === true } } : {}),
     format: format.data,
     quiet: values.quiet === true,
     debug: values.debug === true,
@@ -358,7 +388,9 @@ async function runInWorker(
   worker: Worker,
   progress: Progress,
   signals: RunSignals,
-): Promise<{ outcome: WorkerOutcome; wallTimeMs: number }> {
+  live: LiveServer | undefined,
+): Promise<{ outcome: WorkerOutcome; wallTimeMs: number; snapshots: SnapshotJson[] }> {
+  const snapshots: SnapshotJson[] = [];
   const { config } = setup;
   const resume = request.resume;
   const t0 = performance.now();
@@ -384,10 +416,22 @@ async function runInWorker(
       train: setup.train,
       ...(setup.test ? { test: setup.test } : {}),
       grid: setup.inputNames.length === 2 ? 80 : 0,
+      ...(setup.inputNames.length === 2 ? { plane: gridBounds(setup.points.x) } : {}),
       chunkMs: 50,
+      watch: {
+        timeline: timelineCount(parameterCount(setup.nin, setup.nouts)),
+        liveMs: live ? 400 : 0,
+      },
     }, {
-      // After Ctrl-C the bar is closed: late progress is not drawn.
-      onProgress: (m) => signals.signal.aborted || progress.update(m),
+      onProgress: (m) => {
+        live?.progress(m);
+        // After Ctrl-C the bar is closed: late progress is not drawn.
+        signals.signal.aborted || progress.update(m);
+      },
+      onSnapshot: (m) => {
+        if (m.timeline) snapshots.push(snapshotJson(m));
+        live?.snapshot(m);
+      },
       signal: signals.signal,
       worker,
     });
@@ -396,7 +440,7 @@ async function runInWorker(
     throw error;
   }
   if (!signals.signal.aborted) progress.end();
-  return { outcome, wallTimeMs: performance.now() - t0 };
+  return { outcome, wallTimeMs: performance.now() - t0, snapshots };
 }
 
 /** The writes: history, model and report, each whole or not at all. */
@@ -405,15 +449,13 @@ async function writeRun(
   run: ModelFile,
   history: Step[],
   setup: RunSetup,
-  outcome: WorkerOutcome,
+  snapshots: SnapshotJson[],
   chartJs: string,
 ): Promise<void> {
-  const points = setup.inputNames.length === 2 ? setup.points : undefined;
-  const grid = outcome.type === "done" ? outcome.grid : undefined;
   await writeFileSet({
     [paths.history]: historyCsv(history),
     [paths.model]: JSON.stringify(run, null, 2) + "\n",
-    [paths.report]: renderReport({ run, history, points, grid }, { chartJs }),
+    [paths.report]: renderReport({ run, setup, history, snapshots }, { chartJs }),
   });
 }
 
@@ -486,6 +528,33 @@ function summarize(
   io.stdout(request.quiet ? `${paths.report}\n` : `Report: ${paths.report}\n`);
 }
 
+/** Starts the live view's server and prints its link (and opens it, with `--open`). */
+async function startLive(
+  request: Request,
+  setup: RunSetup,
+  chartJs: string,
+  io: CommandIo,
+): Promise<LiveServer> {
+  const live = LiveServer.start({
+    port: request.serve?.port,
+    html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
+  });
+  live.run(runInfo(setup));
+  if (request.format === "ndjson") {
+    io.stdout(JSON.stringify({ type: "live", url: live.url }) + "\n");
+    io.stderr(`Live: ${live.url}\n`);
+  } else {
+    io.stdout(`Live: ${live.url}\n`);
+  }
+  if (request.serve?.open) {
+    const why = await openBrowser(live.url);
+    if (why) io.stderr(`Cannot open a browser as ${why}: open the link above\n`);
+    // The page opening shows the run from step 1 (and its loading does not slow the first steps).
+    else await live.waitForPage(OPEN_WAIT_MS);
+  }
+  return live;
+}
+
 /** Runs `train` with `args`; resolves with the exit code. */
 export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags("train", args, {
@@ -495,6 +564,9 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     resume: { type: "string" },
     format: { type: "string" },
     force: { type: "boolean" },
+    serve: { type: "boolean" },
+    port: { type: "string" },
+    open: { type: "boolean" },
     quiet: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -550,13 +622,34 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       } again to quit now)\n`,
     );
   });
-  const { outcome, wallTimeMs } = await runInWorker(request, setup, worker, progress, signals);
+  let live: LiveServer | undefined;
+  if (request.serve) {
+    try {
+      live = await startLive(request, setup, chartJs, io);
+    } catch (error) {
+      signals.dispose();
+      worker.terminate();
+      throw error;
+    }
+  }
+  const { outcome, wallTimeMs, snapshots } = await runInWorker(
+    request,
+    setup,
+    worker,
+    progress,
+    signals,
+    live,
+  );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
   try {
-    await writeRun(paths, run, history, setup, outcome, chartJs);
+    await writeRun(paths, run, history, setup, snapshots, chartJs);
   } finally {
     signals.dispose();
+    if (live) {
+      live.end(runEnd(run, setup, paths));
+      await live.close();
+    }
   }
   summarize(io, request, setup, run, outcome, paths, wallTimeMs, signals.received);
   // A signal during the writes still sets the exit code: the files are whole either way.

@@ -1,6 +1,6 @@
 /**
- * A small headless-Chromium driver for tests, over the Chrome DevTools
- * Protocol with Deno's built-in `WebSocket` (no npm package).
+ * Headless Chromium for tests, driven by `npm:puppeteer-core` (only tests
+ * import it, so the CLI never downloads it) with Debian's `/usr/bin/chromium`.
  *
  * ```ts ignore
  * const page = await openPage("http://127.0.0.1:8000/index.html");
@@ -14,6 +14,11 @@
  *
  * @module
  */
+// Imported by version here, not through deno.json's import map, and kept out of deno.lock (the
+// test and check tasks run with --no-lock): Deno installs every npm package of the lockfile on a
+// first run, and the CLI's first run must not download a browser driver.
+// deno-lint-ignore no-import-prefix
+import puppeteer, { type Browser, type Page } from "npm:puppeteer-core@^24.31.0";
 
 /** Options for {@linkcode openPage}. */
 export interface OpenPageOptions {
@@ -23,10 +28,15 @@ export interface OpenPageOptions {
    */
   profileParent?: string;
   /**
-   * How long launching, loading the page and each DevTools command may take.
+   * How long launching, loading the page and each command may take.
    * @default {30000}
    */
   timeoutMs?: number;
+  /**
+   * The viewport's size in CSS pixels.
+   * @default {{ width: 1280, height: 900 }}
+   */
+  viewport?: { width: number; height: number };
 }
 
 /** A page open in its own headless Chromium, closed by {@linkcode BrowserPage.close}. */
@@ -35,17 +45,18 @@ export interface BrowserPage {
   readonly consoleErrors: string[];
   /**
    * The URL of every request the page and its workers made, in order. On http pages this includes
-   * the browser's own `/favicon.ico` request (a 404 for it is also a console error) unless the page
-   * has `<link rel="icon" href="data:,">`; `serveDirectory` in `_serve.ts` answers it with 204.
+   * the browser's own `/favicon.ico` request unless the page has `<link rel="icon" href="data:,">`.
    */
   readonly requests: string[];
+  /** The puppeteer page, for what the helpers here do not cover. */
+  readonly page: Page;
   /** Evaluates `expression` in the page, awaits it if it is a promise and returns its value as JSON. */
   evaluate<T = unknown>(expression: string): Promise<T>;
   /** Polls `expression` until it is truthy and returns its value; throws after `timeoutMs`. */
   waitFor<T = unknown>(expression: string, timeoutMs?: number): Promise<T>;
-  /** Writes a PNG screenshot of the page's viewport to `path`. */
-  screenshot(path: string): Promise<void>;
-  /** Closes the browser (killing it if it does not quit) and removes its temporary profile. */
+  /** Writes a PNG screenshot of the page's viewport (or, with `fullPage`, all of it) to `path`. */
+  screenshot(path: string, options?: { fullPage?: boolean }): Promise<void>;
+  /** Closes the browser and removes its temporary profile. */
   close(): Promise<void>;
   /** The same as {@linkcode BrowserPage.close}, for `await using page = await openPage(url)`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -69,29 +80,7 @@ export function chromiumPath(): string | null {
   return null;
 }
 
-/** Launches headless Chromium on a fresh profile, opens `url` and resolves once its load event fired. */
-export async function openPage(url: string, options: OpenPageOptions = {}): Promise<BrowserPage> {
-  const executable = chromiumPath();
-  if (executable === null) {
-    throw new Error(
-      "Cannot open a page as Chromium is not installed: run `apt-get install chromium`",
-    );
-  }
-  const page = new ChromiumPage(executable, options.timeoutMs ?? 30_000, options.profileParent);
-  try {
-    await page.open(url);
-    return page;
-  } catch (error) {
-    await page.close();
-    throw error;
-  }
-}
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-type Pending = { resolve(value: Json): void; reject(error: Error): void };
 const FLAGS = [
-  "--headless",
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -99,180 +88,108 @@ const FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
-  "--remote-debugging-port=0",
 ];
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Races `promise` against a timer that rejects with `message`, clearing the timer either way. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+/** Launches headless Chromium on a fresh profile, opens `url` and resolves once its load event fired. */
+export async function openPage(url: string, options: OpenPageOptions = {}): Promise<BrowserPage> {
+  const executablePath = chromiumPath();
+  if (executablePath === null) {
+    throw new Error(
+      "Cannot open a page as Chromium is not installed: run `apt-get install chromium`",
+    );
+  }
+  const timeout = options.timeoutMs ?? 30_000;
+  const profile = await Deno.makeTempDir({
+    dir: options.profileParent,
+    prefix: "denograd_chromium_",
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  let browser: Browser | undefined;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: FLAGS,
+      userDataDir: profile,
+      timeout,
+      protocolTimeout: timeout,
+      defaultViewport: options.viewport ?? { width: 1280, height: 900 },
+    });
+    const page = (await browser.pages())[0] ?? await browser.newPage();
+    const driver = new PuppeteerPage(browser, page, profile, timeout);
+    const response = await page.goto(url, { waitUntil: "load", timeout }).catch((error) => {
+      throw new Error(`Cannot open ${url}: ${(error as Error).message}`);
+    });
+    if (response && !response.ok() && !url.startsWith("data:") && !url.startsWith("file:")) {
+      throw new Error(`Cannot open ${url}: HTTP ${response.status()}`);
+    }
+    return driver;
+  } catch (error) {
+    await browser?.close().catch(() => {});
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    throw error;
+  }
 }
 
-class ChromiumPage implements BrowserPage {
+class PuppeteerPage implements BrowserPage {
   readonly consoleErrors: string[] = [];
   readonly requests: string[] = [];
-  #timeoutMs: number;
+  readonly page: Page;
+  #browser: Browser;
   #profile: string;
-  #child: Deno.ChildProcess;
-  #socket?: WebSocket;
-  #session = "";
-  #nextId = 1;
-  #pending = new Map<number, Pending>();
-  #onLoad?: () => void;
+  #timeout: number;
   #closed = false;
 
-  constructor(executable: string, timeoutMs: number, profileParent?: string) {
-    this.#timeoutMs = timeoutMs;
-    this.#profile = Deno.makeTempDirSync({ dir: profileParent, prefix: "denograd_chromium_" });
-    const args = [...FLAGS, `--user-data-dir=${this.#profile}`, "about:blank"];
-    const io = { stdin: "null", stdout: "null", stderr: "null" } as const;
-    this.#child = new Deno.Command(executable, { args, ...io }).spawn();
-  }
-
-  async open(url: string): Promise<void> {
-    const deadline = Date.now() + this.#timeoutMs;
-    let port = "";
-    while (!port) {
-      if (Date.now() > deadline) throw new Error(`Chromium did not start in ${this.#timeoutMs} ms`);
-      port = await Deno.readTextFile(`${this.#profile}/DevToolsActivePort`)
-        .then((text) => text.split("\n")[0].trim(), () => sleep(50).then(() => ""));
-    }
-    const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
-    const socket = this.#socket = new WebSocket(version.webSocketDebuggerUrl);
-    socket.onmessage = (event) => this.#receive(JSON.parse(event.data));
-    await new Promise((resolve, reject) => {
-      socket.onopen = resolve;
-      socket.onerror = () => reject(new Error("Cannot connect to Chromium's DevTools socket"));
+  constructor(browser: Browser, page: Page, profile: string, timeout: number) {
+    this.#browser = browser;
+    this.page = page;
+    this.#profile = profile;
+    this.#timeout = timeout;
+    page.on("console", (m) => {
+      if (m.type() === "error") this.consoleErrors.push(m.text());
     });
-    const { targetInfos } = await this.#send("Target.getTargets");
-    const target = targetInfos.find((info: Json) => info.type === "page");
-    const attached = await this.#send("Target.attachToTarget", {
-      targetId: target.targetId,
-      flatten: true,
+    page.on("pageerror", (e) => this.consoleErrors.push(String((e as Error)?.message ?? e)));
+    page.on("request", (r) => this.requests.push(r.url()));
+    page.on("workercreated", (worker) => {
+      this.requests.push(worker.url());
+      worker.on("console", (m) => {
+        if (m.type() === "error") this.consoleErrors.push(m.text());
+      });
     });
-    this.#session = attached.sessionId;
-    await this.#send("Page.enable", {}, this.#session);
-    await this.#watch(this.#session);
-    const loaded = new Promise<void>((resolve) => this.#onLoad = resolve);
-    const navigation = await this.#send("Page.navigate", { url }, this.#session);
-    if (navigation.errorText) throw new Error(`Cannot open ${url}: ${navigation.errorText}`);
-    await withTimeout(loaded, this.#timeoutMs, `${url} did not load in ${this.#timeoutMs} ms`);
   }
 
   async evaluate<T = unknown>(expression: string): Promise<T> {
-    const params = { expression, awaitPromise: true, returnByValue: true };
-    const { result, exceptionDetails } = await this.#send(
-      "Runtime.evaluate",
-      params,
-      this.#session,
-    );
-    if (exceptionDetails) {
-      throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
-    }
-    return result.value as T;
+    return await this.page.evaluate(expression) as T;
   }
 
-  async waitFor<T = unknown>(expression: string, timeoutMs: number = this.#timeoutMs): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
+  async waitFor<T = unknown>(expression: string, timeoutMs = this.#timeout): Promise<T> {
+    const end = performance.now() + timeoutMs;
     while (true) {
       const value = await this.evaluate<T>(expression);
       if (value) return value;
-      if (Date.now() > deadline) {
-        const errors = JSON.stringify(this.consoleErrors);
-        throw new Error(`Waited ${timeoutMs} ms for ${expression}; console errors: ${errors}`);
+      if (performance.now() > end) {
+        throw new Error(`Waited ${timeoutMs} ms for ${expression.slice(0, 80)}`);
       }
       await sleep(50);
     }
   }
 
-  async screenshot(path: string): Promise<void> {
-    const { data } = await this.#send("Page.captureScreenshot", { format: "png" }, this.#session);
-    await Deno.writeFile(path, Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  async screenshot(path: string, options: { fullPage?: boolean } = {}): Promise<void> {
+    const bytes = await this.page.screenshot({ type: "png", fullPage: options.fullPage ?? false });
+    await Deno.writeFile(path, bytes);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const entry of this.#pending.values()) entry.reject(new Error("The browser was closed"));
-    this.#pending.clear();
-    // Ask Chromium to quit so that it reaps its helper processes; kill it if it does not.
-    if (this.#socket?.readyState === WebSocket.OPEN) {
-      this.#socket.send(JSON.stringify({ id: 0, method: "Browser.close" }));
-      await withTimeout(this.#child.status, 5_000, "").catch(() => {});
-    }
-    this.#socket?.close();
-    try {
-      this.#child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await this.#child.status;
+    await this.#browser.close().catch(() => {});
     await Deno.remove(this.#profile, { recursive: true }).catch(() => {});
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-
-  #send(method: string, params: object = {}, sessionId?: string): Promise<Json> {
-    const id = this.#nextId++;
-    this.#socket!.send(JSON.stringify({ id, method, params, sessionId }));
-    const reply = new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
-    const message = `DevTools command ${method} took over ${this.#timeoutMs} ms`;
-    return withTimeout(reply, this.#timeoutMs, message).finally(() => this.#pending.delete(id));
-  }
-
-  /** Reports the errors and requests of a session, and attaches its workers paused until watched too. */
-  async #watch(sessionId: string): Promise<void> {
-    await Promise.all(
-      ["Runtime", "Log", "Network"].map((d) => this.#send(`${d}.enable`, {}, sessionId)),
-    );
-    const autoAttach = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
-    await this.#send("Target.setAutoAttach", autoAttach, sessionId);
-  }
-
-  #receive(message: Json): void {
-    if (message.id !== undefined) {
-      const entry = this.#pending.get(message.id);
-      if (message.error) entry?.reject(new Error(message.error.message));
-      else entry?.resolve(message.result);
-      return;
-    }
-    const p = message.params;
-    switch (message.method) {
-      case "Runtime.consoleAPICalled":
-        if (p.type === "error" || p.type === "assert") {
-          this.consoleErrors.push(p.args.map((a: Json) => a.value ?? a.description).join(" "));
-        }
-        break;
-      case "Runtime.exceptionThrown":
-        this.consoleErrors.push(
-          p.exceptionDetails.exception?.description ?? p.exceptionDetails.text,
-        );
-        break;
-      case "Log.entryAdded":
-        if (p.entry.level === "error") {
-          this.consoleErrors.push(p.entry.text + (p.entry.url ? ` (${p.entry.url})` : ""));
-        }
-        break;
-      case "Network.requestWillBeSent":
-        this.requests.push(p.request.url);
-        break;
-      case "Target.attachedToTarget":
-        this.#watch(p.sessionId).catch(() => {}).finally(() =>
-          this.#send("Runtime.runIfWaitingForDebugger", {}, p.sessionId).catch(() => {})
-        );
-        break;
-      case "Page.loadEventFired":
-        this.#onLoad?.();
-        break;
-    }
   }
 }

@@ -10,6 +10,7 @@ import {
   type ErrorMessage,
   parseFromWorker,
   type ProgressMessage,
+  type SnapshotMessage,
   type StartMessage,
   type Step,
   type ToWorker,
@@ -20,6 +21,8 @@ import {
 export interface TrainInWorkerOptions {
   /** Called with each progress message. */
   onProgress?: (message: ProgressMessage) => void;
+  /** Called with each snapshot of the model (sent when the start message's `watch` asks). */
+  onSnapshot?: (message: SnapshotMessage) => void;
   /** Aborting it asks the worker to stop after its current step and send what it has. */
   signal?: AbortSignal;
   /**
@@ -175,7 +178,7 @@ export function trainInWorker(
   start: StartMessage,
   options: TrainInWorkerOptions = {},
 ): Promise<WorkerOutcome> {
-  const { onProgress, signal } = options;
+  const { onProgress, onSnapshot, signal } = options;
   const worker = options.worker ?? spawnTrainer();
   const seen: ProgressMessage["metrics"][] = [];
   const t0 = performance.now();
@@ -212,6 +215,9 @@ export function trainInWorker(
         case "progress":
           for (const step of message.newSteps) seen.push(step);
           onProgress?.(message);
+          break;
+        case "snapshot":
+          onSnapshot?.(message);
           break;
         case "done":
         case "error":

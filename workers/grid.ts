@@ -1,33 +1,67 @@
 /**
- * The decision-boundary grid that the worker sends with its `done` message.
+ * The decision-boundary grid: the model's class and confidence over a square
+ * grid of the input plane. The worker sends it with its `done` message and
+ * with live snapshots; the report page computes the same grid from the
+ * timeline's snapshots. Plain library code: it runs in Deno, a worker or a
+ * browser.
  *
  * @module
  */
-import { CompiledMlp, type Mlp, predictClass } from "../mod.ts";
+import { CompiledMlp, type Features, type Mlp, predictClass } from "../mod.ts";
 import type { Grid, StartMessage } from "./protocol.ts";
 
-/** How sure one output vector is of its class, from 0 to 1. */
-function confidence(scores: number[], loss: string): number {
+/** The part of the plane a grid spans. */
+export interface GridBounds {
+  /** Left edge. */
+  xMin: number;
+  /** Right edge. */
+  xMax: number;
+  /** Bottom edge. */
+  yMin: number;
+  /** Top edge. */
+  yMax: number;
+}
+
+/**
+ * How sure one output vector is of its class, from 0 to 1: a margin (svm,
+ * mse) saturates at 1; a logit (bce) goes through the sigmoid; several
+ * outputs go through the softmax, rescaled so a uniform guess is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { confidence } from "./grid.ts";
+ * assert.equal(confidence([-3], "svm"), 1);
+ * assert.equal(confidence([0, 0], "ce"), 0);
+ * ```
+ */
+export function confidence(scores: ArrayLike<number>, loss: string): number {
   if (scores.length === 1) {
-    // A margin (svm, mse) saturates at 1; a logit (bce) goes through the sigmoid.
     const s = scores[0];
     return loss === "bce" ? Math.abs(2 / (1 + Math.exp(-s)) - 1) : Math.min(1, Math.abs(s));
   }
-  const max = Math.max(...scores);
-  const exps = scores.map((s) => Math.exp(s - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  // Softmax of the top class, rescaled so a uniform guess is 0.
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
+  let total = 0;
+  for (let i = 0; i < scores.length; i++) total += Math.exp(scores[i] - max);
   const k = scores.length;
   return Math.max(0, Math.min(1, (1 / total - 1 / k) / (1 - 1 / k)));
 }
 
 /**
- * The model's class and confidence over a `start.grid` by `start.grid` grid
- * that spans the training and test points with a 10% margin, for the
- * report's decision-boundary heatmap.
+ * A square frame around the points with a 10% margin: equal spans on both
+ * axes, so the plane is drawn without stretching.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gridBounds } from "./grid.ts";
+ * const b = gridBounds([[0, 0], [2, 1]]);
+ * assert.ok(Math.abs((b.xMax - b.xMin) - (b.yMax - b.yMin)) < 1e-12);
+ * assert.ok(b.xMin < 0 && b.xMax > 2 && b.yMin < 0 && b.yMax > 1);
+ * ```
  */
-export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Grid {
-  const points = [...start.train.x, ...(start.test?.x ?? [])];
+export function gridBounds(points: readonly (readonly number[])[]): GridBounds {
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const [a, b] of points) {
     xMin = Math.min(xMin, a);
@@ -35,27 +69,88 @@ export function decisionGrid(model: Mlp, start: StartMessage, loss: string): Gri
     yMin = Math.min(yMin, b);
     yMax = Math.max(yMax, b);
   }
-  const padX = Math.max((xMax - xMin) * 0.1, 0.1);
-  const padY = Math.max((yMax - yMin) * 0.1, 0.1);
-  xMin -= padX;
-  xMax += padX;
-  yMin -= padY;
-  yMax += padY;
-  const size = start.grid;
+  if (!Number.isFinite(xMin)) [xMin, xMax, yMin, yMax] = [-1, 1, -1, 1];
+  const span = Math.max(xMax - xMin, yMax - yMin, 0.2) * 1.2;
+  const cx = (xMin + xMax) / 2;
+  const cy = (yMin + yMax) / 2;
+  return { xMin: cx - span / 2, xMax: cx + span / 2, yMin: cy - span / 2, yMax: cy + span / 2 };
+}
+
+/**
+ * A function that computes the model's class and confidence over a `size`
+ * by `size` grid spanning `bounds`, row by row from `yMin`, each cell taken
+ * at its centre, from the model's parameters at the time of each call. The
+ * cells and the compiled model are made once, so repeated calls (the live
+ * view's) allocate only the result.
+ */
+export function gridMaker(
+  model: Mlp,
+  bounds: GridBounds,
+  size: number,
+  loss: string,
+  features?: Features,
+): () => Grid {
+  const { xMin, xMax, yMin, yMax } = bounds;
+  const cells = planeCells(bounds, size, features);
+  // All cells in one batch of the compiled model: the same numbers as model.predict, far faster.
+  const compiled = new CompiledMlp(model, cells.length);
+  const k = model.nouts[model.nouts.length - 1];
+  const scores = new Array<number>(k);
+  return () => {
+    const out = compiled.predict(cells);
+    const classes = new Uint8Array(size * size);
+    const conf = new Float64Array(size * size);
+    for (let c = 0; c < cells.length; c++) {
+      for (let o = 0; o < k; o++) scores[o] = out[c * k + o];
+      classes[c] = predictClass(scores);
+      conf[c] = confidence(scores, loss);
+    }
+    return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+  };
+}
+
+/**
+ * The model's class and confidence over a `size` by `size` grid spanning
+ * `bounds` (see {@linkcode gridMaker}).
+ */
+export function gridOver(
+  model: Mlp,
+  bounds: GridBounds,
+  size: number,
+  loss: string,
+  features?: Features,
+): Grid {
+  return gridMaker(model, bounds, size, loss, features)();
+}
+
+/**
+ * The centres of a `size` by `size` grid over `bounds`, row by row from
+ * `yMin`, as the model's inputs: through `features` when the model takes
+ * feature crosses of the plane's two inputs.
+ */
+export function planeCells(bounds: GridBounds, size: number, features?: Features): number[][] {
+  const { xMin, xMax, yMin, yMax } = bounds;
   const cells: number[][] = [];
   for (let j = 0; j < size; j++) {
     const y = yMin + ((j + 0.5) / size) * (yMax - yMin);
-    for (let i = 0; i < size; i++) cells.push([xMin + ((i + 0.5) / size) * (xMax - xMin), y]);
+    for (let i = 0; i < size; i++) {
+      const cell = [xMin + ((i + 0.5) / size) * (xMax - xMin), y];
+      cells.push(features ? features.apply(cell) : cell);
+    }
   }
-  // All cells in one batch of the compiled model: the same numbers as model.predict, far faster.
-  const out = new CompiledMlp(model, cells.length).predict(cells);
-  const k = model.nouts[model.nouts.length - 1];
-  const classes = new Uint8Array(size * size);
-  const conf = new Float64Array(size * size);
-  for (let c = 0; c < cells.length; c++) {
-    const scores = Array.from(out.subarray(c * k, c * k + k));
-    classes[c] = predictClass(scores);
-    conf[c] = confidence(scores, loss);
-  }
-  return { size, xMin, xMax, yMin, yMax, classes, confidence: conf };
+  return cells;
+}
+
+/**
+ * The model's class and confidence over a `start.grid` by `start.grid` grid
+ * that frames the training and test points (see {@linkcode gridBounds}).
+ */
+export function decisionGrid(
+  model: Mlp,
+  start: StartMessage,
+  loss: string,
+  features?: Features,
+): Grid {
+  const bounds = start.plane ?? gridBounds([...start.train.x, ...(start.test?.x ?? [])]);
+  return gridOver(model, bounds, start.grid, loss, features);
 }

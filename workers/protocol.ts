@@ -160,6 +160,22 @@ export function makeTrainSpec(
   return { ...picked, ...shape };
 }
 
+/**
+ * Which snapshots of the model the worker sends while it trains: the
+ * report's timeline (`timeline` moments, dense early, see `timelineSteps` in
+ * `workers/snapshots.ts`) and, for a live page, one every `liveMs`
+ * milliseconds with a fresh decision grid.
+ */
+export const WatchSchema = z.object({
+  /** How many moments of the run the timeline keeps; 0 for none. */
+  timeline: z.int().min(0).max(200),
+  /** Milliseconds between two live snapshots; 0 for none. */
+  liveMs: z.number().min(0),
+});
+
+/** Which snapshots the worker sends, from {@linkcode WatchSchema}. */
+export type Watch = z.infer<typeof WatchSchema>;
+
 /** Main to worker: train this model on this data. */
 export const StartMessageSchema = z.object({
   type: z.literal("start"),
@@ -170,6 +186,10 @@ export const StartMessageSchema = z.object({
   grid: z.int().min(0).max(400),
   /** Milliseconds of training between two yields to the event loop. */
   chunkMs: z.number().positive().max(10_000),
+  /** Snapshots of the model to send as it trains (see {@linkcode WatchSchema}); none by default. */
+  watch: WatchSchema.optional(),
+  /** The square of the input plane that grids span (the raw inputs' extent, for feature crosses). */
+  plane: z.object({ xMin: finite, xMax: finite, yMin: finite, yMax: finite }).optional(),
 });
 
 /** Main to worker: stop after the current step and send what was trained. */
@@ -303,6 +323,27 @@ export const ErrorMessageSchema = z.object({
   elapsedMs: z.number().min(0),
 });
 
+/**
+ * Worker to main: the model's parameters (and their grads) after `step`
+ * updates, in the order of `Mlp.parameters()`. Step 0 is the model before
+ * training. Typed arrays, so they transfer without a copy.
+ */
+export const SnapshotMessageSchema = z.object({
+  type: z.literal("snapshot"),
+  /** Updates applied so far: 0 before training, `steps` at the end. */
+  step: count,
+  params: z.instanceof(Float64Array),
+  /** The grads of the last step's loss (zeros at step 0). */
+  grads: z.instanceof(Float64Array),
+  /** Whether this is one of the timeline's moments (else a live snapshot only). */
+  timeline: z.boolean(),
+  /** The decision grid at this step, for live snapshots over 2-D data. */
+  grid: GridSchema.optional(),
+});
+
+/** A snapshot message. */
+export type SnapshotMessage = z.infer<typeof SnapshotMessageSchema>;
+
 /** Worker to main: the worker has loaded and listens; sent once, before anything else. */
 export const ReadyMessageSchema = z.object({ type: z.literal("ready") });
 
@@ -310,6 +351,7 @@ export const ReadyMessageSchema = z.object({ type: z.literal("ready") });
 export const FromWorkerSchema = z.discriminatedUnion("type", [
   ReadyMessageSchema,
   ProgressMessageSchema,
+  SnapshotMessageSchema,
   DoneMessageSchema,
   ErrorMessageSchema,
 ]);

@@ -7,15 +7,27 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { type Dataset, DivergedError, evaluate, loopSettings, Mlp, trainSteps } from "../mod.ts";
-import { decisionGrid } from "./grid.ts";
+import {
+  compileFeatures,
+  type Dataset,
+  DivergedError,
+  evaluate,
+  type Features,
+  loopSettings,
+  Mlp,
+  trainSteps,
+} from "../mod.ts";
+import { decisionGrid, gridBounds, gridMaker } from "./grid.ts";
+import { timelineSteps } from "./snapshots.ts";
 import type { TrainOptions } from "../nn/train.ts";
 import {
   type DoneMessage,
   type ErrorMessage,
   type FinalMetrics,
   type FromWorker,
+  type Grid,
   parseToWorker,
+  type SnapshotMessage,
   type StartMessage,
   type Step,
   warmUpSchemas,
@@ -107,9 +119,11 @@ async function train(start: StartMessage): Promise<void> {
     });
     sent = history.length;
   };
+  const watcher = makeWatcher(model, start);
   const steps = trainSteps(model, trainSet, options);
   try {
     let finished = false;
+    watcher.after(0);
     while (!finished && !cancelled) {
       const chunkEnd = performance.now() + start.chunkMs;
       do {
@@ -119,10 +133,13 @@ async function train(start: StartMessage): Promise<void> {
           break;
         }
         history.push(next.value);
+        watcher.after(history.length);
       } while (performance.now() < chunkEnd);
       sendProgress();
+      watcher.live(history.length);
       if (!finished) await yieldToEventLoop();
     }
+    watcher.end(history.length);
   } catch (error) {
     sendProgress();
     const diverged = error instanceof DivergedError;
@@ -152,11 +169,84 @@ async function train(start: StartMessage): Promise<void> {
     final: finalMetrics(model, start),
     elapsedMs,
   };
-  if (start.grid > 0 && spec.nin === 2 && spec.inputs.length === 2) {
-    done.grid = decisionGrid(model, start, spec.loss);
+  if (planeGridded(start)) {
+    done.grid = decisionGrid(model, start, spec.loss, planeFeatures(start));
   }
   // The grid's typed arrays move to the main thread without a copy.
   send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
+}
+
+/** Whether the run has a decision grid: classification over a 2-D input plane. */
+function planeGridded(start: StartMessage): boolean {
+  return start.grid > 0 && start.spec.inputs.length === 2 &&
+    start.spec.problem === "classification";
+}
+
+/** The model's inputs from a point of the plane, when they are feature crosses. */
+function planeFeatures(start: StartMessage): Features | undefined {
+  const { inputs, features } = start.spec;
+  const raw = features.length === inputs.length && features.every((f, i) => f === inputs[i]);
+  return raw ? undefined : compileFeatures(features, inputs);
+}
+
+/** Cells per side of the live view's grid (the report's is `start.grid`). */
+const LIVE_GRID = 60;
+
+/**
+ * Sends the snapshots that `start.watch` asks for: the timeline's moments
+ * (`after`, called after each update) and live ones with a fresh grid
+ * (`live`, called between chunks) every `liveMs`, or less often when a grid
+ * takes long, so that the live view costs at most about 5% of training.
+ */
+function makeWatcher(model: Mlp, start: StartMessage) {
+  const watch = start.watch ?? { timeline: 0, liveMs: 0 };
+  const moments = timelineSteps(start.spec.steps, watch.timeline);
+  const params = model.parameters();
+  const gridded = watch.liveMs > 0 && planeGridded(start);
+  const makeGrid = gridded
+    ? gridMaker(
+      model,
+      start.plane ?? gridBounds([...start.train.x, ...(start.test?.x ?? [])]),
+      Math.min(LIVE_GRID, start.grid),
+      start.spec.loss,
+      planeFeatures(start),
+    )
+    : undefined;
+  let next = 0;
+  let lastTimeline = -1;
+  let nextLive = performance.now() + watch.liveMs;
+  const snap = (step: number, timeline: boolean, grid?: Grid) => {
+    const message: SnapshotMessage = {
+      type: "snapshot",
+      step,
+      params: Float64Array.from(params, (p) => p.data),
+      grads: Float64Array.from(params, (p) => step === 0 ? 0 : p.grad),
+      timeline,
+      ...(grid ? { grid } : {}),
+    };
+    const transfer: Transferable[] = [message.params.buffer, message.grads.buffer];
+    if (grid) transfer.push(grid.classes.buffer, grid.confidence.buffer);
+    send(message, transfer);
+    if (timeline) lastTimeline = step;
+  };
+  return {
+    after(step: number): void {
+      while (next < moments.length && moments[next] < step) next++;
+      if (moments[next] === step) snap(step, true);
+    },
+    live(step: number): void {
+      if (watch.liveMs <= 0 || performance.now() < nextLive) return;
+      const t0 = performance.now();
+      const grid = makeGrid?.();
+      const cost = performance.now() - t0;
+      snap(step, false, grid);
+      nextLive = performance.now() + Math.max(watch.liveMs, 20 * cost);
+    },
+    /** The last moment of a cancelled run joins the timeline too. */
+    end(step: number): void {
+      if (watch.timeline > 0 && lastTimeline !== step) snap(step, true);
+    },
+  };
 }
 
 function finalMetrics(model: Mlp, start: StartMessage): FinalMetrics {

@@ -1,0 +1,74 @@
+/// <reference lib="dom" />
+/**
+ * Small DOM helpers for the page: every piece of text goes in as text.
+ *
+ * @module
+ */
+
+/** Makes an element with attributes and children (strings become text nodes). */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+/** The ten class colours (Tableau 10, as Matplotlib's default cycle). */
+export const COLORS = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
+
+/**
+ * A class's colour among `classes`: with two classes, TensorFlow
+ * Playground's orange for class 0 and blue for class 1, the colours the
+ * network diagram gives a negative and a positive output (so the output
+ * neuron's heatmap matches the boundary); with more, the ten-colour cycle.
+ */
+export function classColor(k: number, classes = 10): string {
+  if (classes === 2) return k === 0 ? "#f59322" : "#0877bd";
+  return COLORS[k % COLORS.length];
+}
+
+/** `#rrggbb` as numbers. */
+export function rgb(hex: string): [number, number, number] {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+}
+
+/** A whole number with thousands separators: 1,234. */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** A number in at most 4 significant digits. */
+export function short(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(2) : String(Number(x.toPrecision(4)));
+}
+
+/** About `target` round tick values spanning [min, max]. */
+export function niceTicks(min: number, max: number, target = 5): number[] {
+  const span = max - min;
+  if (!(span > 0)) return [min];
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) {
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  }
+  return out;
+}

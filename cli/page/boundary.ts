@@ -1,0 +1,309 @@
+/// <reference lib="dom" />
+/**
+ * The decision boundary over 2-D data: the model's class (shaded by how sure
+ * it is, or flat when discretized) over the plane, the points on top, real
+ * axes with ticks at an equal aspect, and a read-out of what is under the
+ * pointer. For regression, the predicted value as a heatmap.
+ *
+ * @module
+ */
+import { compileFeatures, type Features, type Mlp, predictClass } from "../../mod.ts";
+import type { GridBounds } from "../../workers/grid.ts";
+import { classColor, niceTicks, rgb, short } from "./_dom.ts";
+import type { RunInfo } from "./data.ts";
+
+/** What the plane shows: classes with confidence, or (regression) values. */
+export interface PlaneGrid extends GridBounds {
+  /** Cells per side. */
+  size: number;
+  /** The class per cell, row by row from `yMin` (classification). */
+  classes?: ArrayLike<number>;
+  /** How sure the model is per cell, 0 to 1 (classification). */
+  confidence?: ArrayLike<number>;
+  /** The predicted value per cell (regression). */
+  values?: ArrayLike<number>;
+}
+
+const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
+
+/** A diverging blue-white-orange scale for values in [-1, 1]. */
+function diverging(t: number): [number, number, number] {
+  const a = Math.max(-1, Math.min(1, t));
+  const [r, g, b] = a < 0 ? rgb("#1f77b4") : rgb("#ff7f0e");
+  const k = Math.abs(a) * 0.75;
+  return [255 + (r - 255) * k, 255 + (g - 255) * k, 255 + (b - 255) * k];
+}
+
+/** The boundary plot on one canvas. */
+export class BoundaryPlot {
+  #canvas: HTMLCanvasElement;
+  #readout: HTMLElement;
+  #info: RunInfo;
+  #grid: PlaneGrid | undefined;
+  #model: Mlp | undefined;
+  #discrete = false;
+  #side = 0;
+
+  /** Draws on `canvas` and writes what is under the pointer into `readout`. */
+  readonly #features: Features | undefined;
+
+  constructor(canvas: HTMLCanvasElement, readout: HTMLElement, info: RunInfo) {
+    this.#canvas = canvas;
+    this.#readout = readout;
+    this.#info = info;
+    this.#features = planeFeatures(info);
+    canvas.addEventListener("mousemove", (e) => this.#hover(e));
+    canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    addEventListener("resize", () => this.draw());
+  }
+
+  /** Shows a grid, and the model it came from (for the read-out's scores). */
+  show(grid: PlaneGrid | undefined, model: Mlp | undefined): void {
+    this.#grid = grid;
+    this.#model = model;
+    this.draw();
+  }
+
+  /** Flat colours (true) or shaded by confidence (false). */
+  set discrete(on: boolean) {
+    this.#discrete = on;
+    this.draw();
+  }
+
+  #bounds(): GridBounds {
+    return this.#grid ?? this.#info.bounds ?? { xMin: -1, xMax: 1, yMin: -1, yMax: 1 };
+  }
+
+  /** Pixel position of a data point, in CSS pixels. */
+  #px(x: number, y: number): [number, number] {
+    const b = this.#bounds();
+    return [
+      MARGIN.left + (x - b.xMin) / (b.xMax - b.xMin) * this.#side,
+      MARGIN.top + (1 - (y - b.yMin) / (b.yMax - b.yMin)) * this.#side,
+    ];
+  }
+
+  /** Redraws everything. */
+  draw(): void {
+    const canvas = this.#canvas;
+    const parent = canvas.parentElement;
+    const style = parent ? getComputedStyle(parent) : undefined;
+    const inner = parent
+      ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
+      : 480;
+    const width = Math.max(240, Math.min(inner || 480, 520));
+    this.#side = width - MARGIN.left - MARGIN.right;
+    const height = this.#side + MARGIN.top + MARGIN.bottom;
+    const ratio = globalThis.devicePixelRatio || 1;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const ctx = canvas.getContext("2d")!;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, width, height);
+    const side = this.#side;
+    const g = this.#grid;
+    if (g) {
+      const small = document.createElement("canvas");
+      small.width = g.size;
+      small.height = g.size;
+      const sctx = small.getContext("2d")!;
+      const img = sctx.createImageData(g.size, g.size);
+      let scale = 1;
+      if (g.values) {
+        for (let i = 0; i < g.values.length; i++) scale = Math.max(scale, Math.abs(g.values[i]));
+      }
+      for (let j = 0; j < g.size; j++) {
+        for (let i = 0; i < g.size; i++) {
+          const k = j * g.size + i;
+          let c: [number, number, number];
+          if (g.values) {
+            c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale);
+          } else {
+            const [r, gg, b] = rgb(classColor(g.classes![k], this.#info.classNames.length));
+            const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
+            c = [255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a];
+          }
+          // Row j is at y = yMin + ..., so rows go from the bottom up.
+          const o = ((g.size - 1 - j) * g.size + i) * 4;
+          img.data[o] = c[0];
+          img.data[o + 1] = c[1];
+          img.data[o + 2] = c[2];
+          img.data[o + 3] = 255;
+        }
+      }
+      sctx.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = !this.#discrete;
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(small, MARGIN.left, MARGIN.top, side, side);
+    } else {
+      ctx.fillStyle = "#59636e";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText(
+        "No usable model at this step",
+        MARGIN.left + side / 2,
+        MARGIN.top + side / 2,
+      );
+    }
+    this.#axes(ctx);
+    this.#points(ctx);
+  }
+
+  #axes(ctx: CanvasRenderingContext2D): void {
+    const b = this.#bounds();
+    const side = this.#side;
+    ctx.strokeStyle = "#8c959f";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(MARGIN.left + 0.5, MARGIN.top + 0.5, side, side);
+    ctx.fillStyle = "#1f2328";
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const t of niceTicks(b.xMin, b.xMax)) {
+      const [x] = this.#px(t, b.yMin);
+      ctx.beginPath();
+      ctx.moveTo(x, MARGIN.top + side);
+      ctx.lineTo(x, MARGIN.top + side + 4);
+      ctx.stroke();
+      ctx.fillText(short(t), x, MARGIN.top + side + 6);
+    }
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of niceTicks(b.yMin, b.yMax)) {
+      const [, y] = this.#px(b.xMin, t);
+      ctx.beginPath();
+      ctx.moveTo(MARGIN.left - 4, y);
+      ctx.lineTo(MARGIN.left, y);
+      ctx.stroke();
+      ctx.fillText(short(t), MARGIN.left - 6, y);
+    }
+    // The axes through 0, faintly, where they fall inside.
+    ctx.strokeStyle = "rgba(0,0,0,0.18)";
+    if (b.xMin < 0 && b.xMax > 0) {
+      const [x] = this.#px(0, 0);
+      ctx.beginPath();
+      ctx.moveTo(x, MARGIN.top);
+      ctx.lineTo(x, MARGIN.top + side);
+      ctx.stroke();
+    }
+    if (b.yMin < 0 && b.yMax > 0) {
+      const [, y] = this.#px(0, 0);
+      ctx.beginPath();
+      ctx.moveTo(MARGIN.left, y);
+      ctx.lineTo(MARGIN.left + side, y);
+      ctx.stroke();
+    }
+    const names = this.#info.inputNames;
+    ctx.fillStyle = "#59636e";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(names[0] ?? "x1", MARGIN.left + side / 2, MARGIN.top + side + MARGIN.bottom);
+    ctx.save();
+    ctx.translate(11, MARGIN.top + side / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = "middle";
+    ctx.fillText(names[1] ?? "x2", 0, 0);
+    ctx.restore();
+  }
+
+  /** Points: circles for training, squares for test; smaller and without outline when many. */
+  #points(ctx: CanvasRenderingContext2D): void {
+    const p = this.#info.points;
+    if (!p) return;
+    const n = p.x.length;
+    const r = Math.max(1.3, Math.min(4, 4 * Math.sqrt(300 / Math.max(n, 1))));
+    const outline = n <= 3000;
+    let vmax = 1;
+    if (this.#info.problem === "regression") {
+      for (const v of p.y) vmax = Math.max(vmax, Math.abs(v));
+    }
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(MARGIN.left, MARGIN.top, this.#side, this.#side);
+    ctx.clip();
+    ctx.lineWidth = r < 2.5 ? 0.6 : 1;
+    ctx.strokeStyle = "#1f2328";
+    // Many small points without outlines: a darker shade of the class keeps them apart from the
+    // shading of their own class behind them.
+    const fills = this.#info.classNames.map((_, k) => {
+      const c = classColor(k, this.#info.classNames.length);
+      if (outline) return c;
+      const [r, g, b] = rgb(c);
+      return `rgb(${r * 0.72},${g * 0.72},${b * 0.72})`;
+    });
+    for (let i = 0; i < n; i++) {
+      const [x, y] = this.#px(p.x[i][0], p.x[i][1]);
+      if (this.#info.problem === "regression") {
+        // Points a shade stronger than the plane behind them, so that they stand out.
+        const t = p.y[i] / vmax;
+        const [cr, cg, cb] = diverging(Math.sign(t) * Math.sqrt(Math.abs(t)) * 1.33);
+        ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
+      } else {
+        ctx.fillStyle = fills[p.y[i]] ?? classColor(p.y[i]);
+      }
+      ctx.beginPath();
+      if (p.test[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r);
+      else ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.fill();
+      if (outline) ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  #hover(e: MouseEvent): void {
+    const rect = this.#canvas.getBoundingClientRect();
+    const mx = e.clientX - rect.left;
+    const my = e.clientY - rect.top;
+    const b = this.#bounds();
+    const x = b.xMin + (mx - MARGIN.left) / this.#side * (b.xMax - b.xMin);
+    const y = b.yMin + (1 - (my - MARGIN.top) / this.#side) * (b.yMax - b.yMin);
+    if (x < b.xMin || x > b.xMax || y < b.yMin || y > b.yMax) {
+      this.#readout.textContent = "\u00a0";
+      return;
+    }
+    const info = this.#info;
+    const names = info.inputNames;
+    const parts = [`${names[0] ?? "x1"} = ${short(x)}, ${names[1] ?? "x2"} = ${short(y)}`];
+    // The nearest point within 6 pixels.
+    const p = info.points;
+    let best = -1;
+    let bestD = 36;
+    if (p) {
+      for (let i = 0; i < p.x.length; i++) {
+        const [px, py] = this.#px(p.x[i][0], p.x[i][1]);
+        const d = (px - mx) ** 2 + (py - my) ** 2;
+        if (d < bestD) [best, bestD] = [i, d];
+      }
+    }
+    const model = this.#model;
+    const at = best >= 0 ? p!.x[best] : [x, y];
+    if (best >= 0) {
+      const label = info.problem === "regression"
+        ? `target ${short(p!.y[best])}`
+        : `class ${info.classNames[p!.y[best]] ?? p!.y[best]}`;
+      parts[0] = `point ${best + 1} (${p!.test[best] ? "test" : "train"}): ${names[0] ?? "x1"} = ${
+        short(at[0])
+      }, ${names[1] ?? "x2"} = ${short(at[1])}, ${label}`;
+    }
+    if (model) {
+      const scores = model.predict(this.#features ? this.#features.apply(at) : at);
+      if (info.problem === "regression") {
+        parts.push(`predicted ${short(scores[0])}`);
+      } else {
+        const k = predictClass(scores);
+        parts.push(
+          `predicted ${info.classNames[k] ?? k}, score ${scores.map(short).join(" / ")}`,
+        );
+      }
+    }
+    this.#readout.textContent = parts.join(" · ");
+  }
+}
+
+/** The model's inputs from a point of the plane, when the model takes feature crosses of it. */
+export function planeFeatures(info: RunInfo): Features | undefined {
+  return info.features ? compileFeatures(info.features, info.inputNames) : undefined;
+}

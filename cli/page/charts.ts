@@ -1,0 +1,195 @@
+/// <reference lib="dom" />
+/**
+ * The loss, accuracy and learning-rate charts, drawn with Chart.js (its UMD
+ * bundle is inlined in the page before this module). Long runs are thinned
+ * as they stream in, so a chart never holds more than a few thousand points.
+ *
+ * @module
+ */
+import type { Chart as ChartJs, ChartDataset, Plugin } from "chart.js";
+import type { Step } from "../../workers/protocol.ts";
+import { classColor } from "./_dom.ts";
+
+const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
+
+/** Most steps a chart keeps; beyond, every other kept step is dropped. */
+const MAX_KEPT = 1000;
+
+/** Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT}, the latest always kept. */
+export class StepStore {
+  #kept: Step[] = [];
+  #stride = 1;
+  #seen = 0;
+  #last: Step | undefined;
+
+  /** Adds steps in order. */
+  add(steps: Step[]): void {
+    for (const s of steps) {
+      if (this.#seen++ % this.#stride === 0) this.#kept.push(s);
+      this.#last = s;
+      if (this.#kept.length > MAX_KEPT) {
+        this.#kept = this.#kept.filter((_, i) => i % 2 === 0);
+        this.#stride *= 2;
+      }
+    }
+  }
+
+  /** The kept steps, the latest last. */
+  get steps(): Step[] {
+    const last = this.#last;
+    return last === undefined || this.#kept.at(-1) === last ? this.#kept : [...this.#kept, last];
+  }
+}
+
+type Point = { x: number; y: number | null };
+
+/** A vertical line at the step the timeline shows. */
+const markerPlugin: Plugin<"line"> = {
+  id: "denogradMarker",
+  afterDatasetsDraw(chart) {
+    const step = (chart as unknown as { $marker?: number }).$marker;
+    if (step === undefined) return;
+    const x = chart.scales.x.getPixelForValue(step);
+    const { top, bottom, left, right } = chart.chartArea;
+    if (x < left - 1 || x > right + 1) return;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#1f2328";
+    ctx.setLineDash([4, 3]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
+/** One series of a chart: its label, how to read it from a step, its look. */
+export interface SeriesSpec {
+  /** Legend label. */
+  label: string;
+  /** The value at a step (undefined where there is none). */
+  value: (s: Step) => number | undefined;
+  /** Colour index. */
+  color: number;
+  /** Dashed (the test curves: the train curve shows through the gaps). */
+  dashed?: boolean;
+  /** Thin (a secondary curve). */
+  thin?: boolean;
+}
+
+/** A line chart of some series over steps. */
+export class StepChart {
+  #chart: ChartJs<"line", Point[]>;
+  #series: SeriesSpec[];
+
+  /** Makes the chart on `canvas`. */
+  constructor(
+    canvas: HTMLCanvasElement,
+    series: SeriesSpec[],
+    options: { yTitle: string; yMin?: number; yMax?: number; log?: boolean },
+  ) {
+    this.#series = series;
+    const datasets: ChartDataset<"line", Point[]>[] = series.map((s, i) => ({
+      label: s.label,
+      data: [],
+      borderColor: classColor(s.color),
+      backgroundColor: classColor(s.color),
+      borderWidth: s.thin ? 1 : 2,
+      borderDash: s.dashed ? [6, 4] : s.thin ? [2, 2] : [],
+      pointRadius: 0,
+      tension: 0,
+      // Later series are drawn on top: a test curve stays visible over the train curve.
+      order: series.length - i,
+    }));
+    this.#chart = new Chart<"line", Point[]>(canvas, {
+      type: "line",
+      data: { datasets },
+      plugins: [markerPlugin],
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        interaction: { mode: "nearest", axis: "x", intersect: false },
+        scales: {
+          x: {
+            type: "linear",
+            title: { display: true, text: "step" },
+            ticks: { maxTicksLimit: 8 },
+          },
+          y: {
+            type: options.log ? "logarithmic" : "linear",
+            title: { display: true, text: options.yTitle },
+            min: options.yMin,
+            max: options.yMax,
+            beginAtZero: options.yMax !== undefined,
+          },
+        },
+        plugins: {
+          legend: {
+            position: "bottom",
+            labels: {
+              boxHeight: 2,
+              // In the order given, and only the series that have data.
+              sort: (a, b) => a.datasetIndex! - b.datasetIndex!,
+              filter: (item, data) => data.datasets[item.datasetIndex!].data.length > 0,
+            },
+          },
+        },
+      },
+    });
+  }
+
+  /** Redraws from the kept steps. */
+  update(steps: Step[]): void {
+    this.#series.forEach((s, i) => {
+      const data: Point[] = [];
+      for (const step of steps) {
+        const v = s.value(step);
+        if (v !== undefined) data.push({ x: step.step, y: v });
+      }
+      this.#chart.data.datasets[i].data = data;
+      this.#chart.data.datasets[i].hidden = data.length === 0;
+    });
+    if (steps.length > 0) {
+      const x = this.#chart.options.scales!.x!;
+      x.min = steps[0].step;
+      x.max = Math.max(steps.at(-1)!.step, steps[0].step + 1);
+    }
+    this.#chart.update("none");
+  }
+
+  /** Marks a step with a vertical line (undefined: no mark). */
+  mark(step: number | undefined): void {
+    (this.#chart as unknown as { $marker?: number }).$marker = step;
+    this.#chart.draw();
+  }
+
+  /** Whether the y axis is logarithmic. */
+  get log(): boolean {
+    return this.#chart.options.scales!.y!.type === "logarithmic";
+  }
+
+  set log(on: boolean) {
+    const y = this.#chart.options.scales!.y!;
+    y.type = on ? "logarithmic" : "linear";
+    this.#chart.update("none");
+  }
+}
+
+/** Whether values span more than three decades (so a log scale reads better). */
+export function spansDecades(steps: Step[], value: (s: Step) => number | undefined): boolean {
+  let min = Infinity;
+  let max = 0;
+  for (const s of steps) {
+    const v = value(s);
+    if (v === undefined) continue;
+    if (v <= 0) return false;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  return max / min > 1000;
+}
