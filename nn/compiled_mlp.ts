@@ -173,6 +173,8 @@ export class CompiledMlp {
   readonly #gout: Float64Array;
   // Per sample scratch of the loss (hinge pre-activations, lse, mse diffs ...).
   readonly #aux: Float64Array;
+  // The samples of a pass that the backward pass goes through.
+  readonly #rows: Int32Array;
   // Two scratch arrays for one pass: the grads of one layer's sums or inputs.
   readonly #ga: Float64Array;
   readonly #gb: Float64Array;
@@ -284,6 +286,7 @@ export class CompiledMlp {
     );
     this.#d = sizes.map((n, l) => new Float64Array(l === 0 ? 0 : n * rows));
     const width = Math.max(...sizes);
+    this.#rows = new Int32Array(rows);
     this.#ga = new Float64Array(width * rows);
     this.#gb = new Float64Array(width * rows);
   }
@@ -428,25 +431,75 @@ export class CompiledMlp {
     const sizes = this.#sizes;
     const p = this.#p;
     const g = this.#g;
-    const n = pass.rows;
     const last = sizes.length - 1;
+    const rows = this.#rows;
+    const m = this.#activeRows(pass);
+    if (m === 0) return;
     // gz: the grads of a layer's sums; gx: of its inputs, which become ga,
-    // the grads of the previous layer's outputs.
-    let ga = pass.gout;
+    // the grads of the previous layer's outputs; all three for the active
+    // rows only, packed.
     const gz = this.#ga;
     const gx = this.#gb;
+    const k = sizes[last];
+    for (let t = 0; t < m; t++) {
+      for (let j = 0; j < k; j++) gx[t * k + j] = pass.gout[rows[t] * k + j];
+    }
+    const ga = gx;
     for (let l = last; l >= 1; l--) {
       const nin = sizes[l - 1];
       const nout = sizes[l];
       const base = this.#offsets[l - 1];
       const der = this.#d[l];
-      for (let i = 0; i < n * nout; i++) gz[i] = der[i] * ga[i];
-      weightGrads(g, base, l === 1 ? pass.x : this.#a[l - 1], nin, gz, nout, n);
+      for (let t = 0; t < m; t++) {
+        const s = rows[t] * nout;
+        const at = t * nout;
+        for (let j = 0; j < nout; j++) gz[at + j] = der[s + j] * ga[at + j];
+      }
+      weightGrads(g, base, l === 1 ? pass.x : this.#a[l - 1], nin, gz, nout, rows, m);
       if (l === 1) break;
-      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, n, pass.order);
-      else inputGrads(p, base, gz, nout, gx, nin, n);
-      ga = gx;
+      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, rows, m, pass.order);
+      else inputGrads(p, base, gz, nout, gx, nin, m);
     }
+  }
+
+  /**
+   * Lists in `#rows` the pass's samples whose output grads are not all 0,
+   * and returns how many. A sample whose output grads are all 0 adds only
+   * zeros to every grad, so it is left out, unless a parameter or an
+   * activation is not finite (then `0 * x` may be NaN, and every sample counts).
+   */
+  #activeRows(pass: Pass): number {
+    const rows = this.#rows;
+    const n = pass.rows;
+    const sizes = this.#sizes;
+    const last = sizes.length - 1;
+    let zero = 0;
+    const p = this.#p;
+    for (let i = 0; i < p.length; i++) zero += p[i] * 0;
+    for (let i = 0; i < pass.x.length; i++) zero += pass.x[i] * 0;
+    for (let l = 1; l <= last; l++) {
+      const size = n * sizes[l];
+      const a = this.#a[l];
+      const d = this.#d[l];
+      if (l < last) { for (let i = 0; i < size; i++) zero += a[i] * 0; }
+      for (let i = 0; i < size; i++) zero += d[i] * 0;
+    }
+    if (zero !== 0) {
+      for (let t = 0; t < n; t++) rows[t] = t;
+      return n;
+    }
+    const k = sizes[last];
+    const gout = pass.gout;
+    let m = 0;
+    for (let s = 0; s < n; s++) {
+      for (let j = 0; j < k; j++) {
+        if (gout[s * k + j] !== 0) {
+          rows[m++] = s;
+          break;
+        }
+      }
+    }
+    return m;
   }
 }
 
@@ -543,7 +596,8 @@ function forwardLayer(
 
 /**
  * Adds each sample's terms into one layer's weight and bias grads, last
- * sample first: `g[w_ji] += x[s, i] * gz[s, j]` and `g[b_j] += gz[s, j]`.
+ * sample first: `g[w_ji] += x[rows[t], i] * gz[t, j]` and `g[b_j] += gz[t, j]`
+ * for the `n` samples `rows[t]` (ascending), whose sums' grads `gz` are packed.
  * Blocks of 2 neurons x 4 inputs.
  */
 function weightGrads(
@@ -553,6 +607,7 @@ function weightGrads(
   nin: number,
   gz: Float64Array,
   nout: number,
+  rows: Int32Array,
   n: number,
 ): void {
   const stride = nin + 1;
@@ -571,7 +626,7 @@ function weightGrads(
       let b2 = g[o1 + i + 2];
       let b3 = g[o1 + i + 3];
       for (let s = n - 1; s >= 0; s--) {
-        const xs = s * nin + i;
+        const xs = rows[s] * nin + i;
         const zs = s * nout + j;
         const u0 = x[xs];
         const u1 = x[xs + 1];
@@ -602,7 +657,7 @@ function weightGrads(
       let a = g[o0 + i];
       let b = g[o1 + i];
       for (let s = n - 1; s >= 0; s--) {
-        const u = x[s * nin + i];
+        const u = x[rows[s] * nin + i];
         const zs = s * nout + j;
         a += u * gz[zs];
         b += u * gz[zs + 1];
@@ -624,7 +679,7 @@ function weightGrads(
     const o = base + j * stride;
     for (let i = 0; i < nin; i++) {
       let a = g[o + i];
-      for (let s = n - 1; s >= 0; s--) a += x[s * nin + i] * gz[s * nout + j];
+      for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
       g[o + i] = a;
     }
     let c = g[o + nin];
@@ -634,7 +689,7 @@ function weightGrads(
 }
 
 /**
- * One hidden layer's input grads, per sample: `gx[s, i] = sum_j w_ji * gz[s, j]`
+ * One hidden layer's input grads, per (packed) sample: `gx[t, i] = sum_j w_ji * gz[t, j]`
  * from 0, last neuron first. Blocks of 2 samples x 4 inputs.
  */
 function inputGrads(
@@ -711,8 +766,8 @@ function inputGrads(
 }
 
 /**
- * The last layer's input grads, with the neurons of each sample met in the
- * order the loss's backward pass gives (`order`, `nout` per sample).
+ * The last layer's input grads, with the neurons of each sample `rows[t]`
+ * met in the order the loss's backward pass gives (`order`, `nout` per sample).
  */
 function orderedInputGrads(
   p: Float64Array,
@@ -721,6 +776,7 @@ function orderedInputGrads(
   nout: number,
   gx: Float64Array,
   nin: number,
+  rows: Int32Array,
   n: number,
   order: Int32Array,
 ): void {
@@ -728,8 +784,9 @@ function orderedInputGrads(
   gx.fill(0, 0, n * nin);
   for (let s = 0; s < n; s++) {
     const x0 = s * nin;
+    const at = rows[s] * nout;
     for (let r = 0; r < nout; r++) {
-      const j = order[s * nout + r];
+      const j = order[at + r];
       const o = base + j * stride;
       const u = gz[s * nout + j];
       for (let i = 0; i < nin; i++) gx[x0 + i] += p[o + i] * u;

@@ -537,3 +537,23 @@ Deno.test("a batch run in several passes gives the same numbers as one pass", as
     /'rowsPerPass' must be a positive integer: current value is 1.5/,
   );
 });
+
+Deno.test("samples whose output grads are 0 are skipped only when that cannot hide a NaN", () => {
+  // An SVM sample past its margin adds only zeros... unless an input is infinite: Infinity * 0 is NaN.
+  const model = new Mlp(2, [3, 1], { seed: 2 });
+  model.setParameters([1, 0.5, 0, -1, 0.25, 0, 0.5, -0.5, 0, 1, 1, 1, 0]);
+  for (const x of [[[1, 2], [40, 30], [-0.5, 0.1]], [[1, 2], [Infinity, 30], [-0.5, 0.1]]]) {
+    const y = [1, 1, 0];
+    const compiled = new CompiledMlp(model, 3, { loss: "svm" });
+    const loss = compiled.forward(x, y);
+    compiled.backward();
+    const grads = model.parameters().map((p) => p.grad);
+    model.zeroGrad();
+    const graph = classificationLoss(x.map((xi) => model.forward(xi)), y, { loss: "svm" });
+    graph.backward();
+    assert.equal(loss, graph.data);
+    assert.deepEqual(grads, model.parameters().map((p) => p.grad));
+    model.zeroGrad();
+    assert.equal(grads.some((g) => Number.isNaN(g)), !Number.isFinite(x[1][0]), `${x[1][0]}`);
+  }
+});
