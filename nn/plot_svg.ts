@@ -98,6 +98,25 @@ function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
+/**
+ * Ticks for a log axis spanning 10^lo to 10^hi: the powers of ten, thinned to
+ * at most 6; with fewer than 3 of them, 2 and 5 times each power as well.
+ */
+function logTicks(lo: number, hi: number): number[] {
+  const inside = (e: number) => e >= lo - 1e-9 && e <= hi + 1e-9;
+  const decades: number[] = [];
+  for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) if (inside(d)) decades.push(d);
+  if (decades.length >= 3) {
+    const every = Math.ceil(decades.length / 6);
+    return decades.filter((d) => d % every === 0).map((d) => 10 ** d);
+  }
+  const out: number[] = [];
+  for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) {
+    for (const m of [1, 2, 5]) if (inside(d + Math.log10(m))) out.push(m * 10 ** d);
+  }
+  return out;
+}
+
 /** A tick label: short, and without float noise. */
 function tickText(x: number, percent = false): string {
   if (percent) return `${Number((x * 100).toPrecision(3))}%`;
@@ -191,10 +210,7 @@ export function lineChartSvg(
     );
   }
   // Grid and y ticks.
-  const yTicks = logY
-    ? ticks(Math.floor(lo), Math.ceil(hi), Math.max(1, Math.min(6, Math.ceil(hi) - Math.floor(lo))))
-      .filter((t) => Number.isInteger(t) && t >= lo - 1e-9 && t <= hi + 1e-9).map((t) => 10 ** t)
-    : ticks(lo, hi, 5);
+  const yTicks = logY ? logTicks(lo, hi) : ticks(lo, hi, 5);
   out.push(`<g stroke="#e6e6e6">`);
   for (const t of yTicks) {
     out.push(`<line x1="${left}" x2="${left + pw}" y1="${r1(sy(t))}" y2="${r1(sy(t))}"/>`);
@@ -251,7 +267,8 @@ export function lineChartSvg(
     const i = series.length - 1 - back;
     const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
     const last = [...s.values].reverse().find(ok);
-    const label = last === undefined ? s.name : `${s.name} ${tickText(last, percent)}`;
+    const value = percent ? `${(last! * 100).toFixed(1)}%` : String(Number(last?.toPrecision(4)));
+    const label = last === undefined ? s.name : `${s.name} ${value}`;
     const textWidth = label.length * 6;
     lx -= textWidth;
     out.push(
