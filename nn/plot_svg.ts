@@ -117,6 +117,30 @@ function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/** The opening of a chart's SVG: the element, a white ground and the title (escaped), if any. */
+function chartStart(
+  width: number,
+  height: number,
+  left: number,
+  title: string | undefined,
+  what: string,
+): string[] {
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+      escapeXml(title ?? what)
+    }">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
+  if (title !== undefined) {
+    out.push(
+      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
+        escapeXml(title)
+      }</text>`,
+    );
+  }
+  return out;
+}
+
 /** A tick label: short, and without float noise. */
 function tickText(x: number, percent = false): string {
   if (percent) return `${Number((x * 100).toPrecision(3))}%`;
@@ -196,19 +220,7 @@ export function lineChartSvg(
   const sx = (x: number) => left + (x - x0) / (x1 - x0) * pw;
   const sy = (y: number) => top + (1 - (fy(y) - lo) / (hi - lo)) * ph;
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
-      escapeXml(title ?? "Chart")
-    }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  ];
-  if (title !== undefined) {
-    out.push(
-      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
-        escapeXml(title)
-      }</text>`,
-    );
-  }
+  const out = chartStart(width, height, left, title, "Chart");
   // Grid and y ticks.
   const yTicks = logY ? logTicks(lo, hi) : ticks(lo, hi, 5);
   out.push(`<g stroke="#e6e6e6">`);
@@ -410,19 +422,7 @@ export function boundarySvg(
   const classes = regression ? 0 : Math.max(2, data.classes);
   const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
-      escapeXml(title ?? "Decision boundary")
-    }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  ];
-  if (title !== undefined) {
-    out.push(
-      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
-        escapeXml(title)
-      }</text>`,
-    );
-  }
+  const out = chartStart(width, height, left, title, "Decision boundary");
   if (model !== undefined) {
     const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
     const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));
