@@ -320,7 +320,7 @@ export interface BoundarySvgOptions {
    * `"regression"`: the labels are real targets, coloured on a scale; else
    * class indices (for one output, labels at or below 0 are the first class).
    *
-   * @default {"classification"}
+   * @default {"classification" when the data has a class count, else "regression"}
    */
   problem?: "classification" | "regression";
 }
@@ -368,7 +368,9 @@ export function boundarySvg(
   data: Dataset,
   options: BoundarySvgOptions = {},
 ): string {
-  const { resolution = 80, size = 360, title, problem = "classification" } = options;
+  const { resolution = 80, size = 360, title } = options;
+  const problem = options.problem ??
+    (Number.isInteger(data.classes) && data.classes >= 1 ? "classification" : "regression");
   const points = data.x;
   if (points.some((p) => p.length !== 2)) {
     throw new TypeError(
