@@ -25,8 +25,8 @@ export interface NetworkSvgOptions {
   /**
    * Draw in each neuron a heatmap of its output over the input plane, as
    * TensorFlow Playground does. Only for models of two inputs, and only when
-   * `resolution² × parameters` is at most 20 million (else the note under the
-   * picture says they were left out).
+   * `resolution² × parameters` is at most 5 million, a fraction of a second
+   * (else the note under the picture says they were left out).
    *
    * @default {true}
    */
@@ -73,7 +73,7 @@ const COLUMN = 150; // from one column to the next
 const LEFT = 80; // room for the input names
 const RIGHT = 90; // room for the output names
 const TOP = 42; // room for the column headings
-const HEATMAP_BUDGET = 20_000_000;
+const HEATMAP_BUDGET = 5_000_000;
 
 /** A number for a tooltip: 4 decimals, or 4 digits of exponent for the very large and small. */
 function fmt(x: number): string {

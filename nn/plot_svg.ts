@@ -98,6 +98,49 @@ function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
+/**
+ * Ticks for a log axis spanning 10^lo to 10^hi: the powers of ten, thinned to
+ * at most 6; with fewer than 3 of them, 2 and 5 times each power as well.
+ */
+function logTicks(lo: number, hi: number): number[] {
+  const inside = (e: number) => e >= lo - 1e-9 && e <= hi + 1e-9;
+  const decades: number[] = [];
+  for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) if (inside(d)) decades.push(d);
+  if (decades.length >= 3) {
+    const every = Math.ceil(decades.length / 6);
+    return decades.filter((d) => d % every === 0).map((d) => 10 ** d);
+  }
+  const out: number[] = [];
+  for (let d = Math.floor(lo); d <= Math.ceil(hi); d++) {
+    for (const m of [1, 2, 5]) if (inside(d + Math.log10(m))) out.push(m * 10 ** d);
+  }
+  return out;
+}
+
+/** The opening of a chart's SVG: the element, a white ground and the title (escaped), if any. */
+function chartStart(
+  width: number,
+  height: number,
+  left: number,
+  title: string | undefined,
+  what: string,
+): string[] {
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+      escapeXml(title ?? what)
+    }">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
+  if (title !== undefined) {
+    out.push(
+      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
+        escapeXml(title)
+      }</text>`,
+    );
+  }
+  return out;
+}
+
 /** A tick label: short, and without float noise. */
 function tickText(x: number, percent = false): string {
   if (percent) return `${Number((x * 100).toPrecision(3))}%`;
@@ -177,24 +220,9 @@ export function lineChartSvg(
   const sx = (x: number) => left + (x - x0) / (x1 - x0) * pw;
   const sy = (y: number) => top + (1 - (fy(y) - lo) / (hi - lo)) * ph;
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
-      escapeXml(title ?? "Chart")
-    }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  ];
-  if (title !== undefined) {
-    out.push(
-      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
-        escapeXml(title)
-      }</text>`,
-    );
-  }
+  const out = chartStart(width, height, left, title, "Chart");
   // Grid and y ticks.
-  const yTicks = logY
-    ? ticks(Math.floor(lo), Math.ceil(hi), Math.max(1, Math.min(6, Math.ceil(hi) - Math.floor(lo))))
-      .filter((t) => Number.isInteger(t) && t >= lo - 1e-9 && t <= hi + 1e-9).map((t) => 10 ** t)
-    : ticks(lo, hi, 5);
+  const yTicks = logY ? logTicks(lo, hi) : ticks(lo, hi, 5);
   out.push(`<g stroke="#e6e6e6">`);
   for (const t of yTicks) {
     out.push(`<line x1="${left}" x2="${left + pw}" y1="${r1(sy(t))}" y2="${r1(sy(t))}"/>`);
@@ -251,7 +279,8 @@ export function lineChartSvg(
     const i = series.length - 1 - back;
     const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
     const last = [...s.values].reverse().find(ok);
-    const label = last === undefined ? s.name : `${s.name} ${tickText(last, percent)}`;
+    const value = percent ? `${(last! * 100).toFixed(1)}%` : String(Number(last?.toPrecision(4)));
+    const label = last === undefined ? s.name : `${s.name} ${value}`;
     const textWidth = label.length * 6;
     lx -= textWidth;
     out.push(
@@ -291,7 +320,7 @@ export interface BoundarySvgOptions {
    * `"regression"`: the labels are real targets, coloured on a scale; else
    * class indices (for one output, labels at or below 0 are the first class).
    *
-   * @default {"classification"}
+   * @default {"classification" when the data has a class count, else "regression"}
    */
   problem?: "classification" | "regression";
 }
@@ -339,7 +368,9 @@ export function boundarySvg(
   data: Dataset,
   options: BoundarySvgOptions = {},
 ): string {
-  const { resolution = 80, size = 360, title, problem = "classification" } = options;
+  const { resolution = 80, size = 360, title } = options;
+  const problem = options.problem ??
+    (Number.isInteger(data.classes) && data.classes >= 1 ? "classification" : "regression");
   const points = data.x;
   if (points.some((p) => p.length !== 2)) {
     throw new TypeError(
@@ -393,19 +424,7 @@ export function boundarySvg(
   const classes = regression ? 0 : Math.max(2, data.classes);
   const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
-      escapeXml(title ?? "Decision boundary")
-    }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  ];
-  if (title !== undefined) {
-    out.push(
-      `<text x="${left}" y="18" font-size="13" font-weight="bold" fill="#222">${
-        escapeXml(title)
-      }</text>`,
-    );
-  }
+  const out = chartStart(width, height, left, title, "Decision boundary");
   if (model !== undefined) {
     const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
     const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));

@@ -48,14 +48,13 @@ function onScreen(svg: XmlElement): void {
 
 Deno.test("graph", async (t) => {
   await withModels(async (cwd) => {
+    const graph = (run: string, ...args: string[]) =>
+      runCli(["graph", "--model", `${run}/model.json`, ...args], { cwd });
     await t.step(
       "graph draws the whole forward pass of a small model, in SVG or DOT",
       async (t) => {
         await t.step("SVG, laid out by denograd", async () => {
-          const r = await runCli(
-            ["graph", "--model", "small/model.json", "--point", "0.5,-0.25", "--format", "svg"],
-            { cwd },
-          );
+          const r = await graph("small", "--point", "0.5,-0.25", "--format", "svg");
           assert.equal(r.code, 0, r.stderr);
           assert.equal(r.stderr, "");
           const svg = parseXml(r.stdout);
@@ -71,9 +70,7 @@ Deno.test("graph", async (t) => {
           assert.equal(titleOf(v.get("score")!), `score: data ${score}, grad 1`);
         });
         await t.step("DOT", async () => {
-          const r = await runCli(["graph", "--model", "small/model.json", "--point", "0.5,-0.25"], {
-            cwd,
-          });
+          const r = await graph("small", "--point", "0.5,-0.25");
           assert.equal(r.code, 0, r.stderr);
           assert.match(r.stdout, /^digraph \{/);
           assert.match(r.stdout, /\{ x1 \| data 0\.5000 \| grad /);
@@ -86,19 +83,14 @@ Deno.test("graph", async (t) => {
       async (t) => {
         const model = modelOf(cwd, "default");
         await t.step("--neuron L0.N3: micrograd's picture of one neuron", async () => {
-          const r = await runCli(
-            [
-              "graph",
-              "--model",
-              "default/model.json",
-              "--point",
-              "0.5,-0.25",
-              "--neuron",
-              "L0.N3",
-              "--format",
-              "svg",
-            ],
-            { cwd },
+          const r = await graph(
+            "default",
+            "--point",
+            "0.5,-0.25",
+            "--neuron",
+            "L0.N3",
+            "--format",
+            "svg",
           );
           assert.equal(r.code, 0, r.stderr);
           assert.equal(r.stderr, "");
@@ -116,10 +108,7 @@ Deno.test("graph", async (t) => {
           assert.match(w0, out > 0 ? /grad 0\.5$/ : /grad 0$/);
         });
         await t.step("no --neuron: the output neuron, and a note on how to see more", async () => {
-          const r = await runCli(
-            ["graph", "--model", "default/model.json", "--point", "0.5,-0.25", "--format", "svg"],
-            { cwd },
-          );
+          const r = await graph("default", "--point", "0.5,-0.25", "--format", "svg");
           assert.equal(r.code, 0, r.stderr);
           assert.equal(lines(r.stderr).length, 1);
           assert.match(
@@ -138,20 +127,7 @@ Deno.test("graph", async (t) => {
           );
         });
         await t.step("a neuron of many inputs shows its largest terms, and says so", async () => {
-          const r = await runCli(
-            [
-              "graph",
-              "--model",
-              "wide/model.json",
-              "--point",
-              "0.5,-0.25",
-              "--output",
-              "2",
-              "--format",
-              "svg",
-            ],
-            { cwd },
-          );
+          const r = await graph("wide", "--point", "0.5,-0.25", "--output", "2", "--format", "svg");
           assert.equal(r.code, 0, r.stderr);
           assert.match(r.stderr, /L2\.N2 has 32 inputs: the picture shows the 16 largest terms/);
           const svg = parseXml(r.stdout);
@@ -159,20 +135,15 @@ Deno.test("graph", async (t) => {
           const v = values(svg);
           assert.ok(v.has("16 more terms"));
           assert.equal([...v.keys()].filter((k) => /^L2\.N2\.w\d+$/.test(k)).length, 16);
-          const all = await runCli(
-            [
-              "graph",
-              "--model",
-              "wide/model.json",
-              "--point",
-              "0.5,-0.25",
-              "--neuron",
-              "L2.N2",
-              "--force",
-              "--format",
-              "svg",
-            ],
-            { cwd },
+          const all = await graph(
+            "wide",
+            "--point",
+            "0.5,-0.25",
+            "--neuron",
+            "L2.N2",
+            "--force",
+            "--format",
+            "svg",
           );
           assert.equal(all.code, 0, all.stderr);
           assert.equal(
@@ -181,19 +152,7 @@ Deno.test("graph", async (t) => {
           );
         });
         await t.step("--full refuses a picture larger than a screen unless --force", async () => {
-          const r = await runCli(
-            [
-              "graph",
-              "--model",
-              "default/model.json",
-              "--point",
-              "0,0",
-              "--full",
-              "--format",
-              "svg",
-            ],
-            { cwd },
-          );
+          const r = await graph("default", "--point", "0,0", "--full", "--format", "svg");
           assert.equal(r.code, 2);
           assert.equal(r.stdout, "");
           assert.equal(lines(r.stderr).length, 1);
@@ -201,19 +160,14 @@ Deno.test("graph", async (t) => {
             r.stderr,
             /^Cannot graph as the whole forward pass would be about \d+x\d+ px, larger than a screen: pass --force/,
           );
-          const forced = await runCli(
-            [
-              "graph",
-              "--model",
-              "default/model.json",
-              "--point",
-              "0,0",
-              "--full",
-              "--force",
-              "--format",
-              "svg",
-            ],
-            { cwd },
+          const forced = await graph(
+            "default",
+            "--point",
+            "0,0",
+            "--full",
+            "--force",
+            "--format",
+            "svg",
           );
           assert.equal(forced.code, 0, forced.stderr);
           const svg = parseXml(forced.stdout);
@@ -223,7 +177,7 @@ Deno.test("graph", async (t) => {
       },
     );
     await t.step("graph refuses a bad --neuron with one line and exit code 2", async () => {
-      const base = ["graph", "--model", "default/model.json", "--point", "0.5,-0.25"];
+      const base = ["--point", "0.5,-0.25"];
       const cases: [string[], RegExp][] = [
         [["--neuron", "L3.N0"], /names layer L3 but the model's layers are L0 to L2/],
         [["--neuron", "L1.N16"], /names neuron N16 but layer L1 has N0 to N15/],
@@ -238,7 +192,7 @@ Deno.test("graph", async (t) => {
         [["--neuron", "L1.N3", "--output", "0"], /'--neuron' and '--output'/],
         [["--neuron"], /'--neuron' needs a value/],
       ];
-      const runs = await Promise.all(cases.map(([args]) => runCli([...base, ...args], { cwd })));
+      const runs = await Promise.all(cases.map(([args]) => graph("default", ...base, ...args)));
       runs.forEach((r, i) => {
         const [args, want] = cases[i];
         assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);

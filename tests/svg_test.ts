@@ -452,3 +452,21 @@ Deno.test("boundarySvg() colours classes, escapes names, and refuses what is not
   assert.throws(() => boundarySvg(undefined, data, { resolution: 1 }), RangeError);
   assert.throws(() => boundarySvg(undefined, data, { extent: [0, 0, 0, 1] }), RangeError);
 });
+
+Deno.test("boundarySvg() colours real targets on a scale for regression", () => {
+  // y = x1 over the plane; targets -2 (orange), 0 (grey) and 2 (blue).
+  const model = new Mlp(2, [1], { seed: 1 });
+  model.layers[0].neurons[0].w[0].data = 1;
+  model.layers[0].neurons[0].w[1].data = 0;
+  const data = { x: [[-2, 0], [0, 0], [2, 0]], y: [-2, 0, 2] } as unknown as Parameters<
+    typeof boundarySvg
+  >[1];
+  const svg = parseXml(boundarySvg(model, data, { extent: [-2, 2, -1, 1] }));
+  const fills = findAll(svg, (e) => e.name === "circle").map((c) => c.attrs.fill);
+  assert.deepEqual(fills, ["#f59322", "#e8eaeb", "#0877bd"]);
+  // Asked for explicitly, the same.
+  const asked = parseXml(
+    boundarySvg(model, { ...data, classes: 3 }, { problem: "regression", extent: [-2, 2, -1, 1] }),
+  );
+  assert.deepEqual(findAll(asked, (e) => e.name === "circle").map((c) => c.attrs.fill), fills);
+});
