@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { show, UsageError } from "./_errors.ts";
+import { parseDecimal } from "../nn/csv.ts";
 
 /** The datasets `train` can generate. */
 export const BUILTIN_DATASETS = ["moons", "circles", "xor", "spiral", "blobs"] as const;
@@ -64,12 +65,8 @@ export const FIELD_LIMITS = {
   classes: [2, 10],
 } as const satisfies Record<string, readonly [number, number]>;
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** Reads a decimal number as people write it (`0.1`, `-3`, `1e-4`); anything else (`0x10`, `NaN`, "") is NaN. */
-export function parseDecimal(text: string): number {
-  return DECIMAL.test(text.trim()) ? Number(text) : NaN;
-}
+// The one number grammar of flags, config files, CSV cells and points lives in nn/csv.ts.
+export { parseDecimal };
 
 const number = parseDecimal;
 const ident = (text: string) => text;

@@ -324,6 +324,10 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       [paths.model]: JSON.stringify(run, null, 2) + "\n",
       [paths.report]: renderReport({ run, history, points, grid }, { chartJs }),
     });
+  } catch (error) {
+    // Nothing was written: a run folder made for this run goes too.
+    if (out === undefined) await Deno.remove(dir).catch(() => {});
+    throw error;
   } finally {
     signals.dispose();
   }
