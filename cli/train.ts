@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { Step } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
-import { EXIT, show, UsageError } from "./_errors.ts";
+import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import {
   formatBytes,
   INPUT_LIMITS,
@@ -380,7 +380,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       : "no usable model";
     io.stdout(
       `${run.status === "completed" ? "Trained" : "Stopped"} ${
-        setup.source.kind === "generated" ? setup.source.name : setup.source.file
+        setup.source.kind === "generated" ? setup.source.name : escapeControls(setup.source.file)
       }: ${run.stepsDone} steps in ${(wallTimeMs / 1000).toFixed(2)} s; ${metrics}\n`,
     );
     io.stdout(`Model: ${paths.model}\n`);
