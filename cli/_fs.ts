@@ -35,7 +35,7 @@ export interface InputName {
   what: string;
 }
 
-/** Reads `stream` to its end as UTF-8, refusing more than `maxBytes`. */
+/** Reads `stream` to its end as UTF-8, refusing more than `maxBytes`, or any zero byte. */
 export async function readStreamCapped(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -50,6 +50,12 @@ export async function readStreamCapped(
       if (done) break;
       total += value.length;
       if (total > maxBytes) throw tooLarge(maxBytes, name);
+      // Text (CSV, JSON) never holds a zero byte: `/dev/zero` or a binary file ends here.
+      if (value.indexOf(0) >= 0) {
+        throw new UsageError(
+          `Cannot ${name.verb} as ${name.what} is not a UTF-8 text file: it holds a zero byte`,
+        );
+      }
       chunks.push(value);
     }
   } finally {

@@ -51,13 +51,32 @@ Deno.test({
         runCli(["predict", "--model", "zero.json", "--input", "/dev/zero"], { cwd, deno }),
         runCli(["train", "--dataset", "big.csv"], { cwd, deno }),
       ]);
-      assertUsage(dataset, /^Cannot train as the CSV file "\/dev\/zero" is larger than the 64 MiB/);
-      assertUsage(config, /^Cannot train as '--config' "\/dev\/zero" is larger than the \d+ MiB/);
-      assertUsage(named, /^Cannot train as the CSV file "\/dev\/zero" is larger than the 64 MiB/);
+      assertUsage(dataset, /^Cannot train as the CSV file "\/dev\/zero" is not a UTF-8 text file/);
+      assertUsage(config, /^Cannot train as '--config' "\/dev\/zero" is not a UTF-8 text file/);
+      assertUsage(named, /^Cannot train as the CSV file "\/dev\/zero" is not a UTF-8 text file/);
       // predict reads its model first: not a model file.
       assertUsage(input, /^Cannot predict as '--model' "zero\.json" is not a denograd model file/);
       assertUsage(sparse, /^Cannot train as the CSV file "big\.csv" is larger than the 64 MiB/);
       assert.deepEqual(listFiles(cwd), ["big.csv", "zero.json"], "no run folder");
+      // An endless stream of good points on stdin stops at the cap.
+      const m = await runCli(["train", "--steps", "1", "--out", "m", "--quiet"], { cwd });
+      assert.equal(m.code, 0, m.stderr);
+      const args = cliArgs(cwd, ["predict", "--model", "m/model.json"], deno);
+      const quoted = [Deno.execPath(), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
+      const child = await new Deno.Command("sh", {
+        args: ["-c", `yes 0.5,1 | ${quoted.join(" ")}`],
+        cwd,
+        env: cliEnv(),
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const endless = {
+        code: child.code,
+        stdout: new TextDecoder().decode(child.stdout),
+        stderr: new TextDecoder().decode(child.stderr),
+      };
+      assertUsage(endless, /^Cannot predict as stdin is larger than the 64 MiB the CLI reads/);
     });
   },
 });
