@@ -48,14 +48,14 @@ export async function readStreamCapped(
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      total += value.length;
-      if (total > maxBytes) throw tooLarge(maxBytes, name);
       // Text (CSV, JSON) never holds a zero byte: `/dev/zero` or a binary file ends here.
       if (value.indexOf(0) >= 0) {
         throw new UsageError(
           `Cannot ${name.verb} as ${name.what} is not a UTF-8 text file: it holds a zero byte`,
         );
       }
+      total += value.length;
+      if (total > maxBytes) throw tooLarge(maxBytes, name);
       chunks.push(value);
     }
   } finally {
