@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { CLI, cliArgs, cliEnv, lines, listFiles, ROOT, runCli } from "./_cli.ts";
+import { serveDirectory } from "./_serve.ts";
 
 async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
   const cwd = await Deno.makeTempDir({ prefix: "denograd_trust_" });
@@ -432,6 +433,29 @@ Deno.test("the CLI starts as a Deno user would start it", async (t) => {
         assert.match(r.stderr, /^Note: the training worker runs with this process's permissions/);
       },
     );
+    await t.step("by URL, with the repository's import map", async () => {
+      const server = serveDirectory(ROOT);
+      try {
+        const r = await deno([
+          "run",
+          "--quiet",
+          "-A",
+          `--import-map=${server.url}deno.json`,
+          `${server.url}cli/main.ts`,
+          "train",
+          "--steps",
+          "2",
+          "--quiet",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^runs\/[^/]+\/report\.html\n$/);
+        // No deno.json applies to a remote entry point: the worker inherits, said once.
+        assert.equal(lines(r.stderr).length, 1, r.stderr);
+        assert.match(r.stderr, /^Note: the training worker runs with this process's permissions/);
+      } finally {
+        await server.close();
+      }
+    });
     await t.step("installed as a command with deno install -g, as the README says", async () => {
       const install = await deno([
         "install",
