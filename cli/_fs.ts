@@ -175,8 +175,8 @@ export function dirname(path: string): string {
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
 
-/** A temporary file name of ours: `<name>.<8 hex>.tmp`, beside its target. */
-const TEMP = /^.+\.[0-9a-f]{8}\.tmp$/;
+/** A temporary file of a run's: `<run file>.<8 hex>.tmp` beside its target, or the write probe's. */
+const TEMP = /^(model\.json|history\.csv|report\.html|\.write-probe)\.[0-9a-f]{8}\.tmp$/;
 
 /** Temporary files being written now, removed by {@linkcode removePendingTemps} on a forced exit. */
 const pending = new Set<string>();
@@ -504,7 +504,7 @@ export async function prepareOutDir(
   }
 }
 
-/** Removes the temporary files (`<name>.<8 hex>.tmp`) a killed run left in `dir`. */
+/** Removes the temporary files (`model.json.<8 hex>.tmp` and the like) a killed run left in `dir`. */
 export async function removeStaleTemps(dir: string): Promise<void> {
   try {
     for await (const entry of Deno.readDir(dir)) {

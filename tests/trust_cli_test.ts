@@ -184,11 +184,18 @@ Deno.test("--out: a run already there needs --force; stale temporary files are c
     assert.equal(Deno.readTextFileSync(`${cwd}/o/model.json`), before, "not overwritten");
     // A killed run's temporary file is removed by the next run in that folder.
     Deno.writeTextFileSync(`${cwd}/o/report.html.0123abcd.tmp`, "half");
+    // A file of the user's that merely looks alike stays.
+    Deno.writeTextFileSync(`${cwd}/o/notes.0123abcd.tmp`, "mine");
     const forced = await runCli(["train", "--steps", "3", "--out", "o", "--force", "--quiet"], {
       cwd,
     });
     assert.equal(forced.code, 0, forced.stderr);
-    assert.deepEqual(listFiles(`${cwd}/o`), ["history.csv", "model.json", "report.html"]);
+    assert.deepEqual(listFiles(`${cwd}/o`), [
+      "history.csv",
+      "model.json",
+      "notes.0123abcd.tmp",
+      "report.html",
+    ]);
     assert.equal((readJson(`${cwd}/o/model.json`).config as { steps: number }).steps, 3);
   });
 });
