@@ -212,3 +212,18 @@ Deno.test("near misses of commands and dataset names get a suggestion", async ()
     /^Cannot run as "trian" is not a command: .*; did you mean train\?\n$/,
   );
 });
+
+Deno.test("a CSV with labels 1 and 2 trains 2 classes named 1 and 2", async () => {
+  const { setUpRun } = await import("../cli/setup.ts");
+  const dir = await Deno.makeTempDir({ prefix: "denograd_labels_" });
+  try {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i / 10},${(i % 3) / 3},${1 + (i % 2)}`);
+    await Deno.writeTextFile(`${dir}/l.csv`, `a,b,label\n${rows.join("\n")}\n`);
+    const setup = await setUpRun({ dataset: `${dir}/l.csv` });
+    assert.equal(setup.train.classes, 2);
+    assert.deepEqual(setup.classNames, ["1", "2"]);
+    assert.deepEqual(setup.nouts.at(-1), 1, "two classes: one output with the svm loss");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
