@@ -83,7 +83,16 @@ const cases: Record<string, () => Promise<Awaited<ReturnType<typeof measure>>>> 
     try {
       Deno.statSync(`${work}/model/model.json`);
     } catch {
-      await measure(["train", "--layers", LARGEST_LAYERS, "--steps", "1", "--out", "model"]);
+      const t = await measure([
+        "train",
+        "--layers",
+        LARGEST_LAYERS,
+        "--steps",
+        "1",
+        "--out",
+        "model",
+      ]);
+      if (t.code !== 0) return { ...t, stderr: `no model to predict with: ${t.stderr}` };
     }
     return measure(["predict", "--model", "model/model.json"], `${work}/big.csv`);
   },

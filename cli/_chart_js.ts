@@ -15,7 +15,9 @@ let cached: string | undefined;
 /** The UMD bundle's text (`chart.umd.min.js`), read once. */
 export async function loadChartJs(): Promise<string> {
   if (cached !== undefined) return cached;
-  const require = createRequire(import.meta.url);
+  // Run by URL, this module is no file: resolve from the working folder instead.
+  const from = import.meta.url.startsWith("file:") ? import.meta.url : `file://${Deno.cwd()}/`;
+  const require = createRequire(from);
   const entry = require.resolve("chart.js");
   const umd = entry.replace(/[^\\/]+$/, "chart.umd.min.js");
   try {

@@ -35,7 +35,7 @@ export interface InputName {
   what: string;
 }
 
-/** Reads `stream` to its end as UTF-8, refusing more than `maxBytes`. */
+/** Reads `stream` to its end as UTF-8, refusing more than `maxBytes`, or any zero byte. */
 export async function readStreamCapped(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -48,6 +48,12 @@ export async function readStreamCapped(
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
+      // Text (CSV, JSON) never holds a zero byte: `/dev/zero` or a binary file ends here.
+      if (value.indexOf(0) >= 0) {
+        throw new UsageError(
+          `Cannot ${name.verb} as ${name.what} is not a UTF-8 text file: it holds a zero byte`,
+        );
+      }
       total += value.length;
       if (total > maxBytes) throw tooLarge(maxBytes, name);
       chunks.push(value);
@@ -169,8 +175,8 @@ export function dirname(path: string): string {
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
 
-/** A temporary file name of ours: `<name>.<8 hex>.tmp`, beside its target. */
-const TEMP = /^.+\.[0-9a-f]{8}\.tmp$/;
+/** A temporary file of a run's: `<run file>.<8 hex>.tmp` beside its target, or the write probe's. */
+const TEMP = /^(model\.json|history\.csv|report\.html|\.write-probe)\.[0-9a-f]{8}\.tmp$/;
 
 /** Temporary files being written now, removed by {@linkcode removePendingTemps} on a forced exit. */
 const pending = new Set<string>();
@@ -498,7 +504,7 @@ export async function prepareOutDir(
   }
 }
 
-/** Removes the temporary files (`<name>.<8 hex>.tmp`) a killed run left in `dir`. */
+/** Removes the temporary files (`model.json.<8 hex>.tmp` and the like) a killed run left in `dir`. */
 export async function removeStaleTemps(dir: string): Promise<void> {
   try {
     for await (const entry of Deno.readDir(dir)) {

@@ -73,9 +73,15 @@ export type ModelFile = z.infer<typeof ModelFileSchema>;
 
 /**
  * The largest model a `model.json` may hold: above what `train` can make
- * (16 hidden layers of 1,024), below what would exhaust memory.
+ * (16 hidden layers of 1,024, as many inputs as a CSV has columns), below
+ * what would exhaust memory.
  */
-export const MODEL_LIMITS = { layers: 17, width: 4096, parameters: 20_000_000 } as const;
+export const MODEL_LIMITS = {
+  layers: 17,
+  inputs: 1_000_000,
+  width: 4096,
+  parameters: 20_000_000,
+} as const;
 
 /** The model part of a `model.json`, as its schema reads it. */
 type MlpJson = NonNullable<ModelFile["model"]>;
@@ -93,13 +99,14 @@ export function modelShapeProblem(model: MlpJson, parameterCount?: number): stri
   if (nouts.length > MODEL_LIMITS.layers) {
     return `it has ${nouts.length} layers, more than the ${MODEL_LIMITS.layers} allowed`;
   }
-  const widths = [nin, ...nouts];
-  const wide = widths.findIndex((n) => n > MODEL_LIMITS.width);
-  if (wide >= 0) {
-    return `'${wide === 0 ? "nin" : `nouts[${wide - 1}]`}' is ${
-      widths[wide]
-    }, more than the ${MODEL_LIMITS.width} allowed`;
+  if (nin > MODEL_LIMITS.inputs) {
+    return `'nin' is ${nin}, more than the ${MODEL_LIMITS.inputs} allowed`;
   }
+  const wide = nouts.findIndex((n) => n > MODEL_LIMITS.width);
+  if (wide >= 0) {
+    return `'nouts[${wide}]' is ${nouts[wide]}, more than the ${MODEL_LIMITS.width} allowed`;
+  }
+  const widths = [nin, ...nouts];
   let count = 0;
   for (let i = 0; i < nouts.length; i++) count += (widths[i] + 1) * nouts[i];
   if (count > MODEL_LIMITS.parameters) {

@@ -12,7 +12,7 @@ import {
   parseDecimal,
   predictClass,
 } from "../mod.ts";
-import { EXIT, show, UsageError } from "./_errors.ts";
+import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import { INPUT_LIMITS, readStreamCapped, readTextCapped } from "./_fs.ts";
 import { parseFlags } from "./_flags.ts";
 import { readModelFile } from "./model_file.ts";
@@ -159,6 +159,7 @@ export async function predictCommand(
     const k = predictClass(scores);
     lines.push([csvCell(file.classNames[k] ?? String(k)), ...scores.map(String)].join(","));
   }
-  io.stdout(lines.join("\n") + "\n");
+  // On a terminal, a class name's control bytes are shown escaped, not acted on.
+  io.stdout((io.tty ? lines.map(escapeControls) : lines).join("\n") + "\n");
   return EXIT.ok;
 }

@@ -15,7 +15,7 @@ import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR, SETTINGS } from ".
 import { makeTrainSpec, type Step, StepSchema } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { gridBounds } from "../workers/grid.ts";
-import { EXIT, show, UsageError } from "./_errors.ts";
+import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import {
   formatBytes,
   INPUT_LIMITS,
@@ -519,7 +519,7 @@ function summarize(
       }`;
     io.stdout(
       `${run.status === "completed" ? "Trained" : "Stopped"} ${
-        setup.source.kind === "generated" ? setup.source.name : setup.source.file
+        setup.source.kind === "generated" ? setup.source.name : escapeControls(setup.source.file)
       }: ${run.stepsDone} steps in ${(wallTimeMs / 1000).toFixed(2)} s; ${metrics}\n`,
     );
     io.stdout(`Model: ${paths.model}\n`);
@@ -644,6 +644,10 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   const history = [...(request.resume?.history ?? []), ...outcome.history];
   try {
     await writeRun(paths, run, history, setup, snapshots, chartJs);
+  } catch (error) {
+    // Nothing was written: a run folder made for this run goes too.
+    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
+    throw error;
   } finally {
     signals.dispose();
     if (live) {

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { CLI, cliArgs, cliEnv, lines, listFiles, ROOT, runCli } from "./_cli.ts";
+import { serveDirectory } from "./_serve.ts";
 
 async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
   const cwd = await Deno.makeTempDir({ prefix: "denograd_trust_" });
@@ -51,13 +52,32 @@ Deno.test({
         runCli(["predict", "--model", "zero.json", "--input", "/dev/zero"], { cwd, deno }),
         runCli(["train", "--dataset", "big.csv"], { cwd, deno }),
       ]);
-      assertUsage(dataset, /^Cannot train as the CSV file "\/dev\/zero" is larger than the 64 MiB/);
-      assertUsage(config, /^Cannot train as '--config' "\/dev\/zero" is larger than the \d+ MiB/);
-      assertUsage(named, /^Cannot train as the CSV file "\/dev\/zero" is larger than the 64 MiB/);
+      assertUsage(dataset, /^Cannot train as the CSV file "\/dev\/zero" is not a UTF-8 text file/);
+      assertUsage(config, /^Cannot train as '--config' "\/dev\/zero" is not a UTF-8 text file/);
+      assertUsage(named, /^Cannot train as the CSV file "\/dev\/zero" is not a UTF-8 text file/);
       // predict reads its model first: not a model file.
       assertUsage(input, /^Cannot predict as '--model' "zero\.json" is not a denograd model file/);
       assertUsage(sparse, /^Cannot train as the CSV file "big\.csv" is larger than the 64 MiB/);
       assert.deepEqual(listFiles(cwd), ["big.csv", "zero.json"], "no run folder");
+      // An endless stream of good points on stdin stops at the cap.
+      const m = await runCli(["train", "--steps", "1", "--out", "m", "--quiet"], { cwd });
+      assert.equal(m.code, 0, m.stderr);
+      const args = cliArgs(cwd, ["predict", "--model", "m/model.json"], deno);
+      const quoted = [Deno.execPath(), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
+      const child = await new Deno.Command("sh", {
+        args: ["-c", `yes 0.5,1 | ${quoted.join(" ")}`],
+        cwd,
+        env: cliEnv(),
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const endless = {
+        code: child.code,
+        stdout: new TextDecoder().decode(child.stdout),
+        stderr: new TextDecoder().decode(child.stderr),
+      };
+      assertUsage(endless, /^Cannot predict as stdin is larger than the 64 MiB the CLI reads/);
     });
   },
 });
@@ -164,11 +184,18 @@ Deno.test("--out: a run already there needs --force; stale temporary files are c
     assert.equal(Deno.readTextFileSync(`${cwd}/o/model.json`), before, "not overwritten");
     // A killed run's temporary file is removed by the next run in that folder.
     Deno.writeTextFileSync(`${cwd}/o/report.html.0123abcd.tmp`, "half");
+    // A file of the user's that merely looks alike stays.
+    Deno.writeTextFileSync(`${cwd}/o/notes.0123abcd.tmp`, "mine");
     const forced = await runCli(["train", "--steps", "3", "--out", "o", "--force", "--quiet"], {
       cwd,
     });
     assert.equal(forced.code, 0, forced.stderr);
-    assert.deepEqual(listFiles(`${cwd}/o`), ["history.csv", "model.json", "report.html"]);
+    assert.deepEqual(listFiles(`${cwd}/o`), [
+      "history.csv",
+      "model.json",
+      "notes.0123abcd.tmp",
+      "report.html",
+    ]);
     assert.equal((readJson(`${cwd}/o/model.json`).config as { steps: number }).steps, 3);
   });
 });
@@ -413,6 +440,29 @@ Deno.test("the CLI starts as a Deno user would start it", async (t) => {
         assert.match(r.stderr, /^Note: the training worker runs with this process's permissions/);
       },
     );
+    await t.step("by URL, with the repository's import map", async () => {
+      const server = serveDirectory(ROOT);
+      try {
+        const r = await deno([
+          "run",
+          "--quiet",
+          "-A",
+          `--import-map=${server.url}deno.json`,
+          `${server.url}cli/main.ts`,
+          "train",
+          "--steps",
+          "2",
+          "--quiet",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^runs\/[^/]+\/report\.html\n$/);
+        // No deno.json applies to a remote entry point: the worker inherits, said once.
+        assert.equal(lines(r.stderr).length, 1, r.stderr);
+        assert.match(r.stderr, /^Note: the training worker runs with this process's permissions/);
+      } finally {
+        await server.close();
+      }
+    });
     await t.step("installed as a command with deno install -g, as the README says", async () => {
       const install = await deno([
         "install",

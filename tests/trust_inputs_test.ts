@@ -156,7 +156,10 @@ Deno.test("a model file's sizes and shapes are checked before anything is built"
     outputActivation: "linear" as const,
     layers: layers ?? nouts.map((): Layer => ({ weights: [], biases: [] })),
   });
-  assert.match(modelShapeProblem(model(1e9, [1]))!, /'nin' is 1000000000, more than the 4096/);
+  assert.match(
+    modelShapeProblem(model(1e9, [1]))!,
+    /'nin' is 1000000000, more than the 1000000 allowed/,
+  );
   assert.match(
     modelShapeProblem(model(2, [4000, 4000, 4000, 1]))!,
     /parameters, more than/,
@@ -175,12 +178,12 @@ Deno.test("inputs are read with a size cap, endless ones included", async () => 
   if (Deno.build.os === "linux") {
     await assert.rejects(
       () => readTextCapped("/dev/zero", 1024, name),
-      /Cannot train as the input is larger than the 1 KiB the CLI reads/,
+      /Cannot train as the input is not a UTF-8 text file: it holds a zero byte/,
     );
   }
   const endless = new ReadableStream<Uint8Array>({
     pull(controller) {
-      controller.enqueue(new Uint8Array(4096));
+      controller.enqueue(new Uint8Array(4096).fill(0x31));
     },
   });
   await assert.rejects(() => readStreamCapped(endless, 10_000, name), /larger than/);
@@ -208,4 +211,19 @@ Deno.test("near misses of commands and dataset names get a suggestion", async ()
     err.join(""),
     /^Cannot run as "trian" is not a command: .*; did you mean train\?\n$/,
   );
+});
+
+Deno.test("a CSV with labels 1 and 2 trains 2 classes named 1 and 2", async () => {
+  const { setUpRun } = await import("../cli/setup.ts");
+  const dir = await Deno.makeTempDir({ prefix: "denograd_labels_" });
+  try {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i / 10},${(i % 3) / 3},${1 + (i % 2)}`);
+    await Deno.writeTextFile(`${dir}/l.csv`, `a,b,label\n${rows.join("\n")}\n`);
+    const setup = await setUpRun({ dataset: `${dir}/l.csv` });
+    assert.equal(setup.train.classes, 2);
+    assert.deepEqual(setup.classNames, ["1", "2"]);
+    assert.deepEqual(setup.nouts.at(-1), 1, "two classes: one output with the svm loss");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
