@@ -14,7 +14,9 @@ import type { ModelFile } from "./model_file.ts";
 import type { RunSetup } from "./setup.ts";
 import type {
   Confusion,
+  Fit,
   HistoryColumns,
+  Problem,
   ReportPayload,
   RunEnd,
   RunInfo,
@@ -190,8 +192,19 @@ export function timelineCount(parameters: number): number {
   return Math.max(8, Math.min(48, Math.floor(200_000 / Math.max(1, parameters))));
 }
 
+/**
+ * What the run learns. The settings table adds a `problem` setting
+ * (classification or regression); a run without one classifies.
+ */
+export function problemOf(setup: RunSetup): Problem {
+  return (setup.config as { problem?: unknown }).problem === "regression"
+    ? "regression"
+    : "classification";
+}
+
 /** What the page needs to know about a run before it starts. */
 export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
+  const problem = problemOf(setup);
   // Coordinates to 5 significant digits: far below a pixel, and half the size.
   const r5 = (row: number[]) => row.map((v) => round(v, 5) ?? v);
   const points = setup.nin <= 2
@@ -203,9 +216,9 @@ export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
     : undefined;
   return {
     dataset: setup.source.kind === "generated" ? setup.source.name : setup.source.file,
-    problem: "classification",
+    problem,
     featureNames: setup.featureNames,
-    classNames: setup.classNames,
+    classNames: problem === "regression" ? [] : setup.classNames,
     steps: setup.config.steps,
     model: {
       nin: setup.nin,
@@ -234,7 +247,17 @@ function confusion(model: Mlp, x: number[][], y: number[], classes: number): num
 /** How the run ended, for the page: status, summary, confusion matrices. */
 export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"]): RunEnd {
   let matrices: Confusion | undefined;
-  if (run.model !== undefined && run.status !== "failed") {
+  let fit: Fit | undefined;
+  if (run.model !== undefined && run.status !== "failed" && problemOf(setup) === "regression") {
+    // Predicted against true values, for every point.
+    const model = Mlp.fromJSON(run.model);
+    const x = [...setup.train.x, ...(setup.test?.x ?? [])];
+    fit = {
+      truth: [...setup.train.y, ...(setup.test?.y ?? [])],
+      predicted: x.map((xi) => round(model.predict(xi)[0], 6) ?? NaN),
+      test: [...setup.train.x.map(() => false), ...(setup.test?.x.map(() => true) ?? [])],
+    };
+  } else if (run.model !== undefined && run.status !== "failed") {
     const model = Mlp.fromJSON(run.model);
     const k = setup.classNames.length;
     matrices = { train: confusion(model, setup.train.x, setup.train.y, k) };
@@ -249,6 +272,7 @@ export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"])
     summary: summaryRows(run),
     command: run.command,
     ...(matrices ? { confusion: matrices } : {}),
+    ...(fit ? { fit } : {}),
     ...(files ? { files } : {}),
   };
 }

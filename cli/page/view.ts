@@ -12,6 +12,7 @@ import { mlpJsonOf } from "../../workers/snapshots.ts";
 import type { Step } from "../../workers/protocol.ts";
 import { classColor, count, el, short } from "./_dom.ts";
 import { BoundaryPlot, type PlaneGrid } from "./boundary.ts";
+import { CurvePlot } from "./curve.ts";
 import { spansDecades, StepChart, StepStore } from "./charts.ts";
 import { type PageMessage, type RunEnd, type RunInfo, type SnapshotJson, stepsOf } from "./data.ts";
 import { drawNetwork } from "./network.ts";
@@ -69,6 +70,7 @@ export class View {
     accuracy?: StepChart;
     lr: StepChart;
     boundary?: BoundaryPlot;
+    curve?: CurvePlot;
     network: HTMLElement;
     slider: HTMLInputElement;
     play: HTMLButtonElement;
@@ -190,7 +192,26 @@ export class View {
       ),
     );
     const test = info.points?.test.some(Boolean);
-    const boundaryCard = twoD
+    const oneD = info.featureNames.length === 1 && info.points !== undefined &&
+      info.problem === "regression";
+    const curveCanvas = canvas("curve", "Fitted curve") as HTMLCanvasElement;
+    const curveCard = oneD
+      ? el(
+        "section",
+        { class: "card" },
+        el("h2", {}, "Fitted curve"),
+        curveCanvas,
+        readout,
+        el(
+          "p",
+          { class: "note" },
+          `The model's prediction (the line) over the targets: circles train${
+            test ? ", squares test" : ""
+          }.`,
+        ),
+      )
+      : undefined;
+    const boundaryCard = curveCard ?? (twoD
       ? el(
         "section",
         { class: "card" },
@@ -207,7 +228,7 @@ export class View {
         ),
         classification ? legend : "",
       )
-      : undefined;
+      : undefined);
     const confusionCard = classification
       ? el("section", { class: "card" }, el("h2", {}, "Confusion matrix"), confusion)
       : el("section", { class: "card" }, el("h2", {}, "Predicted against true"), confusion);
@@ -284,6 +305,7 @@ export class View {
       yTitle: "learning rate",
     });
     const boundary = twoD ? new BoundaryPlot(boundaryCanvas, readout, info) : undefined;
+    const curve = oneD ? new CurvePlot(curveCanvas, readout, info) : undefined;
     discrete.addEventListener("change", () => boundary && (boundary.discrete = discrete.checked));
     logToggle.addEventListener("change", () => {
       loss.log = logToggle.checked;
@@ -303,6 +325,7 @@ export class View {
       accuracy,
       lr,
       boundary,
+      curve,
       network,
       slider,
       play,
@@ -421,6 +444,7 @@ export class View {
       }
       parts.boundary.show(moment.grid, model);
     }
+    if (parts.curve && moment !== this.#shown) parts.curve.show(model);
     this.#shown = moment;
     // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
     if (!model) moment.drawn = true;
