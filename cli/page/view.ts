@@ -334,7 +334,8 @@ export class View {
       summary,
       logToggle,
     };
-    if (!classification) confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
+    confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
+    summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
     status.textContent = this.#live ? "Training" : "Loading";
   }
