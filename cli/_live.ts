@@ -70,6 +70,8 @@ export class LiveServer {
     timeline: [],
   };
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Pages served whose event stream has not opened yet (they still need the end). */
+  #loading = 0;
 
   private constructor(server: Deno.HttpServer<Deno.NetAddr>, url: string) {
     this.#server = server;
@@ -126,11 +128,13 @@ export class LiveServer {
       "referrer-policy": "no-referrer",
     };
     if (url.pathname === `/${token}/`) {
+      this.#loading++;
       return new Response(html, {
         headers: { ...headers, "content-type": "text/html; charset=utf-8" },
       });
     }
     if (url.pathname === `/${token}/events`) {
+      this.#loading = Math.max(0, this.#loading - 1);
       return new Response(this.#stream(), {
         headers: { ...headers, "content-type": "text/event-stream" },
       });
@@ -278,9 +282,16 @@ export class LiveServer {
     this.#streams.clear();
   }
 
-  /** Stops serving (after the streams are closed). */
-  async close(): Promise<void> {
+  /**
+   * Stops serving (after the streams are closed). A page still loading gets
+   * up to `graceMs` to open its stream and receive the end.
+   */
+  async close(graceMs = 3000): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const until = performance.now() + graceMs;
+    while (this.#loading > 0 && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     for (const c of this.#streams) {
       try {
         c.close();

@@ -224,7 +224,7 @@ export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
     featureNames: setup.featureNames,
     inputNames: setup.inputNames,
     ...(crossed ? { features: setup.featureNames } : {}),
-    classNames: setup.classNames,
+    classNames: setup.config.problem === "regression" ? [] : setup.classNames,
     steps: setup.config.steps,
     model: {
       nin: setup.nin,

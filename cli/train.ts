@@ -651,7 +651,13 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   } finally {
     signals.dispose();
     if (live) {
-      live.end(runEnd(run, setup, paths));
+      // The page may have been opened from anywhere: it shows where the files are in full.
+      const full = async (path: string) => await Deno.realPath(path).catch(() => path);
+      live.end(runEnd(run, setup, {
+        report: await full(paths.report),
+        model: await full(paths.model),
+        history: await full(paths.history),
+      }));
       await live.close();
     }
   }

@@ -100,7 +100,14 @@ Deno.test({
         assert.equal(await rawStatus(port, `/${token}/`, `127.0.0.1:${port}`), 200);
         assert.equal(await rawStatus(port, `/${token}/`, `evil.example:${port}`), 403);
         assert.equal(await rawStatus(port, `/${token}/`, `localhost:${port}`), 403);
-        for (const path of ["/", "/events", `/${token.slice(0, -1)}0/`, "/favicon.ico"]) {
+        for (
+          const path of [
+            "/",
+            "/events",
+            `/${token.slice(0, -1)}${token.endsWith("0") ? "1" : "0"}/`,
+            "/favicon.ico",
+          ]
+        ) {
           const status = await rawStatus(port, path, `127.0.0.1:${port}`);
           assert.ok(status >= 400 && status < 500, `${path}: ${status}`);
         }
@@ -110,6 +117,8 @@ Deno.test({
         await page.page.goto(url, { waitUntil: "load" });
         const first = await page.waitFor<number>(STEP_IN_TITLE, 30_000);
         await page.waitFor(`document.querySelector("#network [data-neuron]")`, 30_000);
+        // The charts redraw at most twice a second: wait for their first drawing.
+        await page.waitFor(`Chart.getChart("loss-chart").data.datasets[0].data.length > 0`, 30_000);
         const points1 = await page.evaluate<number>(
           `Chart.getChart("loss-chart").data.datasets[0].data.at(-1).x`,
         );

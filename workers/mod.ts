@@ -6,3 +6,4 @@
 export * from "./protocol.ts";
 export * from "./client.ts";
 export * from "./grid.ts";
+export * from "./snapshots.ts";

@@ -26,10 +26,13 @@ export interface PlaneGrid extends GridBounds {
 
 const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
 
-/** A diverging blue-white-orange scale for values in [-1, 1]. */
+/**
+ * A diverging orange-white-blue scale for values in [-1, 1]: orange below 0
+ * and blue above, as the network diagram colours its neurons' outputs.
+ */
 function diverging(t: number): [number, number, number] {
   const a = Math.max(-1, Math.min(1, t));
-  const [r, g, b] = a < 0 ? rgb("#1f77b4") : rgb("#ff7f0e");
+  const [r, g, b] = a < 0 ? rgb("#f59322") : rgb("#0877bd");
   const k = Math.abs(a) * 0.75;
   return [255 + (r - 255) * k, 255 + (g - 255) * k, 255 + (b - 255) * k];
 }

@@ -1,92 +1,165 @@
 /// <reference lib="dom" />
 /**
- * The fitted curve of a model with one input: the points and the model's
- * prediction over their range, drawn with Chart.js. For 1-D regression (the
- * `sine` dataset) it is what the boundary is for 2-D data.
+ * The fitted curve of a regression on one feature: the points (target
+ * against feature) and the model's prediction over the feature's range,
+ * with real axes and a read-out under the pointer.
  *
  * @module
  */
-import type { Chart as ChartJs } from "chart.js";
-import { compileFeatures, type Mlp, predictBatch } from "../../mod.ts";
-import { classColor } from "./_dom.ts";
+import { type Features, type Mlp, predictBatch } from "../../mod.ts";
+import { planeFeatures } from "./boundary.ts";
+import { classColor, niceTicks, short } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
-const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
+const MARGIN = { left: 50, right: 10, top: 10, bottom: 38 };
 
-/** How many x values the curve is drawn through. */
-const CURVE_POINTS = 200;
+/** How many x positions the curve is computed at. */
+const SAMPLES = 240;
 
-/** The points of a 1-D dataset and the model's curve through them. */
+/** The fitted curve on one canvas. */
 export class CurvePlot {
-  #chart: ChartJs<"scatter", { x: number; y: number }[]>;
-  #xs: number[][];
-  #inputs: number[][];
+  #canvas: HTMLCanvasElement;
+  #readout: HTMLElement;
+  #info: RunInfo;
+  #features: Features | undefined;
+  #model: Mlp | undefined;
+  #curve: Float64Array | undefined;
+  #frame = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, width: 0, height: 0 };
 
-  /** Draws the points of `info` on `canvas`; `show()` adds the model's curve. */
-  constructor(canvas: HTMLCanvasElement, info: RunInfo) {
-    const p = info.points!;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const [x] of p.x) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
-    const pad = (hi - lo) * 0.05 || 0.5;
-    this.#xs = Array.from(
-      { length: CURVE_POINTS },
-      (_, i) => [lo - pad + (hi - lo + 2 * pad) * i / (CURVE_POINTS - 1)],
-    );
-    const features = info.features ? compileFeatures(info.features, info.inputNames) : undefined;
-    this.#inputs = features ? this.#xs.map((x) => features.apply(x)) : this.#xs;
-    const at = (test: boolean) =>
-      p.x.flatMap((x, i) => p.test[i] === test ? [{ x: x[0], y: p.y[i] }] : []);
-    this.#chart = new Chart<"scatter", { x: number; y: number }[]>(canvas, {
-      type: "scatter",
-      data: {
-        datasets: [
-          {
-            label: "model",
-            data: [],
-            showLine: true,
-            pointRadius: 0,
-            borderWidth: 2.5,
-            borderColor: classColor(3),
-            backgroundColor: classColor(3),
-          },
-          {
-            label: "training points",
-            data: at(false),
-            pointRadius: 3,
-            backgroundColor: classColor(0),
-          },
-          {
-            label: "test points",
-            data: at(true),
-            pointRadius: 3,
-            pointStyle: "rect",
-            backgroundColor: classColor(1),
-          },
-        ],
-      },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        scales: {
-          x: { type: "linear", title: { display: true, text: info.inputNames[0] ?? "x1" } },
-          y: { type: "linear", title: { display: true, text: "target" } },
-        },
-        plugins: {
-          legend: {
-            position: "bottom",
-            labels: { filter: (item, data) => data.datasets[item.datasetIndex!].data.length > 0 },
-          },
-        },
-      },
-    });
+  /** Draws on `canvas` and writes what is under the pointer into `readout`. */
+  constructor(canvas: HTMLCanvasElement, readout: HTMLElement, info: RunInfo) {
+    this.#canvas = canvas;
+    this.#readout = readout;
+    this.#info = info;
+    this.#features = planeFeatures(info);
+    const xs = info.points!.x.map((p) => p[0]);
+    const ys = info.points!.y;
+    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    const px = Math.max((x1 - x0) * 0.05, 0.1);
+    const py = Math.max((y1 - y0) * 0.15, 0.1);
+    Object.assign(this.#frame, { xMin: x0 - px, xMax: x1 + px, yMin: y0 - py, yMax: y1 + py });
+    canvas.addEventListener("mousemove", (e) => this.#hover(e));
+    canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    addEventListener("resize", () => this.draw());
   }
 
-  /** Draws `model`'s curve (none when the model is not usable at this step). */
+  /** Shows the model's curve (none: only the points). */
   show(model: Mlp | undefined): void {
-    const curve = model ? predictBatch(model, this.#inputs) : undefined;
-    this.#chart.data.datasets[0].data = curve ? this.#xs.map(([x], i) => ({ x, y: curve[i] })) : [];
-    this.#chart.update("none");
+    this.#model = model;
+    this.#curve = undefined;
+    if (model) {
+      const f = this.#frame;
+      const xs = Array.from({ length: SAMPLES }, (_, i) => [
+        f.xMin + (i / (SAMPLES - 1)) * (f.xMax - f.xMin),
+      ]);
+      this.#curve = predictBatch(
+        model,
+        this.#features ? xs.map((x) => this.#features!.apply(x)) : xs,
+      );
+    }
+    this.draw();
+  }
+
+  #px(x: number, y: number): [number, number] {
+    const f = this.#frame;
+    const w = f.width - MARGIN.left - MARGIN.right;
+    const h = f.height - MARGIN.top - MARGIN.bottom;
+    return [
+      MARGIN.left + (x - f.xMin) / (f.xMax - f.xMin) * w,
+      MARGIN.top + (1 - (y - f.yMin) / (f.yMax - f.yMin)) * h,
+    ];
+  }
+
+  /** Redraws everything. */
+  draw(): void {
+    const canvas = this.#canvas;
+    const parent = canvas.parentElement;
+    const style = parent ? getComputedStyle(parent) : undefined;
+    const inner = parent
+      ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
+      : 480;
+    const width = Math.max(240, Math.min(inner || 480, 520));
+    const height = Math.round(width * 0.8);
+    Object.assign(this.#frame, { width, height });
+    const ratio = globalThis.devicePixelRatio || 1;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const ctx = canvas.getContext("2d")!;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, width, height);
+    const f = this.#frame;
+    const [left, bottom] = this.#px(f.xMin, f.yMin);
+    const [right, top] = this.#px(f.xMax, f.yMax);
+    ctx.strokeStyle = "#8c959f";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left + 0.5, top + 0.5, right - left, bottom - top);
+    ctx.fillStyle = "#1f2328";
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const t of niceTicks(f.xMin, f.xMax)) {
+      const [x] = this.#px(t, f.yMin);
+      ctx.fillText(short(t), x, bottom + 6);
+    }
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of niceTicks(f.yMin, f.yMax)) {
+      const [, y] = this.#px(f.xMin, t);
+      ctx.fillText(short(t), left - 6, y);
+    }
+    ctx.fillStyle = "#59636e";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(this.#info.featureNames[0] ?? "x", (left + right) / 2, height);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, right - left, bottom - top);
+    ctx.clip();
+    const p = this.#info.points!;
+    for (let i = 0; i < p.x.length; i++) {
+      const [x, y] = this.#px(p.x[i][0], p.y[i]);
+      ctx.fillStyle = p.test[i] ? classColor(1) : classColor(0);
+      ctx.beginPath();
+      if (p.test[i]) ctx.rect(x - 3, y - 3, 6, 6);
+      else ctx.arc(x, y, 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    if (this.#curve) {
+      ctx.strokeStyle = "#1f2328";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      for (let i = 0; i < SAMPLES; i++) {
+        const [x, y] = this.#px(f.xMin + (i / (SAMPLES - 1)) * (f.xMax - f.xMin), this.#curve[i]);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  #hover(e: MouseEvent): void {
+    const rect = this.#canvas.getBoundingClientRect();
+    const f = this.#frame;
+    const w = f.width - MARGIN.left - MARGIN.right;
+    const x = f.xMin + (e.clientX - rect.left - MARGIN.left) / w * (f.xMax - f.xMin);
+    if (x < f.xMin || x > f.xMax) {
+      this.#readout.textContent = "\u00a0";
+      return;
+    }
+    const name = this.#info.featureNames[0] ?? "x";
+    const parts = [`${name} = ${short(x)}`];
+    if (this.#model) {
+      parts.push(
+        `predicted ${
+          short(this.#model.predict(this.#features ? this.#features.apply([x]) : [x])[0])
+        }`,
+      );
+    }
+    this.#readout.textContent = parts.join(" · ");
   }
 }

@@ -19,14 +19,19 @@ if (embedded) {
   const view = new View(root, { live: true });
   const events = new EventSource("events");
   let ready = false;
+  let ended = false;
   events.onmessage = (e: MessageEvent<string>) => {
     const messages = JSON.parse(e.data) as PageMessage[];
     for (const m of messages) {
       view.apply(m);
       // The run is over and the CLI about to exit: no reconnecting to a closed server.
-      if (m.type === "end") events.close();
+      if (m.type === "end") {
+        events.close();
+        ended = true;
+      }
     }
-    if (!ready) {
+    // A page that opens on a finished run has nothing to start: no request to a closing server.
+    if (!ready && !ended) {
       // Once the page is drawn, it says so: `--open` starts training then, so that the page's own
       // start-up does not slow the first steps.
       ready = true;

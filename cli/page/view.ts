@@ -153,7 +153,8 @@ export class View {
   #start(info: RunInfo): void {
     this.#info = info;
     const twoD = info.inputNames.length === 2 && info.points !== undefined;
-    const oneD = info.inputNames.length === 1 && info.points !== undefined;
+    const oneD = info.inputNames.length === 1 && info.points !== undefined &&
+      info.problem === "regression";
     const classification = info.problem === "classification";
     const canvas = (id: string, label: string) =>
       el("canvas", { id, role: "img", "aria-label": label });
@@ -199,12 +200,13 @@ export class View {
         "section",
         { class: "card" },
         el("h2", {}, "Fitted curve"),
-        el("div", { class: "chart tall" }, curveCanvas),
+        curveCanvas,
+        readout,
         el(
           "p",
           { class: "note" },
-          `The model's prediction over ${info.inputNames[0] ?? "x1"}, with the points${
-            test ? " (squares: test points)" : ""
+          `The model's prediction (the line) over the targets: circles train${
+            test ? ", squares test" : ""
           }.`,
         ),
       )
@@ -310,7 +312,7 @@ export class View {
       yTitle: "learning rate",
     });
     const boundary = twoD ? new BoundaryPlot(boundaryCanvas, readout, info) : undefined;
-    const curve = oneD ? new CurvePlot(curveCanvas, info) : undefined;
+    const curve = oneD ? new CurvePlot(curveCanvas, readout, info) : undefined;
     discrete.addEventListener("change", () => boundary && (boundary.discrete = discrete.checked));
     logToggle.addEventListener("change", () => {
       loss.log = logToggle.checked;
@@ -339,7 +341,8 @@ export class View {
       summary,
       logToggle,
     };
-    if (!classification) confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
+    confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
+    summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
     status.textContent = this.#live ? "Training" : "Loading";
   }
@@ -454,6 +457,7 @@ export class View {
       }
       parts.boundary.show(moment.grid, model);
     }
+    if (parts.curve && moment !== this.#shown) parts.curve.show(model);
     this.#shown = moment;
     // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
     if (!model) moment.drawn = true;

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { Mlp, Rng } from "../mod.ts";
+import { loadChartJs } from "../cli/_chart_js.ts";
+import { renderPage, snapshotJson } from "../cli/report.ts";
+import type { ReportPayload } from "../cli/page/data.ts";
+import { gridBounds } from "../workers/grid.ts";
+import { chromiumPath, openPage } from "./_chromium.ts";
+
+/** A regression run's page data: `nin` features, targets from `f`, two timeline moments. */
+function payload(nin: 1 | 2, f: (x: number[]) => number): ReportPayload {
+  const rng = new Rng(5);
+  const x = Array.from({ length: 80 }, () => Array.from({ length: nin }, () => rng.uniform(-2, 2)));
+  const y = x.map(f);
+  const shape = { nin, nouts: [8, 1], activation: "tanh", outputActivation: "linear" } as const;
+  const moment = (step: number, seed: number) => {
+    const params = new Mlp(nin, [8, 1], { activation: "tanh", seed }).parameters();
+    return snapshotJson({
+      step,
+      params: Float64Array.from(params, (p) => p.data * (step === 0 ? 0.2 : 2)),
+      grads: new Float64Array(params.length),
+    });
+  };
+  const steps = Array.from({ length: 20 }, (_, i) => i + 1);
+  return {
+    info: {
+      dataset: "<b>sine</b>",
+      problem: "regression",
+      featureNames: nin === 1 ? ["x"] : ["x1", "x2"],
+      inputNames: nin === 1 ? ["x"] : ["x1", "x2"],
+      classNames: [],
+      steps: 20,
+      model: shape,
+      loss: "mse",
+      l2: 0,
+      points: { x, y, test: x.map((_, i) => i % 5 === 0) },
+      ...(nin === 2 ? { bounds: gridBounds(x) } : {}),
+      gridSize: 40,
+    },
+    history: {
+      step: steps,
+      loss: steps.map((s) => 1 / s),
+      dataLoss: steps.map((s) => 1 / s),
+      accuracy: steps.map(() => 0),
+      lr: steps.map(() => 0.01),
+      testLoss: steps.map((s) => 1.2 / s),
+      testAccuracy: steps.map(() => null),
+    },
+    snapshots: [moment(0, 1), moment(10, 2), moment(20, 3)],
+    end: {
+      status: "completed",
+      statusText: "Completed 20 steps",
+      headline: "train mse 0.05",
+      summary: [["Loss", "mse"]],
+      command: "deno task train --dataset sine",
+      fit: { truth: y, predicted: y.map((v) => v * 0.9), test: x.map((_, i) => i % 5 === 0) },
+    },
+  };
+}
+
+const PIXELS = (id: string) =>
+  `Array.from(document.getElementById("${id}").getContext("2d").getImageData(0, 0,
+    document.getElementById("${id}").width, document.getElementById("${id}").height).data)`;
+
+function moveTimeline(i: number): string {
+  return `new Promise((resolve) => {
+    const s = document.getElementById("timeline");
+    s.value = String(${i});
+    s.dispatchEvent(new Event("input", { bubbles: true }));
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(s.value)));
+  })`;
+}
+
+Deno.test({
+  name: "a regression report shows the fitted curve (1 feature) or the predicted value (2)",
+  ignore: chromiumPath() === null,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "denograd_regression_" });
+    const chartJs = await loadChartJs();
+    try {
+      for (const nin of [1, 2] as const) {
+        await t.step(`${nin} feature(s)`, async () => {
+          const data = payload(nin, (x) => nin === 1 ? Math.sin(x[0]) : x[0] * x[1]);
+          const file = `${dir}/report${nin}.html`;
+          await Deno.writeTextFile(file, renderPage({ chartJs, title: "t", report: data }));
+          const page = await openPage(`file://${file}`);
+          try {
+            await page.waitFor(`document.querySelector("table.summary")`);
+            const id = nin === 1 ? "curve" : "boundary";
+            assert.equal(await page.evaluate(`!!document.getElementById("${id}")`), true);
+            // Regression has no accuracy: its second chart is R².
+            assert.match(
+              await page.evaluate<string>(
+                `document.getElementById("accuracy-chart").closest("section").querySelector("h2").textContent`,
+              ),
+              /^R²/,
+            );
+            assert.equal(await page.evaluate(`!!document.getElementById("fit")`), true);
+            const last = await page.evaluate<number[]>(PIXELS(id));
+            await page.evaluate(moveTimeline(0));
+            const first = await page.evaluate<number[]>(PIXELS(id));
+            let changed = 0;
+            for (let i = 0; i < last.length; i++) if (last[i] !== first[i]) changed++;
+            assert.ok(changed > last.length * 0.01, `the ${id} changes with the timeline`);
+            const box = await page.evaluate<{ x: number; y: number; w: number }>(`(() => {
+              const r = document.getElementById("${id}").getBoundingClientRect();
+              return { x: r.left, y: r.top, w: r.width };
+            })()`);
+            await page.page.mouse.move(box.x + box.w / 2, box.y + box.w / 3);
+            assert.match(
+              await page.evaluate<string>(`document.getElementById("readout").textContent`),
+              /predicted -?[\d.]+/,
+            );
+            assert.match(await page.evaluate<string>("document.title"), /<b>sine<\/b> - completed/);
+            assert.deepEqual(page.consoleErrors, []);
+          } finally {
+            await page.close();
+          }
+        });
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
