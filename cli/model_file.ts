@@ -53,7 +53,7 @@ export const ModelFileSchema = z.object({
     }),
   ]),
   /** The data's own input names, which `config.features` are written over. */
-  inputNames: z.array(z.string()).min(1),
+  inputNames: z.array(z.string()).min(1).optional(),
   /** The model's input names: the feature expressions, or the inputs. */
   featureNames: z.array(z.string()).min(1),
   /** Class names; none for regression. */

@@ -5,11 +5,11 @@
  * @module
  */
 import {
-  CompiledMlp,
+  compileFeatures,
   CsvError,
-  type Mlp,
   parseCsvPoints,
   parseDecimal,
+  predictBatch,
   predictClass,
 } from "../mod.ts";
 import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
@@ -19,18 +19,21 @@ import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 
 /** The `predict` help text. */
-export const PREDICT_HELP = `Predict classes for points with a trained model.
+export const PREDICT_HELP =
+  `Predict classes (or values, for regression) for points with a trained model.
 
 Usage: denograd predict --model FILE [--input FILE] > predictions.csv
 
 Reads CSV points from --input or stdin (up to ${
-  INPUT_LIMITS.points / 1024 / 1024
-} MiB), with the CSV reader of 'train':
+    INPUT_LIMITS.points / 1024 / 1024
+  } MiB), with the CSV reader of 'train':
 the first row is a header only if none of its cells is a number. Each row has
-one decimal number per feature, optionally followed by a label column, which
-is ignored. Writes CSV to stdout: a header, then per point its class and the
-model's scores (one per output). Class names that start with = + - @ get a
-leading ' so a spreadsheet shows them as text.
+one decimal number per input of the data the model was trained on (its
+feature crosses are applied as in training), optionally followed by a label
+column, which is ignored. Writes CSV to stdout: a header, then per point its
+class and the model's scores (one per output), or for a regression its
+prediction. Class names that start with = + - @ get a leading ' so a
+spreadsheet shows them as text.
 
   --model FILE   a model.json written by 'denograd train' (required)
   --input FILE   the points (default: stdin)
@@ -90,24 +93,28 @@ export function parsePoints(text: string, nin: number, source: string): number[]
   return points;
 }
 
-/** Points per batch of the compiled model: memory stays bounded however many points come. */
-const BATCH = 256;
-
-/** The model's outputs for every point, in batches of the compiled model. */
-function predictAll(model: Mlp, points: number[][]): Float64Array {
-  const k = model.nouts[model.nouts.length - 1];
-  const out = new Float64Array(points.length * k);
-  const size = Math.min(BATCH, points.length);
-  const compiled = new CompiledMlp(model, size);
-  for (let start = 0; start < points.length; start += size) {
-    const batch = points.slice(start, start + size);
-    // The last batch is padded with its first point; the padding's outputs are dropped.
-    while (batch.length < size) batch.push(batch[0]);
-    const scores = compiled.predict(batch);
-    const n = Math.min(size, points.length - start);
-    out.set(scores.subarray(0, n * k), start * k);
+/** The model's inputs for each point: its feature expressions over the data's inputs. */
+function featuresOf(points: number[][], exprs: string[], inputs: string[]): number[][] {
+  let features;
+  try {
+    features = compileFeatures(exprs, inputs);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot predict as the model's features cannot be read: ${(error as Error).message}`,
+    );
   }
-  return out;
+  return points.map((p, i) => {
+    const out = features.apply(p);
+    const bad = out.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new UsageError(
+        `Cannot predict as the feature ${show(exprs[bad])} of point ${
+          i + 1
+        } is not a finite number: ${out[bad]}`,
+      );
+    }
+    return out;
+  });
 }
 
 /** Runs `predict` with `args`; resolves with the exit code. */
@@ -147,15 +154,28 @@ export async function predictCommand(
     }
     text = await readStreamCapped(stdin, INPUT_LIMITS.points, { verb: "predict", what: "stdin" });
   }
-  const points = parsePoints(text, model.nin, source);
+  // Points are in the data's own inputs; the model takes its features of them, as in training.
+  // A run of version 0.1 names no inputs: its features are its inputs.
+  const inputs = file.inputNames ?? file.featureNames;
+  const crossed = file.featureNames.join(",") !== inputs.join(",");
+  const raw = parsePoints(text, inputs.length, source);
+  const points = crossed ? featuresOf(raw, file.featureNames, inputs) : raw;
   const width = model.nouts[model.nouts.length - 1];
-  const header = width === 1
+  const regression = file.config.problem === "regression";
+  const header = regression
+    ? ["prediction"]
+    : width === 1
     ? ["class", "score"]
     : ["class", ...file.classNames.map((name) => `score_${name}`)];
   const lines = [header.map(csvCell).join(",")];
-  const outputs = predictAll(model, points);
+  // Compiled, a bounded number of rows per pass: memory stays bounded however many points come.
+  const outputs = predictBatch(model, points);
   for (let i = 0; i < points.length; i++) {
     const scores = Array.from(outputs.subarray(i * width, (i + 1) * width));
+    if (regression) {
+      lines.push(String(scores[0]));
+      continue;
+    }
     const k = predictClass(scores);
     lines.push([csvCell(file.classNames[k] ?? String(k)), ...scores.map(String)].join(","));
   }

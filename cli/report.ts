@@ -160,7 +160,7 @@ function summaryRows(run: ModelFile): [string, string][] {
     ["Status", statusText(run)],
     ["Data", data],
     ["Problem", c.problem],
-    ["Inputs", run.inputNames.join(", ")],
+    ["Inputs", (run.inputNames ?? run.featureNames).join(", ")],
     ["Features", run.featureNames.join(", ")],
     ...(regression ? [] : [["Classes", run.classNames.join(", ")] as [string, string]]),
     ["Test share", c.testFraction > 0 ? `${c.testFraction}` : "none (all data trains)"],

@@ -326,6 +326,9 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
   }
   const nin = data.x[0].length;
   const width = data.classes === 2 && config.loss !== "ce" ? 1 : Math.max(1, data.classes);
+  if (config.engine === "value") {
+    checkValueGraph(config.batchSize || train.x.length, [nin, ...config.layers, width]);
+  }
   return {
     config,
     source,
@@ -339,6 +342,33 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
     classNames: data.classNames ?? Array.from({ length: data.classes }, (_, i) => String(i)),
     notes,
   };
+}
+
+/** The most memory one step's `Value` graph may take (`--engine value`). */
+export const VALUE_GRAPH_LIMIT = 1.5 * 2 ** 30;
+
+/**
+ * About how many bytes one step's `Value` graph takes: per sample and
+ * neuron, a weighted-sum node with two arrays of its children and
+ * derivatives, and an activation node.
+ */
+export function valueGraphBytes(rows: number, sizes: readonly number[]): number {
+  let perSample = 0;
+  for (let l = 1; l < sizes.length; l++) perSample += sizes[l] * (32 * sizes[l - 1] + 400);
+  return rows * perSample;
+}
+
+/** Refuses, before anything is made, a `--engine value` step that would not fit in memory. */
+function checkValueGraph(rows: number, sizes: readonly number[]): void {
+  const bytes = valueGraphBytes(rows, sizes);
+  if (bytes <= VALUE_GRAPH_LIMIT) return;
+  const fits = Math.max(1, Math.floor(rows * VALUE_GRAPH_LIMIT / bytes));
+  const gb = (bytes / 2 ** 30).toFixed(1);
+  fail(
+    `'--engine value' would build a graph of about ${gb} GB each step (${rows} samples through ${
+      sizes.join("-")
+    }): use --engine compiled (the same numbers), or a --batch-size of at most ${fits}`,
+  );
 }
 
 /** Quotes `arg` for a POSIX shell when it needs it. */

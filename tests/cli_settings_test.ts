@@ -40,6 +40,26 @@ Deno.test("regression datasets train with MSE and report MSE and R^2", async () 
   });
 });
 
+Deno.test("predict writes a prediction column for a regression model", async () => {
+  await inTempDir(async (cwd) => {
+    const r = await runCli(["train", "--dataset", "sine", "--samples", "200", "--out", "s"], {
+      cwd,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const p = await runCli(["predict", "--model", "s/model.json"], {
+      cwd,
+      stdin: "-1.5\n0\n1.5\n",
+    });
+    assert.equal(p.code, 0, p.stderr);
+    const [head, ...rows] = lines(p.stdout);
+    assert.equal(head, "prediction");
+    rows.map(Number).forEach((y, i) => {
+      const x = [-1.5, 0, 1.5][i];
+      assert.ok(Math.abs(y - Math.sin(x)) < 0.2, `sin(${x}) ~ ${y}`);
+    });
+  });
+});
+
 Deno.test("a CSV whose labels are not all integers is a regression, and the run says so", async () => {
   await inTempDir(async (cwd) => {
     const rows = Array.from(
@@ -84,6 +104,18 @@ Deno.test("feature crosses feed the model and are recorded; --layers none is a l
     // A circle is x1^2 + x2^2 = r^2: a linear model over the squares separates it.
     assert.ok(run.final!.trainAccuracy! >= 0.95, JSON.stringify(run.final));
     assert.match(run.command, /--features 'x1,x2,x1\^2,x2\^2,x1\*x2' --layers none/);
+    // predict takes the data's own inputs and applies the crosses, as training did.
+    const p = await runCli(["predict", "--model", "f/model.json"], {
+      cwd,
+      stdin: "x1,x2\n0,0\n1.4,0\n0,-1.4\n",
+    });
+    assert.equal(p.code, 0, p.stderr);
+    assert.deepEqual(lines(p.stdout).map((l) => l.split(",")[0]), ["class", "1", "0", "0"]);
+    const wrong = await runCli(["predict", "--model", "f/model.json"], {
+      cwd,
+      stdin: "1,2,3,4,5\n",
+    });
+    assert.equal(wrong.code, 2);
     // The raw inputs alone cannot: a linear model on x1, x2 stays near chance.
     const raw = await runCli(["train", "--dataset", "circles", "--layers", "none", "--out", "g"], {
       cwd,

@@ -16,7 +16,7 @@ import { lines, runCli } from "./_cli.ts";
  * minute or more each), so they start switched off. Set this to `true` when
  * the branches are merged.
  */
-const COMPILED_FINAL_METRICS = false;
+const COMPILED_FINAL_METRICS = true;
 
 async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
   const cwd = await Deno.makeTempDir({ prefix: "denograd_memory_" });
@@ -54,14 +54,24 @@ Deno.test({
 });
 
 Deno.test({
-  name: "100,000 rows with --engine value complete within a 1 GiB heap, and predict them",
+  name:
+    "100,000 rows train compiled within a 1 GiB heap and predict within 256 MiB; --engine value is refused up front",
   ignore: !COMPILED_FINAL_METRICS,
   fn: async () => {
     await inTempDir(async (cwd) => {
       Deno.writeTextFileSync(`${cwd}/big.csv`, csv(100_000));
       const deno = { memoryMb: 1024 };
+      const value = await runCli(
+        ["train", "--dataset", "big.csv", "--engine", "value", "--steps", "1", "--out", "v"],
+        { cwd, deno },
+      );
+      assert.equal(value.code, 2, value.stderr);
+      assert.match(
+        value.stderr,
+        /^Cannot train as '--engine value' would build a graph of about [\d.]+ GB each step \(100000 samples through 2-16-16-1\): use --engine compiled \(the same numbers\), or a --batch-size of at most \d+\n$/,
+      );
       const r = await runCli(
-        ["train", "--dataset", "big.csv", "--engine", "value", "--steps", "1", "--out", "o"],
+        ["train", "--dataset", "big.csv", "--steps", "1", "--out", "o"],
         { cwd, deno },
       );
       assert.equal(r.code, 0, r.stderr);
