@@ -326,9 +326,9 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
   }
   const nin = data.x[0].length;
   const width = data.classes === 2 && config.loss !== "ce" ? 1 : Math.max(1, data.classes);
-  if (config.engine === "value") {
-    checkValueGraph(config.batchSize || train.x.length, [nin, ...config.layers, width]);
-  }
+  const sizes = [nin, ...config.layers, width];
+  checkParameters(sizes);
+  if (config.engine === "value") checkValueGraph(config.batchSize || train.x.length, sizes);
   return {
     config,
     source,
@@ -342,6 +342,27 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
     classNames: data.classNames ?? Array.from({ length: data.classes }, (_, i) => String(i)),
     notes,
   };
+}
+
+/**
+ * The most parameters a model may have: each is a `Value` (about 300 bytes
+ * with its share of the compiled arrays), so this many fit in Deno's default
+ * 4 GiB heap with room for a step.
+ */
+export const MAX_PARAMETERS = 8_000_000;
+
+/** Refuses, before anything is made, a model too large to fit in memory. */
+function checkParameters(sizes: readonly number[]): void {
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += (sizes[l - 1] + 1) * sizes[l];
+  if (count > MAX_PARAMETERS) {
+    const n = (v: number) => v.toLocaleString("en-US");
+    fail(
+      `the model ${sizes.join("-")} would have ${n(count)} parameters: at most ${
+        n(MAX_PARAMETERS)
+      } fit in memory (use fewer or narrower --layers, or fewer --features)`,
+    );
+  }
 }
 
 /** The most memory one step's `Value` graph may take (`--engine value`). */

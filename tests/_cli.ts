@@ -118,3 +118,39 @@ export function listFiles(dir: string): string[] {
   walk("");
   return out.sort();
 }
+
+/**
+ * Runs a worker fixture (`tests/fixtures/NAME`) in a subprocess with no
+ * permissions but reads: writes `message` to its stdin and resolves with the
+ * JSON it prints.
+ */
+export async function runWorkerFixture<T>(
+  fixture: string,
+  message: unknown,
+  ...flags: string[]
+): Promise<T> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--config=${ROOT}/deno.json`,
+      "--unstable-worker-options",
+      "--allow-read",
+      `${FIXTURES}/${fixture}`,
+      ...flags,
+    ],
+    env: cliEnv(),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(message)));
+  await writer.close();
+  const out = await child.output();
+  if (out.code !== 0) {
+    throw new Error(`${fixture} exited with ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { StartMessage } from "../workers/protocol.ts";
-import { cliEnv, FIXTURES, ROOT } from "./_cli.ts";
+import { runWorkerFixture } from "./_cli.ts";
 import { startMessage } from "./_helpers.ts";
 import { makeMoons } from "../mod.ts";
 
@@ -12,29 +12,9 @@ function start(steps: number): StartMessage {
 }
 
 /** Runs the worker (with no permissions) on `message` in a subprocess. */
-async function outcomeOf(message: unknown, ...flags: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${ROOT}/deno.json`,
-      "--unstable-worker-options",
-      "--allow-read",
-      `${FIXTURES}/worker_outcome.ts`,
-      ...flags,
-    ],
-    env: cliEnv(),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(message)));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+function outcomeOf(message: unknown, ...flags: string[]) {
+  // deno-lint-ignore no-explicit-any
+  return runWorkerFixture<any>("worker_outcome.ts", message, ...flags);
 }
 
 Deno.test("the worker trains, reports progress and sends the model, history and grid", async () => {

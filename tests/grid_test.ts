@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { makeBlobs, Mlp, predictClass } from "../mod.ts";
 import { decisionGrid } from "../workers/grid.ts";
-import type { StartMessage } from "../workers/protocol.ts";
+import { startMessage } from "./_helpers.ts";
 
 Deno.test("the decision grid holds the class model.predict gives at each cell's centre", () => {
   const data = makeBlobs({ samples: 60, classes: 3, seed: 4 });
   const model = new Mlp(2, [8, 3], { seed: 2 });
-  const start = { train: data, grid: 12 } as unknown as StartMessage;
+  const start = startMessage(data, { layers: [8] }, { grid: 12 });
   const g = decisionGrid(model, start, "ce");
   assert.equal(g.classes.length, 144);
   assert.ok(g.xMin < Math.min(...data.x.map((p) => p[0])));

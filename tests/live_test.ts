@@ -86,7 +86,7 @@ const BOUNDARY_HASH = `(() => {
 
 Deno.test({
   name: "train --serve streams the run to a page, refuses strangers, and Ctrl-C still saves",
-  ignore: chromiumPath() === null,
+  ignore: chromiumPath() === null && !Deno.env.get("CI"),
   async fn(t) {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
     const page = await openPage("about:blank");
@@ -174,7 +174,7 @@ Deno.test({
 
 Deno.test({
   name: "train --serve: a page that opens mid-run sees the end of a completed run",
-  ignore: chromiumPath() === null,
+  ignore: chromiumPath() === null && !Deno.env.get("CI"),
   async fn() {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
     const page = await openPage("about:blank");

@@ -193,7 +193,7 @@ async function checkNotebook(name: string): Promise<void> {
 
 Deno.test({
   name: "every notebook under examples/ runs clean headless and shows its pictures",
-  ignore: !jupyterReady(),
+  ignore: !jupyterReady() && !Deno.env.get("CI"),
   async fn() {
     // Side by side: each run is mostly the kernel starting and waiting.
     const results = await Promise.allSettled(notebooks().map(checkNotebook));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { makeMoons, Mlp } from "../mod.ts";
 import type { StartMessage } from "../workers/protocol.ts";
 import { mlpJsonOf, timelineSteps } from "../workers/snapshots.ts";
-import { cliEnv, FIXTURES, ROOT } from "./_cli.ts";
+import { runWorkerFixture } from "./_cli.ts";
 import { startMessage } from "./_helpers.ts";
 
 const data = makeMoons({ samples: 40, noise: 0.1, seed: 3 });
@@ -27,29 +27,8 @@ interface Result {
   outcome: { type: string; status?: string; stepsDone?: number; model?: unknown };
 }
 
-async function run(message: StartMessage, ...flags: string[]): Promise<Result> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${ROOT}/deno.json`,
-      "--unstable-worker-options",
-      "--allow-read",
-      `${FIXTURES}/worker_snapshots.ts`,
-      ...flags,
-    ],
-    env: cliEnv(),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(message)));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+function run(message: StartMessage, ...flags: string[]): Promise<Result> {
+  return runWorkerFixture<Result>("worker_snapshots.ts", message, ...flags);
 }
 
 Deno.test("the worker sends the timeline's moments, dense early, with the model at each", async () => {

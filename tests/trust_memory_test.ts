@@ -9,15 +9,6 @@
 import assert from "node:assert/strict";
 import { lines, runCli } from "./_cli.ts";
 
-/**
- * These rows are fixed by the compiled final metrics, grid and batched
- * predict of the `math` branch (nn/train.ts `predictBatch`, compiled
- * `evaluate`); on the `trust` branch alone they run out of memory (after a
- * minute or more each), so they start switched off. Set this to `true` when
- * the branches are merged.
- */
-const COMPILED_FINAL_METRICS = true;
-
 async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
   const cwd = await Deno.makeTempDir({ prefix: "denograd_memory_" });
   try {
@@ -40,7 +31,6 @@ function csv(rows: number): string {
 
 Deno.test({
   name: "three hidden layers of 1024, one step, completes within a 2 GiB heap",
-  ignore: !COMPILED_FINAL_METRICS,
   fn: async () => {
     await inTempDir(async (cwd) => {
       const r = await runCli(
@@ -56,7 +46,6 @@ Deno.test({
 Deno.test({
   name:
     "100,000 rows train compiled within a 1 GiB heap and predict within 256 MiB; --engine value is refused up front",
-  ignore: !COMPILED_FINAL_METRICS,
   fn: async () => {
     await inTempDir(async (cwd) => {
       Deno.writeTextFileSync(`${cwd}/big.csv`, csv(100_000));

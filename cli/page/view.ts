@@ -140,7 +140,7 @@ export class View {
       });
     };
     const wait = this.#live && !this.#end ? this.#lastFrame + LIVE_FRAME_MS - performance.now() : 0;
-    if (wait > 0) this.#frame = setTimeout(draw, wait) as unknown as number;
+    if (wait > 0) this.#frame = Number(setTimeout(draw, wait));
     else draw();
   }
 
@@ -410,10 +410,10 @@ export class View {
       parts.lr.update(steps);
       this.#lastCharts = now;
     } else if (!this.#chartTimer) {
-      this.#chartTimer = setTimeout(() => {
+      this.#chartTimer = Number(setTimeout(() => {
         this.#chartTimer = 0;
         this.#schedule();
-      }, LIVE_CHART_MS) as unknown as number;
+      }, LIVE_CHART_MS));
     }
     const n = this.#timeline.length;
     parts.slider.max = String(Math.max(0, n - 1));
