@@ -72,3 +72,31 @@ export function niceTicks(min: number, max: number, target = 5): number[] {
   }
   return out;
 }
+
+/**
+ * Sizes `canvas` to its card (240 to 520 CSS pixels wide) at the screen's
+ * pixel ratio, with `height(width)` CSS pixels of height, and clears it to
+ * white; returns its context, scaled to CSS pixels, and its size.
+ */
+export function fitCanvas(
+  canvas: HTMLCanvasElement,
+  height: (width: number) => number,
+): { ctx: CanvasRenderingContext2D; width: number; height: number } {
+  const parent = canvas.parentElement;
+  const style = parent ? getComputedStyle(parent) : undefined;
+  const inner = parent
+    ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
+    : 480;
+  const width = Math.max(240, Math.min(inner || 480, 520));
+  const h = height(width);
+  const ratio = globalThis.devicePixelRatio || 1;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${h}px`;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(h * ratio);
+  const ctx = canvas.getContext("2d")!;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, width, h);
+  return { ctx, width, height: h };
+}

@@ -9,7 +9,7 @@
  */
 import { compileFeatures, type Features, type Mlp, predictClass } from "../../mod.ts";
 import type { GridBounds } from "../../workers/grid.ts";
-import { classColor, niceTicks, rgb, short } from "./_dom.ts";
+import { classColor, fitCanvas, niceTicks, rgb, short } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
 /** What the plane shows: classes with confidence, or (regression) values. */
@@ -88,24 +88,11 @@ export class BoundaryPlot {
 
   /** Redraws everything. */
   draw(): void {
-    const canvas = this.#canvas;
-    const parent = canvas.parentElement;
-    const style = parent ? getComputedStyle(parent) : undefined;
-    const inner = parent
-      ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
-      : 480;
-    const width = Math.max(240, Math.min(inner || 480, 520));
-    this.#side = width - MARGIN.left - MARGIN.right;
-    const height = this.#side + MARGIN.top + MARGIN.bottom;
-    const ratio = globalThis.devicePixelRatio || 1;
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    const ctx = canvas.getContext("2d")!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, width, height);
+    const { ctx } = fitCanvas(this.#canvas, (width) => {
+      // A square plot with room for the axes: equal aspect, no stretching.
+      this.#side = width - MARGIN.left - MARGIN.right;
+      return this.#side + MARGIN.top + MARGIN.bottom;
+    });
     const side = this.#side;
     const g = this.#grid;
     if (g) {

@@ -8,7 +8,7 @@
  */
 import { type Features, type Mlp, predictBatch } from "../../mod.ts";
 import { planeFeatures } from "./boundary.ts";
-import { classColor, niceTicks, short } from "./_dom.ts";
+import { classColor, fitCanvas, niceTicks, short } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
 const MARGIN = { left: 50, right: 10, top: 10, bottom: 38 };
@@ -73,24 +73,8 @@ export class CurvePlot {
 
   /** Redraws everything. */
   draw(): void {
-    const canvas = this.#canvas;
-    const parent = canvas.parentElement;
-    const style = parent ? getComputedStyle(parent) : undefined;
-    const inner = parent
-      ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
-      : 480;
-    const width = Math.max(240, Math.min(inner || 480, 520));
-    const height = Math.round(width * 0.8);
+    const { ctx, width, height } = fitCanvas(this.#canvas, (w) => Math.round(w * 0.8));
     Object.assign(this.#frame, { width, height });
-    const ratio = globalThis.devicePixelRatio || 1;
-    canvas.style.width = `${width}px`;
-    canvas.style.height = `${height}px`;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    const ctx = canvas.getContext("2d")!;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, width, height);
     const f = this.#frame;
     const [left, bottom] = this.#px(f.xMin, f.yMin);
     const [right, top] = this.#px(f.xMax, f.yMax);
