@@ -10,7 +10,7 @@
 import { graphStats, GraphTooLargeError, type Mlp, toDot, toSvg, Value } from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
-import { parseDecimal } from "../mod.ts";
+import { compileFeatures, parseDecimal } from "../mod.ts";
 import { readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 
@@ -32,7 +32,8 @@ model gets the neuron that makes that output instead, and a note says how to
 see more. SVG is laid out by denograd itself; DOT is for Graphviz.
 
   --model FILE     a model.json written by 'denograd train' (required)
-  --point LIST     the input, one number per feature, e.g. 0.5,-0.2 (required)
+  --point LIST     the input, one number per input of the data (the model's feature
+                   crosses are applied), e.g. 0.5,-0.2 (required)
   --output INDEX   which output to draw, from 0 (default 0)
   --neuron NAME    draw one neuron instead: its inputs on the point, weights,
                    bias, forward pass, and the grads of its output, as in
@@ -211,12 +212,23 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
     throw new UsageError("Cannot graph as '--point' is missing: give the input, e.g. 0.5,-0.2");
   }
   const { file, model } = await readModelFile(values.model, "graph");
-  const point = values.point.split(",").map(parseDecimal);
-  if (point.length !== model.nin || !point.every(Number.isFinite)) {
+  // The point is in the data's own inputs; a model of feature crosses takes its features of it.
+  const inputs = file.inputNames ?? file.featureNames;
+  const raw = values.point.split(",").map(parseDecimal);
+  if (raw.length !== inputs.length || !raw.every(Number.isFinite)) {
     throw new UsageError(
-      `Cannot graph as '--point' must be ${model.nin} comma-separated numbers (${
-        file.featureNames.join(", ")
+      `Cannot graph as '--point' must be ${inputs.length} comma-separated numbers (${
+        inputs.join(", ")
       }): current value is ${show(values.point)}`,
+    );
+  }
+  const crossed = file.featureNames.join(",") !== inputs.join(",");
+  const point = crossed ? compileFeatures(file.featureNames, inputs).apply(raw) : raw;
+  if (!point.every(Number.isFinite)) {
+    throw new UsageError(
+      `Cannot graph as the model's features of '--point' must be finite: current values are ${
+        show(point)
+      }`,
     );
   }
   const last = model.nouts.length - 1;
