@@ -72,6 +72,8 @@ export class LiveServer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Pages served whose event stream has not opened yet (they still need the end). */
   #loading = 0;
+  /** Pages following the run that have not said they are ready yet (they will ask once). */
+  #unready = 0;
 
   private constructor(server: Deno.HttpServer<Deno.NetAddr>, url: string) {
     this.#server = server;
@@ -135,6 +137,8 @@ export class LiveServer {
     }
     if (url.pathname === `/${token}/events`) {
       this.#loading = Math.max(0, this.#loading - 1);
+      // A page that opens on a finished run gets the end at once and asks nothing more.
+      if (this.#end === undefined) this.#unready++;
       return new Response(this.#stream(), {
         headers: { ...headers, "content-type": "text/event-stream" },
       });
@@ -142,6 +146,7 @@ export class LiveServer {
     if (url.pathname === `/${token}/ready`) {
       // A page has drawn itself: `--open` starts training.
       this.#pageReady = true;
+      this.#unready = Math.max(0, this.#unready - 1);
       for (const resolve of this.#onPage.splice(0)) resolve();
       return new Response(null, { status: 204, headers });
     }
@@ -284,12 +289,14 @@ export class LiveServer {
 
   /**
    * Stops serving (after the streams are closed). A page still loading gets
-   * up to `graceMs` to open its stream and receive the end.
+   * up to `graceMs` to open its stream and receive the end, and a page that
+   * follows the run to send its one "ready" request, so that no request of
+   * theirs meets a closed port.
    */
   async close(graceMs = 3000): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     const until = performance.now() + graceMs;
-    while (this.#loading > 0 && performance.now() < until) {
+    while ((this.#loading > 0 || this.#unready > 0) && performance.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     for (const c of this.#streams) {
