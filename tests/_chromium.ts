@@ -193,3 +193,19 @@ class PuppeteerPage implements BrowserPage {
     return this.close();
   }
 }
+
+/** A page expression: the pixels of the canvas with id `id`, as one array. */
+export function canvasPixels(id: string): string {
+  return `Array.from(document.getElementById("${id}").getContext("2d").getImageData(0, 0,
+    document.getElementById("${id}").width, document.getElementById("${id}").height).data)`;
+}
+
+/** A page expression: moves the timeline to index `i` as a user would, and waits for the redraw. */
+export function moveTimeline(i: number): string {
+  return `new Promise((resolve) => {
+    const s = document.getElementById("timeline");
+    s.value = String(${i});
+    s.dispatchEvent(new Event("input", { bubbles: true }));
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(s.value)));
+  })`;
+}

@@ -154,3 +154,41 @@ export async function runWorkerFixture<T>(
   }
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
+
+/**
+ * Starts a run of a million steps with ndjson progress, waits for its first
+ * progress line, then sends each of `signals` (20 ms apart) and collects what
+ * the run printed until it exits.
+ */
+export async function signalRun(
+  cwd: string,
+  out: string,
+  signals: Deno.Signal[],
+): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: cliArgs(cwd, ["train", "--steps", "1000000", "--format", "ndjson", "--out", out]),
+    cwd,
+    env: cliEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes('"type":"progress"')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The run ended before its first progress line: ${await stderr}`);
+    text += value;
+  }
+  for (let k = 0; k < signals.length; k++) {
+    if (k > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill(signals[k]);
+  }
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  return { code: (await child.status).code, stdout: text, stderr: await stderr };
+}

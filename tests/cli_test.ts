@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BUILTIN_DATASETS, Mlp } from "../mod.ts";
 import { ModelFileSchema } from "../cli/model_file.ts";
-import { cliArgs, cliEnv, FIXTURES, lines, listFiles, ROOT, runCli } from "./_cli.ts";
+import { cliArgs, cliEnv, FIXTURES, lines, listFiles, ROOT, runCli, signalRun } from "./_cli.ts";
 
 const MOONS_CSV = `${ROOT}/tests/reference/moons_micrograd_demo.csv`;
 
@@ -616,35 +616,11 @@ Deno.test("bad input in a run's model or points gets exit code 2", async (t) => 
 /** Starts a long run, waits for its first progress, then sends `signals` SIGINTs 20 ms apart. */
 async function interruptRun(signals: number): Promise<void> {
   await inTempDir(async (cwd) => {
-    const child = spawnCli(cwd, [
-      "train",
-      "--steps",
-      "1000000",
-      "--format",
-      "ndjson",
-      "--out",
-      "c",
-    ]);
-    const stderr = new Response(child.stderr).text();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes('"type":"progress"')) {
-      const { value, done } = await reader.read();
-      assert.ok(!done, "the run printed progress before ending");
-      text += value;
-    }
-    for (let k = 0; k < signals; k++) {
-      if (k > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-      child.kill("SIGINT");
-    }
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-    const status = await child.status;
-    assert.equal(status.code, 130);
-    const err = lines(await stderr);
+    const r = await signalRun(cwd, "c", Array(signals).fill("SIGINT"));
+    const text = r.stdout;
+    const stderr = r.stderr;
+    assert.equal(r.code, 130);
+    const err = lines(stderr);
     assert.match(err.at(-1)!, /^Cancelled at step \d+ of 1000000$/);
     const end = JSON.parse(lines(text).at(-1)!);
     assert.equal(end.type, "end");

@@ -3,6 +3,22 @@ import { chromiumPath, openPage } from "./_chromium.ts";
 import { CLI, cliArgs, cliEnv, runCli } from "./_cli.ts";
 
 /** The CLI started with network access to 127.0.0.1 only, its output read as it comes. */
+/** Ends a test's CLI (if it still runs), its page and its folder. */
+async function cleanUp(
+  cli: ReturnType<typeof startCli>,
+  page: { close(): Promise<void> },
+  cwd: string,
+): Promise<void> {
+  try {
+    cli.child.kill("SIGKILL");
+  } catch {
+    // Exited already.
+  }
+  await cli.done;
+  await page.close();
+  await Deno.remove(cwd, { recursive: true });
+}
+
 function startCli(cwd: string, args: string[], options: { path?: string } = {}) {
   const argv = cliArgs(cwd, args);
   argv.splice(argv.indexOf(CLI), 0, "--allow-net=127.0.0.1");
@@ -160,14 +176,7 @@ Deno.test({
         assert.deepEqual(page.consoleErrors, []);
       });
     } finally {
-      try {
-        cli.child.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await cli.done;
-      await page.close();
-      await Deno.remove(cwd, { recursive: true });
+      await cleanUp(cli, page, cwd);
     }
   },
 });
@@ -209,14 +218,7 @@ Deno.test({
       );
       assert.deepEqual(page.consoleErrors, []);
     } finally {
-      try {
-        cli.child.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await cli.done;
-      await page.close();
-      await Deno.remove(cwd, { recursive: true });
+      await cleanUp(cli, page, cwd);
     }
   },
 });
@@ -257,14 +259,7 @@ Deno.test({
       );
       assert.deepEqual(page.consoleErrors, []);
     } finally {
-      try {
-        cli.child.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await cli.done;
-      await page.close();
-      await Deno.remove(cwd, { recursive: true });
+      await cleanUp(cli, page, cwd);
     }
   },
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chromiumPath, openPage } from "./_chromium.ts";
+import { canvasPixels, chromiumPath, moveTimeline, openPage } from "./_chromium.ts";
 import { FIXTURES, runCli } from "./_cli.ts";
 
 /** Counts, per canvas id, the share of pixels that are not transparent (-1: no such canvas). */
@@ -29,19 +29,7 @@ const BOUNDARY_COLORS = `(() => {
 })()`;
 
 /** The boundary canvas's pixels, as one array. */
-const BOUNDARY_PIXELS = `Array.from(document.getElementById("boundary").getContext("2d")
-  .getImageData(0, 0, document.getElementById("boundary").width,
-    document.getElementById("boundary").height).data)`;
-
-/** Moves the timeline to index `i` as a user would, and waits for the page to redraw. */
-function moveTimeline(i: number): string {
-  return `new Promise((resolve) => {
-    const s = document.getElementById("timeline");
-    s.value = String(${i});
-    s.dispatchEvent(new Event("input", { bubbles: true }));
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(s.value)));
-  })`;
-}
+const BOUNDARY_PIXELS = canvasPixels("boundary");
 
 function differing(a: number[], b: number[]): number {
   let n = 0;

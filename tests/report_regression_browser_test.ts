@@ -4,7 +4,7 @@ import { loadChartJs } from "../cli/_chart_js.ts";
 import { renderPage, snapshotJson } from "../cli/report.ts";
 import type { ReportPayload } from "../cli/page/data.ts";
 import { gridBounds } from "../workers/grid.ts";
-import { chromiumPath, openPage } from "./_chromium.ts";
+import { canvasPixels, chromiumPath, moveTimeline, openPage } from "./_chromium.ts";
 
 /** A regression run's page data: `nin` features, targets from `f`, two timeline moments. */
 function payload(nin: 1 | 2, f: (x: number[]) => number): ReportPayload {
@@ -57,18 +57,7 @@ function payload(nin: 1 | 2, f: (x: number[]) => number): ReportPayload {
   };
 }
 
-const PIXELS = (id: string) =>
-  `Array.from(document.getElementById("${id}").getContext("2d").getImageData(0, 0,
-    document.getElementById("${id}").width, document.getElementById("${id}").height).data)`;
-
-function moveTimeline(i: number): string {
-  return `new Promise((resolve) => {
-    const s = document.getElementById("timeline");
-    s.value = String(${i});
-    s.dispatchEvent(new Event("input", { bubbles: true }));
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(s.value)));
-  })`;
-}
+const PIXELS = canvasPixels;
 
 Deno.test({
   name: "a regression report shows the fitted curve (1 feature) or the predicted value (2)",

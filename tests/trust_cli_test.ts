@@ -6,7 +6,17 @@
  * of taking the machine down.
  */
 import assert from "node:assert/strict";
-import { CLI, cliArgs, cliEnv, lines, listFiles, ROOT, runCli } from "./_cli.ts";
+import {
+  CLI,
+  cliArgs,
+  cliEnv,
+  type CliResult,
+  lines,
+  listFiles,
+  ROOT,
+  runCli,
+  signalRun,
+} from "./_cli.ts";
 import { serveDirectory } from "./_serve.ts";
 
 async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
@@ -299,30 +309,8 @@ function exists(path: string): boolean {
 }
 
 /** Starts a long run with ndjson progress, waits for its first progress line, sends `signal`. */
-async function stopRun(cwd: string, signal: Deno.Signal, out: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: cliArgs(cwd, ["train", "--steps", "1000000", "--format", "ndjson", "--out", out]),
-    cwd,
-    env: cliEnv(),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes('"type":"progress"')) {
-    const { value, done } = await reader.read();
-    assert.ok(!done, "the run printed progress before ending");
-    text += value;
-  }
-  child.kill(signal);
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  return { code: (await child.status).code, stdout: text, stderr: await stderr };
+function stopRun(cwd: string, signal: Deno.Signal, out: string): Promise<CliResult> {
+  return signalRun(cwd, out, [signal]);
 }
 
 Deno.test({
