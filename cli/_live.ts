@@ -13,7 +13,7 @@
  */
 import type { GridJson, PageMessage, RunEnd, RunInfo } from "./page/data.ts";
 import type { ProgressMessage, SnapshotMessage, Step } from "../workers/protocol.ts";
-import { historyColumns, snapshotJson } from "./report.ts";
+import { historyColumns, snapshotJson, thin } from "./report.ts";
 import { UsageError } from "./_errors.ts";
 
 /** Options for {@linkcode LiveServer.start}. */
@@ -313,16 +313,6 @@ export class LiveServer {
 
 function event(messages: PageMessage[]): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify(messages)}\n\n`);
-}
-
-/** At most `max` steps, evenly spread, the last kept. */
-function thin(history: Step[], max: number): Step[] {
-  if (history.length <= max) return history;
-  const stride = history.length / max;
-  const out: Step[] = [];
-  for (let i = 0; i < max - 1; i++) out.push(history[Math.floor(i * stride)]);
-  out.push(history[history.length - 1]);
-  return out;
 }
 
 /**

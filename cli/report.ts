@@ -82,7 +82,8 @@ export function scriptJson(value: unknown): string {
   );
 }
 
-function thin<T>(history: T[], max: number): T[] {
+/** At most `max` items of `history`, evenly spread, the last kept. */
+export function thin<T>(history: T[], max: number): T[] {
   if (history.length <= max) return history;
   const stride = history.length / max;
   const out: T[] = [];

@@ -170,14 +170,18 @@ export function resolveTrainOptions(
     activation: model.layers[0].neurons[0].activation,
   };
   const loop: Partial<Record<keyof LoopSettings, unknown>> = {};
+  // Data with no classes holds real targets: a regression unless the options say otherwise.
+  const given: TrainOptions = {
+    ...options,
+    problem: options.problem ?? (data.classes === 0 ? "regression" : undefined),
+  };
   for (const key of LOOP_KEYS) {
-    const given = options[key];
-    const value = given === undefined ? defaultOf(key, context) : checkSetting(key, given);
+    const asked = given[key];
+    const value = asked === undefined ? defaultOf(key, context) : checkSetting(key, asked);
     loop[key] = value;
     (context as Record<string, unknown>)[key] = value;
   }
-  const { problem, optimizer, loss, lr, lrSchedule, steps, batchSize, l2, l1, seed, engine } =
-    loop as LoopSettings;
+  const { problem, optimizer, loss, lr } = loop as LoopSettings;
   const fitting = LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes(problem));
   if (!fitting.includes(loss)) fail("loss", `${fitting.join(" or ")} for ${problem}`, loss);
   for (const [name, set] of [["data", data], ["test", options.test]] as const) {
@@ -220,21 +224,7 @@ export function resolveTrainOptions(
     // The optimizer checks the state itself (TypeError naming the field).
     makeOptimizer(optimizer, model.parameters(), { lr }).loadState(start.optimizer);
   }
-  return {
-    problem,
-    loss,
-    optimizer,
-    lr,
-    lrSchedule,
-    steps,
-    batchSize,
-    l2,
-    l1,
-    seed,
-    engine,
-    test: options.test,
-    start,
-  };
+  return { ...(loop as LoopSettings), test: options.test, start };
 }
 
 /** Options for {@linkcode makeOptimizer}. */

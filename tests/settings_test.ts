@@ -2,10 +2,14 @@ import assert from "node:assert/strict";
 import {
   defaultOf,
   loopSettings,
+  makeSine,
+  Mlp,
   resolveSettings,
+  resolveTrainOptions,
   SETTING_KEYS,
   SETTINGS,
   type TrainSettings,
+  trainSteps,
 } from "../mod.ts";
 import { configFromFlags, configFromJson } from "../cli/config.ts";
 import { parseFlags } from "../cli/_flags.ts";
@@ -106,4 +110,21 @@ Deno.test("the README's flag table has every setting's row, as the table says it
     assert.ok(line !== undefined, `README has a row for --${row.flag}`);
     assert.ok(line.includes(row.help), `README's --${row.flag} row has its help: ${row.help}`);
   }
+});
+
+Deno.test("the library reads data with no classes as a regression, with the table's regression defaults", () => {
+  const data = makeSine({ samples: 40, seed: 1 });
+  const model = new Mlp(1, [8, 1], { activation: "tanh" });
+  const o = resolveTrainOptions(model, data);
+  assert.deepEqual([o.problem, o.loss, o.optimizer, o.lrSchedule, o.l2], [
+    "regression",
+    "mse",
+    "adam",
+    "constant",
+    0,
+  ]);
+  const first = trainSteps(model, data, { steps: 1 }).next().value!;
+  assert.equal(first.accuracy, undefined);
+  assert.ok(Number.isFinite(first.r2));
+  assert.throws(() => resolveTrainOptions(model, data, { problem: "classification" }), /'model'/);
 });
