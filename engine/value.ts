@@ -95,7 +95,9 @@ function describe(x: unknown): string {
  */
 export class Value {
   /** The forward value. Optimizers change it in place. */
-  data: number;
+  // Starts as a number (not undefined), so that V8 keeps it as a double
+  // that writes update in place, without allocating.
+  data: number = 0;
   /** d(output)/d(this), filled in by `backward()`. Starts at 0. */
   grad = 0;
   /** A name for display (`toDot`), empty by default. */

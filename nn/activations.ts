@@ -31,10 +31,11 @@ export const ACTIVATION_FUNCTIONS: Readonly<Record<Activation, ActivationFunctio
     name: "relu",
     value: (z) => z.relu(),
     kernel(z, der, n) {
+      // Branch-free: max(x, 0) is 0 for x <= 0 (and for -0) and x otherwise, NaN for NaN.
       for (let i = 0; i < n; i++) {
         const x = z[i];
-        z[i] = x <= 0 ? 0 : x;
-        der[i] = x <= 0 ? 0 : 1;
+        z[i] = Math.max(x, 0);
+        der[i] = +!(x <= 0);
       }
     },
   },

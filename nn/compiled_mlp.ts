@@ -15,8 +15,10 @@
  * per neuron, in the order the graph's backward pass meets the neurons. The
  * kernels are register-blocked (several neurons and samples per pass, held
  * in locals), which runs several of these sums at once but never splits,
- * reorders or fuses one. The losses and gradients are therefore bit for bit
- * those of the `Value` path.
+ * reorders or fuses one. Where WebAssembly SIMD is available, the whole
+ * blocks of each layer run in it (`_simd.ts`: each lane one sum, a plain
+ * multiply then a plain add per term) and the JS kernels do the rest. The
+ * losses and gradients are therefore bit for bit those of the `Value` path.
  *
  * @module
  */
@@ -35,6 +37,7 @@ import {
 } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
 import { countCorrect } from "./_metrics.ts";
+import { type SimdKernels, simdKernels } from "./_simd.ts";
 
 /** Options for {@linkcode CompiledMlp}. */
 export interface CompiledMlpOptions {
@@ -69,6 +72,14 @@ export interface CompiledMlpOptions {
    * million activations per pass.
    */
   rowsPerPass?: number;
+  /**
+   * Whether the matrix kernels may run in WebAssembly SIMD where it is
+   * available; `false` runs the JS kernels only. The numbers are the same
+   * bit for bit either way.
+   *
+   * @default {true}
+   */
+  simd?: boolean;
 }
 
 /** One pass's rows of the batch, and its views of the batch-wide arrays. */
@@ -79,6 +90,39 @@ interface Pass {
   out: Float64Array;
   gout: Float64Array;
   order: Int32Array;
+}
+
+/**
+ * The arrays of a {@linkcode CompiledMlp}: carved out of the SIMD kernels'
+ * memory when they run here, or plain arrays.
+ */
+class Arena {
+  readonly simd: SimdKernels | undefined;
+  #at = 0;
+
+  /** An arena for arrays of these lengths, in bytes per element. */
+  constructor(lengths: readonly [number, 4 | 8][], simd: boolean) {
+    const bytes = lengths.reduce((sum, [n, size]) => sum + align(n * size), 0);
+    this.simd = simd ? simdKernels(bytes) : undefined;
+  }
+
+  f64(n: number): Float64Array {
+    if (this.simd === undefined) return new Float64Array(n);
+    const a = new Float64Array(this.simd.memory.buffer, this.#at, n);
+    this.#at += align(n * 8);
+    return a;
+  }
+
+  i32(n: number): Int32Array {
+    if (this.simd === undefined) return new Int32Array(n);
+    const a = new Int32Array(this.simd.memory.buffer, this.#at, n);
+    this.#at += align(n * 4);
+    return a;
+  }
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
 }
 
 /** The default {@linkcode CompiledMlpOptions.rowsPerPass} for `model`. */
@@ -122,6 +166,11 @@ export class CompiledMlp {
   readonly l2: number;
   /** Weight of the L1 penalty. */
   readonly l1: number;
+  /**
+   * Which matrix kernels run: `"wasm-simd"` (WebAssembly SIMD, with the JS
+   * kernels for the remainders of its blocks) or `"js"` (the JS kernels only).
+   */
+  readonly kernels: "wasm-simd" | "js";
   /** The latest total loss (penalties included), from `forward()`. */
   get total(): number {
     return this.#total;
@@ -150,6 +199,9 @@ export class CompiledMlp {
   readonly #acts: readonly ActivationFunction[];
   readonly #p: Float64Array;
   readonly #g: Float64Array;
+  // The SIMD kernels, and each layer's weights transposed for them, biases last.
+  readonly #simd: SimdKernels | undefined;
+  readonly #wt: Float64Array;
   readonly #sizes: Int32Array;
   readonly #offsets: Int32Array;
   readonly #nin: number;
@@ -253,21 +305,40 @@ export class CompiledMlp {
     this.#offsets = Int32Array.from(offsets);
     this.#nin = model.nin;
     this.#k = k;
-    this.#p = new Float64Array(count);
-    this.#g = new Float64Array(count);
     const rows = Math.min(batchSize, options.rowsPerPass ?? defaultRowsPerPass(model));
     if (!Number.isInteger(rows) || rows < 1) {
       throw new RangeError(
         `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
       );
     }
-    this.#x = new Float64Array(model.nin * batchSize);
-    this.#out = new Float64Array(k * batchSize);
+    const width = Math.max(...sizes);
+    const hidden = sizes.slice(1, -1).reduce((sum, n) => sum + n, 0);
+    const arena = new Arena([
+      [count, 8],
+      [count, 8],
+      [count, 8],
+      [model.nin * batchSize, 8],
+      [k * batchSize, 8],
+      [k * batchSize, 8],
+      ...sizes.slice(1).map((n): [number, 8] => [n * rows, 8]),
+      [hidden * rows, 8],
+      [width * rows, 8],
+      [width * rows, 8],
+      [k * batchSize, 4],
+      [rows, 4],
+    ], options.simd ?? true);
+    this.#simd = arena.simd;
+    this.kernels = arena.simd === undefined ? "js" : "wasm-simd";
+    this.#p = arena.f64(count);
+    this.#g = arena.f64(count);
+    this.#wt = arena.f64(this.#simd === undefined ? 0 : count);
+    this.#x = arena.f64(model.nin * batchSize);
+    this.#out = arena.f64(k * batchSize);
     this.#lab = new Float64Array(batchSize);
     this.#cls = new Float64Array(batchSize);
-    this.#gout = new Float64Array(k * batchSize);
+    this.#gout = arena.f64(k * batchSize);
     this.#aux = new Float64Array(k * batchSize);
-    this.#order = new Int32Array(k * batchSize);
+    this.#order = arena.i32(k * batchSize);
     const passes: Pass[] = [];
     for (let start = 0; start < batchSize; start += rows) {
       const end = Math.min(batchSize, start + rows);
@@ -281,14 +352,13 @@ export class CompiledMlp {
       });
     }
     this.#passes = passes;
+    this.#d = sizes.map((n, l) => l === 0 ? new Float64Array(0) : arena.f64(n * rows));
     this.#a = sizes.map((n, l) =>
-      new Float64Array(l === 0 || l === sizes.length - 1 ? 0 : n * rows)
+      l === 0 || l === sizes.length - 1 ? new Float64Array(0) : arena.f64(n * rows)
     );
-    this.#d = sizes.map((n, l) => new Float64Array(l === 0 ? 0 : n * rows));
-    const width = Math.max(...sizes);
-    this.#rows = new Int32Array(rows);
-    this.#ga = new Float64Array(width * rows);
-    this.#gb = new Float64Array(width * rows);
+    this.#ga = arena.f64(width * rows);
+    this.#gb = arena.f64(width * rows);
+    this.#rows = arena.i32(rows);
   }
 
   /**
@@ -366,6 +436,18 @@ export class CompiledMlp {
     const params = this.#params;
     const p = this.#p;
     for (let i = 0; i < p.length; i++) p[i] = params[i].data;
+    if (this.#simd === undefined) return;
+    const sizes = this.#sizes;
+    const wt = this.#wt;
+    for (let l = 1; l < sizes.length; l++) {
+      const nin = sizes[l - 1];
+      const nout = sizes[l];
+      const base = this.#offsets[l - 1];
+      for (let j = 0; j < nout; j++) {
+        const o = base + j * (nin + 1);
+        for (let i = 0; i <= nin; i++) wt[base + i * nout + j] = p[o + i];
+      }
+    }
   }
 
   /** Runs every layer on pass `c`'s rows, with the loaded inputs and parameters. */
@@ -373,11 +455,32 @@ export class CompiledMlp {
     const pass = this.#passes[c];
     const sizes = this.#sizes;
     const last = sizes.length - 1;
+    const simd = this.#simd;
+    const n = pass.rows;
     let xin = pass.x;
     for (let l = 1; l <= last; l++) {
       const out = l === last ? pass.out : this.#a[l];
-      forwardLayer(this.#p, this.#offsets[l - 1], xin, sizes[l - 1], out, sizes[l], pass.rows);
-      this.#acts[l - 1].kernel(out, this.#d[l], pass.rows * sizes[l]);
+      const nin = sizes[l - 1];
+      const nout = sizes[l];
+      const base = this.#offsets[l - 1];
+      if (simd === undefined) forwardLayer(this.#p, base, xin, nin, out, nout, 0, n, 0);
+      else {
+        // SIMD for blocks of 4 samples x 4 (or 2) neurons, JS for the rest.
+        const ns = n - n % 4;
+        const nj = nout - nout % 2;
+        const wt = this.#wt.byteOffset + base * 8;
+        simd.forward(wt, xin.byteOffset, out.byteOffset, nin, nout, ns, nj);
+        forwardLayer(this.#p, base, xin, nin, out, nout, 0, ns, nj);
+        forwardLayer(this.#p, base, xin, nin, out, nout, ns, n, 0);
+      }
+      const act = this.#acts[l - 1];
+      const size = n * nout;
+      if (simd !== undefined && act.name === "relu") {
+        // ReLU's SIMD twin for pairs, its kernel for an odd last one.
+        const even = size - size % 2;
+        simd.relu(out.byteOffset, this.#d[l].byteOffset, even);
+        if (even < size) act.kernel(out.subarray(even), this.#d[l].subarray(even), 1);
+      } else act.kernel(out, this.#d[l], size);
       xin = out;
     }
     this.#current = c;
@@ -433,6 +536,7 @@ export class CompiledMlp {
     const g = this.#g;
     const last = sizes.length - 1;
     const rows = this.#rows;
+    const simd = this.#simd;
     const m = this.#activeRows(pass);
     if (m === 0) return;
     // gz: the grads of a layer's sums; gx: of its inputs, which become ga,
@@ -455,10 +559,40 @@ export class CompiledMlp {
         const at = t * nout;
         for (let j = 0; j < nout; j++) gz[at + j] = der[s + j] * ga[at + j];
       }
-      weightGrads(g, base, l === 1 ? pass.x : this.#a[l - 1], nin, gz, nout, rows, m);
+      const x = l === 1 ? pass.x : this.#a[l - 1];
+      if (simd === undefined) weightGrads(g, base, x, nin, gz, nout, rows, m, 0, false);
+      else {
+        // SIMD for blocks of 2 neurons x 8 (or 2) inputs and their biases, JS for the rest.
+        const ni = nin - nin % 2;
+        const nj = nout - nout % 2;
+        const gb = g.byteOffset + base * 8;
+        const zb = gz.byteOffset;
+        simd.weightGrads(gb, x.byteOffset, rows.byteOffset, zb, nin, nout, nj, ni, m);
+        simd.biasGrads(gb, zb, nin, nout, nj, m);
+        weightGrads(g, base, x, nin, gz, nout, rows, m, ni, true);
+      }
       if (l === 1) break;
-      if (l === last) orderedInputGrads(p, base, gz, nout, gx, nin, rows, m, pass.order);
-      else inputGrads(p, base, gz, nout, gx, nin, m);
+      const ni = simd === undefined ? 0 : nin - nin % 2;
+      const w = p.byteOffset + base * 8;
+      if (l === last) {
+        simd?.orderedInputGrads(
+          w,
+          gz.byteOffset,
+          gx.byteOffset,
+          nin,
+          nout,
+          rows.byteOffset,
+          pass.order.byteOffset,
+          m,
+          ni,
+        );
+        if (ni < nin) orderedInputGrads(p, base, gz, nout, gx, nin, rows, m, pass.order, ni);
+      } else {
+        // SIMD for blocks of 2 samples x 8 (or 2) inputs, JS for the rest.
+        const ns = simd === undefined ? 0 : m - m % 2;
+        simd?.inputGrads(w, gz.byteOffset, gx.byteOffset, nin, nout, ns, ni);
+        inputGrads(p, base, gz, nout, gx, nin, m, ns, ni);
+      }
     }
   }
 
@@ -471,24 +605,7 @@ export class CompiledMlp {
   #activeRows(pass: Pass): number {
     const rows = this.#rows;
     const n = pass.rows;
-    const sizes = this.#sizes;
-    const last = sizes.length - 1;
-    let zero = 0;
-    const p = this.#p;
-    for (let i = 0; i < p.length; i++) zero += p[i] * 0;
-    for (let i = 0; i < pass.x.length; i++) zero += pass.x[i] * 0;
-    for (let l = 1; l <= last; l++) {
-      const size = n * sizes[l];
-      const a = this.#a[l];
-      const d = this.#d[l];
-      if (l < last) { for (let i = 0; i < size; i++) zero += a[i] * 0; }
-      for (let i = 0; i < size; i++) zero += d[i] * 0;
-    }
-    if (zero !== 0) {
-      for (let t = 0; t < n; t++) rows[t] = t;
-      return n;
-    }
-    const k = sizes[last];
+    const k = this.#k;
     const gout = pass.gout;
     let m = 0;
     for (let s = 0; s < n; s++) {
@@ -499,8 +616,36 @@ export class CompiledMlp {
         }
       }
     }
-    return m;
+    if (m === n) return n;
+    const sizes = this.#sizes;
+    let finite = allFinite(this.#p) && allFinite(pass.x);
+    for (let l = 1; l < sizes.length && finite; l++) {
+      const size = n * sizes[l];
+      if (l < sizes.length - 1) finite = allFinite(this.#a[l].subarray(0, size));
+      if (finite) finite = allFinite(this.#d[l].subarray(0, size));
+    }
+    if (finite) return m;
+    for (let t = 0; t < n; t++) rows[t] = t;
+    return n;
   }
+}
+
+/** Whether every number of `a` is finite. */
+function allFinite(a: Float64Array): boolean {
+  // x * 0 is 0 for a finite x and NaN for the rest; four sums run at once.
+  let z0 = 0;
+  let z1 = 0;
+  let z2 = 0;
+  let z3 = 0;
+  let i = 0;
+  for (; i + 3 < a.length; i += 4) {
+    z0 += a[i] * 0;
+    z1 += a[i + 1] * 0;
+    z2 += a[i + 2] * 0;
+    z3 += a[i + 3] * 0;
+  }
+  for (; i < a.length; i++) z0 += a[i] * 0;
+  return z0 + z1 + z2 + z3 === 0;
 }
 
 // The kernels. Each sum keeps the graph's order (a neuron's sum starts from
@@ -512,8 +657,8 @@ export class CompiledMlp {
 
 /**
  * One layer's weighted sums: `z[s * nout + j] = b_j + sum_i w_ji * x[s * nin + i]`,
- * where neuron j's weights start at `p[base + j * (nin + 1)]` and its bias follows them.
- * Blocks of 4 neurons x 2 samples.
+ * where neuron j's weights start at `p[base + j * (nin + 1)]` and its bias follows them,
+ * for samples `[from, to)` and neurons `[j0, nout)`. Blocks of 4 neurons x 2 samples.
  */
 function forwardLayer(
   p: Float64Array,
@@ -522,16 +667,19 @@ function forwardLayer(
   nin: number,
   z: Float64Array,
   nout: number,
-  n: number,
+  from: number,
+  to: number,
+  j0: number,
 ): void {
   const stride = nin + 1;
-  let s = 0;
+  const n = to;
+  let s = from;
   for (; s + 1 < n; s += 2) {
     const x0 = s * nin;
     const x1 = x0 + nin;
     const z0 = s * nout;
     const z1 = z0 + nout;
-    let j = 0;
+    let j = j0;
     for (; j + 3 < nout; j += 4) {
       const o0 = base + j * stride;
       const o1 = o0 + stride;
@@ -585,7 +733,7 @@ function forwardLayer(
   }
   for (; s < n; s++) {
     const x0 = s * nin;
-    for (let j = 0; j < nout; j++) {
+    for (let j = j0; j < nout; j++) {
       const o = base + j * stride;
       let a = p[o + nin];
       for (let i = 0; i < nin; i++) a += p[o + i] * x[x0 + i];
@@ -597,8 +745,9 @@ function forwardLayer(
 /**
  * Adds each sample's terms into one layer's weight and bias grads, last
  * sample first: `g[w_ji] += x[rows[t], i] * gz[t, j]` and `g[b_j] += gz[t, j]`
- * for the `n` samples `rows[t]` (ascending), whose sums' grads `gz` are packed.
- * Blocks of 2 neurons x 4 inputs.
+ * for the `n` samples `rows[t]` (ascending), whose sums' grads `gz` are packed,
+ * but for the inputs `[0, done)` of each pair of neurons, and their biases
+ * when `pairBiases` says they are done. Blocks of 2 neurons x 4 inputs.
  */
 function weightGrads(
   g: Float64Array,
@@ -609,13 +758,15 @@ function weightGrads(
   nout: number,
   rows: Int32Array,
   n: number,
+  done: number,
+  pairBiases: boolean,
 ): void {
   const stride = nin + 1;
   let j = 0;
   for (; j + 1 < nout; j += 2) {
     const o0 = base + j * stride;
     const o1 = o0 + stride;
-    let i = 0;
+    let i = done;
     for (; i + 3 < nin; i += 4) {
       let a0 = g[o0 + i];
       let a1 = g[o0 + i + 1];
@@ -665,6 +816,7 @@ function weightGrads(
       g[o0 + i] = a;
       g[o1 + i] = b;
     }
+    if (pairBiases) continue;
     let c0 = g[o0 + nin];
     let c1 = g[o1 + nin];
     for (let s = n - 1; s >= 0; s--) {
@@ -690,7 +842,8 @@ function weightGrads(
 
 /**
  * One hidden layer's input grads, per (packed) sample: `gx[t, i] = sum_j w_ji * gz[t, j]`
- * from 0, last neuron first. Blocks of 2 samples x 4 inputs.
+ * from 0, last neuron first, but for the inputs `[0, iDone)` of the samples
+ * `[0, sDone)` (an even number). Blocks of 2 samples x 4 inputs.
  */
 function inputGrads(
   p: Float64Array,
@@ -700,6 +853,8 @@ function inputGrads(
   gx: Float64Array,
   nin: number,
   n: number,
+  sDone: number,
+  iDone: number,
 ): void {
   const stride = nin + 1;
   let s = 0;
@@ -708,7 +863,7 @@ function inputGrads(
     const z1 = z0 + nout;
     const x0 = s * nin;
     const x1 = x0 + nin;
-    let i = 0;
+    let i = s < sDone ? iDone : 0;
     for (; i + 3 < nin; i += 4) {
       let a0 = 0;
       let a1 = 0;
@@ -767,7 +922,8 @@ function inputGrads(
 
 /**
  * The last layer's input grads, with the neurons of each sample `rows[t]`
- * met in the order the loss's backward pass gives (`order`, `nout` per sample).
+ * met in the order the loss's backward pass gives (`order`, `nout` per
+ * sample), for the inputs `[from, nin)`.
  */
 function orderedInputGrads(
   p: Float64Array,
@@ -779,17 +935,18 @@ function orderedInputGrads(
   rows: Int32Array,
   n: number,
   order: Int32Array,
+  from: number,
 ): void {
   const stride = nin + 1;
-  gx.fill(0, 0, n * nin);
   for (let s = 0; s < n; s++) {
     const x0 = s * nin;
     const at = rows[s] * nout;
+    gx.fill(0, x0 + from, x0 + nin);
     for (let r = 0; r < nout; r++) {
       const j = order[at + r];
       const o = base + j * stride;
       const u = gz[s * nout + j];
-      for (let i = 0; i < nin; i++) gx[x0 + i] += p[o + i] * u;
+      for (let i = from; i < nin; i++) gx[x0 + i] += p[o + i] * u;
     }
   }
 }

@@ -470,35 +470,48 @@ Deno.test("evaluate runs on the compiled path and gives the Value graph's loss b
   });
 });
 
-Deno.test("the blocked kernels give the Value graph's numbers for every remainder of the blocks", () => {
-  // Blocks are 4 neurons x 2 samples (forward), 2 neurons x 4 inputs (weight
-  // grads) and 2 samples x 4 inputs (input grads): these sizes leave every remainder.
-  for (const width of [1, 2, 3, 4, 5, 7, 9]) {
-    for (const n of [1, 2, 3, 5]) {
-      for (const activation of ["relu", "tanh"] as const) {
-        const nin = 1 + (width % 4);
-        const model = new Mlp(nin, [width, width + 1, 3], { seed: width * 10 + n, activation });
-        const x = Array.from(
-          { length: n },
-          (_, s) => Array.from({ length: nin }, (_, i) => Math.sin(s * 3 + i) * 2),
-        );
-        const y = x.map((_, s) => s % 3);
-        for (const loss of ["ce", "svm", "mse"] as const) {
-          const compiled = new CompiledMlp(model, n, { loss, l2: 1e-3 });
-          const total = compiled.forward(x, y);
-          compiled.backward();
-          const grads = model.parameters().map((p) => p.grad);
-          model.zeroGrad();
-          const graph = classificationLoss(x.map((xi) => model.forward(xi)), y, { loss })
-            .add(l2Penalty(model.parameters(), 1e-3));
-          graph.backward();
-          const what = `${nin}-${width}-${width + 1}-3, ${n} samples, ${activation}, ${loss}`;
-          assert.equal(total, graph.data, what);
-          assert.deepEqual(grads, model.parameters().map((p) => p.grad), what);
-          model.zeroGrad();
+Deno.test("the blocked kernels give the Value graph's numbers for every remainder of the blocks", async (t) => {
+  // JS blocks are 4 neurons x 2 samples (forward), 2 neurons x 4 inputs (weight
+  // grads) and 2 samples x 4 inputs (input grads); SIMD blocks are 4 samples x
+  // 4 neurons, 2 neurons x 8 inputs and 2 samples x 8 inputs, the JS kernels
+  // doing the rest: these sizes leave every remainder of both.
+  for (const simd of [true, false]) {
+    await t.step(simd ? "WebAssembly SIMD and JS" : "JS only", () => {
+      assert.equal(
+        new CompiledMlp(new Mlp(2, [3, 1]), 1, { simd }).kernels,
+        simd ? "wasm-simd" : "js",
+      );
+      for (const width of [1, 2, 3, 4, 5, 7, 8, 9, 12, 17]) {
+        for (const n of [1, 2, 3, 4, 5, 7, 8, 9]) {
+          for (const activation of ["relu", "tanh"] as const) {
+            const nin = 1 + (width * 3) % 11;
+            const model = new Mlp(nin, [width, width + 1, 3], {
+              seed: width * 10 + n,
+              activation,
+            });
+            const x = Array.from(
+              { length: n },
+              (_, s) => Array.from({ length: nin }, (_, i) => Math.sin(s * 3 + i) * 2),
+            );
+            const y = x.map((_, s) => s % 3);
+            for (const loss of ["ce", "svm", "mse"] as const) {
+              const compiled = new CompiledMlp(model, n, { loss, l2: 1e-3, simd });
+              const total = compiled.forward(x, y);
+              compiled.backward();
+              const grads = model.parameters().map((p) => p.grad);
+              model.zeroGrad();
+              const graph = classificationLoss(x.map((xi) => model.forward(xi)), y, { loss })
+                .add(l2Penalty(model.parameters(), 1e-3));
+              graph.backward();
+              const what = `${nin}-${width}-${width + 1}-3, ${n} samples, ${activation}, ${loss}`;
+              assert.equal(total, graph.data, what);
+              assert.deepEqual(grads, model.parameters().map((p) => p.grad), what);
+              model.zeroGrad();
+            }
+          }
         }
       }
-    }
+    });
   }
 });
 

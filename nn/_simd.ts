@@ -1,0 +1,647 @@
+/**
+ * The compiled path's matrix kernels in WebAssembly SIMD (`f64x2`), written
+ * here as bytes by a small assembler, so that nothing is downloaded or built.
+ *
+ * Each lane holds one sum of its own; a sum's terms are added one by one in
+ * the same order as the JS kernels add them, with a plain multiply and a
+ * plain add (no fused multiply-add, which `f64x2` does not have), so every
+ * lane's float is the JS kernel's. A kernel covers the whole blocks of a
+ * layer; the JS kernels do the rest. {@linkcode simdKernels} returns
+ * `undefined` where WebAssembly SIMD is missing (or may not be compiled, as
+ * on a browser's main thread), and the JS kernels then do everything.
+ *
+ * @module
+ */
+
+/** The SIMD kernels of one instance, over its own memory. Addresses are byte offsets. */
+export interface SimdKernels {
+  /** The memory every address points into. */
+  readonly memory: WebAssembly.Memory;
+  /**
+   * One layer's sums for samples `[0, ns)` (a multiple of 4) and neurons
+   * `[0, nj)` (a multiple of 2): `z[s, j] = bias_j + sum_i wt[i, j] * x[s, i]`, where `wt` is the
+   * layer's weights transposed (`nin` rows of `nout`) followed by its biases.
+   */
+  forward(
+    wt: number,
+    x: number,
+    z: number,
+    nin: number,
+    nout: number,
+    ns: number,
+    nj: number,
+  ): void;
+  /**
+   * Adds into the weight grads of neurons `[0, nj)` and inputs `[0, ni)`
+   * (multiples of 2) one term per packed sample, last first:
+   * `g[j, i] += x[rows[t], i] * gz[t, j]`.
+   */
+  weightGrads(
+    g: number,
+    x: number,
+    rows: number,
+    gz: number,
+    nin: number,
+    nout: number,
+    nj: number,
+    ni: number,
+    n: number,
+  ): void;
+  /**
+   * Adds into the bias grads of neurons `[0, nj)` (a multiple of 2) one term
+   * per packed sample, last first: `g[b_j] += gz[t, j]`.
+   */
+  biasGrads(g: number, gz: number, nin: number, nout: number, nj: number, n: number): void;
+  /**
+   * ReLU (`z = max(z, 0)`, `der = z <= 0 ? 0 : 1`) of `n` sums (an even
+   * number), the same floats as its kernel in `activations.ts`.
+   */
+  relu(z: number, der: number, n: number): void;
+  /**
+   * The input grads of samples `[0, ns)` and inputs `[0, ni)` (multiples
+   * of 2): `gx[t, i] = sum_j w[j, i] * gz[t, j]` from 0,
+   * last neuron first.
+   */
+  inputGrads(
+    w: number,
+    gz: number,
+    gx: number,
+    nin: number,
+    nout: number,
+    ns: number,
+    ni: number,
+  ): void;
+  /**
+   * {@linkcode SimdKernels.inputGrads} with each sample's neurons met in the
+   * order `order[rows[t] * nout ..]`, for samples `[0, n)` and inputs `[0, ni)`.
+   */
+  orderedInputGrads(
+    w: number,
+    gz: number,
+    gx: number,
+    nin: number,
+    nout: number,
+    rows: number,
+    order: number,
+    n: number,
+    ni: number,
+  ): void;
+}
+
+// --- A small WebAssembly assembler: just what the kernels use. ---
+
+type Code = number[];
+
+function uleb(n: number): Code {
+  const out: Code = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): Code {
+  const out: Code = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const SIMD = 0xfd;
+
+/** The instructions, by their text-format names. */
+const op = {
+  get: (i: number): Code => [0x20, ...uleb(i)],
+  set: (i: number): Code => [0x21, ...uleb(i)],
+  tee: (i: number): Code => [0x22, ...uleb(i)],
+  i32: (n: number): Code => [0x41, ...sleb(n)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  shl: [0x74],
+  and: [0x71],
+  f64: (x: number): Code => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
+  geS: [0x4e],
+  ltS: [0x48],
+  i32Load: [0x28, 2, 0],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number): Code => [0x0c, ...uleb(d)],
+  brIf: (d: number): Code => [0x0d, ...uleb(d)],
+  vLoad: (offset = 0): Code => [SIMD, 0x00, 3, ...uleb(offset)],
+  vStore: (offset = 0): Code => [SIMD, 0x0b, 3, ...uleb(offset)],
+  vSplat: (offset = 0): Code => [SIMD, 0x0a, 3, ...uleb(offset)],
+  vZero: [SIMD, 0x0c, ...new Array(16).fill(0)],
+  vLoadLane: (lane: number): Code => [SIMD, 0x57, 3, 0, lane],
+  vStoreLane: (lane: number): Code => [SIMD, 0x5b, 3, 0, lane],
+  fSplat: [SIMD, 0x14],
+  fLe: [SIMD, ...uleb(0x4b)],
+  andNot: [SIMD, ...uleb(0x4f)],
+  fMax: [SIMD, ...uleb(0xf5)],
+  fAdd: [SIMD, ...uleb(0xf0)],
+  fMul: [SIMD, ...uleb(0xf2)],
+};
+
+/** `for (i = from; i < to; i += step) body`, with `i` and `to` locals. */
+function forUp(i: number, from: Code, to: number, step: number, body: Code): Code {
+  return [
+    ...from,
+    ...op.set(i),
+    ...op.block,
+    ...op.loop,
+    ...op.get(i),
+    ...op.get(to),
+    ...op.geS,
+    ...op.brIf(1),
+    ...body,
+    ...op.get(i),
+    ...op.i32(step),
+    ...op.add,
+    ...op.set(i),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/** `for (i = from; i >= 0; i--) body`. */
+function forDown(i: number, from: Code, body: Code): Code {
+  return [
+    ...from,
+    ...op.set(i),
+    ...op.block,
+    ...op.loop,
+    ...op.get(i),
+    ...op.i32(0),
+    ...op.ltS,
+    ...op.brIf(1),
+    ...body,
+    ...op.get(i),
+    ...op.i32(1),
+    ...op.sub,
+    ...op.set(i),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/** `a = a + b * c` on v128 locals, `b` and `c` given as code. */
+function acc(a: number, b: Code, c: Code): Code {
+  return [...op.get(a), ...b, ...c, ...op.fMul, ...op.fAdd, ...op.set(a)];
+}
+
+/** `dst = (a * b + c) * 8` etc.: sums and products of locals and constants. */
+function expr(...parts: (number | string | Code)[]): Code {
+  // Postfix: numbers are locals, "+" "*" "-" "<<3" are ops, arrays are code.
+  const out: Code = [];
+  for (const p of parts) {
+    if (typeof p === "number") out.push(...op.get(p));
+    else if (p === "+") out.push(...op.add);
+    else if (p === "-") out.push(...op.sub);
+    else if (p === "*") out.push(...op.mul);
+    else if (p === "<<3") out.push(...op.i32(3), ...op.shl);
+    else if (p === "<<2") out.push(...op.i32(2), ...op.shl);
+    else out.push(...(p as Code));
+  }
+  return out;
+}
+
+interface Fn {
+  params: number;
+  i32s: number;
+  v128s: number;
+  body: Code;
+}
+
+function vector(items: Code[]): Code {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, content: Code): Code {
+  return [id, ...uleb(content.length), ...content];
+}
+
+function module(fns: Fn[], names: string[]): Uint8Array<ArrayBuffer> {
+  const types = fns.map((f) => [0x60, ...uleb(f.params), ...new Array(f.params).fill(I32), 0]);
+  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  const imports = [[...name("m"), ...name("memory"), 0x02, 0x00, 0x01]];
+  const bodies = fns.map((f) => {
+    const locals = [[...uleb(f.i32s), I32], [...uleb(f.v128s), V128]];
+    const code = [...vector(locals), ...f.body, ...op.end];
+    return [...uleb(code.length), ...code];
+  });
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vector(types)),
+    ...section(2, vector(imports)),
+    ...section(3, vector(fns.map((_, i) => uleb(i)))),
+    ...section(7, vector(names.map((n, i) => [...name(n), 0x00, ...uleb(i)]))),
+    ...section(10, vector(bodies)),
+  ]);
+}
+
+// --- The kernels. Locals are numbered: parameters first, then i32s, then v128s. ---
+
+/** `lo` rounded down to a multiple of `m` (a power of 2), into local `dst`. */
+function roundDown(dst: number, lo: number, m: number): Code {
+  return [...expr(lo, op.i32(-m)), ...op.and, ...op.set(dst)];
+}
+
+function forwardFn(): Fn {
+  // (wt, x, z, nin, nout, ns, nj): blocks of 4 samples x 4 neurons, then 4 x 2.
+  const [wt, x, z, nin, nout, ns, nj] = [0, 1, 2, 3, 4, 5, 6];
+  const [s, j, i, wp, x0, x1, x2, x3, rowB, zp, strideB, nj4] = [
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+  ];
+  const a = [19, 20, 21, 22, 23, 24, 25, 26];
+  const [w0, w1, u] = [27, 28, 29];
+  const xs = [x0, x1, x2, x3];
+  // v vectors (2v neurons) per sample: accumulators a[2r + c].
+  const block = (v: number): Code => {
+    const inner: Code = [
+      ...[w0, w1].slice(0, v).flatMap((w, c) => [...op.get(wp), ...op.vLoad(16 * c), ...op.set(w)]),
+      ...xs.flatMap((xp, r) => [
+        ...op.get(xp),
+        ...op.vSplat(0),
+        ...op.set(u),
+        ...[w0, w1].slice(0, v).flatMap((w, c) => acc(a[2 * r + c], op.get(w), op.get(u))),
+        ...expr(xp, op.i32(8), "+"),
+        ...op.set(xp),
+      ]),
+      ...expr(wp, strideB, "+"),
+      ...op.set(wp),
+    ];
+    return [
+      // the biases: wt + (nin * nout + j) * 8
+      ...expr(nin, nout, "*", j, "+", "<<3", wt, "+"),
+      ...op.set(wp),
+      ...[0, 1, 2, 3].flatMap((r) =>
+        [0, 1].slice(0, v).flatMap((
+          c,
+        ) => [...op.get(wp), ...op.vLoad(16 * c), ...op.set(a[2 * r + c])])
+      ),
+      ...expr(s, nin, "*", "<<3", x, "+"),
+      ...op.tee(x0),
+      ...expr(rowB, "+"),
+      ...op.tee(x1),
+      ...expr(rowB, "+"),
+      ...op.tee(x2),
+      ...expr(rowB, "+"),
+      ...op.set(x3),
+      ...expr(j, "<<3", wt, "+"),
+      ...op.set(wp),
+      ...forUp(i, op.i32(0), nin, 1, inner),
+      // z + (s * nout + j) * 8, then one row per sample
+      ...expr(s, nout, "*", j, "+", "<<3", z, "+"),
+      ...op.set(zp),
+      ...[0, 1, 2, 3].flatMap((r) => [
+        ...[0, 1].slice(0, v).flatMap((c) => [
+          ...op.get(zp),
+          ...op.get(a[2 * r + c]),
+          ...op.vStore(16 * c),
+        ]),
+        ...expr(zp, strideB, "+"),
+        ...op.set(zp),
+      ]),
+    ];
+  };
+  return {
+    params: 7,
+    i32s: 12,
+    v128s: 11,
+    body: [
+      ...expr(nin, "<<3"),
+      ...op.set(rowB),
+      ...expr(nout, "<<3"),
+      ...op.set(strideB),
+      ...roundDown(nj4, nj, 4),
+      ...forUp(s, op.i32(0), ns, 4, [
+        ...forUp(j, op.i32(0), nj4, 4, block(2)),
+        ...forUp(j, op.get(nj4), nj, 2, block(1)),
+      ]),
+    ],
+  };
+}
+
+function weightGradsFn(): Fn {
+  // (g, x, rows, gz, nin, nout, nj, ni, n): blocks of 2 neurons x 8 inputs, then 2 x 2.
+  const [g, x, rows, gz, nin, nout, nj, ni, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [j, i, s, ga, gb, xp, zp, strideB, ni8] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const a = [18, 19, 20, 21];
+  const b = [22, 23, 24, 25];
+  const [z0, z1, u] = [26, 27, 28];
+  const block = (v: number): Code => {
+    const ks = [0, 1, 2, 3].slice(0, v);
+    const inner: Code = [
+      // xp = x + (rows[s] * nin + i) * 8; zp = gz + (s * nout + j) * 8
+      ...expr(s, "<<2", rows, "+", op.i32Load, nin, "*", i, "+", "<<3", x, "+"),
+      ...op.set(xp),
+      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+      ...op.tee(zp),
+      ...op.vSplat(0),
+      ...op.set(z0),
+      ...op.get(zp),
+      ...op.vSplat(8),
+      ...op.set(z1),
+      ...ks.flatMap((k) => [
+        ...op.get(xp),
+        ...op.vLoad(16 * k),
+        ...op.set(u),
+        ...acc(a[k], op.get(u), op.get(z0)),
+        ...acc(b[k], op.get(u), op.get(z1)),
+      ]),
+    ];
+    return [
+      ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", g, "+"),
+      ...op.tee(ga),
+      ...expr(strideB, "+"),
+      ...op.set(gb),
+      ...ks.flatMap((k) => [
+        ...op.get(ga),
+        ...op.vLoad(16 * k),
+        ...op.set(a[k]),
+        ...op.get(gb),
+        ...op.vLoad(16 * k),
+        ...op.set(b[k]),
+      ]),
+      ...forDown(s, expr(n, op.i32(1), "-"), inner),
+      ...ks.flatMap((k) => [
+        ...op.get(ga),
+        ...op.get(a[k]),
+        ...op.vStore(16 * k),
+        ...op.get(gb),
+        ...op.get(b[k]),
+        ...op.vStore(16 * k),
+      ]),
+    ];
+  };
+  return {
+    params: 9,
+    i32s: 9,
+    v128s: 11,
+    body: [
+      ...expr(nin, op.i32(1), "+", "<<3"),
+      ...op.set(strideB),
+      ...roundDown(ni8, ni, 8),
+      ...forUp(j, op.i32(0), nj, 2, [
+        ...forUp(i, op.i32(0), ni8, 8, block(4)),
+        ...forUp(i, op.get(ni8), ni, 2, block(1)),
+      ]),
+    ],
+  };
+}
+
+function biasGradsFn(): Fn {
+  // (g, gz, nin, nout, nj, n): g[b_j] += gz[t, j], last sample first, 2 neurons at a time.
+  const [g, gz, nin, nout, nj, n] = [0, 1, 2, 3, 4, 5];
+  const [j, s, ga, gb] = [6, 7, 8, 9];
+  const [c] = [10];
+  return {
+    params: 6,
+    i32s: 4,
+    v128s: 1,
+    body: forUp(j, op.i32(0), nj, 2, [
+      // the two biases: g + (j * (nin + 1) + nin) * 8, and one stride on
+      ...expr(j, nin, op.i32(1), "+", "*", nin, "+", "<<3", g, "+"),
+      ...op.tee(ga),
+      ...expr(nin, op.i32(1), "+", "<<3", "+"),
+      ...op.set(gb),
+      ...op.get(gb),
+      ...op.get(ga),
+      ...op.vSplat(0),
+      ...op.vLoadLane(1),
+      ...op.set(c),
+      ...forDown(s, expr(n, op.i32(1), "-"), [
+        ...op.get(c),
+        ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+        ...op.vLoad(0),
+        ...op.fAdd,
+        ...op.set(c),
+      ]),
+      ...op.get(ga),
+      ...op.get(c),
+      ...op.vStoreLane(0),
+      ...op.get(gb),
+      ...op.get(c),
+      ...op.vStoreLane(1),
+    ]),
+  };
+}
+
+function inputGradsFn(): Fn {
+  // (w, gz, gx, nin, nout, ns, ni): blocks of 2 samples x 8 inputs, then 2 x 2.
+  const [w, gz, gx, nin, nout, ns, ni] = [0, 1, 2, 3, 4, 5, 6];
+  const [s, i, j, wp, zp, xp, ni8] = [7, 8, 9, 10, 11, 12, 13];
+  const a = [14, 15, 16, 17];
+  const b = [18, 19, 20, 21];
+  const [u, v, wv] = [22, 23, 24];
+  const block = (vs: number): Code => {
+    const ks = [0, 1, 2, 3].slice(0, vs);
+    const inner: Code = [
+      ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
+      ...op.set(wp),
+      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+      ...op.tee(zp),
+      ...op.vSplat(0),
+      ...op.set(u),
+      ...expr(zp, nout, "<<3", "+"),
+      ...op.vSplat(0),
+      ...op.set(v),
+      ...ks.flatMap((k) => [
+        ...op.get(wp),
+        ...op.vLoad(16 * k),
+        ...op.set(wv),
+        ...acc(a[k], op.get(wv), op.get(u)),
+        ...acc(b[k], op.get(wv), op.get(v)),
+      ]),
+    ];
+    return [
+      ...ks.flatMap((k) => [...op.vZero, ...op.set(a[k]), ...op.vZero, ...op.set(b[k])]),
+      ...forDown(j, expr(nout, op.i32(1), "-"), inner),
+      ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
+      ...op.set(xp),
+      ...ks.flatMap((k) => [...op.get(xp), ...op.get(a[k]), ...op.vStore(16 * k)]),
+      ...expr(xp, nin, "<<3", "+"),
+      ...op.set(xp),
+      ...ks.flatMap((k) => [...op.get(xp), ...op.get(b[k]), ...op.vStore(16 * k)]),
+    ];
+  };
+  return {
+    params: 7,
+    i32s: 7,
+    v128s: 11,
+    body: [
+      ...roundDown(ni8, ni, 8),
+      ...forUp(s, op.i32(0), ns, 2, [
+        ...forUp(i, op.i32(0), ni8, 8, block(4)),
+        ...forUp(i, op.get(ni8), ni, 2, block(1)),
+      ]),
+    ],
+  };
+}
+
+function orderedInputGradsFn(): Fn {
+  // (w, gz, gx, nin, nout, rows, order, n, ni): blocks of 1 sample x 8 inputs, then 1 x 2.
+  const [w, gz, gx, nin, nout, rows, order, n, ni] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [s, i, r, j, wp, at, xp, ni8] = [9, 10, 11, 12, 13, 14, 15, 16];
+  const a = [17, 18, 19, 20];
+  const [u, wv] = [21, 22];
+  const block = (v: number): Code => {
+    const ks = [0, 1, 2, 3].slice(0, v);
+    const inner: Code = [
+      ...expr(at, r, "+", "<<2", order, "+", op.i32Load),
+      ...op.set(j),
+      ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
+      ...op.set(wp),
+      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+      ...op.vSplat(0),
+      ...op.set(u),
+      ...ks.flatMap((k) => [
+        ...op.get(wp),
+        ...op.vLoad(16 * k),
+        ...op.set(wv),
+        ...acc(a[k], op.get(wv), op.get(u)),
+      ]),
+    ];
+    return [
+      ...ks.flatMap((k) => [...op.vZero, ...op.set(a[k])]),
+      ...forUp(r, op.i32(0), nout, 1, inner),
+      ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
+      ...op.set(xp),
+      ...ks.flatMap((k) => [...op.get(xp), ...op.get(a[k]), ...op.vStore(16 * k)]),
+    ];
+  };
+  const perSample: Code = [
+    ...expr(s, "<<2", rows, "+", op.i32Load, nout, "*"),
+    ...op.set(at),
+    ...forUp(i, op.i32(0), ni8, 8, block(4)),
+    ...forUp(i, op.get(ni8), ni, 2, block(1)),
+  ];
+  return {
+    params: 9,
+    i32s: 8,
+    v128s: 6,
+    body: [...roundDown(ni8, ni, 8), ...forUp(s, op.i32(0), n, 1, perSample)],
+  };
+}
+
+function reluFn(): Fn {
+  // (z, der, n): z = max(z, 0) and der = (z <= 0 ? 0 : 1), two at a time, n even.
+  const [z, der, n] = [0, 1, 2];
+  const [i, zp] = [3, 4];
+  const [x, one, zero] = [5, 6, 7];
+  return {
+    params: 3,
+    i32s: 2,
+    v128s: 3,
+    body: [
+      ...op.f64(1),
+      ...op.fSplat,
+      ...op.set(one),
+      ...op.vZero,
+      ...op.set(zero),
+      ...forUp(i, op.i32(0), n, 2, [
+        ...expr(i, "<<3", z, "+"),
+        ...op.tee(zp),
+        ...op.get(zp),
+        ...op.vLoad(0),
+        ...op.tee(x),
+        ...op.get(zero),
+        ...op.fMax,
+        ...op.vStore(0),
+        // der: 1.0 where not (x <= 0), so NaN gets 1 as in the JS kernel
+        ...expr(i, "<<3", der, "+"),
+        ...op.get(one),
+        ...op.get(x),
+        ...op.get(zero),
+        ...op.fLe,
+        ...op.andNot,
+        ...op.vStore(0),
+      ]),
+    ],
+  };
+}
+
+const NAMES = [
+  "forward",
+  "weightGrads",
+  "biasGrads",
+  "inputGrads",
+  "orderedInputGrads",
+  "relu",
+] as const;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or `null` where WebAssembly SIMD cannot be compiled here. */
+function simdModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = module(
+      [
+        forwardFn(),
+        weightGradsFn(),
+        biasGradsFn(),
+        inputGradsFn(),
+        orderedInputGradsFn(),
+        reluFn(),
+      ],
+      [...NAMES],
+    );
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * The SIMD kernels over a new memory of at least `bytes` bytes, or
+ * `undefined` where WebAssembly SIMD is not available or the memory cannot
+ * be had.
+ */
+export function simdKernels(bytes: number): SimdKernels | undefined {
+  if (typeof WebAssembly !== "object") return undefined;
+  const mod = simdModule();
+  if (mod === null) return undefined;
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    const exports = new WebAssembly.Instance(mod, { m: { memory } }).exports;
+    const kernels = { memory } as Record<string, unknown>;
+    for (const name of NAMES) kernels[name] = exports[name];
+    return kernels as unknown as SimdKernels;
+  } catch {
+    return undefined;
+  }
+}
