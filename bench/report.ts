@@ -30,7 +30,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { graphStats, Mlp, Value } from "../mod.ts";
+import { CompiledMlp, graphStats, Mlp, Value } from "../mod.ts";
 import type { Job, JobResult } from "./_job.ts";
 import { NaiveValue } from "./naive.ts";
 import {
@@ -375,7 +375,8 @@ lines.push(
     `jax-js 0.1.25, TF.js 4.22.0; ${Deno.build.os}/${Deno.build.arch}, ${cpu || "?"}, ` +
     `${navigator.hardwareConcurrency} cores; ${new Date().toISOString().slice(0, 16)}Z. ` +
     `Load average ${load0[0].toFixed(1)} at the start, ${load1[0].toFixed(1)} at the end ` +
-    `(${((performance.now() - started) / 60000).toFixed(1)} min).`,
+    `(${((performance.now() - started) / 60000).toFixed(1)} min). The compiled path's ` +
+    `kernels here: ${new CompiledMlp(new Mlp(2, [2, 1]), 1).kernels}.`,
   "",
   `Median ms per full-batch training step (past the first episode of ${EPISODE} steps when ` +
     `more ran, else past 5 steps), each system in its own process, one thread each; ` +

@@ -32,6 +32,7 @@ export const ACTIVATION_FUNCTIONS: Readonly<Record<Activation, ActivationFunctio
     value: (z) => z.relu(),
     kernel(z, der, n) {
       // Branch-free: max(x, 0) is 0 for x <= 0 (and for -0) and x otherwise, NaN for NaN.
+      // Its WebAssembly SIMD twin (`relu` in _simd.ts) computes the same floats.
       for (let i = 0; i < n; i++) {
         const x = z[i];
         z[i] = Math.max(x, 0);
