@@ -515,6 +515,55 @@ Deno.test("the blocked kernels give the Value graph's numbers for every remainde
   }
 });
 
+Deno.test("without WebAssembly, or without its SIMD, the JS kernels run and give the same numbers", async (t) => {
+  // A short W4-like run (2-12-10-3, cross-entropy, relu) in a fresh process
+  // whose WebAssembly is taken away before the library loads.
+  const script = (setup: string) =>
+    `${setup}
+const { CompiledMlp, makeSpiral, Mlp, Sgd } = await import(${
+      JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+    });
+const data = makeSpiral({ samples: 37, classes: 3, seed: 5 });
+const model = new Mlp(2, [12, 10, 3], { seed: 9 });
+const compiled = new CompiledMlp(model, 37, { loss: "ce", l2: 1e-3 });
+const sgd = new Sgd(model.parameters(), { lr: 0.5 });
+const losses = [];
+for (let k = 0; k < 5; k++) {
+  losses.push(compiled.forward(data.x, data.y));
+  sgd.zeroGrad();
+  compiled.backward();
+  sgd.step();
+}
+console.log(JSON.stringify({ kernels: compiled.kernels, losses, params: model.parameters().map((p) => p.data) }));`;
+  const run = async (setup: string) => {
+    const env = Deno.env.toObject();
+    delete env.RUST_BACKTRACE;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-lock", script(setup)],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assert.ok(out.success, err);
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  };
+  const simd = await run("");
+  assert.equal(simd.kernels, "wasm-simd");
+  await t.step("no WebAssembly at all", async () => {
+    const js = await run("delete globalThis.WebAssembly;");
+    assert.equal(js.kernels, "js");
+    assert.deepEqual(js, { ...simd, kernels: "js" });
+  });
+  await t.step("a WebAssembly that cannot compile SIMD", async () => {
+    const js = await run(
+      `WebAssembly.Module = function () { throw new WebAssembly.CompileError("no SIMD here"); };`,
+    );
+    assert.equal(js.kernels, "js");
+    assert.deepEqual(js, { ...simd, kernels: "js" });
+  });
+});
+
 Deno.test("a batch run in several passes gives the same numbers as one pass", async (t) => {
   const data = makeSpiral({ samples: 23, classes: 3, noise: 0.1, seed: 8 });
   for (const loss of ["ce", "svm"] as const) {
