@@ -265,9 +265,11 @@ for (const w of workloads) {
       // A system that failed, or took over 30 s (the Value path on W2), runs once.
       if (round > 0 && (prev.error !== undefined || prev.wallMs! > 30_000)) continue;
       // Loss check over the whole first episode; the sweep's big layers only over 10 steps.
+      // Up to 30 episodes, so that a fast system's median also spans most of the budget
+      // and a short burst of load from elsewhere cannot make it.
       const job = jobFor(w, system.dtype, {
         minSteps: isSweep ? 10 : EPISODE,
-        maxSteps: 10 * EPISODE,
+        maxSteps: 30 * EPISODE,
         budgetMs,
       });
       const o = await runSystem(system, job);

@@ -383,7 +383,8 @@ export function renderPage(options: RenderPageOptions): string {
   const live = options.report === undefined;
   const csp = [
     "default-src 'none'",
-    "script-src 'unsafe-inline'",
+    // wasm-unsafe-eval: the compiled model's WebAssembly SIMD kernels (the page's grids).
+    "script-src 'unsafe-inline' 'wasm-unsafe-eval'",
     "style-src 'unsafe-inline'",
     "img-src data:",
     ...(live ? ["connect-src 'self'"] : []),

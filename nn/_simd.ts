@@ -7,8 +7,10 @@
  * plain add (no fused multiply-add, which `f64x2` does not have), so every
  * lane's float is the JS kernel's. A kernel covers the whole blocks of a
  * layer; the JS kernels do the rest. {@linkcode simdKernels} returns
- * `undefined` where WebAssembly SIMD is missing (or may not be compiled, as
- * on a browser's main thread), and the JS kernels then do everything.
+ * `undefined` where WebAssembly SIMD is missing or may not be compiled (a
+ * page whose Content-Security-Policy lacks `'wasm-unsafe-eval'`), or its
+ * memory cannot be had, and the JS kernels then do everything. The module
+ * is 3.3 KB, under every browser's limit for compiling on the main thread.
  *
  * @module
  */
@@ -203,9 +205,12 @@ function acc(a: number, b: Code, c: Code): Code {
   return [...op.get(a), ...b, ...c, ...op.fMul, ...op.fAdd, ...op.set(a)];
 }
 
-/** `dst = (a * b + c) * 8` etc.: sums and products of locals and constants. */
+/**
+ * Code that pushes an i32 expression, written in postfix: numbers are
+ * locals, `"+"`, `"-"`, `"*"`, `"<<2"` and `"<<3"` are operators, arrays are
+ * code (constants, loads). `expr(s, nin, "*", "<<3", x, "+")` is `x + (s * nin) * 8`.
+ */
 function expr(...parts: (number | string | Code)[]): Code {
-  // Postfix: numbers are locals, "+" "*" "-" "<<3" are ops, arrays are code.
   const out: Code = [];
   for (const p of parts) {
     if (typeof p === "number") out.push(...op.get(p));
@@ -262,6 +267,11 @@ function module(fns: Fn[], names: string[]): Uint8Array<ArrayBuffer> {
 
 // --- The kernels. Locals are numbered: parameters first, then i32s, then v128s. ---
 
+/** The indices of `n` locals from `first` on. */
+function locals(first: number, n: number): number[] {
+  return Array.from({ length: n }, (_, k) => first + k);
+}
+
 /** `lo` rounded down to a multiple of `m` (a power of 2), into local `dst`. */
 function roundDown(dst: number, lo: number, m: number): Code {
   return [...expr(lo, op.i32(-m)), ...op.and, ...op.set(dst)];
@@ -270,20 +280,7 @@ function roundDown(dst: number, lo: number, m: number): Code {
 function forwardFn(): Fn {
   // (wt, x, z, nin, nout, ns, nj): blocks of 4 samples x 4 neurons, then 4 x 2.
   const [wt, x, z, nin, nout, ns, nj] = [0, 1, 2, 3, 4, 5, 6];
-  const [s, j, i, wp, x0, x1, x2, x3, rowB, zp, strideB, nj4] = [
-    7,
-    8,
-    9,
-    10,
-    11,
-    12,
-    13,
-    14,
-    15,
-    16,
-    17,
-    18,
-  ];
+  const [s, j, i, wp, x0, x1, x2, x3, rowB, zp, strideB, nj4] = locals(7, 12);
   const a = [19, 20, 21, 22, 23, 24, 25, 26];
   const [w0, w1, u] = [27, 28, 29];
   const xs = [x0, x1, x2, x3];

@@ -23,16 +23,21 @@ export interface ActivationFunction {
    * backward rule.
    */
   kernel(z: Float64Array, der: Float64Array, n: number): void;
+  /**
+   * The kernel's WebAssembly SIMD twin in `_simd.ts`, if it has one: the same
+   * floats, two at a time, which {@linkcode CompiledMlp} runs where it can.
+   */
+  readonly simdTwin?: "relu";
 }
 
 /** Each {@linkcode Activation} by name. */
 export const ACTIVATION_FUNCTIONS: Readonly<Record<Activation, ActivationFunction>> = {
   relu: {
     name: "relu",
+    simdTwin: "relu",
     value: (z) => z.relu(),
     kernel(z, der, n) {
       // Branch-free: max(x, 0) is 0 for x <= 0 (and for -0) and x otherwise, NaN for NaN.
-      // Its WebAssembly SIMD twin (`relu` in _simd.ts) computes the same floats.
       for (let i = 0; i < n; i++) {
         const x = z[i];
         z[i] = Math.max(x, 0);

@@ -98,22 +98,34 @@ interface Pass {
  */
 class Arena {
   readonly simd: SimdKernels | undefined;
+  readonly #f64: number[];
+  readonly #i32: number[];
   #at = 0;
 
-  /** An arena for arrays of these lengths, in bytes per element. */
-  constructor(lengths: readonly [number, 4 | 8][], simd: boolean) {
-    const bytes = lengths.reduce((sum, [n, size]) => sum + align(n * size), 0);
+  /**
+   * An arena for exactly these arrays, which `f64()` and `i32()` then hand
+   * out in this order.
+   */
+  constructor(f64: readonly number[], i32: readonly number[], simd: boolean) {
+    const bytes = f64.reduce((sum, n) => sum + align(n * 8), 0) +
+      i32.reduce((sum, n) => sum + align(n * 4), 0);
     this.simd = simd ? simdKernels(bytes) : undefined;
+    this.#f64 = f64.slice().reverse();
+    this.#i32 = i32.slice().reverse();
   }
 
-  f64(n: number): Float64Array {
-    if (this.simd === undefined) return new Float64Array(n);
+  /** The next planned `Float64Array` (empty without SIMD when it is `simdOnly`). */
+  f64(simdOnly = false): Float64Array {
+    const n = this.#f64.pop()!;
+    if (this.simd === undefined) return new Float64Array(simdOnly ? 0 : n);
     const a = new Float64Array(this.simd.memory.buffer, this.#at, n);
     this.#at += align(n * 8);
     return a;
   }
 
-  i32(n: number): Int32Array {
+  /** The next planned `Int32Array`. */
+  i32(): Int32Array {
+    const n = this.#i32.pop()!;
     if (this.simd === undefined) return new Int32Array(n);
     const a = new Int32Array(this.simd.memory.buffer, this.#at, n);
     this.#at += align(n * 4);
@@ -312,33 +324,35 @@ export class CompiledMlp {
       );
     }
     const width = Math.max(...sizes);
-    const hidden = sizes.slice(1, -1).reduce((sum, n) => sum + n, 0);
-    const arena = new Arena([
-      [count, 8],
-      [count, 8],
-      [count, 8],
-      [model.nin * batchSize, 8],
-      [k * batchSize, 8],
-      [k * batchSize, 8],
-      ...sizes.slice(1).map((n): [number, 8] => [n * rows, 8]),
-      [hidden * rows, 8],
-      [width * rows, 8],
-      [width * rows, 8],
-      [k * batchSize, 4],
-      [rows, 4],
-    ], options.simd ?? true);
+    // The arrays the kernels read and write, in the order they are made below.
+    const arena = new Arena(
+      [
+        count, // p
+        count, // g
+        count, // wt
+        model.nin * batchSize, // x
+        k * batchSize, // out
+        k * batchSize, // gout
+        ...sizes.slice(1).map((n) => n * rows), // d, per layer
+        ...sizes.slice(1, -1).map((n) => n * rows), // a, per hidden layer
+        width * rows, // ga
+        width * rows, // gb
+      ],
+      [k * batchSize, rows],
+      options.simd ?? true,
+    ); // order, rows
     this.#simd = arena.simd;
     this.kernels = arena.simd === undefined ? "js" : "wasm-simd";
-    this.#p = arena.f64(count);
-    this.#g = arena.f64(count);
-    this.#wt = arena.f64(this.#simd === undefined ? 0 : count);
-    this.#x = arena.f64(model.nin * batchSize);
-    this.#out = arena.f64(k * batchSize);
+    this.#p = arena.f64();
+    this.#g = arena.f64();
+    this.#wt = arena.f64(true);
+    this.#x = arena.f64();
+    this.#out = arena.f64();
     this.#lab = new Float64Array(batchSize);
     this.#cls = new Float64Array(batchSize);
-    this.#gout = arena.f64(k * batchSize);
+    this.#gout = arena.f64();
     this.#aux = new Float64Array(k * batchSize);
-    this.#order = arena.i32(k * batchSize);
+    this.#order = arena.i32();
     const passes: Pass[] = [];
     for (let start = 0; start < batchSize; start += rows) {
       const end = Math.min(batchSize, start + rows);
@@ -352,13 +366,13 @@ export class CompiledMlp {
       });
     }
     this.#passes = passes;
-    this.#d = sizes.map((n, l) => l === 0 ? new Float64Array(0) : arena.f64(n * rows));
-    this.#a = sizes.map((n, l) =>
-      l === 0 || l === sizes.length - 1 ? new Float64Array(0) : arena.f64(n * rows)
+    this.#d = sizes.map((_, l) => l === 0 ? new Float64Array(0) : arena.f64());
+    this.#a = sizes.map((_, l) =>
+      l === 0 || l === sizes.length - 1 ? new Float64Array(0) : arena.f64()
     );
-    this.#ga = arena.f64(width * rows);
-    this.#gb = arena.f64(width * rows);
-    this.#rows = arena.i32(rows);
+    this.#ga = arena.f64();
+    this.#gb = arena.f64();
+    this.#rows = arena.i32();
   }
 
   /**
@@ -475,10 +489,10 @@ export class CompiledMlp {
       }
       const act = this.#acts[l - 1];
       const size = n * nout;
-      if (simd !== undefined && act.name === "relu") {
-        // ReLU's SIMD twin for pairs, its kernel for an odd last one.
+      if (simd !== undefined && act.simdTwin !== undefined) {
+        // The SIMD twin for pairs, the kernel for an odd last one.
         const even = size - size % 2;
-        simd.relu(out.byteOffset, this.#d[l].byteOffset, even);
+        simd[act.simdTwin](out.byteOffset, this.#d[l].byteOffset, even);
         if (even < size) act.kernel(out.subarray(even), this.#d[l].subarray(even), 1);
       } else act.kernel(out, this.#d[l], size);
       xin = out;

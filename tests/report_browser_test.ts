@@ -134,6 +134,13 @@ Deno.test({
               );
             }
             assert.deepEqual(page.consoleErrors, []);
+            // The page's CSP lets its grids' compiled model run its WebAssembly SIMD kernels.
+            assert.ok(
+              await page.evaluate<boolean>(
+                `(() => { try { new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); return true; } catch { return false; } })()`,
+              ),
+              "WebAssembly compiles under the page's Content-Security-Policy",
+            );
             // data: URLs (the network's heatmaps) are not requests that leave the page.
             assert.deepEqual(
               page.requests.filter((r) => r !== url && !r.startsWith("data:")),
