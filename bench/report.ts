@@ -31,7 +31,7 @@
  */
 import { parseArgs } from "node:util";
 import { CompiledMlp, graphStats, Mlp, Value } from "../mod.ts";
-import type { Job, JobResult } from "./_job.ts";
+import { type Job, type JobResult, median } from "./_job.ts";
 import { NaiveValue } from "./naive.ts";
 import {
   EPISODE,
@@ -46,19 +46,46 @@ import {
   W1,
 } from "./_workloads.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    budget: { type: "string", default: "3000" },
-    rounds: { type: "string", default: "2" },
-    only: { type: "string" },
-    "no-peers": { type: "boolean", default: false },
-    "no-graph": { type: "boolean", default: false },
-  },
-  strict: true,
-});
+/** A bad flag: one line saying what was wrong and what is wanted, and exit code 2. */
+function usage(message: string): never {
+  console.error(`bench:report: ${message}`);
+  Deno.exit(2);
+}
+
+function readArgs() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        budget: { type: "string", default: "3000" },
+        rounds: { type: "string", default: "2" },
+        only: { type: "string" },
+        "no-peers": { type: "boolean", default: false },
+        "no-graph": { type: "boolean", default: false },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    return usage((e as Error).message.split("\n")[0]);
+  }
+}
+const args = readArgs();
 const budgetMs = Number(args.values.budget);
-if (!(budgetMs > 0)) throw new RangeError(`'--budget' must be a positive number of ms`);
+if (!(budgetMs > 0 && Number.isFinite(budgetMs))) {
+  usage(`'--budget' must be a positive number of ms: current value is ${args.values.budget}`);
+}
+const rounds = Number(args.values.rounds);
+if (!(Number.isInteger(rounds) && rounds >= 1)) {
+  usage(`'--rounds' must be a whole number, 1 or more: current value is ${args.values.rounds}`);
+}
+const only = args.values.only?.split(",").map((s) => s.trim().toUpperCase());
+const wanted = (w: TrainWorkload) => only === undefined || only.includes(w.id);
+const sweep = SWEEP_WIDTHS.map(sweepWorkload);
+const ids = [...new Set([...TRAIN_WORKLOADS, ...sweep].map((w) => w.id))];
+const unknown = only?.filter((id) => !ids.includes(id));
+if (unknown !== undefined && unknown.length > 0) {
+  usage(`'--only' takes workloads from ${ids.join(", ")}: current value is ${args.values.only}`);
+}
 
 const root = new URL("../", import.meta.url);
 const path = (p: string) => new URL(p, root).pathname;
@@ -190,12 +217,6 @@ interface Outcome {
   rounds?: number;
 }
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 async function runSystem(system: System, job: Job): Promise<Outcome> {
   if ("skip" in system.command) return { system, error: system.command.skip };
   const start = performance.now();
@@ -240,18 +261,10 @@ async function runSystem(system: System, job: Job): Promise<Outcome> {
   };
 }
 
-const only = args.values.only?.split(",").map((s) => s.trim().toUpperCase());
-const wanted = (w: TrainWorkload) => only === undefined || only.includes(w.id);
-const sweep = SWEEP_WIDTHS.map(sweepWorkload);
 const workloads = [...TRAIN_WORKLOADS, ...sweep.filter((w) => w.id !== "W2")].filter(wanted);
 const outcomes = new Map<string, Outcome[]>();
 const load0 = Deno.loadavg();
 const started = performance.now();
-
-const rounds = Number(args.values.rounds);
-if (!(Number.isInteger(rounds) && rounds >= 1)) {
-  throw new RangeError(`'--rounds' must be 1 or more`);
-}
 
 for (const w of workloads) {
   const isSweep = w.id.startsWith("G");

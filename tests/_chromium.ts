@@ -80,6 +80,13 @@ export function chromiumPath(): string | null {
   return null;
 }
 
+/**
+ * Whether the browser tests are ignored: Chromium is missing and this is not
+ * CI. A user's `deno task test` then reports them as ignored; CI installs
+ * Chromium (`.ci/run`), so there they run, and fail if it is missing.
+ */
+export const IGNORE_BROWSER_TESTS: boolean = chromiumPath() === null && !Deno.env.get("CI");
+
 const FLAGS = [
   "--no-sandbox",
   "--disable-gpu",

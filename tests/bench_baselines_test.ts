@@ -163,3 +163,39 @@ Deno.test("every worker bench is an async function, so deno bench waits for the 
     assert.equal(b.fn.constructor.name, "AsyncFunction", `${b.group}: fn must be async`);
   }
 });
+
+Deno.test("bench:report refuses a bad flag with one line and exit code 2, before any work", async (t) => {
+  const env = Deno.env.toObject();
+  delete env.RUST_BACKTRACE;
+  env.NO_COLOR = "1";
+  const cases: [string[], RegExp][] = [
+    [["--rounds", "abc"], /'--rounds' must be a whole number, 1 or more: current value is abc/],
+    [["--rounds", "0"], /'--rounds' must be a whole number, 1 or more: current value is 0/],
+    [["--budget=-1"], /'--budget' must be a positive number of ms: current value is -1/],
+    [["--only", "W1,W9"], /'--only' takes workloads from W1, W2, W4, G16, G256: current value/],
+    [["--bogus"], /Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-lock",
+          "-A",
+          new URL("../bench/report.ts", import.meta.url).pathname,
+          ...args,
+        ],
+        env,
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
+      assert.equal(out.code, 2);
+      assert.equal(stderr.length, 1, stderr.join("\n"));
+      assert.match(stderr[0], /^bench:report: /);
+      assert.match(stderr[0], message);
+      assert.equal(new TextDecoder().decode(out.stdout), "");
+    });
+  }
+});

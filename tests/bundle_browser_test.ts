@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { chromiumPath, openPage } from "./_chromium.ts";
+import { chromiumPath, IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { serveDirectory } from "./_serve.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -30,7 +30,10 @@ Deno.test("deno task bundle writes one self-contained ES module of the library",
   }
 });
 
-Deno.test("the bundle trains XOR in a browser page and in a module Web Worker", async (t) => {
+Deno.test({
+  name: "the bundle trains XOR in a browser page and in a module Web Worker",
+  ignore: IGNORE_BROWSER_TESTS,
+}, async (t) => {
   assert.notEqual(chromiumPath(), null, "Chromium is missing: run `apt-get install chromium`");
   await bundle();
   const server = serveDirectory(ROOT);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chromiumPath, openPage } from "./_chromium.ts";
+import { chromiumPath, IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { serveDirectory } from "./_serve.ts";
 
 const PAGE = `<!doctype html>
@@ -15,11 +15,17 @@ const PAGE = `<!doctype html>
 
 const WORKER = `console.error("boom from the worker"); postMessage("hello");`;
 
-Deno.test("chromiumPath() finds Chromium (apt-get install chromium)", () => {
+Deno.test({
+  name: "chromiumPath() finds Chromium (apt-get install chromium)",
+  ignore: IGNORE_BROWSER_TESTS,
+}, () => {
   assert.notEqual(chromiumPath(), null, "Chromium is missing: run `apt-get install chromium`");
 });
 
-Deno.test("openPage() evaluates, collects console errors and requests, and cleans up", async (t) => {
+Deno.test({
+  name: "openPage() evaluates, collects console errors and requests, and cleans up",
+  ignore: IGNORE_BROWSER_TESTS,
+}, async (t) => {
   const server = serveDirectory("/nonexistent", {
     files: { "/index.html": PAGE, "/worker.js": WORKER },
   });
@@ -84,7 +90,10 @@ async function profiles(parent: string): Promise<string[]> {
   return names.sort();
 }
 
-Deno.test("openPage() works with await using and removes its profile on leaving", async () => {
+Deno.test({
+  name: "openPage() works with await using and removes its profile on leaving",
+  ignore: IGNORE_BROWSER_TESTS,
+}, async () => {
   const parent = await Deno.makeTempDir({ prefix: "denograd_profiles_" });
   try {
     {
@@ -100,7 +109,10 @@ Deno.test("openPage() works with await using and removes its profile on leaving"
   }
 });
 
-Deno.test("openPage() rejects a page that cannot load and removes its profile", async () => {
+Deno.test({
+  name: "openPage() rejects a page that cannot load and removes its profile",
+  ignore: IGNORE_BROWSER_TESTS,
+}, async () => {
   const parent = await Deno.makeTempDir({ prefix: "denograd_profiles_" });
   try {
     const server = serveDirectory("/nonexistent");

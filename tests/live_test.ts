@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chromiumPath, openPage } from "./_chromium.ts";
+import { IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { CLI, cliArgs, cliEnv, runCli } from "./_cli.ts";
 
 /** The CLI started with network access to 127.0.0.1 only, its output read as it comes. */
@@ -102,7 +102,7 @@ const BOUNDARY_HASH = `(() => {
 
 Deno.test({
   name: "train --serve streams the run to a page, refuses strangers, and Ctrl-C still saves",
-  ignore: chromiumPath() === null && !Deno.env.get("CI"),
+  ignore: IGNORE_BROWSER_TESTS,
   async fn(t) {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
     const page = await openPage("about:blank");
@@ -183,7 +183,7 @@ Deno.test({
 
 Deno.test({
   name: "train --serve: a page that opens mid-run sees the end of a completed run",
-  ignore: chromiumPath() === null && !Deno.env.get("CI"),
+  ignore: IGNORE_BROWSER_TESTS,
   async fn() {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
     const page = await openPage("about:blank");
@@ -225,7 +225,7 @@ Deno.test({
 
 Deno.test({
   name: "train --open opens the link and starts training once the page has drawn itself",
-  ignore: chromiumPath() === null || Deno.build.os !== "linux",
+  ignore: IGNORE_BROWSER_TESTS || Deno.build.os !== "linux",
   async fn() {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_live_" });
     // A stand-in for the desktop's xdg-open: it writes down the link it was given.

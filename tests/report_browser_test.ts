@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { canvasPixels, chromiumPath, moveTimeline, openPage } from "./_chromium.ts";
+import { canvasPixels, IGNORE_BROWSER_TESTS, moveTimeline, openPage } from "./_chromium.ts";
 import { FIXTURES, runCli } from "./_cli.ts";
 
 /** Counts, per canvas id, the share of pixels that are not transparent (-1: no such canvas). */
@@ -60,7 +60,7 @@ function fourFeatureCsv(): string {
 
 Deno.test({
   name: "the report draws the run offline: charts, boundary, network, timeline, confusion matrix",
-  ignore: chromiumPath() === null && !Deno.env.get("CI"),
+  ignore: IGNORE_BROWSER_TESTS,
   async fn(t) {
     const cwd = await Deno.makeTempDir({ prefix: "denograd_report_" });
     try {

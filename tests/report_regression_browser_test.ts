@@ -4,7 +4,7 @@ import { loadChartJs } from "../cli/_chart_js.ts";
 import { renderPage, snapshotJson } from "../cli/report.ts";
 import type { ReportPayload } from "../cli/page/data.ts";
 import { gridBounds } from "../workers/grid.ts";
-import { canvasPixels, chromiumPath, moveTimeline, openPage } from "./_chromium.ts";
+import { canvasPixels, IGNORE_BROWSER_TESTS, moveTimeline, openPage } from "./_chromium.ts";
 
 /** A regression run's page data: `nin` features, targets from `f`, two timeline moments. */
 function payload(nin: 1 | 2, f: (x: number[]) => number): ReportPayload {
@@ -61,7 +61,7 @@ const PIXELS = canvasPixels;
 
 Deno.test({
   name: "a regression report shows the fitted curve (1 feature) or the predicted value (2)",
-  ignore: chromiumPath() === null && !Deno.env.get("CI"),
+  ignore: IGNORE_BROWSER_TESTS,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "denograd_regression_" });
     const chartJs = await loadChartJs();
