@@ -21,6 +21,7 @@ import {
   lineChartSvg,
   type LineSeries,
   type Mlp,
+  resolveTrainOptions,
   type StepMetrics,
   type TrainOptions,
   trainSteps,
@@ -322,7 +323,9 @@ export async function trainLive(
   options: TrainLiveOptions = {},
 ): Promise<StepMetrics[]> {
   const { boundary = true, broadcast, id, interval, logLoss, ...train } = options;
-  const chart = new LiveChart({ broadcast, id, interval, logLoss, steps: train.steps ?? 100 });
+  // The run's own step count (500 for a regression, 100 otherwise, unless given).
+  const { steps } = resolveTrainOptions(model, data, train);
+  const chart = new LiveChart({ broadcast, id, interval, logLoss, steps });
   const history: StepMetrics[] = [];
   for (const m of trainSteps(model, data, train)) {
     history.push(m);

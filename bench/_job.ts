@@ -115,6 +115,13 @@ export function runJob(job: Job, stepper: JobStepper): { times: number[]; losses
   return { times, losses };
 }
 
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Reads the job from standard input. */
 export async function readJob(): Promise<Job> {
   return JSON.parse(await new Response(Deno.stdin.readable).text()) as Job;

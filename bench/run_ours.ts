@@ -19,6 +19,7 @@ import {
   type Job,
   type JobResult,
   type JobStepper,
+  median,
   readJob,
   runJob,
   type Split,
@@ -65,12 +66,6 @@ function scalarLoopStepper(job: Job): JobStepper {
     step: (lr) =>
       job.loss === "svm" ? model.svmStep(job.y, lr, job.alpha) : model.ceStep(job.y, lr, job.alpha),
   };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -7,7 +7,15 @@
  *
  * @module
  */
-import { graphStats, GraphTooLargeError, type Mlp, toDot, toSvg, Value } from "../mod.ts";
+import {
+  ACTIVATION_FUNCTIONS,
+  graphStats,
+  GraphTooLargeError,
+  type Mlp,
+  toDot,
+  toSvg,
+  Value,
+} from "../mod.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
 import { compileFeatures, parseDecimal } from "../mod.ts";
@@ -91,16 +99,6 @@ function parseNeuron(text: string, model: Mlp): NeuronName {
 /** The most terms `w·x` a neuron's picture shows without `--force`; it then fits on a screen. */
 export const MAX_TERMS = 16;
 
-/** Applies the activation `name` as its `Value` op ("linear" applies none). */
-function activate(z: Value, name: string): Value {
-  if (name === "linear") return z;
-  const op = (z as unknown as Record<string, unknown>)[name];
-  if (typeof op !== "function") {
-    throw new UsageError(`Cannot graph as the activation ${show(name)} has no Value op to draw`);
-  }
-  return op.call(z) as Value;
-}
-
 /**
  * One neuron's forward pass on the point: its inputs (the point, or the
  * previous layer's outputs on it) as labelled leaves, then `backward()` from
@@ -141,7 +139,7 @@ function neuronGraph(
     const rest = new Value(restSum, { label: `${hidden.length} more terms` });
     const sum = z.add(rest);
     sum.label = "z";
-    out = activate(sum, neuron.activation);
+    out = ACTIVATION_FUNCTIONS[neuron.activation].value(sum);
     note =
       `${name} has ${inputs.length} inputs: the picture shows the ${maxTerms} largest terms w*x and sums the other ${hidden.length} into one value (its data may differ from the model's in the last digits); --force draws every term.`;
   }

@@ -86,6 +86,13 @@ export const MODEL_LIMITS = {
 /** The model part of a `model.json`, as its schema reads it. */
 type MlpJson = NonNullable<ModelFile["model"]>;
 
+/** The weights and biases of an MLP of these layer sizes, input first: `sum (nin + 1) * nout`. */
+export function countParameters(sizes: readonly number[]): number {
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += (sizes[l - 1] + 1) * sizes[l];
+  return count;
+}
+
 /**
  * Checks the shapes of a model file's model against its sizes before
  * anything is built from it: every size within {@linkcode MODEL_LIMITS},
@@ -107,8 +114,7 @@ export function modelShapeProblem(model: MlpJson, parameterCount?: number): stri
     return `'nouts[${wide}]' is ${nouts[wide]}, more than the ${MODEL_LIMITS.width} allowed`;
   }
   const widths = [nin, ...nouts];
-  let count = 0;
-  for (let i = 0; i < nouts.length; i++) count += (widths[i] + 1) * nouts[i];
+  const count = countParameters(widths);
   if (count > MODEL_LIMITS.parameters) {
     return `it has ${count} parameters, more than the ${MODEL_LIMITS.parameters} allowed`;
   }

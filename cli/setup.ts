@@ -36,6 +36,7 @@ import {
 import { didYouMean, show, UsageError } from "./_errors.ts";
 import { INPUT_LIMITS, readTextCapped } from "./_fs.ts";
 import type { PartialConfig, TrainConfig } from "./config.ts";
+import { countParameters } from "./model_file.ts";
 
 /** Where the data came from, as `model.json` records it. */
 export type DataSource =
@@ -353,8 +354,7 @@ export const MAX_PARAMETERS = 8_000_000;
 
 /** Refuses, before anything is made, a model too large to fit in memory. */
 function checkParameters(sizes: readonly number[]): void {
-  let count = 0;
-  for (let l = 1; l < sizes.length; l++) count += (sizes[l - 1] + 1) * sizes[l];
+  const count = countParameters(sizes);
   if (count > MAX_PARAMETERS) {
     const n = (v: number) => v.toLocaleString("en-US");
     fail(

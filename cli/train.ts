@@ -34,7 +34,7 @@ import {
   configHelp,
   type PartialConfig,
 } from "./config.ts";
-import { MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
+import { countParameters, MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
 import {
   renderPage,
   renderReport,
@@ -332,16 +332,6 @@ async function checkOutDir(out: string): Promise<void> {
   }
 }
 
-function parameterCount(nin: number, nouts: number[]): number {
-  let n = 0;
-  let fan = nin;
-  for (const out of nouts) {
-    n += (fan + 1) * out;
-    fan = out;
-  }
-  return n;
-}
-
 /** What was trained, as `model.json` records it. */
 function modelFileOf(
   request: Request,
@@ -374,7 +364,7 @@ function modelFileOf(
     inputNames: setup.inputNames,
     featureNames: setup.featureNames,
     classNames: setup.classNames,
-    parameterCount: parameterCount(setup.nin, setup.nouts),
+    parameterCount: countParameters([setup.nin, ...setup.nouts]),
     history: "history.csv",
     ...(outcome.model ? { model: outcome.model } : {}),
     ...(outcome.optimizer ? { optimizer: outcome.optimizer } : {}),
@@ -419,7 +409,7 @@ async function runInWorker(
       ...(setup.inputNames.length === 2 ? { plane: gridBounds(setup.points.x) } : {}),
       chunkMs: 50,
       watch: {
-        timeline: timelineCount(parameterCount(setup.nin, setup.nouts)),
+        timeline: timelineCount(countParameters([setup.nin, ...setup.nouts])),
         liveMs: live ? 400 : 0,
       },
     }, {

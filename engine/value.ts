@@ -8,7 +8,8 @@
  * returns `out`. The backward rule sits beside its op; it is a function
  * shared by every node of that op (it reads the node and its children), so
  * a node costs no closure of its own, and `backward()` calls the rules in
- * reverse topological order.
+ * reverse topological order. Two ops keep a constant in a closure per node:
+ * `pow` its exponent, and `linear` its plain-number inputs (a first layer's).
  *
  * @module
  */
@@ -378,6 +379,7 @@ export class Value {
         `Cannot apply 'linear' as 'inputs' must have one entry per weight (${n}): current length is ${inputs.length}`,
       );
     }
+    const numbers = inputs.some((x) => typeof x === "number");
     const children: Value[] = [];
     let total = bias === undefined ? 0 : bias.data;
     for (let i = 0; i < n; i++) {
@@ -391,6 +393,7 @@ export class Value {
       }
     }
     if (bias !== undefined) children.push(bias);
+    if (!numbers) return Value.#out(total, children, Value.#linear);
     // The constants are not children, so this node's op keeps the inputs.
     const op: Op = {
       name: "linear",
@@ -411,6 +414,23 @@ export class Value {
     };
     return Value.#out(total, children, op);
   }
+
+  // linear() of Values only (every layer after the first): one op for all such
+  // nodes, over the children w0, x0, w1, x1, ... and the bias, if any, last.
+  static readonly #linear: Op = {
+    name: "linear",
+    backward(out, xs) {
+      const g = out.grad;
+      const pairs = xs.length - xs.length % 2;
+      for (let at = 0; at < pairs; at += 2) {
+        const w = xs[at];
+        const x = xs[at + 1];
+        w.grad += x.data * g;
+        x.grad += w.data * g;
+      }
+      if (pairs < xs.length) xs[pairs].grad += g;
+    },
+  };
 
   /**
    * Every node this one depends on, each once, children before parents, this

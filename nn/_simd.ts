@@ -277,22 +277,64 @@ function roundDown(dst: number, lo: number, m: number): Code {
   return [...expr(lo, op.i32(-m)), ...op.and, ...op.set(dst)];
 }
 
+/** `regs[k] = the vector at addr + 16k`. */
+function loadVectors(addr: number, regs: number[]): Code {
+  return regs.flatMap((r, k) => [...op.get(addr), ...op.vLoad(16 * k), ...op.set(r)]);
+}
+
+/** `the vector at addr + 16k = regs[k]`. */
+function storeVectors(addr: number, regs: number[]): Code {
+  return regs.flatMap((r, k) => [...op.get(addr), ...op.get(r), ...op.vStore(16 * k)]);
+}
+
+/** `regs[k] = 0`. */
+function zeroVectors(regs: number[]): Code {
+  return regs.flatMap((r) => [...op.vZero, ...op.set(r)]);
+}
+
+/**
+ * For each vector `k` at `addr + 16k` (loaded into `tmp`) and each pair
+ * `[accs, scalar]`: `accs[k] += vector * scalar`, one sum per lane.
+ */
+function accumulate(addr: number, tmp: number, pairs: [number[], number][]): Code {
+  return pairs[0][0].flatMap((_, k) => [
+    ...op.get(addr),
+    ...op.vLoad(16 * k),
+    ...op.set(tmp),
+    ...pairs.flatMap(([accs, scalar]) => acc(accs[k], op.get(tmp), op.get(scalar))),
+  ]);
+}
+
+/**
+ * `block(4)` for each 8 inputs `i` below `ni8` (which this sets to `ni`
+ * rounded down to 8), then `block(1)` for each 2 up to `ni` (even).
+ */
+function inputBlocks(i: number, ni: number, ni8: number, block: (v: number) => Code): Code {
+  return [
+    ...roundDown(ni8, ni, 8),
+    ...forUp(i, op.i32(0), ni8, 8, block(4)),
+    ...forUp(i, op.get(ni8), ni, 2, block(1)),
+  ];
+}
+
 function forwardFn(): Fn {
   // (wt, x, z, nin, nout, ns, nj): blocks of 4 samples x 4 neurons, then 4 x 2.
-  const [wt, x, z, nin, nout, ns, nj] = [0, 1, 2, 3, 4, 5, 6];
-  const [s, j, i, wp, x0, x1, x2, x3, rowB, zp, strideB, nj4] = locals(7, 12);
-  const a = [19, 20, 21, 22, 23, 24, 25, 26];
-  const [w0, w1, u] = [27, 28, 29];
-  const xs = [x0, x1, x2, x3];
-  // v vectors (2v neurons) per sample: accumulators a[2r + c].
+  const [wt, x, z, nin, nout, ns, nj] = locals(0, 7);
+  const [s, j, i, wp, zp, strideB, nj4] = locals(7, 7);
+  const xs = locals(14, 4);
+  const a = locals(18, 8);
+  const w = locals(26, 2);
+  const u = 28;
+  // v vectors (2v neurons) per sample r: accumulators a[2r] and a[2r + 1].
   const block = (v: number): Code => {
+    const row = (r: number) => a.slice(2 * r, 2 * r + v);
     const inner: Code = [
-      ...[w0, w1].slice(0, v).flatMap((w, c) => [...op.get(wp), ...op.vLoad(16 * c), ...op.set(w)]),
+      ...loadVectors(wp, w.slice(0, v)),
       ...xs.flatMap((xp, r) => [
         ...op.get(xp),
         ...op.vSplat(0),
         ...op.set(u),
-        ...[w0, w1].slice(0, v).flatMap((w, c) => acc(a[2 * r + c], op.get(w), op.get(u))),
+        ...row(r).flatMap((ar, c) => acc(ar, op.get(w[c]), op.get(u))),
         ...expr(xp, op.i32(8), "+"),
         ...op.set(xp),
       ]),
@@ -303,43 +345,29 @@ function forwardFn(): Fn {
       // the biases: wt + (nin * nout + j) * 8
       ...expr(nin, nout, "*", j, "+", "<<3", wt, "+"),
       ...op.set(wp),
-      ...[0, 1, 2, 3].flatMap((r) =>
-        [0, 1].slice(0, v).flatMap((
-          c,
-        ) => [...op.get(wp), ...op.vLoad(16 * c), ...op.set(a[2 * r + c])])
-      ),
-      ...expr(s, nin, "*", "<<3", x, "+"),
-      ...op.tee(x0),
-      ...expr(rowB, "+"),
-      ...op.tee(x1),
-      ...expr(rowB, "+"),
-      ...op.tee(x2),
-      ...expr(rowB, "+"),
-      ...op.set(x3),
+      ...xs.flatMap((_, r) => loadVectors(wp, row(r))),
+      // each sample's inputs, one row apart
+      ...xs.flatMap((
+        xp,
+        r,
+      ) => [...expr(s, op.i32(r), "+", nin, "*", "<<3", x, "+"), ...op.set(xp)]),
       ...expr(j, "<<3", wt, "+"),
       ...op.set(wp),
       ...forUp(i, op.i32(0), nin, 1, inner),
       // z + (s * nout + j) * 8, then one row per sample
       ...expr(s, nout, "*", j, "+", "<<3", z, "+"),
       ...op.set(zp),
-      ...[0, 1, 2, 3].flatMap((r) => [
-        ...[0, 1].slice(0, v).flatMap((c) => [
-          ...op.get(zp),
-          ...op.get(a[2 * r + c]),
-          ...op.vStore(16 * c),
-        ]),
-        ...expr(zp, strideB, "+"),
-        ...op.set(zp),
-      ]),
+      ...xs.flatMap((
+        _,
+        r,
+      ) => [...storeVectors(zp, row(r)), ...expr(zp, strideB, "+"), ...op.set(zp)]),
     ];
   };
   return {
     params: 7,
-    i32s: 12,
+    i32s: 11,
     v128s: 11,
     body: [
-      ...expr(nin, "<<3"),
-      ...op.set(rowB),
       ...expr(nout, "<<3"),
       ...op.set(strideB),
       ...roundDown(nj4, nj, 4),
@@ -353,15 +381,20 @@ function forwardFn(): Fn {
 
 function weightGradsFn(): Fn {
   // (g, x, rows, gz, nin, nout, nj, ni, n): blocks of 2 neurons x 8 inputs, then 2 x 2.
-  const [g, x, rows, gz, nin, nout, nj, ni, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [j, i, s, ga, gb, xp, zp, strideB, ni8] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const a = [18, 19, 20, 21];
-  const b = [22, 23, 24, 25];
-  const [z0, z1, u] = [26, 27, 28];
-  const block = (v: number): Code => {
-    const ks = [0, 1, 2, 3].slice(0, v);
-    const inner: Code = [
-      // xp = x + (rows[s] * nin + i) * 8; zp = gz + (s * nout + j) * 8
+  const [g, x, rows, gz, nin, nout, nj, ni, n] = locals(0, 9);
+  const [j, i, s, ga, gb, xp, zp, strideB, ni8] = locals(9, 9);
+  const a = locals(18, 4);
+  const b = locals(22, 4);
+  const [z0, z1, u] = locals(26, 3);
+  const block = (v: number): Code => [
+    ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", g, "+"),
+    ...op.tee(ga),
+    ...expr(strideB, "+"),
+    ...op.set(gb),
+    ...loadVectors(ga, a.slice(0, v)),
+    ...loadVectors(gb, b.slice(0, v)),
+    ...forDown(s, expr(n, op.i32(1), "-"), [
+      // xp = x + (rows[s] * nin + i) * 8; z0, z1 = gz[s, j], gz[s, j + 1]
       ...expr(s, "<<2", rows, "+", op.i32Load, nin, "*", i, "+", "<<3", x, "+"),
       ...op.set(xp),
       ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
@@ -371,38 +404,11 @@ function weightGradsFn(): Fn {
       ...op.get(zp),
       ...op.vSplat(8),
       ...op.set(z1),
-      ...ks.flatMap((k) => [
-        ...op.get(xp),
-        ...op.vLoad(16 * k),
-        ...op.set(u),
-        ...acc(a[k], op.get(u), op.get(z0)),
-        ...acc(b[k], op.get(u), op.get(z1)),
-      ]),
-    ];
-    return [
-      ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", g, "+"),
-      ...op.tee(ga),
-      ...expr(strideB, "+"),
-      ...op.set(gb),
-      ...ks.flatMap((k) => [
-        ...op.get(ga),
-        ...op.vLoad(16 * k),
-        ...op.set(a[k]),
-        ...op.get(gb),
-        ...op.vLoad(16 * k),
-        ...op.set(b[k]),
-      ]),
-      ...forDown(s, expr(n, op.i32(1), "-"), inner),
-      ...ks.flatMap((k) => [
-        ...op.get(ga),
-        ...op.get(a[k]),
-        ...op.vStore(16 * k),
-        ...op.get(gb),
-        ...op.get(b[k]),
-        ...op.vStore(16 * k),
-      ]),
-    ];
-  };
+      ...accumulate(xp, u, [[a.slice(0, v), z0], [b.slice(0, v), z1]]),
+    ]),
+    ...storeVectors(ga, a.slice(0, v)),
+    ...storeVectors(gb, b.slice(0, v)),
+  ];
   return {
     params: 9,
     i32s: 9,
@@ -410,20 +416,16 @@ function weightGradsFn(): Fn {
     body: [
       ...expr(nin, op.i32(1), "+", "<<3"),
       ...op.set(strideB),
-      ...roundDown(ni8, ni, 8),
-      ...forUp(j, op.i32(0), nj, 2, [
-        ...forUp(i, op.i32(0), ni8, 8, block(4)),
-        ...forUp(i, op.get(ni8), ni, 2, block(1)),
-      ]),
+      ...forUp(j, op.i32(0), nj, 2, inputBlocks(i, ni, ni8, block)),
     ],
   };
 }
 
 function biasGradsFn(): Fn {
   // (g, gz, nin, nout, nj, n): g[b_j] += gz[t, j], last sample first, 2 neurons at a time.
-  const [g, gz, nin, nout, nj, n] = [0, 1, 2, 3, 4, 5];
-  const [j, s, ga, gb] = [6, 7, 8, 9];
-  const [c] = [10];
+  const [g, gz, nin, nout, nj, n] = locals(0, 6);
+  const [j, s, ga, gb] = locals(6, 4);
+  const c = 10;
   return {
     params: 6,
     i32s: 4,
@@ -458,14 +460,15 @@ function biasGradsFn(): Fn {
 
 function inputGradsFn(): Fn {
   // (w, gz, gx, nin, nout, ns, ni): blocks of 2 samples x 8 inputs, then 2 x 2.
-  const [w, gz, gx, nin, nout, ns, ni] = [0, 1, 2, 3, 4, 5, 6];
-  const [s, i, j, wp, zp, xp, ni8] = [7, 8, 9, 10, 11, 12, 13];
-  const a = [14, 15, 16, 17];
-  const b = [18, 19, 20, 21];
-  const [u, v, wv] = [22, 23, 24];
-  const block = (vs: number): Code => {
-    const ks = [0, 1, 2, 3].slice(0, vs);
-    const inner: Code = [
+  const [w, gz, gx, nin, nout, ns, ni] = locals(0, 7);
+  const [s, i, j, wp, zp, xp, ni8] = locals(7, 7);
+  const a = locals(14, 4);
+  const b = locals(18, 4);
+  const [u, v, wv] = locals(22, 3);
+  const block = (vs: number): Code => [
+    ...zeroVectors([...a.slice(0, vs), ...b.slice(0, vs)]),
+    ...forDown(j, expr(nout, op.i32(1), "-"), [
+      // wp = w + (j * (nin + 1) + i) * 8; u, v = gz[s, j], gz[s + 1, j]
       ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
       ...op.set(wp),
       ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
@@ -475,48 +478,33 @@ function inputGradsFn(): Fn {
       ...expr(zp, nout, "<<3", "+"),
       ...op.vSplat(0),
       ...op.set(v),
-      ...ks.flatMap((k) => [
-        ...op.get(wp),
-        ...op.vLoad(16 * k),
-        ...op.set(wv),
-        ...acc(a[k], op.get(wv), op.get(u)),
-        ...acc(b[k], op.get(wv), op.get(v)),
-      ]),
-    ];
-    return [
-      ...ks.flatMap((k) => [...op.vZero, ...op.set(a[k]), ...op.vZero, ...op.set(b[k])]),
-      ...forDown(j, expr(nout, op.i32(1), "-"), inner),
-      ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
-      ...op.set(xp),
-      ...ks.flatMap((k) => [...op.get(xp), ...op.get(a[k]), ...op.vStore(16 * k)]),
-      ...expr(xp, nin, "<<3", "+"),
-      ...op.set(xp),
-      ...ks.flatMap((k) => [...op.get(xp), ...op.get(b[k]), ...op.vStore(16 * k)]),
-    ];
-  };
+      ...accumulate(wp, wv, [[a.slice(0, vs), u], [b.slice(0, vs), v]]),
+    ]),
+    ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
+    ...op.set(xp),
+    ...storeVectors(xp, a.slice(0, vs)),
+    ...expr(xp, nin, "<<3", "+"),
+    ...op.set(xp),
+    ...storeVectors(xp, b.slice(0, vs)),
+  ];
   return {
     params: 7,
     i32s: 7,
     v128s: 11,
-    body: [
-      ...roundDown(ni8, ni, 8),
-      ...forUp(s, op.i32(0), ns, 2, [
-        ...forUp(i, op.i32(0), ni8, 8, block(4)),
-        ...forUp(i, op.get(ni8), ni, 2, block(1)),
-      ]),
-    ],
+    body: forUp(s, op.i32(0), ns, 2, inputBlocks(i, ni, ni8, block)),
   };
 }
 
 function orderedInputGradsFn(): Fn {
   // (w, gz, gx, nin, nout, rows, order, n, ni): blocks of 1 sample x 8 inputs, then 1 x 2.
-  const [w, gz, gx, nin, nout, rows, order, n, ni] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [s, i, r, j, wp, at, xp, ni8] = [9, 10, 11, 12, 13, 14, 15, 16];
-  const a = [17, 18, 19, 20];
-  const [u, wv] = [21, 22];
-  const block = (v: number): Code => {
-    const ks = [0, 1, 2, 3].slice(0, v);
-    const inner: Code = [
+  const [w, gz, gx, nin, nout, rows, order, n, ni] = locals(0, 9);
+  const [s, i, r, j, wp, at, xp, ni8] = locals(9, 8);
+  const a = locals(17, 4);
+  const [u, wv] = locals(21, 2);
+  const block = (v: number): Code => [
+    ...zeroVectors(a.slice(0, v)),
+    ...forUp(r, op.i32(0), nout, 1, [
+      // j = order[at + r]; wp = w + (j * (nin + 1) + i) * 8; u = gz[s, j]
       ...expr(at, r, "+", "<<2", order, "+", op.i32Load),
       ...op.set(j),
       ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
@@ -524,40 +512,29 @@ function orderedInputGradsFn(): Fn {
       ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
       ...op.vSplat(0),
       ...op.set(u),
-      ...ks.flatMap((k) => [
-        ...op.get(wp),
-        ...op.vLoad(16 * k),
-        ...op.set(wv),
-        ...acc(a[k], op.get(wv), op.get(u)),
-      ]),
-    ];
-    return [
-      ...ks.flatMap((k) => [...op.vZero, ...op.set(a[k])]),
-      ...forUp(r, op.i32(0), nout, 1, inner),
-      ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
-      ...op.set(xp),
-      ...ks.flatMap((k) => [...op.get(xp), ...op.get(a[k]), ...op.vStore(16 * k)]),
-    ];
-  };
-  const perSample: Code = [
-    ...expr(s, "<<2", rows, "+", op.i32Load, nout, "*"),
-    ...op.set(at),
-    ...forUp(i, op.i32(0), ni8, 8, block(4)),
-    ...forUp(i, op.get(ni8), ni, 2, block(1)),
+      ...accumulate(wp, wv, [[a.slice(0, v), u]]),
+    ]),
+    ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
+    ...op.set(xp),
+    ...storeVectors(xp, a.slice(0, v)),
   ];
   return {
     params: 9,
     i32s: 8,
     v128s: 6,
-    body: [...roundDown(ni8, ni, 8), ...forUp(s, op.i32(0), n, 1, perSample)],
+    body: forUp(s, op.i32(0), n, 1, [
+      ...expr(s, "<<2", rows, "+", op.i32Load, nout, "*"),
+      ...op.set(at),
+      ...inputBlocks(i, ni, ni8, block),
+    ]),
   };
 }
 
 function reluFn(): Fn {
   // (z, der, n): z = max(z, 0) and der = (z <= 0 ? 0 : 1), two at a time, n even.
-  const [z, der, n] = [0, 1, 2];
-  const [i, zp] = [3, 4];
-  const [x, one, zero] = [5, 6, 7];
+  const [z, der, n] = locals(0, 3);
+  const [i, zp] = locals(3, 2);
+  const [x, one, zero] = locals(5, 3);
   return {
     params: 3,
     i32s: 2,
@@ -604,20 +581,13 @@ let compiled: WebAssembly.Module | null | undefined;
 /** The compiled module, or `null` where WebAssembly SIMD cannot be compiled here. */
 function simdModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
+  const fns = [forwardFn, weightGradsFn, biasGradsFn, inputGradsFn, orderedInputGradsFn, reluFn];
+  // Outside the try: a mistake in the assembler is an error, not a reason to fall back.
+  const bytes = module(fns.map((fn) => fn()), [...NAMES]);
   try {
-    const bytes = module(
-      [
-        forwardFn(),
-        weightGradsFn(),
-        biasGradsFn(),
-        inputGradsFn(),
-        orderedInputGradsFn(),
-        reluFn(),
-      ],
-      [...NAMES],
-    );
     compiled = new WebAssembly.Module(bytes);
   } catch {
+    // No SIMD in this engine, or a page's Content-Security-Policy forbids compiling.
     compiled = null;
   }
   return compiled;

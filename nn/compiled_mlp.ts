@@ -255,6 +255,7 @@ export class CompiledMlp {
    *
    * @throws {RangeError} when `batchSize` is not a positive integer, the loss
    * does not fit the model's outputs or the problem, or a penalty is negative.
+   * @throws {TypeError} when `simd` is not a boolean.
    */
   constructor(model: Mlp, batchSize: number, options: CompiledMlpOptions = {}) {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -323,6 +324,14 @@ export class CompiledMlp {
         `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
       );
     }
+    const simd = options.simd ?? true;
+    if (typeof simd !== "boolean") {
+      throw new TypeError(
+        `Cannot compile the model as 'simd' must be true or false: current value is ${
+          JSON.stringify(simd)
+        }`,
+      );
+    }
     const width = Math.max(...sizes);
     // The arrays the kernels read and write, in the order they are made below.
     const arena = new Arena(
@@ -339,7 +348,7 @@ export class CompiledMlp {
         width * rows, // gb
       ],
       [k * batchSize, rows],
-      options.simd ?? true,
+      simd,
     ); // order, rows
     this.#simd = arena.simd;
     this.kernels = arena.simd === undefined ? "js" : "wasm-simd";

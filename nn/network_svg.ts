@@ -10,6 +10,7 @@
  */
 import { escapeXml } from "../engine/svg.ts";
 import type { Mlp } from "./mlp.ts";
+import { scaleColour } from "./_palette.ts";
 import { pngDataUrl } from "./_png.ts";
 
 /** Options for {@linkcode networkSvg}. */
@@ -60,9 +61,6 @@ export interface NetworkSvgOptions {
 }
 
 /** Playground's colours: negative, zero, positive. */
-const NEGATIVE = [0xf5, 0x93, 0x22];
-const ZERO = [0xe8, 0xea, 0xeb];
-const POSITIVE = [0x08, 0x77, 0xbd];
 const HEX_NEGATIVE = "#f59322";
 const HEX_ZERO = "#c8cacb";
 const HEX_POSITIVE = "#0877bd";
@@ -128,20 +126,12 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
   return { maxNeurons, heatmaps, extent, resolution, inputs, outputs, id };
 }
 
-/** The colour of `t` in [-1, 1] on Playground's orange-grey-blue scale. */
-function colour(t: number, rgb: Uint8Array, at: number): void {
-  const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
-  const far = c < 0 ? NEGATIVE : POSITIVE;
-  const k = Math.abs(c);
-  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(ZERO[i] + (far[i] - ZERO[i]) * k);
-}
-
 /** A heatmap of `values` (row-major, top row first), each scaled by the largest magnitude. */
 function heatmap(values: Float64Array, resolution: number): string {
   let max = 0;
   for (const v of values) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
   const rgb = new Uint8Array(values.length * 3);
-  for (let i = 0; i < values.length; i++) colour(max === 0 ? 0 : values[i] / max, rgb, i * 3);
+  for (let i = 0; i < values.length; i++) scaleColour(max === 0 ? 0 : values[i] / max, rgb, i * 3);
   return pngDataUrl(resolution, resolution, rgb);
 }
 

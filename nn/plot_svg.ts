@@ -10,7 +10,9 @@ import { escapeXml } from "../engine/svg.ts";
 import type { Dataset } from "./datasets.ts";
 import { predictClass } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
+import { NEGATIVE, POSITIVE, scaleColour } from "./_palette.ts";
 import { pngDataUrl } from "./_png.ts";
+import { predictBatch } from "./train.ts";
 
 /** One line of a {@linkcode lineChartSvg}. */
 export interface LineSeries {
@@ -77,9 +79,6 @@ export interface LineChartOptions {
 }
 
 const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
-const NEG = [0xf5, 0x93, 0x22];
-const MID = [0xe8, 0xea, 0xeb];
-const POS = [0x08, 0x77, 0xbd];
 
 function r1(x: number): number {
   return Math.round(x * 10) / 10;
@@ -325,20 +324,13 @@ export interface BoundarySvgOptions {
   problem?: "classification" | "regression";
 }
 
-/** Playground's orange-grey-blue colour of `t` in [-1, 1], into `rgb` at `at`. */
-function scale(t: number, rgb: Uint8Array | number[], at: number): void {
-  const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
-  const far = c < 0 ? NEG : POS;
-  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(MID[i] + (far[i] - MID[i]) * Math.abs(c));
-}
-
-function hex(rgb: number[]): string {
+function hex(rgb: readonly number[]): string {
   return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** The colour of class `k` of `classes`: orange and blue for two, then the palette. */
-function classColour(k: number, classes: number): number[] {
-  if (classes <= 2) return k === 0 ? NEG : POS;
+function classColour(k: number, classes: number): readonly number[] {
+  if (classes <= 2) return k === 0 ? NEGATIVE : POSITIVE;
   const h = PALETTE[k % PALETTE.length];
   return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 }
@@ -429,17 +421,21 @@ export function boundarySvg(
     const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
     const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));
     const rgb = new Uint8Array(nx * ny * 3);
-    const outs: number[][] = [];
+    const cells: number[][] = [];
     for (let r = 0; r < ny; r++) {
       const y = ey1 - (r + 0.5) / ny * spanY;
-      for (let c = 0; c < nx; c++) outs.push(model.predict([ex0 + (c + 0.5) / nx * spanX, y]));
+      for (let c = 0; c < nx; c++) cells.push([ex0 + (c + 0.5) / nx * spanX, y]);
     }
+    // On the compiled path, bit for bit model.predict() of each cell.
+    const flat = predictBatch(model, cells);
+    const k = model.nouts[model.nouts.length - 1];
+    const outs = cells.map((_, i) => Array.from(flat.subarray(i * k, i * k + k)));
     if (regression) {
       for (const o of outs) if (Number.isFinite(o[0])) reach = Math.max(reach, Math.abs(o[0]));
     }
     outs.forEach((o, i) => {
-      if (regression) scale(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
-      else if (o.length === 1) scale(o[0], rgb, i * 3);
+      if (regression) scaleColour(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
+      else if (o.length === 1) scaleColour(o[0], rgb, i * 3);
       else rgb.set(classColour(predictClass(o), classes), i * 3);
       // Lighter than the points, so that they stand out.
       for (let j = i * 3; j < i * 3 + 3; j++) rgb[j] = Math.round(255 - (255 - rgb[j]) * 0.5);
@@ -495,7 +491,7 @@ export function boundarySvg(
     let fill: string;
     if (regression) {
       const c = [0, 0, 0];
-      scale(reach === 0 ? 0 : label / reach, c, 0);
+      scaleColour(reach === 0 ? 0 : label / reach, c, 0);
       fill = hex(c);
     } else fill = hex(classColour(classOf(label), classes));
     out.push(`<circle cx="${r1(sx(x))}" cy="${r1(sy(y))}" r="${radius}" fill="${fill}"/>`);

@@ -8,7 +8,7 @@
 import type { Value } from "../engine/value.ts";
 import { CompiledMlp } from "./compiled_mlp.ts";
 import type { Dataset } from "./datasets.ts";
-import { defaultLoss, LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem } from "./losses.ts";
+import { defaultLoss, LOSS_FUNCTIONS, type LossName, type Problem } from "./losses.ts";
 import type { Mlp } from "./mlp.ts";
 import { Adam, AdamW, type Optimizer, type OptimizerState, Sgd } from "./optim.ts";
 import { Rng } from "./random.ts";
@@ -19,6 +19,7 @@ import {
   defaultOf,
   LOOP_KEYS,
   type LoopSettings,
+  LOSSES_FOR,
   type OptimizerName,
   type SettingsContext,
 } from "./settings.ts";
@@ -158,6 +159,15 @@ export function resolveTrainOptions(
   data: Dataset,
   options: TrainOptions = {},
 ): ResolvedTrainOptions {
+  return resolve(model, data, options).options;
+}
+
+/** {@linkcode resolveTrainOptions}, and the optimizer it made to check `start` (if any). */
+function resolve(
+  model: Mlp,
+  data: Dataset,
+  options: TrainOptions,
+): { options: ResolvedTrainOptions; optimizer?: Optimizer } {
   const fail = (name: string, want: string, got: unknown): never => {
     throw new RangeError(
       `Cannot train as '${name}' must be ${want}: current value is ${JSON.stringify(got) ?? got}`,
@@ -177,12 +187,17 @@ export function resolveTrainOptions(
   };
   for (const key of LOOP_KEYS) {
     const asked = given[key];
-    const value = asked === undefined ? defaultOf(key, context) : checkSetting(key, asked);
+    // The loss follows the model's outputs (svm for one, ce for several), as everywhere in nn/.
+    const value = asked !== undefined
+      ? checkSetting(key, asked)
+      : key === "loss"
+      ? defaultLoss(width, context.problem)
+      : defaultOf(key, context);
     loop[key] = value;
     (context as Record<string, unknown>)[key] = value;
   }
   const { problem, optimizer, loss, lr } = loop as LoopSettings;
-  const fitting = LOSS_NAMES.filter((n) => LOSS_FUNCTIONS[n].problems.includes(problem));
+  const fitting = LOSSES_FOR[problem];
   if (!fitting.includes(loss)) fail("loss", `${fitting.join(" or ")} for ${problem}`, loss);
   for (const [name, set] of [["data", data], ["test", options.test]] as const) {
     if (set === undefined) continue;
@@ -222,9 +237,11 @@ export function resolveTrainOptions(
       fail("start.step", "an integer >= 0", start.step);
     }
     // The optimizer checks the state itself (TypeError naming the field).
-    makeOptimizer(optimizer, model.parameters(), { lr }).loadState(start.optimizer);
+    const made = makeOptimizer(optimizer, model.parameters(), { lr });
+    made.loadState(start.optimizer);
+    return { options: { ...(loop as LoopSettings), test: options.test, start }, optimizer: made };
   }
-  return { ...(loop as LoopSettings), test: options.test, start };
+  return { options: { ...(loop as LoopSettings), test: options.test, start } };
 }
 
 /** Options for {@linkcode makeOptimizer}. */
@@ -409,9 +426,8 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * {@linkcode DIVERGENCE_FACTOR} times the run's first loss.
  */
 export function trainSteps(model: Mlp, data: Dataset, options: TrainOptions = {}): TrainRun {
-  const o = resolveTrainOptions(model, data, options);
-  const optimizer = makeOptimizer(o.optimizer, model.parameters(), { lr: o.lr });
-  if (o.start !== undefined) optimizer.loadState(o.start.optimizer);
+  const { options: o, optimizer: resumed } = resolve(model, data, options);
+  const optimizer = resumed ?? makeOptimizer(o.optimizer, model.parameters(), { lr: o.lr });
   return Object.assign(steps(model, data, o, optimizer), { optimizer });
 }
 

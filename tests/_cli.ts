@@ -192,3 +192,13 @@ export async function signalRun(
   }
   return { code: (await child.status).code, stdout: text, stderr: await stderr };
 }
+
+/** Runs `fn` in a new temporary folder, removed afterwards whatever happens. */
+export async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "denograd_test_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import type { ModelFile } from "../cli/model_file.ts";
-import { lines, runCli } from "./_cli.ts";
-
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "denograd_settings_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { inTempDir, lines, runCli } from "./_cli.ts";
 
 function readRun(dir: string): ModelFile {
   return JSON.parse(Deno.readTextFileSync(`${dir}/model.json`));

@@ -572,6 +572,14 @@ console.log(JSON.stringify({ kernels: compiled.kernels, losses, params: model.pa
   };
   const simd = await run("");
   assert.equal(simd.kernels, "wasm-simd");
+  await t.step("simd takes true or false only", () => {
+    for (const bad of ["no", 0, 1]) {
+      assert.throws(
+        () => new CompiledMlp(new Mlp(2, [3, 1]), 1, { simd: bad as unknown as boolean }),
+        { name: "TypeError", message: /'simd' must be true or false: current value is / },
+      );
+    }
+  });
   await t.step("no WebAssembly at all", async () => {
     const js = await run("delete globalThis.WebAssembly;");
     assert.equal(js.kernels, "js");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeMoons, Mlp } from "../mod.ts";
+import { makeMoons, makeSine, Mlp } from "../mod.ts";
 import { asSvg, LiveChart, LiveDisplay, show, trainLive } from "../jupyter.ts";
 import { findAll, parseXml, withAttr, type XmlElement } from "./_svg.ts";
 
@@ -292,6 +292,17 @@ Deno.test("trainLive() trains, charts each step and ends with the decision bound
   await trainLive(new Mlp(3, [4, 1]), wide, { steps: 3, broadcast: r.broadcast });
   const end = parseXml((r.sent.at(-1)!.content.data as Record<string, string>)["image/svg+xml"]);
   assert.equal(withAttr(end, "data-boundary").length, 0);
+});
+
+Deno.test("trainLive()'s chart counts the run's own steps: 500 for a regression by default", async () => {
+  const { sent, broadcast } = recorder();
+  const history = await trainLive(new Mlp(1, [8, 1], { seed: 1 }), makeSine({ samples: 20 }), {
+    broadcast,
+    interval: 0,
+  });
+  assert.equal(history.length, 500);
+  const first = (sent[0].content.data as Record<string, string>)["image/svg+xml"];
+  assert.match(first, /step 1 of 500/);
 });
 
 Deno.test("asSvg() makes any SVG a cell's picture", () => {

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import {
   Adam,
   type Dataset,
+  defaultLoss,
   DivergedError,
   DIVERGENCE_FACTOR,
   evaluate,
   hasDiverged,
   makeCircles,
   makeMoons,
+  makeSine,
   makeSpiral,
   Mlp,
   parseCsv,
@@ -421,4 +423,16 @@ Deno.test("the sampler's seed defaults to 1337", () => {
   assert.equal(resolveTrainOptions(new Mlp(2, [4, 1]), data).seed, 1337);
   assert.deepEqual(run(), run(1337));
   assert.notDeepEqual(run(), run(0));
+});
+
+Deno.test("the default loss follows the model's outputs, as defaultLoss and evaluate's do", () => {
+  const moons = makeMoons({ samples: 20 });
+  for (const [nouts, want] of [[[8, 1], "svm"], [[8, 2], "ce"]] as const) {
+    const model = new Mlp(2, [...nouts]);
+    const width = nouts[nouts.length - 1];
+    assert.equal(resolveTrainOptions(model, moons).loss, want, `${width} outputs`);
+    assert.equal(defaultLoss(width), want);
+  }
+  const sine = makeSine({ samples: 20 });
+  assert.equal(resolveTrainOptions(new Mlp(1, [8, 1]), sine).loss, "mse");
 });

@@ -11,6 +11,7 @@ import {
   cliArgs,
   cliEnv,
   type CliResult,
+  inTempDir,
   lines,
   listFiles,
   ROOT,
@@ -18,15 +19,6 @@ import {
   signalRun,
 } from "./_cli.ts";
 import { serveDirectory } from "./_serve.ts";
-
-async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
-  const cwd = await Deno.makeTempDir({ prefix: "denograd_trust_" });
-  try {
-    await fn(cwd);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
-}
 
 /** Asserts exit code 2, one line on stderr matching `pattern`, nothing on stdout. */
 function assertUsage(r: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {

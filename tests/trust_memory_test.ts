@@ -7,16 +7,7 @@
  * `Value` graph over them would need.
  */
 import assert from "node:assert/strict";
-import { lines, runCli } from "./_cli.ts";
-
-async function inTempDir(fn: (cwd: string) => Promise<void>): Promise<void> {
-  const cwd = await Deno.makeTempDir({ prefix: "denograd_memory_" });
-  try {
-    await fn(cwd);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
-}
+import { inTempDir, lines, runCli } from "./_cli.ts";
 
 /** `rows` points of two features and a 0/1 label, as a CSV with a header. */
 function csv(rows: number): string {
