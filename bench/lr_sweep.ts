@@ -1,5 +1,5 @@
 /**
- * The learning-rate sweep behind `nn/default_lr.ts`: every loss x
+ * The learning-rate sweep behind `nn/train/default_lr.ts`: every loss x
  * activation x optimizer, on moons, circles, xor and spiral with the CLI's
  * defaults otherwise (100 samples, noise 0.1, 16,16 hidden, L2 1e-4, 100
  * full-batch steps, linear decay), over a grid of learning rates and three
@@ -15,9 +15,9 @@
  * @module
  */
 import { evaluate, Mlp, trainSteps } from "../mod.ts";
-import { defaultLr } from "../nn/default_lr.ts";
+import { defaultLr } from "../nn/train/default_lr.ts";
 import { setUpRun } from "../cli/setup.ts";
-import type { LossName } from "../nn/losses.ts";
+import type { LossName } from "../nn/model/losses.ts";
 import type { OptimizerName } from "../mod.ts";
 
 const LOSSES: LossName[] = ["svm", "mse", "bce", "ce"];

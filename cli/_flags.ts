@@ -9,7 +9,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { didYouMean, show, UsageError } from "./_errors.ts";
-import { parseDecimal } from "../nn/csv.ts";
+import { parseDecimal } from "../nn/data/csv.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -1,6 +1,6 @@
 /**
  * The `train` settings as the CLI sees them: every flag, zod schema, help
- * line and config-file check is made from the one table in `nn/settings.ts`.
+ * line and config-file check is made from the one table in `nn/train/settings.ts`.
  *
  * @module
  */

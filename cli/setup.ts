@@ -1,6 +1,6 @@
 /**
  * Turns the merged settings into a checked run: the full config with every
- * default filled in (from the table in `nn/settings.ts`), the data (generated
+ * default filled in (from the table in `nn/train/settings.ts`), the data (generated
  * or read from a CSV file), its features, its split and the model's sizes.
  * Everything that can be wrong with the input is found here, before anything
  * is written.

@@ -15,4 +15,3 @@
  */
 export * from "./value.ts";
 export * from "./graph.ts";
-export * from "./svg.ts";

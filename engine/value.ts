@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { valueDisplay } from "./_display.ts";
 
 /** Anything an op accepts as an operand: a {@linkcode Value} or a plain number. */
 export type Operand = Value | number;
@@ -513,11 +512,6 @@ export class Value {
   /** `Value(data=…, grad=…)`, as micrograd prints it. */
   toString(): string {
     return `Value(data=${this.data}, grad=${this.grad})`;
-  }
-
-  /** In a Jupyter notebook, a value that is a cell's result draws its graph (see `toSvg`). */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
-    return valueDisplay(this);
   }
 }
 

@@ -15,20 +15,8 @@
  *
  * @module
  */
-export * from "./random.ts";
-export * from "./activations.ts";
-export * from "./neuron.ts";
-export * from "./layer.ts";
-export * from "./mlp.ts";
-export * from "./losses.ts";
-export * from "./optim.ts";
-export * from "./schedule.ts";
-export * from "./datasets.ts";
-export * from "./csv.ts";
-export * from "./compiled_mlp.ts";
-export * from "./train.ts";
-export * from "./settings.ts";
-export * from "./features.ts";
-export * from "./default_lr.ts";
-export * from "./network_svg.ts";
-export * from "./plot_svg.ts";
+export * from "./model/mod.ts";
+export * from "./compiled/mod.ts";
+export * from "./data/mod.ts";
+export * from "./train/mod.ts";
+export * from "./draw/mod.ts";

@@ -142,7 +142,7 @@ Deno.test("train reads settings from --config and lets flags override them", asy
     const run = readRun(`${cwd}/x`);
     assert.equal(run.config.dataset, "xor");
     assert.equal(run.config.optimizer, "adam");
-    assert.equal(run.config.lr, 0.1, "the default for adam, svm and relu (nn/default_lr.ts)");
+    assert.equal(run.config.lr, 0.1, "the default for adam, svm and relu (nn/train/default_lr.ts)");
     assert.equal(run.config.seed, 7);
     assert.equal(run.config.steps, 5);
     assert.deepEqual(run.config.layers, [8, 8]);

@@ -58,8 +58,13 @@ Deno.test("mod.ts imports only relative .ts files under engine/ and nn/", async 
   const modules = await moduleGraph("mod.ts");
   assert.deepEqual(impurities(modules), []);
   const files = modules.map((m) => relative(ROOT, fromFileUrl(m.specifier))).sort();
-  assert.ok(files.includes("engine/value.ts") && files.includes("nn/train.ts"), files.join(", "));
-  for (const file of files) assert.match(file, /^(mod\.ts|engine\/[a-z_]+\.ts|nn\/[a-z_]+\.ts)$/);
+  assert.ok(
+    files.includes("engine/value.ts") && files.includes("nn/train/train.ts"),
+    files.join(", "),
+  );
+  for (const file of files) {
+    assert.match(file, /^(mod\.ts|engine\/[a-z_]+\.ts|nn\/([a-z]+\/)?[a-z_]+\.ts)$/);
+  }
 });
 
 Deno.test("no module of mod.ts touches Deno.*, Node's process or the DOM", async () => {
@@ -117,4 +122,61 @@ Deno.test("the purity check reports node:, npm:, jsr:, remote and bare imports",
       );
     }
   });
+});
+
+/** The library's layers, lowest first: a file may import its own layer or a lower one only. */
+const LAYERS: readonly RegExp[] = [
+  /^engine\//,
+  /^nn\/model\//,
+  /^nn\/(compiled|data)\//,
+  /^nn\/train\//,
+  /^nn\/draw\//,
+  /^(nn\/mod\.ts|mod\.ts)$/,
+];
+
+/** The layer of a file (its index in {@linkcode LAYERS}), or -1. */
+function layerOf(file: string): number {
+  return LAYERS.findIndex((layer) => layer.test(file));
+}
+
+/** Every import of the graph as [from, to] relative paths. */
+function arrows(modules: InfoModule[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const module of modules) {
+    const from = relative(ROOT, fromFileUrl(module.specifier));
+    for (const dependency of module.dependencies ?? []) {
+      const to = dependency.code?.specifier ?? dependency.type?.specifier;
+      if (to?.startsWith("file:")) out.push([from, relative(ROOT, fromFileUrl(to))]);
+    }
+  }
+  return out;
+}
+
+Deno.test("the library's imports run one way: no circle and no arrow back up a wing", async () => {
+  const modules = await moduleGraph("mod.ts");
+  const edges = arrows(modules);
+  assert.ok(edges.length > 20, `${edges.length} imports`);
+  const upward = edges.filter(([from, to]) => layerOf(to) > layerOf(from))
+    .map(([from, to]) => `${from} -> ${to}`);
+  assert.deepEqual(upward, []);
+  // A depth-first search over the files finds no cycle.
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  function visit(file: string, path: string[]): void {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+      return;
+    }
+    state.set(file, "open");
+    for (const to of next.get(file) ?? []) visit(to, [...path, file]);
+    state.set(file, "done");
+  }
+  for (const file of next.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+  for (const file of modules.map((m) => relative(ROOT, fromFileUrl(m.specifier)))) {
+    assert.notEqual(layerOf(file), -1, `${file} belongs to no layer`);
+  }
 });

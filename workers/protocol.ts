@@ -45,7 +45,7 @@ const SCHEMAS = Object.fromEntries(
   SETTING_KEYS.map((k) => [k, schemaOfKind(SETTINGS[k].kind)]),
 ) as Record<SettingKey, z.ZodType>;
 
-/** The zod schema of one setting of the table in `nn/settings.ts`. */
+/** The zod schema of one setting of the table in `nn/train/settings.ts`. */
 export function settingSchema<K extends SettingKey>(key: K): z.ZodType<TrainSettings[K]> {
   return typed(SCHEMAS[key]);
 }

@@ -19,7 +19,7 @@ import {
 } from "../mod.ts";
 import { decisionGrid, gridBounds, gridMaker } from "./grid.ts";
 import { timelineSteps } from "./snapshots.ts";
-import type { TrainOptions } from "../nn/train.ts";
+import type { TrainOptions } from "../nn/train/train.ts";
 import {
   type DoneMessage,
   type ErrorMessage,

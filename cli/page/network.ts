@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The network diagram card: the one drawing shared with notebooks
- * ({@linkcode networkSvg} in `nn/network_svg.ts`), redrawn for the model at
+ * ({@linkcode networkSvg} in `nn/draw/network_svg.ts`), redrawn for the model at
  * the timeline's step.
  *
  * @module

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Value } from "../engine/value.ts";
+import type { Value } from "../../engine/value.ts";
 
 /** The activations a neuron can apply. `"linear"` applies none. */
 export type Activation = "relu" | "tanh" | "sigmoid" | "linear";
@@ -91,7 +91,7 @@ export const ACTIVATIONS: readonly Activation[] = ["relu", "tanh", "sigmoid", "l
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { checkActivation } from "../mod.ts";
+ * import { checkActivation } from "../../mod.ts";
  * assert.equal(checkActivation("tanh"), "tanh");
  * assert.throws(() => checkActivation("gelu"), RangeError);
  * ```

@@ -36,7 +36,7 @@ function checkSteps(steps: number): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { constantLr } from "../mod.ts";
+ * import { constantLr } from "../../mod.ts";
  * assert.equal(constantLr(0.1)(99), 0.1);
  * ```
  */
@@ -52,7 +52,7 @@ export function constantLr(lr0: number): LrSchedule {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { linearDecayLr } from "../mod.ts";
+ * import { linearDecayLr } from "../../mod.ts";
  * const lr = linearDecayLr(1, 100);
  * assert.equal(lr(0), 1);
  * assert.equal(lr(50), 0.55);
@@ -80,7 +80,7 @@ export interface CosineLrOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { cosineLr } from "../mod.ts";
+ * import { cosineLr } from "../../mod.ts";
  * const lr = cosineLr(0.1, 10);
  * assert.equal(lr(0), 0.1);
  * assert.equal(lr(10), 0);
@@ -115,7 +115,7 @@ export interface ScheduleOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeSchedule } from "../mod.ts";
+ * import { makeSchedule } from "../../mod.ts";
  * const lr = makeSchedule("linear", 1, { steps: 10 });
  * assert.equal(lr(5), 0.55);
  * ```

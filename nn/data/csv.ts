@@ -25,7 +25,7 @@ export interface CsvErrorPosition {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { CsvError, parseCsv } from "../mod.ts";
+ * import { CsvError, parseCsv } from "../../mod.ts";
  * try {
  *   parseCsv("x,y\n1,0\nfive,1\n");
  *   assert.fail("no error");
@@ -143,7 +143,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseDecimal } from "../mod.ts";
+ * import { parseDecimal } from "../../mod.ts";
  * assert.equal(parseDecimal(" -1.5e-3 "), -0.0015);
  * assert.ok(Number.isNaN(parseDecimal("0x10")));
  * assert.ok(Number.isNaN(parseDecimal("Infinity")));
@@ -200,7 +200,7 @@ function numberAt(s: string, line: number, j: number, names?: string[]): number 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseCsv } from "../mod.ts";
+ * import { parseCsv } from "../../mod.ts";
  * const data = parseCsv("x1,x2,label\n0.5,1,cat\n-1,2,dog\n");
  * assert.deepEqual(data.x, [[0.5, 1], [-1, 2]]);
  * assert.deepEqual(data.y, [0, 1]);
@@ -354,7 +354,7 @@ export interface CsvPointsOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseCsvPoints } from "../mod.ts";
+ * import { parseCsvPoints } from "../../mod.ts";
  * assert.deepEqual(parseCsvPoints("x1,x2\n1,2\n3,4,cat\n", { features: 2 }), [[1, 2], [3, 4]]);
  * assert.throws(() => parseCsvPoints("1,abc\n", { features: 2 }), /line 1, column 2/);
  * ```

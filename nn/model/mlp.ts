@@ -4,9 +4,8 @@
  *
  * @module
  */
-import type { Operand, Value } from "../engine/value.ts";
+import type { Operand, Value } from "../../engine/value.ts";
 import { Layer } from "./layer.ts";
-import { networkSvg } from "./network_svg.ts";
 import { type Activation, checkActivation } from "./activations.ts";
 import { Rng } from "./random.ts";
 
@@ -60,7 +59,7 @@ export const MLP_FORMAT = "denograd.mlp/1";
  * @example Train a tiny model to output 1
  * ```ts
  * import assert from "node:assert/strict";
- * import { Mlp } from "../mod.ts";
+ * import { Mlp } from "../../mod.ts";
  * const model = new Mlp(2, [4, 1], { seed: 1 });
  * for (let k = 0; k < 50; k++) {
  *   const [y] = model.forward([0.5, -0.5]);
@@ -205,7 +204,7 @@ export class Mlp {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { Mlp } from "../mod.ts";
+   * import { Mlp } from "../../mod.ts";
    * const a = new Mlp(2, [3, 1], { seed: 5 });
    * const b = Mlp.fromJSON(JSON.parse(JSON.stringify(a)));
    * assert.deepEqual(b.predict([1, 2]), a.predict([1, 2]));
@@ -275,10 +274,5 @@ export class Mlp {
       });
     });
     return model;
-  }
-
-  /** In a Jupyter notebook, a model that is a cell's result draws its network (see `networkSvg`). */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
-    return { "image/svg+xml": networkSvg(this), "text/plain": this.toString() };
   }
 }

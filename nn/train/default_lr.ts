@@ -92,7 +92,7 @@ const ACTIVATION_COLUMN: Readonly<Record<string, number>> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultLr } from "../mod.ts";
+ * import { defaultLr } from "../../mod.ts";
  * // micrograd's demo: SGD from 1 with the svm loss and relu.
  * assert.equal(defaultLr({ optimizer: "sgd", loss: "svm", activation: "relu" }), 1);
  * // mse grows its gradient with the error: a much smaller step.

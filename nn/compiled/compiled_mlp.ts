@@ -22,8 +22,8 @@
  *
  * @module
  */
-import type { Value } from "../engine/value.ts";
-import { ACTIVATION_FUNCTIONS, type ActivationFunction } from "./activations.ts";
+import type { Value } from "../../engine/value.ts";
+import { ACTIVATION_FUNCTIONS, type ActivationFunction } from "../model/activations.ts";
 import {
   defaultLoss,
   LOSS_FUNCTIONS,
@@ -34,8 +34,8 @@ import {
   type Penalty,
   type Problem,
   r2Score,
-} from "./losses.ts";
-import type { Mlp } from "./mlp.ts";
+} from "../model/losses.ts";
+import type { Mlp } from "../model/mlp.ts";
 import { countCorrect } from "./_metrics.ts";
 import { type SimdKernels, simdKernels } from "./_simd.ts";
 
@@ -152,7 +152,7 @@ function defaultRowsPerPass(model: Mlp): number {
  * @example Same loss and grads as the Value graph
  * ```ts
  * import assert from "node:assert/strict";
- * import { classificationLoss, CompiledMlp, Mlp } from "../mod.ts";
+ * import { classificationLoss, CompiledMlp, Mlp } from "../../mod.ts";
  * const model = new Mlp(2, [8, 1], { seed: 3 });
  * const x = [[0.5, -1], [2, 0.25]];
  * const y = [1, 0];
@@ -423,7 +423,7 @@ export class CompiledMlp {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { CompiledMlp, Mlp } from "../mod.ts";
+   * import { CompiledMlp, Mlp } from "../../mod.ts";
    * const model = new Mlp(2, [4, 3], { seed: 1 });
    * const out = new CompiledMlp(model, 2).predict([[0.5, 1], [-1, 2]]);
    * assert.deepEqual(Array.from(out.subarray(3, 6)), model.predict([-1, 2]));

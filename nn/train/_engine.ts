@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Value } from "../engine/value.ts";
-import { CompiledMlp } from "./compiled_mlp.ts";
+import type { Value } from "../../engine/value.ts";
+import { CompiledMlp } from "../compiled/compiled_mlp.ts";
 import {
   accuracy,
   LOSS_FUNCTIONS,
@@ -14,8 +14,8 @@ import {
   PENALTIES,
   type Problem,
   r2Score,
-} from "./losses.ts";
-import type { Mlp } from "./mlp.ts";
+} from "../model/losses.ts";
+import type { Mlp } from "../model/mlp.ts";
 
 /** What a forward pass measures: the loss, and accuracy or mse and R^2. */
 export interface BatchMetrics {

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { escapeXml } from "../engine/svg.ts";
-import type { Dataset } from "./datasets.ts";
-import { predictClass } from "./losses.ts";
-import type { Mlp } from "./mlp.ts";
-import { NEGATIVE, POSITIVE, scaleColour } from "./_palette.ts";
+import { escapeXml } from "./value_svg.ts";
+import type { Dataset } from "../data/datasets.ts";
+import { predictClass } from "../model/losses.ts";
+import type { Mlp } from "../model/mlp.ts";
+import { NEGATIVE, POSITIVE, scaleColour } from "./palette.ts";
 import { pngDataUrl } from "./_png.ts";
-import { predictBatch } from "./train.ts";
+import { predictBatch } from "../train/train.ts";
 
 /** One line of a {@linkcode lineChartSvg}. */
 export interface LineSeries {
@@ -164,7 +164,7 @@ function checkSize(what: string, v: number): number {
  * @example Loss and accuracy of a run
  * ```ts
  * import assert from "node:assert/strict";
- * import { lineChartSvg } from "../mod.ts";
+ * import { lineChartSvg } from "../../mod.ts";
  * const svg = lineChartSvg([{ name: "loss", values: [0.9, 0.5, 0.3, 0.2] }], { title: "Loss" });
  * assert.match(svg, /^<svg /);
  * assert.match(svg, /<polyline /);
@@ -345,7 +345,7 @@ function classColour(k: number, classes: number): readonly number[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { boundarySvg, makeMoons, Mlp } from "../mod.ts";
+ * import { boundarySvg, makeMoons, Mlp } from "../../mod.ts";
  * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
  * const svg = boundarySvg(new Mlp(2, [8, 1]), data, { resolution: 20 });
  * assert.equal(svg.match(/<circle /g)!.length, 50);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type LinearOptions, type Operand, Value } from "../engine/value.ts";
+import { type LinearOptions, type Operand, Value } from "../../engine/value.ts";
 import {
   type Activation,
   ACTIVATION_FUNCTIONS,
@@ -40,7 +40,7 @@ export interface NeuronOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Neuron } from "../mod.ts";
+ * import { Neuron } from "../../mod.ts";
  * const n = new Neuron(2, { activation: "tanh", seed: 1 });
  * const y = n.forward([0.5, -1]);
  * assert.ok(y.data > -1 && y.data < 1);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Value } from "../engine/value.ts";
+import type { Value } from "../../engine/value.ts";
 
 /** What every optimizer offers. */
 export interface Optimizer {
@@ -89,7 +89,7 @@ export interface SgdOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Sgd, Value } from "../mod.ts";
+ * import { Sgd, Value } from "../../mod.ts";
  * const x = new Value(3);
  * const opt = new Sgd([x], { lr: 0.1 });
  * for (let i = 0; i < 100; i++) {
@@ -287,7 +287,7 @@ export interface AdamOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Adam, Value } from "../mod.ts";
+ * import { Adam, Value } from "../../mod.ts";
  * const x = new Value(3);
  * const opt = new Adam([x], { lr: 0.1 });
  * for (let i = 0; i < 300; i++) {
@@ -413,7 +413,7 @@ export class Adam implements Optimizer {
  *
  * @example
  * ```ts
- * import { AdamW, Mlp } from "../mod.ts";
+ * import { AdamW, Mlp } from "../../mod.ts";
  * const model = new Mlp(2, [8, 1]);
  * const opt = new AdamW(model.parameters(), { lr: 0.01 });
  * ```

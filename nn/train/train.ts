@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { Value } from "../engine/value.ts";
-import { CompiledMlp } from "./compiled_mlp.ts";
-import type { Dataset } from "./datasets.ts";
-import { defaultLoss, LOSS_FUNCTIONS, type LossName, type Problem } from "./losses.ts";
-import type { Mlp } from "./mlp.ts";
-import { Adam, AdamW, type Optimizer, type OptimizerState, Sgd } from "./optim.ts";
-import { Rng } from "./random.ts";
-import { makeSchedule } from "./schedule.ts";
+import type { Value } from "../../engine/value.ts";
+import { CompiledMlp } from "../compiled/compiled_mlp.ts";
+import type { Dataset } from "../data/datasets.ts";
+import { defaultLoss, LOSS_FUNCTIONS, type LossName, type Problem } from "../model/losses.ts";
+import type { Mlp } from "../model/mlp.ts";
+import { Adam, AdamW, type Optimizer, type OptimizerState, Sgd } from "../model/optim.ts";
+import { Rng } from "../model/random.ts";
+import { makeSchedule } from "../model/schedule.ts";
 import { BASE_LR } from "./default_lr.ts";
 import {
   checkSetting,
@@ -124,7 +124,7 @@ export class DivergedError extends RangeError {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { hasDiverged } from "../mod.ts";
+ * import { hasDiverged } from "../../mod.ts";
  * assert.equal(hasDiverged(0.7, 0.69), false);
  * assert.equal(hasDiverged(3e5, 0.69), true);
  * assert.equal(hasDiverged(NaN, 0.69), true);
@@ -146,7 +146,7 @@ export type ResolvedTrainOptions = Required<Omit<TrainOptions, "test" | "start">
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeMoons, Mlp, resolveTrainOptions } from "../mod.ts";
+ * import { makeMoons, Mlp, resolveTrainOptions } from "../../mod.ts";
  * const o = resolveTrainOptions(new Mlp(2, [16, 16, 1]), makeMoons());
  * assert.deepEqual([o.optimizer, o.lr, o.lrSchedule, o.steps, o.loss], ["sgd", 1, "linear", 100, "svm"]);
  * ```
@@ -257,7 +257,7 @@ export interface MakeOptimizerOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeOptimizer, Mlp } from "../mod.ts";
+ * import { makeOptimizer, Mlp } from "../../mod.ts";
  * const optimizer = makeOptimizer("momentum", new Mlp(2, [4, 1]).parameters());
  * assert.equal(optimizer.lr, 0.1);
  * assert.equal(optimizer.toJSON().type, "sgd");
@@ -322,7 +322,7 @@ export interface Evaluation {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { evaluate, makeMoons, Mlp } from "../mod.ts";
+ * import { evaluate, makeMoons, Mlp } from "../../mod.ts";
  * const { loss, accuracy } = evaluate(new Mlp(2, [8, 1]), makeMoons(), { loss: "svm" });
  * assert.ok(loss > 0 && accuracy! >= 0 && accuracy! <= 1);
  * ```
@@ -358,7 +358,7 @@ export interface PredictBatchOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Mlp, predictBatch } from "../mod.ts";
+ * import { Mlp, predictBatch } from "../../mod.ts";
  * const model = new Mlp(2, [8, 3], { seed: 2 });
  * const out = predictBatch(model, [[0, 1], [1, 0]]);
  * assert.deepEqual(Array.from(out.subarray(3, 6)), model.predict([1, 0]));
@@ -396,7 +396,7 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * @example Micrograd's demo, in a loop that could yield between steps
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeMoons, Mlp, trainSteps } from "../mod.ts";
+ * import { makeMoons, Mlp, trainSteps } from "../../mod.ts";
  * const data = makeMoons({ samples: 100, noise: 0.1, seed: 1 });
  * const model = new Mlp(2, [16, 16, 1], { seed: 1337 });
  * let last;
@@ -407,7 +407,7 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * @example Resume: 50 + 50 steps end where 100 steps end
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeMoons, Mlp, trainSteps } from "../mod.ts";
+ * import { makeMoons, Mlp, trainSteps } from "../../mod.ts";
  * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
  * const options = { optimizer: "adam", lrSchedule: "constant" } as const;
  * const straight = new Mlp(2, [8, 1]);

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { escapeXml } from "../engine/svg.ts";
-import type { Mlp } from "./mlp.ts";
-import { scaleColour } from "./_palette.ts";
+import { escapeXml } from "./value_svg.ts";
+import type { Mlp } from "../model/mlp.ts";
+import { scaleColour } from "./palette.ts";
 import { pngDataUrl } from "./_png.ts";
 
 /** Options for {@linkcode networkSvg}. */
@@ -177,7 +177,7 @@ function outputsOverPlane(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Mlp, networkSvg } from "../mod.ts";
+ * import { Mlp, networkSvg } from "../../mod.ts";
  * const model = new Mlp(2, [4, 1], { seed: 1 });
  * const svg = networkSvg(model, { extent: [-1.5, 2.5, -1, 1.5] });
  * assert.ok(svg.startsWith("<svg"));

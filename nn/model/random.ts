@@ -24,7 +24,7 @@ function seedToUint32(seed: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Rng } from "../mod.ts";
+ * import { Rng } from "../../mod.ts";
  * const a = new Rng(42);
  * const b = new Rng(42);
  * assert.equal(a.float(), b.float());

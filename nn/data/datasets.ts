@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Rng } from "./random.ts";
+import { Rng } from "../model/random.ts";
 
 /**
  * A dataset: `x[i]` is a feature vector and `y[i]` its label: a class in
@@ -113,7 +113,7 @@ function finish(c: Checked, x: number[][], y: number[], classes: number): Datase
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeMoons } from "../mod.ts";
+ * import { makeMoons } from "../../mod.ts";
  * const { x, y, classes } = makeMoons({ samples: 100, noise: 0.1, seed: 1 });
  * assert.equal(x.length, 100);
  * assert.equal(classes, 2);
@@ -150,7 +150,7 @@ export interface CirclesOptions extends DatasetOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeCircles } from "../mod.ts";
+ * import { makeCircles } from "../../mod.ts";
  * const { x, y } = makeCircles({ samples: 8, factor: 0.5, shuffle: false });
  * assert.deepEqual(x[0], [1, 0]);
  * assert.deepEqual(x[4], [0.5, 0]);
@@ -207,7 +207,7 @@ export interface BlobsOptions extends DatasetOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeBlobs } from "../mod.ts";
+ * import { makeBlobs } from "../../mod.ts";
  * const { y, classes } = makeBlobs({ samples: 90, classes: 3, seed: 2 });
  * assert.equal(classes, 3);
  * assert.equal(y.filter((c) => c === 2).length, 30);
@@ -252,7 +252,7 @@ export function makeBlobs(options: BlobsOptions = {}): Dataset {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeXor } from "../mod.ts";
+ * import { makeXor } from "../../mod.ts";
  * const { x, y } = makeXor({ samples: 50, seed: 3 });
  * x.forEach(([a, b], i) => assert.equal(y[i], a * b < 0 ? 1 : 0));
  * ```
@@ -291,7 +291,7 @@ export interface SpiralOptions extends DatasetOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeSpiral } from "../mod.ts";
+ * import { makeSpiral } from "../../mod.ts";
  * const { x, classes } = makeSpiral({ samples: 300, classes: 3, seed: 4 });
  * assert.equal(x.length, 300);
  * assert.equal(classes, 3);
@@ -323,7 +323,7 @@ export function makeSpiral(options: SpiralOptions = {}): Dataset {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeRegPlane } from "../mod.ts";
+ * import { makeRegPlane } from "../../mod.ts";
  * const { x, y, classes } = makeRegPlane({ samples: 20, seed: 1 });
  * assert.equal(classes, 0);
  * x.forEach(([a, b], i) => assert.ok(Math.abs(y[i] - (a + b) / 10) < 1e-12));
@@ -348,7 +348,7 @@ const BUMPS = [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeRegGauss } from "../mod.ts";
+ * import { makeRegGauss } from "../../mod.ts";
  * const { y } = makeRegGauss({ samples: 200, seed: 1 });
  * assert.ok(y.every((t) => t >= -1 && t <= 1));
  * assert.ok(y.some((t) => t > 0.5) && y.some((t) => t < -0.5));
@@ -392,7 +392,7 @@ function playgroundRegression(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeSine } from "../mod.ts";
+ * import { makeSine } from "../../mod.ts";
  * const { x, y } = makeSine({ samples: 10, seed: 2 });
  * x.forEach(([t], i) => assert.equal(y[i], Math.sin(t)));
  * ```
@@ -432,7 +432,7 @@ export interface SplitOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { makeMoons, trainTestSplit } from "../mod.ts";
+ * import { makeMoons, trainTestSplit } from "../../mod.ts";
  * const { train, test } = trainTestSplit(makeMoons(), { testFraction: 0.2 });
  * assert.equal(train.x.length, 80);
  * assert.equal(test.x.length, 20);

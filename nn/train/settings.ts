@@ -20,9 +20,15 @@
  *
  * @module
  */
-import { type Activation, ACTIVATIONS } from "./activations.ts";
-import { LOSS_FUNCTIONS, LOSS_NAMES, type LossName, type Problem, PROBLEMS } from "./losses.ts";
-import { SCHEDULE_NAMES, type ScheduleName } from "./schedule.ts";
+import { type Activation, ACTIVATIONS } from "../model/activations.ts";
+import {
+  LOSS_FUNCTIONS,
+  LOSS_NAMES,
+  type LossName,
+  type Problem,
+  PROBLEMS,
+} from "../model/losses.ts";
+import { SCHEDULE_NAMES, type ScheduleName } from "../model/schedule.ts";
 import { defaultLr } from "./default_lr.ts";
 
 /** The losses that fit each problem. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Operand, Value } from "../engine/value.ts";
+import { type Operand, Value } from "../../engine/value.ts";
 
 /** What a model learns: class indices 0..k-1, or real targets with one output. */
 export type Problem = "classification" | "regression";
@@ -95,7 +95,7 @@ function svmFactor(y: number, i: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { svmLoss, Value } from "../mod.ts";
+ * import { svmLoss, Value } from "../../mod.ts";
  * const loss = svmLoss([new Value(2), new Value(0.5)], [1, 0]);
  * assert.equal(loss.data, 0.75); // (0 + 1.5) / 2
  * ```
@@ -112,7 +112,7 @@ export function svmLoss(scores: readonly Value[], labels: readonly number[]): Va
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { multiclassSvmLoss, Value } from "../mod.ts";
+ * import { multiclassSvmLoss, Value } from "../../mod.ts";
  * const scores = [[new Value(3), new Value(2.5), new Value(0)]];
  * assert.equal(multiclassSvmLoss(scores, [0]).data, 0.5); // relu(1 + 2.5 - 3) + relu(1 + 0 - 3)
  * ```
@@ -138,7 +138,7 @@ export function multiclassSvmLoss(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mseLoss, Value } from "../mod.ts";
+ * import { mseLoss, Value } from "../../mod.ts";
  * assert.equal(mseLoss([new Value(1), new Value(3)], [0, 1]).data, 2.5);
  * ```
  *
@@ -157,7 +157,7 @@ export function mseLoss(preds: readonly Value[], targets: readonly number[]): Va
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { huberLoss, Value } from "../mod.ts";
+ * import { huberLoss, Value } from "../../mod.ts";
  * assert.equal(huberLoss([new Value(0.5), new Value(-3)], [0, 0]).data, (0.125 + 2.5) / 2);
  * ```
  *
@@ -178,7 +178,7 @@ export function huberLoss(preds: readonly Value[], targets: readonly number[]): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { bceWithLogitsLoss, Value } from "../mod.ts";
+ * import { bceWithLogitsLoss, Value } from "../../mod.ts";
  * assert.equal(bceWithLogitsLoss([new Value(1000)], [1]).data, 0);
  * assert.equal(bceWithLogitsLoss([new Value(1000)], [0]).data, 1000);
  * ```
@@ -198,7 +198,7 @@ export function bceWithLogitsLoss(logits: readonly Value[], labels: readonly num
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { softmaxCrossEntropyLoss, Value } from "../mod.ts";
+ * import { softmaxCrossEntropyLoss, Value } from "../../mod.ts";
  * const z = [new Value(0), new Value(0), new Value(0)];
  * assert.equal(softmaxCrossEntropyLoss([z], [2]).data, Math.log(3));
  * ```
@@ -499,7 +499,7 @@ export const LOSS_FUNCTIONS: Readonly<Record<LossName, LossFunction>> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultLoss } from "../mod.ts";
+ * import { defaultLoss } from "../../mod.ts";
  * assert.equal(defaultLoss(1), "svm");
  * assert.equal(defaultLoss(3), "ce");
  * assert.equal(defaultLoss(1, "regression"), "mse");
@@ -528,7 +528,7 @@ export interface ClassificationLossOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { classificationLoss, Value } from "../mod.ts";
+ * import { classificationLoss, Value } from "../../mod.ts";
  * const outputs = [[new Value(0), new Value(0)], [new Value(0), new Value(3)]];
  * assert.equal(classificationLoss(outputs, [1, 1], { loss: "svm" }).data, 0.5); // (1 + 0) / 2
  * assert.ok(classificationLoss(outputs, [1, 1]).data < Math.log(2)); // ce
@@ -574,7 +574,7 @@ export interface RegressionLossOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { regressionLoss, Value } from "../mod.ts";
+ * import { regressionLoss, Value } from "../../mod.ts";
  * const outputs = [[new Value(1)], [new Value(4)]];
  * assert.equal(regressionLoss(outputs, [0.5, 2]).data, (0.25 + 4) / 2);
  * assert.equal(regressionLoss(outputs, [0.5, 2], { loss: "huber" }).data, (0.125 + 1.5) / 2);
@@ -632,7 +632,7 @@ export interface Penalty {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { l2Penalty, Value } from "../mod.ts";
+ * import { l2Penalty, Value } from "../../mod.ts";
  * assert.equal(l2Penalty([new Value(3), new Value(-4)], 0.1).data, 2.5);
  * ```
  */
@@ -647,7 +647,7 @@ export function l2Penalty(params: readonly Value[], alpha: number): Value {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { l1Penalty, Value } from "../mod.ts";
+ * import { l1Penalty, Value } from "../../mod.ts";
  * assert.equal(l1Penalty([new Value(3), new Value(-4)], 0.5).data, 3.5);
  * ```
  */
@@ -712,7 +712,7 @@ export const PENALTIES: Readonly<Record<"l1" | "l2", Penalty>> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { meanSquaredError } from "../mod.ts";
+ * import { meanSquaredError } from "../../mod.ts";
  * assert.equal(meanSquaredError([1, 3], [0, 1]), 2.5);
  * ```
  */
@@ -732,7 +732,7 @@ export function meanSquaredError(preds: ArrayLike<number>, targets: ArrayLike<nu
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { r2Score } from "../mod.ts";
+ * import { r2Score } from "../../mod.ts";
  * assert.equal(r2Score([1, 2, 3], [1, 2, 3]), 1);
  * assert.equal(r2Score([2, 2, 2], [1, 2, 3]), 0);
  * ```
@@ -779,7 +779,7 @@ export interface PredictOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { predictClass } from "../mod.ts";
+ * import { predictClass } from "../../mod.ts";
  * assert.equal(predictClass([0.2]), 1);
  * assert.equal(predictClass([0.2], { threshold: 0.5 }), 0);
  * assert.equal(predictClass([0.1, 3, -1]), 1);
@@ -801,7 +801,7 @@ export function predictClass(output: readonly Operand[], options: PredictOptions
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { accuracy } from "../mod.ts";
+ * import { accuracy } from "../../mod.ts";
  * assert.equal(accuracy([[0.3], [-2], [5]], [1, 0, 0]), 2 / 3);
  * assert.equal(accuracy([[0.1, 0.9], [2, 1]], [1, 0]), 1);
  * ```

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Operand, Value } from "../engine/value.ts";
+import type { Operand, Value } from "../../engine/value.ts";
 import type { Activation } from "./activations.ts";
 import { Neuron } from "./neuron.ts";
 import { Rng } from "./random.ts";
@@ -34,7 +34,7 @@ export interface LayerOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Layer } from "../mod.ts";
+ * import { Layer } from "../../mod.ts";
  * const layer = new Layer(3, 4, { seed: 7 });
  * assert.equal(layer.forward([1, 2, 3]).length, 4);
  * assert.equal(layer.parameters().length, 16);

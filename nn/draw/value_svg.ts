@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Value } from "./value.ts";
+import type { Value } from "../../engine/value.ts";
 
 /**
  * Escapes text for SVG or HTML: in an element's text or a quoted attribute.
@@ -13,7 +13,7 @@ import type { Value } from "./value.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { escapeXml } from "../mod.ts";
+ * import { escapeXml } from "../../mod.ts";
  * assert.equal(escapeXml(`<b a="1">&'`), "&lt;b a=&quot;1&quot;&gt;&amp;&#39;");
  * ```
  */
@@ -406,7 +406,7 @@ function c1(x: number): number {
  * @example The lecture's neuron
  * ```ts
  * import assert from "node:assert/strict";
- * import { toSvg, Value } from "../mod.ts";
+ * import { toSvg, Value } from "../../mod.ts";
  * const x1 = new Value(2, { label: "x1" });
  * const w1 = new Value(-3, { label: "w1" });
  * const b = new Value(6.8813735870195432, { label: "b" });
