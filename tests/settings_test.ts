@@ -103,7 +103,7 @@ Deno.test("the loop's settings are picked from the table's train rows", () => {
 });
 
 Deno.test("the README's flag table has every setting's row, as the table says it", () => {
-  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const readme = Deno.readTextFileSync(new URL("../docs/cli.md", import.meta.url));
   for (const key of SETTING_KEYS) {
     const row = SETTINGS[key];
     const line = readme.split("\n").find((l) => l.startsWith(`| \`--${row.flag}\``));
