@@ -15,3 +15,4 @@
  */
 export * from "./value.ts";
 export * from "./graph.ts";
+export * as ops from "./ops.ts";
