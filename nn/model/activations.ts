@@ -96,75 +96,86 @@ export function activationOf(
 
 /** PyTorch's default negative slope for leaky ReLU. */
 const LEAKY_SLOPE = 0.01;
-const { relu, tanh, sigmoid, identity, gelu } = ops;
-const leakyRelu = ops.leakyRelu(LEAKY_SLOPE);
+const leakyReluOp: ops.UnaryOp = ops.leakyRelu(LEAKY_SLOPE);
 
 // Each built-in kernel is its own loop over its own op (the same loop as
 // activationOf's), so that the op's call stays monomorphic and inlined:
 // one shared loop over several ops runs many times slower in V8.
+
+const relu: ActivationFunction = activationOf("relu", ops.relu, {
+  simdTwin: "relu",
+  kernel(z, der, n) {
+    for (let i = 0; i < n; i++) {
+      const x = z[i];
+      const y = ops.relu.forward(x);
+      z[i] = y;
+      der[i] = ops.relu.derivative(x, y);
+    }
+  },
+});
+
+const tanh: ActivationFunction = activationOf("tanh", ops.tanh, {
+  kernel(z, der, n) {
+    for (let i = 0; i < n; i++) {
+      const x = z[i];
+      const y = ops.tanh.forward(x);
+      z[i] = y;
+      der[i] = ops.tanh.derivative(x, y);
+    }
+  },
+});
+
+const sigmoid: ActivationFunction = activationOf("sigmoid", ops.sigmoid, {
+  kernel(z, der, n) {
+    for (let i = 0; i < n; i++) {
+      const x = z[i];
+      const y = ops.sigmoid.forward(x);
+      z[i] = y;
+      der[i] = ops.sigmoid.derivative(x, y);
+    }
+  },
+});
+
+const linear: ActivationFunction = activationOf("linear", ops.identity, {
+  kernel(_z, der, n) {
+    der.fill(ops.identity.derivative(0, 0), 0, n);
+  },
+});
+
+const gelu: ActivationFunction = activationOf("gelu", ops.gelu, {
+  kernel(z, der, n) {
+    for (let i = 0; i < n; i++) {
+      const x = z[i];
+      const y = ops.gelu.forward(x);
+      z[i] = y;
+      der[i] = ops.gelu.derivative(x, y);
+    }
+  },
+});
+
+const leakyRelu: ActivationFunction = activationOf("leaky-relu", leakyReluOp, {
+  params: { slope: LEAKY_SLOPE },
+  kernel(z, der, n) {
+    for (let i = 0; i < n; i++) {
+      const x = z[i];
+      const y = leakyReluOp.forward(x);
+      z[i] = y;
+      der[i] = leakyReluOp.derivative(x, y);
+    }
+  },
+});
 
 /**
  * Each activation by name. `"linear"` applies none; `"gelu"` is PyTorch's
  * `approximate="tanh"` GELU; `"leaky-relu"` has PyTorch's slope 0.01.
  */
 export const ACTIVATION_FUNCTIONS = {
-  relu: activationOf("relu", relu, {
-    simdTwin: "relu",
-    kernel(z, der, n) {
-      for (let i = 0; i < n; i++) {
-        const x = z[i];
-        const y = relu.forward(x);
-        z[i] = y;
-        der[i] = relu.derivative(x, y);
-      }
-    },
-  }),
-  tanh: activationOf("tanh", tanh, {
-    kernel(z, der, n) {
-      for (let i = 0; i < n; i++) {
-        const x = z[i];
-        const y = tanh.forward(x);
-        z[i] = y;
-        der[i] = tanh.derivative(x, y);
-      }
-    },
-  }),
-  sigmoid: activationOf("sigmoid", sigmoid, {
-    kernel(z, der, n) {
-      for (let i = 0; i < n; i++) {
-        const x = z[i];
-        const y = sigmoid.forward(x);
-        z[i] = y;
-        der[i] = sigmoid.derivative(x, y);
-      }
-    },
-  }),
-  linear: activationOf("linear", identity, {
-    kernel(_z, der, n) {
-      der.fill(identity.derivative(0, 0), 0, n);
-    },
-  }),
-  gelu: activationOf("gelu", gelu, {
-    kernel(z, der, n) {
-      for (let i = 0; i < n; i++) {
-        const x = z[i];
-        const y = gelu.forward(x);
-        z[i] = y;
-        der[i] = gelu.derivative(x, y);
-      }
-    },
-  }),
-  "leaky-relu": activationOf("leaky-relu", leakyRelu, {
-    params: { slope: LEAKY_SLOPE },
-    kernel(z, der, n) {
-      for (let i = 0; i < n; i++) {
-        const x = z[i];
-        const y = leakyRelu.forward(x);
-        z[i] = y;
-        der[i] = leakyRelu.derivative(x, y);
-      }
-    },
-  }),
+  relu,
+  tanh,
+  sigmoid,
+  linear,
+  gelu,
+  "leaky-relu": leakyRelu,
 } as const satisfies Record<string, ActivationFunction>;
 
 /** The activations a neuron can apply: the keys of {@linkcode ACTIVATION_FUNCTIONS}. */
