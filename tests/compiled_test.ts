@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {
   accuracy,
-  ACTIVATIONS,
   type Activation,
+  ACTIVATIONS,
   classificationLoss,
   CompiledMlp,
   type Dataset,
@@ -146,6 +146,8 @@ Deno.test("every loss, activation and optimizer gives identical metrics on both 
         l2: i === 3 ? 0 : 1e-3,
         test,
         seed: i,
+        // The table of default rates lists relu, tanh, sigmoid and linear; a small rate for the rest.
+        ...(i >= 4 ? { lr: 0.05 } : {}),
       };
       const { value, compiled, params } = bothEngines(
         () => new Mlp(2, [6, 5, width], { seed: 1 + i, activation, outputActivation }),
@@ -159,7 +161,7 @@ Deno.test("every loss, activation and optimizer gives identical metrics on both 
       runs++;
     });
   }
-  assert.equal(runs, 24);
+  assert.equal(runs, cases.length * activations.length);
 });
 
 Deno.test("CompiledMlp.backward() adds into grad as Value.backward() does", () => {

@@ -912,17 +912,30 @@ function weightGrads(
     g[o0 + nin] = c0;
     g[o1 + nin] = c1;
   }
-  for (; j < nout; j++) {
-    const o = base + j * stride;
-    for (let i = 0; i < nin; i++) {
-      let a = g[o + i];
-      for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
-      g[o + i] = a;
-    }
-    let c = g[o + nin];
-    for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
-    g[o + nin] = c;
+  if (j < nout) lastWeightGrads(g, base, x, nin, gz, nout, rows, n, j);
+}
+
+/** {@linkcode weightGrads} for neuron `j` alone (an odd layer's last), all its inputs and its bias. */
+function lastWeightGrads(
+  g: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  gz: Float64Array,
+  nout: number,
+  rows: Int32Array,
+  n: number,
+  j: number,
+): void {
+  const o = base + j * (nin + 1);
+  for (let i = 0; i < nin; i++) {
+    let a = g[o + i];
+    for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
+    g[o + i] = a;
   }
+  let c = g[o + nin];
+  for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
+  g[o + nin] = c;
 }
 
 /**
