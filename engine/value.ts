@@ -8,11 +8,12 @@
  * returns `out`. The forward value and the local derivative come from the
  * op's one definition in `ops.ts`, which the compiled kernels share; the
  * backward rule adds `derivative * out.grad` into each child's grad. The
- * backward rule sits beside its op; it is a function
- * shared by every node of that op (it reads the node and its children), so
- * a node costs no closure of its own, and `backward()` calls the rules in
- * reverse topological order. Two ops keep a constant in a closure per node:
- * `pow` its exponent, and `linear` its plain-number inputs (a first layer's).
+ * backward rule sits beside its op; it is a function shared by every node
+ * of that op (it reads the node and its children), so a node costs no
+ * closure of its own, and `backward()` calls the rules in reverse
+ * topological order. `unary(op)` puts any other op of `ops.ts` in a graph
+ * (`pow` is one op per exponent); `linear` of plain-number inputs (a first
+ * layer's) keeps them in a closure per node.
  *
  * @module
  */
@@ -189,7 +190,7 @@ export class Value {
         }`,
       );
     }
-    // One op per call: the exponent is part of the op.
+    // One op per exponent: the exponent is part of the op.
     return this.unary(ops.pow(exponent));
   }
 
