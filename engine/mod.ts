@@ -15,3 +15,5 @@
  */
 export * from "./value.ts";
 export * from "./graph.ts";
+export * as ops from "./ops.ts";
+export type { BinaryOp, UnaryOp } from "./ops.ts";

@@ -5,14 +5,19 @@
  *
  * Like micrograd's `engine.py`, every op is one method that computes the
  * forward value, makes `out` with its children and its backward rule, and
- * returns `out`. The backward rule sits beside its op; it is a function
- * shared by every node of that op (it reads the node and its children), so
- * a node costs no closure of its own, and `backward()` calls the rules in
- * reverse topological order. Two ops keep a constant in a closure per node:
- * `pow` its exponent, and `linear` its plain-number inputs (a first layer's).
+ * returns `out`. The forward value and the local derivative come from the
+ * op's one definition in `ops.ts`, which the compiled kernels share; the
+ * backward rule adds `derivative * out.grad` into each child's grad. The
+ * backward rule sits beside its op; it is a function shared by every node
+ * of that op (it reads the node and its children), so a node costs no
+ * closure of its own, and `backward()` calls the rules in reverse
+ * topological order. `unary(op)` puts any other op of `ops.ts` in a graph
+ * (`pow` is one op per exponent); `linear` of plain-number inputs (a first
+ * layer's) keeps them in a closure per node.
  *
  * @module
  */
+import * as ops from "./ops.ts";
 
 /** Anything an op accepts as an operand: a {@linkcode Value} or a plain number. */
 export type Operand = Value | number;
@@ -147,28 +152,28 @@ export class Value {
   /** `this + other`. */
   add(other: Operand): Value {
     const o = operand(other, "add");
-    return Value.#out(this.data + o.data, [this, o], Value.#add);
+    return Value.#out(ops.add.forward(this.data, o.data), [this, o], Value.#add);
   }
 
   static readonly #add: Op = {
-    name: "+",
+    name: ops.add.name,
     backward(out, [a, b]) {
-      a.grad += out.grad;
-      b.grad += out.grad;
+      a.grad += ops.add.left(a.data, b.data) * out.grad;
+      b.grad += ops.add.right(a.data, b.data) * out.grad;
     },
   };
 
   /** `this * other`. */
   mul(other: Operand): Value {
     const o = operand(other, "mul");
-    return Value.#out(this.data * o.data, [this, o], Value.#mul);
+    return Value.#out(ops.mul.forward(this.data, o.data), [this, o], Value.#mul);
   }
 
   static readonly #mul: Op = {
-    name: "*",
+    name: ops.mul.name,
     backward(out, [a, b]) {
-      a.grad += b.data * out.grad;
-      b.grad += a.data * out.grad;
+      a.grad += ops.mul.left(a.data, b.data) * out.grad;
+      b.grad += ops.mul.right(a.data, b.data) * out.grad;
     },
   };
 
@@ -185,93 +190,113 @@ export class Value {
         }`,
       );
     }
-    // One op per call: the exponent is part of the op.
-    const op: Op = {
-      name: `**${exponent}`,
-      backward(out, [x]) {
-        // PyTorch's grad of x ** 0 is 0 everywhere, even where x ** -1 is infinite.
-        x.grad += (exponent === 0 ? 0 : exponent * x.data ** (exponent - 1)) * out.grad;
-      },
-    };
-    return Value.#out(this.data ** exponent, [this], op);
+    // One op per exponent: the exponent is part of the op.
+    return this.unary(ops.pow(exponent));
   }
 
   /** `e ** this`. */
   exp(): Value {
-    return Value.#out(Math.exp(this.data), [this], Value.#exp);
+    return Value.#out(ops.exp.forward(this.data), [this], Value.#exp);
   }
 
   static readonly #exp: Op = {
-    name: "exp",
+    name: ops.exp.name,
     backward(out, [x]) {
-      x.grad += out.data * out.grad;
+      x.grad += ops.exp.derivative(x.data, out.data) * out.grad;
     },
   };
 
   /** The natural log. A non-positive input gives NaN or -Infinity, as IEEE says; it does not throw. */
   log(): Value {
-    return Value.#out(Math.log(this.data), [this], Value.#log);
+    return Value.#out(ops.log.forward(this.data), [this], Value.#log);
   }
 
   static readonly #log: Op = {
-    name: "log",
+    name: ops.log.name,
     backward(out, [x]) {
-      x.grad += 1 / x.data * out.grad;
+      x.grad += ops.log.derivative(x.data, out.data) * out.grad;
     },
   };
 
   /** The hyperbolic tangent; saturates to ±1 with grad 0 for large inputs. */
   tanh(): Value {
-    return Value.#out(Math.tanh(this.data), [this], Value.#tanh);
+    return Value.#out(ops.tanh.forward(this.data), [this], Value.#tanh);
   }
 
   static readonly #tanh: Op = {
-    name: "tanh",
+    name: ops.tanh.name,
     backward(out, [x]) {
-      const t = out.data;
-      x.grad += (1 - t * t) * out.grad;
+      x.grad += ops.tanh.derivative(x.data, out.data) * out.grad;
     },
   };
 
   /** `max(0, this)`; the grad at 0 is 0 and NaN stays NaN, as in PyTorch. */
   relu(): Value {
-    const x = this.data;
-    return Value.#out(x <= 0 ? 0 : x, [this], Value.#relu);
+    return Value.#out(ops.relu.forward(this.data), [this], Value.#relu);
   }
 
   static readonly #relu: Op = {
-    name: "relu",
+    name: ops.relu.name,
     backward(out, [x]) {
-      x.grad += (x.data <= 0 ? 0 : 1) * out.grad;
+      x.grad += ops.relu.derivative(x.data, out.data) * out.grad;
     },
   };
 
   /** The logistic function `1 / (1 + e^-x)`, computed without overflow for large |x|. */
   sigmoid(): Value {
-    return Value.#out(sigmoid(this.data), [this], Value.#sigmoid);
+    return Value.#out(ops.sigmoid.forward(this.data), [this], Value.#sigmoid);
   }
 
   static readonly #sigmoid: Op = {
-    name: "sigmoid",
+    name: ops.sigmoid.name,
     backward(out, [x]) {
-      const s = out.data;
-      x.grad += s * (1 - s) * out.grad;
+      x.grad += ops.sigmoid.derivative(x.data, out.data) * out.grad;
     },
   };
 
   /** `log(1 + e^x)`, computed without overflow; its grad is `sigmoid(x)`. */
   softplus(): Value {
-    const x = this.data;
-    const y = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-    return Value.#out(y, [this], Value.#softplus);
+    return Value.#out(ops.softplus.forward(this.data), [this], Value.#softplus);
   }
 
   static readonly #softplus: Op = {
-    name: "softplus",
+    name: ops.softplus.name,
     backward(out, [x]) {
-      x.grad += sigmoid(x.data) * out.grad;
+      x.grad += ops.softplus.derivative(x.data, out.data) * out.grad;
     },
   };
+
+  /**
+   * Any {@linkcode ops.UnaryOp} of this value as one node: an op written once
+   * (forward and derivative) joins the graph without a method of its own.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ops, Value } from "./mod.ts";
+   * const x = new Value(1);
+   * const y = x.unary(ops.gelu);
+   * y.backward();
+   * assert.equal(y.op, "gelu");
+   * assert.ok(Math.abs(y.data - 0.8411919906082768) < 1e-15);
+   * ```
+   */
+  unary(op: ops.UnaryOp): Value {
+    let rule = Value.#rules.get(op);
+    if (rule === undefined) {
+      rule = {
+        name: op.name,
+        backward(out, [x]) {
+          x.grad += op.derivative(x.data, out.data) * out.grad;
+        },
+      };
+      Value.#rules.set(op, rule);
+    }
+    return Value.#out(op.forward(this.data), [this], rule);
+  }
+
+  // Each unary op's backward rule, made once per op.
+  static readonly #rules: WeakMap<ops.UnaryOp, Op> = new WeakMap();
 
   /** `-this`. */
   neg(): Value {
@@ -334,16 +359,19 @@ export class Value {
         "Cannot apply 'logSumExp' as there must be at least one value: current length is 0",
       );
     }
-    for (const v of values) operand(v, "logSumExp");
-    const { m, s } = shiftedExpSum(values);
-    return Value.#out(m + Math.log(s), values.slice(), Value.#logSumExp);
+    const x = values.map((v) => operand(v, "logSumExp").data);
+    const m = ops.expShift(x, 0, x.length);
+    const s = ops.expSum(x, 0, x.length, m);
+    return Value.#out(ops.logSumExp.forward(m, s), values.slice(), Value.#logSumExp);
   }
 
   static readonly #logSumExp: Op = {
     name: "logsumexp",
     backward(out, xs) {
-      const { m, s } = shiftedExpSum(xs);
-      for (const x of xs) x.grad += Math.exp(x.data - m) / s * out.grad;
+      const x = xs.map((v) => v.data);
+      const m = ops.expShift(x, 0, x.length);
+      const s = ops.expSum(x, 0, x.length, m);
+      for (const v of xs) v.grad += ops.logSumExp.derivative(v.data, m, s) * out.grad;
     },
   };
 
@@ -513,21 +541,4 @@ export class Value {
   toString(): string {
     return `Value(data=${this.data}, grad=${this.grad})`;
   }
-}
-
-/** The logistic function, without overflow for large |x|. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** The max `m` of the values' data (0 when not finite) and `sum(exp(x - m))`. */
-function shiftedExpSum(values: readonly Value[]): { m: number; s: number } {
-  let m = -Infinity;
-  for (const v of values) m = Math.max(m, v.data);
-  if (!Number.isFinite(m)) m = 0;
-  let s = 0;
-  for (const v of values) s += Math.exp(v.data - m);
-  return { m, s };
 }

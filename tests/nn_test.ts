@@ -128,8 +128,8 @@ Deno.test("Mlp.fromJSON rejects a malformed document with a TypeError naming the
     ["empty nouts", { ...good, nouts: [] }, /'nouts' must be a non-empty array/],
     [
       "bad activation",
-      { ...good, activation: "gelu" },
-      /'activation' must be relu, tanh, sigmoid or linear/,
+      { ...good, activation: "swish" },
+      /'activation' must be one of relu, tanh, sigmoid, linear, gelu, leaky-relu/,
     ],
     [
       "missing layer",
@@ -171,10 +171,10 @@ Deno.test("bad model arguments throw RangeError or TypeError in the house style"
     /'nouts\[1\]' must be a positive integer: current value is 0/,
   );
   assert.throws(() => new Mlp(2, 3 as unknown as number[]), TypeError);
-  assert.throws(() => new Mlp(2, [1], { activation: "gelu" as "relu" }), {
+  assert.throws(() => new Mlp(2, [1], { activation: "swish" as "relu" }), {
     name: "RangeError",
     message:
-      `Cannot build the model as 'activation' must be one of relu, tanh, sigmoid, linear: current value is "gelu"`,
+      `Cannot build the model as 'activation' must be one of relu, tanh, sigmoid, linear, gelu, leaky-relu: current value is "swish"`,
   });
   assert.throws(() => new Mlp(2, [1]).forward([1, 2, 3]), {
     name: "RangeError",

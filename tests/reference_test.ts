@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { accuracy, l2Penalty, Mlp, Sgd, svmLoss, trainSteps, Value } from "../mod.ts";
+import {
+  accuracy,
+  classificationLoss,
+  l2Penalty,
+  Mlp,
+  Sgd,
+  svmLoss,
+  trainSteps,
+  Value,
+} from "../mod.ts";
 import { assertClose, readReference, type Trajectory } from "./_helpers.ts";
 
 type Arg = string | number;
@@ -160,3 +169,66 @@ Deno.test("PyTorch's Adam regression run replays through trainSteps on both engi
     });
   }
 });
+
+/** `tests/reference/{gelu,leaky_relu}_trajectory.json`: PyTorch runs of the activations issue 16 added. */
+interface ActivationTrajectory {
+  sizes: number[];
+  activation: "gelu" | "leaky-relu";
+  loss: "svm" | "ce";
+  l2: number;
+  optimizer: "sgd" | "adam";
+  lr: number;
+  X: number[][];
+  y: number[];
+  "init_params": number[];
+  "first_step_grads": number[];
+  losses: number[];
+  "final_params": number[];
+}
+
+for (const file of ["gelu_trajectory.json", "leaky_relu_trajectory.json"]) {
+  const ref = readReference<ActivationTrajectory>(file);
+  Deno.test(`PyTorch's ${ref.activation} run replays through Mlp on both engines, bit for bit alike`, async (t) => {
+    const [nin, ...nouts] = ref.sizes;
+    assert.equal(ref.losses.length, 100);
+    await t.step("first step's grads through the Value graph", () => {
+      const model = new Mlp(nin, nouts, { activation: ref.activation });
+      model.setParameters(ref.init_params);
+      const outputs = ref.X.map((x) => model.forward(x));
+      let loss = classificationLoss(outputs, ref.y, { loss: ref.loss });
+      if (ref.l2 > 0) loss = loss.add(l2Penalty(model.parameters(), ref.l2));
+      assertClose(loss.data, ref.losses[0], 1e-9, "first loss");
+      loss.backward();
+      model.parameters().forEach((p, i) =>
+        assertClose(p.grad, ref.first_step_grads[i], 1e-9, `grad ${i}`)
+      );
+    });
+    const runs: { losses: number[]; params: number[] }[] = [];
+    for (const engine of ["compiled", "value"] as const) {
+      await t.step(engine, () => {
+        const model = new Mlp(nin, nouts, { activation: ref.activation });
+        model.setParameters(ref.init_params);
+        const history = [
+          ...trainSteps(model, { x: ref.X, y: ref.y, classes: 2 }, {
+            loss: ref.loss,
+            optimizer: ref.optimizer,
+            lr: ref.lr,
+            lrSchedule: "constant",
+            l2: ref.l2,
+            steps: ref.losses.length,
+            engine,
+          }),
+        ];
+        history.forEach((m, k) => {
+          assertClose(m.loss, ref.losses[k], 1e-9, `${engine}: loss at step ${k + 1}`);
+        });
+        const params = model.parameters().map((p) => p.data);
+        params.forEach((p, i) =>
+          assertClose(p, ref.final_params[i], 1e-9, `${engine}: param ${i}`)
+        );
+        runs.push({ losses: history.map((m) => m.loss), params });
+      });
+    }
+    assert.deepEqual(runs[0], runs[1], "the compiled and Value engines agree bit for bit");
+  });
+}

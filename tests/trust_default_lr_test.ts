@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { defaultLr, evaluate, Mlp, trainSteps } from "../mod.ts";
+import { ACTIVATIONS, defaultLr, evaluate, Mlp, trainSteps } from "../mod.ts";
 import { setUpRun } from "../cli/setup.ts";
 
 const LOSSES = ["svm", "mse", "bce", "ce"] as const;
-const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"] as const;
 // The CLI's default optimizer and the adaptive one; bench/lr_sweep.ts covers all four.
 const OPTIMIZERS = ["sgd", "adam"] as const;
 
@@ -46,7 +45,7 @@ Deno.test("with its default learning rate every loss and activation trains moons
 
 Deno.test("defaultLr falls back to the optimizer's base rate and refuses an unknown optimizer", () => {
   assert.equal(defaultLr({ optimizer: "adam", loss: "huber", activation: "relu" }), 0.01);
-  assert.equal(defaultLr({ optimizer: "sgd", loss: "svm", activation: "gelu" }), 1);
+  assert.equal(defaultLr({ optimizer: "sgd", loss: "svm", activation: "swish" }), 1);
   assert.equal(defaultLr({ optimizer: "momentum", loss: "mse", activation: "linear" }), 0.01);
   assert.throws(
     () => defaultLr({ optimizer: "rmsprop", loss: "svm", activation: "relu" }),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CompiledMlp, type Features, type Mlp, predictClass } from "../mod.ts";
+import { CompiledMlp, type Features, type Mlp, ops, predictClass } from "../mod.ts";
 import type { Grid, StartMessage } from "./protocol.ts";
 
 /** The part of the plane a grid spans. */
@@ -38,13 +38,11 @@ export interface GridBounds {
 export function confidence(scores: ArrayLike<number>, loss: string): number {
   if (scores.length === 1) {
     const s = scores[0];
-    return loss === "bce" ? Math.abs(2 / (1 + Math.exp(-s)) - 1) : Math.min(1, Math.abs(s));
+    return loss === "bce" ? Math.abs(2 * ops.sigmoid.forward(s) - 1) : Math.min(1, Math.abs(s));
   }
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
-  let total = 0;
-  for (let i = 0; i < scores.length; i++) total += Math.exp(scores[i] - max);
+  // The softmax of the top class: exp(max - max) / sum(exp(s - max)).
   const k = scores.length;
+  const total = ops.expSum(scores, 0, k, ops.expShift(scores, 0, k));
   return Math.max(0, Math.min(1, (1 / total - 1 / k) / (1 - 1 / k)));
 }
 

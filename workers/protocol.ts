@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { MlpJson, OptimizerState, SettingKey, SettingKind, TrainSettings } from "../mod.ts";
-import { resolveSettings, SETTING_KEYS, SETTINGS } from "../mod.ts";
+import { ACTIVATIONS, resolveSettings, SETTING_KEYS, SETTINGS } from "../mod.ts";
 
 const finite = z.number();
 const count = z.int().min(0);
@@ -288,8 +288,8 @@ export const MlpJsonSchema = z.object({
   format: z.literal("denograd.mlp/1"),
   nin: z.int().min(1),
   nouts: z.array(z.int().min(1)).min(1),
-  activation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
-  outputActivation: z.enum(["relu", "tanh", "sigmoid", "linear"]),
+  activation: z.enum(ACTIVATIONS),
+  outputActivation: z.enum(ACTIVATIONS),
   layers: z.array(z.object({ weights: z.array(z.array(finite)), biases: z.array(finite) })),
 });
 

@@ -27,6 +27,7 @@ import { ACTIVATION_FUNCTIONS, type ActivationFunction } from "../model/activati
 import {
   defaultLoss,
   LOSS_FUNCTIONS,
+  LOSS_NAMES,
   type LossFunction,
   type LossName,
   meanSquaredError,
@@ -141,6 +142,146 @@ function align(bytes: number): number {
 function defaultRowsPerPass(model: Mlp): number {
   const width = model.nin + model.nouts.reduce((a, b) => a + b, 0);
   return Math.max(1, Math.floor(2 ** 22 / width));
+}
+
+/** What {@linkcode CompiledMlp}'s constructor lays out, checked. */
+interface Plan {
+  /** The model's outputs. */
+  k: number;
+  /** The layers' widths, inputs first. */
+  sizes: number[];
+  /** Where each layer's parameters start, and how many there are in all. */
+  offsets: number[];
+  count: number;
+  /** Samples per pass. */
+  rows: number;
+  problem: Problem;
+  loss: LossName;
+  penalties: [Penalty, number][];
+  simd: boolean;
+}
+
+/**
+ * Checks {@linkcode CompiledMlp}'s arguments and plans its layout.
+ *
+ * @throws {RangeError} when an option is out of range or the loss does not fit.
+ * @throws {TypeError} when `simd` is not a boolean.
+ */
+function checkPlan(model: Mlp, batchSize: number, options: CompiledMlpOptions): Plan {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(
+      `Cannot compile the model as 'batchSize' must be a positive integer: current value is ${batchSize}`,
+    );
+  }
+  const k = model.nouts[model.nouts.length - 1];
+  const problem = options.problem ?? "classification";
+  if (problem !== "classification" && problem !== "regression") {
+    throw new RangeError(
+      `Cannot compile the model as 'problem' must be classification or regression: current value is ${
+        JSON.stringify(problem)
+      }`,
+    );
+  }
+  const loss = checkLoss(options.loss ?? defaultLoss(k, problem), k, problem);
+  const penalties: [Penalty, number][] = [];
+  for (const name of ["l2", "l1"] as const) {
+    const alpha = options[name] ?? 0;
+    if (!(alpha >= 0 && Number.isFinite(alpha))) {
+      throw new RangeError(
+        `Cannot compile the model as '${name}' must be a finite number >= 0: current value is ${alpha}`,
+      );
+    }
+    if (alpha > 0) penalties.push([PENALTIES[name], alpha]);
+  }
+  const rows = Math.min(batchSize, options.rowsPerPass ?? defaultRowsPerPass(model));
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new RangeError(
+      `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
+    );
+  }
+  const simd = options.simd ?? true;
+  if (typeof simd !== "boolean") {
+    throw new TypeError(
+      `Cannot compile the model as 'simd' must be true or false: current value is ${
+        JSON.stringify(simd)
+      }`,
+    );
+  }
+  const sizes = [model.nin, ...model.nouts];
+  const offsets: number[] = [];
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    offsets.push(count);
+    count += sizes[l] * (sizes[l - 1] + 1);
+  }
+  return { k, sizes, offsets, count, rows, problem, loss, penalties, simd };
+}
+
+/** `loss`, if it is a loss that fits `k` outputs for `problem`; else a `RangeError`. */
+function checkLoss(loss: LossName, k: number, problem: Problem): LossName {
+  if (!Object.hasOwn(LOSS_FUNCTIONS, loss)) {
+    throw new RangeError(
+      `Cannot compile the model as 'loss' must be one of ${
+        LOSS_NAMES.join(", ")
+      }: current value is ${JSON.stringify(loss)}`,
+    );
+  }
+  if (!LOSS_FUNCTIONS[loss].fits(k, problem)) {
+    throw new RangeError(
+      `Cannot compile the model as the '${loss}' loss does not fit ${k} output(s) for ${problem}: current value is ${
+        JSON.stringify(loss)
+      }`,
+    );
+  }
+  return loss;
+}
+
+/** The arena of the arrays the kernels read and write, in the order the constructor takes them. */
+function planArena(plan: Plan, batchSize: number): Arena {
+  const { count, sizes, k, rows } = plan;
+  const width = Math.max(...sizes);
+  return new Arena(
+    [
+      count, // p
+      count, // g
+      count, // wt
+      sizes[0] * batchSize, // x
+      k * batchSize, // out
+      k * batchSize, // gout
+      ...sizes.slice(1).map((n) => n * rows), // d, per layer
+      ...sizes.slice(1, -1).map((n) => n * rows), // a, per hidden layer
+      width * rows, // ga
+      width * rows, // gb
+    ],
+    [k * batchSize, rows], // order, rows
+    plan.simd,
+  );
+}
+
+/** The passes of `rows` samples over a batch, with their views of the batch-wide arrays. */
+function passesOf(
+  rows: number,
+  batchSize: number,
+  nin: number,
+  k: number,
+  x: Float64Array,
+  out: Float64Array,
+  gout: Float64Array,
+  order: Int32Array,
+): Pass[] {
+  const passes: Pass[] = [];
+  for (let start = 0; start < batchSize; start += rows) {
+    const end = Math.min(batchSize, start + rows);
+    passes.push({
+      start,
+      rows: end - start,
+      x: x.subarray(start * nin, end * nin),
+      out: out.subarray(start * k, end * k),
+      gout: gout.subarray(start * k, end * k),
+      order: order.subarray(start * k, end * k),
+    });
+  }
+  return passes;
 }
 
 /**
@@ -258,98 +399,22 @@ export class CompiledMlp {
    * @throws {TypeError} when `simd` is not a boolean.
    */
   constructor(model: Mlp, batchSize: number, options: CompiledMlpOptions = {}) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new RangeError(
-        `Cannot compile the model as 'batchSize' must be a positive integer: current value is ${batchSize}`,
-      );
-    }
-    const k = model.nouts[model.nouts.length - 1];
-    const problem = options.problem ?? "classification";
-    if (problem !== "classification" && problem !== "regression") {
-      throw new RangeError(
-        `Cannot compile the model as 'problem' must be classification or regression: current value is ${
-          JSON.stringify(problem)
-        }`,
-      );
-    }
-    const loss = options.loss ?? defaultLoss(k, problem);
-    if (!Object.hasOwn(LOSS_FUNCTIONS, loss)) {
-      throw new RangeError(
-        `Cannot compile the model as 'loss' must be svm, mse, bce, ce or huber: current value is ${
-          JSON.stringify(loss)
-        }`,
-      );
-    }
-    const lossFn = LOSS_FUNCTIONS[loss];
-    if (!lossFn.fits(k, problem)) {
-      throw new RangeError(
-        `Cannot compile the model as the '${loss}' loss does not fit ${k} output(s) for ${problem}: current value is ${
-          JSON.stringify(loss)
-        }`,
-      );
-    }
-    const penalties: [Penalty, number][] = [];
-    for (const name of ["l2", "l1"] as const) {
-      const alpha = options[name] ?? 0;
-      if (!(alpha >= 0 && Number.isFinite(alpha))) {
-        throw new RangeError(
-          `Cannot compile the model as '${name}' must be a finite number >= 0: current value is ${alpha}`,
-        );
-      }
-      if (alpha > 0) penalties.push([PENALTIES[name], alpha]);
-    }
+    const plan = checkPlan(model, batchSize, options);
+    const { k, sizes, rows } = plan;
     this.batchSize = batchSize;
-    this.loss = loss;
-    this.problem = problem;
+    this.loss = plan.loss;
+    this.problem = plan.problem;
     this.l2 = options.l2 ?? 0;
     this.l1 = options.l1 ?? 0;
-    this.#lossFn = lossFn;
-    this.#penalties = penalties;
+    this.#lossFn = LOSS_FUNCTIONS[plan.loss];
+    this.#penalties = plan.penalties;
     this.#params = model.parameters();
-    const sizes = [model.nin, ...model.nouts];
     this.#sizes = Int32Array.from(sizes);
     this.#acts = model.layers.map((layer) => ACTIVATION_FUNCTIONS[layer.neurons[0].activation]);
-    const offsets: number[] = [];
-    let count = 0;
-    for (let l = 1; l < sizes.length; l++) {
-      offsets.push(count);
-      count += sizes[l] * (sizes[l - 1] + 1);
-    }
-    this.#offsets = Int32Array.from(offsets);
+    this.#offsets = Int32Array.from(plan.offsets);
     this.#nin = model.nin;
     this.#k = k;
-    const rows = Math.min(batchSize, options.rowsPerPass ?? defaultRowsPerPass(model));
-    if (!Number.isInteger(rows) || rows < 1) {
-      throw new RangeError(
-        `Cannot compile the model as 'rowsPerPass' must be a positive integer: current value is ${options.rowsPerPass}`,
-      );
-    }
-    const simd = options.simd ?? true;
-    if (typeof simd !== "boolean") {
-      throw new TypeError(
-        `Cannot compile the model as 'simd' must be true or false: current value is ${
-          JSON.stringify(simd)
-        }`,
-      );
-    }
-    const width = Math.max(...sizes);
-    // The arrays the kernels read and write, in the order they are made below.
-    const arena = new Arena(
-      [
-        count, // p
-        count, // g
-        count, // wt
-        model.nin * batchSize, // x
-        k * batchSize, // out
-        k * batchSize, // gout
-        ...sizes.slice(1).map((n) => n * rows), // d, per layer
-        ...sizes.slice(1, -1).map((n) => n * rows), // a, per hidden layer
-        width * rows, // ga
-        width * rows, // gb
-      ],
-      [k * batchSize, rows],
-      simd,
-    ); // order, rows
+    const arena = planArena(plan, batchSize);
     this.#simd = arena.simd;
     this.kernels = arena.simd === undefined ? "js" : "wasm-simd";
     this.#p = arena.f64();
@@ -362,19 +427,16 @@ export class CompiledMlp {
     this.#gout = arena.f64();
     this.#aux = new Float64Array(k * batchSize);
     this.#order = arena.i32();
-    const passes: Pass[] = [];
-    for (let start = 0; start < batchSize; start += rows) {
-      const end = Math.min(batchSize, start + rows);
-      passes.push({
-        start,
-        rows: end - start,
-        x: this.#x.subarray(start * model.nin, end * model.nin),
-        out: this.#out.subarray(start * k, end * k),
-        gout: this.#gout.subarray(start * k, end * k),
-        order: this.#order.subarray(start * k, end * k),
-      });
-    }
-    this.#passes = passes;
+    this.#passes = passesOf(
+      rows,
+      batchSize,
+      model.nin,
+      k,
+      this.#x,
+      this.#out,
+      this.#gout,
+      this.#order,
+    );
     this.#d = sizes.map((_, l) => l === 0 ? new Float64Array(0) : arena.f64());
     this.#a = sizes.map((_, l) =>
       l === 0 || l === sizes.length - 1 ? new Float64Array(0) : arena.f64()
@@ -850,17 +912,30 @@ function weightGrads(
     g[o0 + nin] = c0;
     g[o1 + nin] = c1;
   }
-  for (; j < nout; j++) {
-    const o = base + j * stride;
-    for (let i = 0; i < nin; i++) {
-      let a = g[o + i];
-      for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
-      g[o + i] = a;
-    }
-    let c = g[o + nin];
-    for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
-    g[o + nin] = c;
+  if (j < nout) lastWeightGrads(g, base, x, nin, gz, nout, rows, n, j);
+}
+
+/** {@linkcode weightGrads} for neuron `j` alone (an odd layer's last), all its inputs and its bias. */
+function lastWeightGrads(
+  g: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  gz: Float64Array,
+  nout: number,
+  rows: Int32Array,
+  n: number,
+  j: number,
+): void {
+  const o = base + j * (nin + 1);
+  for (let i = 0; i < nin; i++) {
+    let a = g[o + i];
+    for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
+    g[o + i] = a;
   }
+  let c = g[o + nin];
+  for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
+  g[o + nin] = c;
 }
 
 /**

@@ -3,7 +3,9 @@
  *
  * Each named loss is one {@linkcode LossFunction} in {@linkcode LOSS_FUNCTIONS}:
  * its label check, its `Value` form and its compiled kernel side by side, so
- * that the two engines compute the same floats. The penalties are
+ * that the two engines compute the same floats: the kernels apply the scalar
+ * ops of `engine/ops.ts` (relu, softplus, log-sum-exp, powers) that the
+ * `Value` forms' nodes apply. The penalties are
  * {@linkcode PENALTIES}, built the same way.
  *
  * Binary losses take one score per sample; labels may be 0/1 or -1/+1.
@@ -12,18 +14,13 @@
  * @module
  */
 import { type Operand, Value } from "../../engine/value.ts";
+import * as ops from "../../engine/ops.ts";
 
 /** What a model learns: class indices 0..k-1, or real targets with one output. */
 export type Problem = "classification" | "regression";
 
 /** Every {@linkcode Problem}. */
 export const PROBLEMS: readonly Problem[] = ["classification", "regression"];
-
-/** The loss functions the training loop knows by name. */
-export type LossName = "svm" | "mse" | "bce" | "ce" | "huber";
-
-/** Every {@linkcode LossName}. */
-export const LOSS_NAMES: readonly LossName[] = ["svm", "mse", "bce", "ce", "huber"];
 
 function checkBatch(what: string, n: number, labels: readonly number[]): void {
   if (n === 0) {
@@ -224,7 +221,7 @@ export function softmaxCrossEntropyLoss(
  */
 export interface LossFunction {
   /** Its name. */
-  readonly name: LossName;
+  readonly name: string;
   /** The problems it serves. */
   readonly problems: readonly Problem[];
   /** Whether it fits a model with `width` outputs for `problem`. */
@@ -268,10 +265,12 @@ function reverseOrder(order: Int32Array, n: number, k: number): void {
   for (let s = 0; s < n; s++) for (let j = 0; j < k; j++) order[s * k + j] = k - 1 - j;
 }
 
-/** The sigmoid of a logit, as `Value.softplus()`'s backward computes it. */
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+/** The local derivative of relu at `a`, as `Value.relu()`'s backward takes it. */
+function reluDerivative(a: number): number {
+  return ops.relu.derivative(a, ops.relu.forward(a));
 }
+
+const square = ops.pow(2);
 
 const svm: LossFunction = {
   name: "svm",
@@ -290,7 +289,7 @@ const svm: LossFunction = {
         // relu(z * (-y) + 1)
         const a = out[s] * lab[s] + 1;
         aux[s] = a;
-        sum += a <= 0 ? 0 : a;
+        sum += ops.relu.forward(a);
       }
       return sum;
     }
@@ -304,7 +303,7 @@ const svm: LossFunction = {
         if (j === y) continue;
         const a = out[o + j] + sy * -1 + 1;
         aux[o + j] = a;
-        term += a <= 0 ? 0 : a;
+        term += ops.relu.forward(a);
       }
       sum += term;
     }
@@ -314,7 +313,7 @@ const svm: LossFunction = {
     const gt = 1 / n;
     reverseOrder(order, n, k);
     if (k === 1) {
-      for (let s = 0; s < n; s++) gout[s] = lab[s] * ((aux[s] <= 0 ? 0 : 1) * gt);
+      for (let s = 0; s < n; s++) gout[s] = lab[s] * (reluDerivative(aux[s]) * gt);
       return;
     }
     for (let s = 0; s < n; s++) {
@@ -323,7 +322,7 @@ const svm: LossFunction = {
       // Terms go backward last first; each adds -g into s_y.
       for (let j = k - 1; j >= 0; j--) {
         if (j === y) continue;
-        const g = (aux[o + j] <= 0 ? 0 : 1) * gt;
+        const g = reluDerivative(aux[o + j]) * gt;
         gout[o + j] += g;
         gout[o + y] += -1 * g;
       }
@@ -364,7 +363,7 @@ const mse: LossFunction = {
         // (z + (t * -1)) ** 2
         const d = out[s] + lab[s] * -1;
         aux[s] = d;
-        sum += d ** 2;
+        sum += square.forward(d);
       }
       return sum;
     }
@@ -375,7 +374,7 @@ const mse: LossFunction = {
       for (let j = 0; j < k; j++) {
         const d = out[o + j] + (j === y ? 1 : 0) * -1;
         aux[o + j] = d;
-        term += d ** 2;
+        term += square.forward(d);
       }
       sum += term;
     }
@@ -384,7 +383,10 @@ const mse: LossFunction = {
   backward(_out, _lab, aux, gout, order, n, k) {
     const gt = 1 / n;
     reverseOrder(order, n, k);
-    for (let i = 0; i < n * k; i++) gout[i] = 2 * aux[i] * gt;
+    for (let i = 0; i < n * k; i++) {
+      const d = aux[i];
+      gout[i] = square.derivative(d, square.forward(d)) * gt;
+    }
   },
 };
 
@@ -399,7 +401,7 @@ const bce: LossFunction = {
     for (let s = 0; s < n; s++) {
       // softplus(z), minus z*y when y != 0
       const z = out[s];
-      const sp = z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+      const sp = ops.softplus.forward(z);
       const y = lab[s];
       sum += y === 0 ? sp : sp + z * y * -1;
     }
@@ -409,7 +411,8 @@ const bce: LossFunction = {
     const gt = 1 / n;
     reverseOrder(order, n, 1);
     for (let s = 0; s < n; s++) {
-      const sg = sigmoid(out[s]);
+      const z = out[s];
+      const sg = ops.softplus.derivative(z, ops.softplus.forward(z));
       const y = lab[s];
       if (y === 0) gout[s] = sg * gt;
       else {
@@ -433,14 +436,11 @@ const ce: LossFunction = {
     let sum = 0;
     for (let s = 0; s < n; s++) {
       const o = s * k;
-      let m = -Infinity;
-      for (let j = 0; j < k; j++) m = Math.max(m, out[o + j]);
-      if (!Number.isFinite(m)) m = 0;
-      let e = 0;
-      for (let j = 0; j < k; j++) e += Math.exp(out[o + j] - m);
+      const m = ops.expShift(out, o, o + k);
+      const e = ops.expSum(out, o, o + k, m);
       aux[o] = m;
       aux[o + 1] = e;
-      sum += m + Math.log(e) + out[o + lab[s]] * -1;
+      sum += ops.logSumExp.forward(m, e) + out[o + lab[s]] * -1;
     }
     return sum;
   },
@@ -452,7 +452,7 @@ const ce: LossFunction = {
       const m = aux[o];
       const e = aux[o + 1];
       gout[o + lab[s]] += -1 * gt;
-      for (let j = 0; j < k; j++) gout[o + j] += Math.exp(out[o + j] - m) / e * gt;
+      for (let j = 0; j < k; j++) gout[o + j] += ops.logSumExp.derivative(out[o + j], m, e) * gt;
     }
   },
 };
@@ -469,7 +469,7 @@ const huber: LossFunction = {
       const d = out[s] + lab[s] * -1;
       aux[s] = d;
       // d ** 2 * 0.5, or d * sign(d) + (0.5 * -1)
-      sum += Math.abs(d) < 1 ? d ** 2 * 0.5 : d * (d < 0 ? -1 : 1) + -0.5;
+      sum += Math.abs(d) < 1 ? square.forward(d) * 0.5 : d * (d < 0 ? -1 : 1) + -0.5;
     }
     return sum;
   },
@@ -478,19 +478,24 @@ const huber: LossFunction = {
     reverseOrder(order, n, 1);
     for (let s = 0; s < n; s++) {
       const d = aux[s];
-      gout[s] = Math.abs(d) < 1 ? 2 * d * (0.5 * gt) : (d < 0 ? -1 : 1) * gt;
+      gout[s] = Math.abs(d) < 1
+        ? square.derivative(d, square.forward(d)) * (0.5 * gt)
+        : (d < 0 ? -1 : 1) * gt;
     }
   },
 };
 
-/** Each {@linkcode LossName}'s {@linkcode LossFunction}. */
-export const LOSS_FUNCTIONS: Readonly<Record<LossName, LossFunction>> = {
-  svm,
-  mse,
-  bce,
-  ce,
-  huber,
-};
+/** Each named loss's {@linkcode LossFunction}; the names everywhere are its keys. */
+export const LOSS_FUNCTIONS = { svm, mse, bce, ce, huber } as const satisfies Record<
+  string,
+  LossFunction
+>;
+
+/** The loss functions the training loop knows by name: the keys of {@linkcode LOSS_FUNCTIONS}. */
+export type LossName = keyof typeof LOSS_FUNCTIONS;
+
+/** Every {@linkcode LossName}. */
+export const LOSS_NAMES: readonly LossName[] = Object.keys(LOSS_FUNCTIONS) as LossName[];
 
 /**
  * The loss a model with `width` outputs gets when none is named: `svm` for
@@ -689,8 +694,7 @@ export const PENALTIES: Readonly<Record<"l1" | "l2", Penalty>> = {
       let sum = 0;
       for (let i = 0; i < p.length; i++) {
         const x = p[i];
-        const n = x * -1;
-        sum += (x <= 0 ? 0 : x) + (n <= 0 ? 0 : n);
+        sum += ops.relu.forward(x) + ops.relu.forward(x * -1);
       }
       return sum * alpha;
     },
@@ -698,8 +702,8 @@ export const PENALTIES: Readonly<Record<"l1" | "l2", Penalty>> = {
       // relu(-p) (through `p * -1`) goes backward before relu(p).
       for (let i = 0; i < p.length; i++) {
         const x = p[i];
-        g[i] += -1 * ((x * -1 <= 0 ? 0 : 1) * alpha);
-        g[i] += (x <= 0 ? 0 : 1) * alpha;
+        g[i] += -1 * (reluDerivative(x * -1) * alpha);
+        g[i] += reluDerivative(x) * alpha;
       }
     },
   },

@@ -6,7 +6,7 @@
  */
 import type { Operand, Value } from "../../engine/value.ts";
 import { Layer } from "./layer.ts";
-import { type Activation, checkActivation } from "./activations.ts";
+import { type Activation, ACTIVATIONS, checkActivation } from "./activations.ts";
 import { Rng } from "./random.ts";
 
 /** Options for {@linkcode Mlp}. */
@@ -237,7 +237,7 @@ export class Mlp {
       try {
         checkActivation(d[key], key);
       } catch {
-        bad(key, "relu, tanh, sigmoid or linear", d[key]);
+        bad(key, `one of ${ACTIVATIONS.join(", ")}`, d[key]);
       }
     }
     if (!Array.isArray(d.layers) || d.layers.length !== nouts.length) {

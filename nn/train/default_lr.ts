@@ -81,6 +81,9 @@ const ACTIVATION_COLUMN: Readonly<Record<string, number>> = {
   tanh: 1,
   sigmoid: 2,
   linear: 3,
+  // ReLU-like: relu's rates (tests/trust_default_lr_test.ts trains moons with them).
+  gelu: 0,
+  "leaky-relu": 0,
 };
 
 /**

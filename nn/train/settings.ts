@@ -281,7 +281,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(ACTIVATIONS),
     default: (s) => byDefaultRegression(s) ? "tanh" : "relu",
     defaultText: "relu; tanh for regression",
-    help: "hidden activation: relu, tanh, sigmoid or linear",
+    help: `hidden activation: ${orList(ACTIVATIONS)}`,
     scope: "model",
   },
   loss: {
@@ -289,7 +289,9 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     ...choice(LOSS_NAMES),
     default: (s) => byDefaultRegression(s) ? "mse" : (s.classes ?? 2) === 2 ? "svm" : "ce",
     defaultText: "svm for 2 classes, ce for more, mse for regression",
-    help: "svm, mse, bce or ce (classification); mse or huber (regression)",
+    help: `${orList(LOSSES_FOR.classification)} (classification); ${
+      orList(LOSSES_FOR.regression)
+    } (regression)`,
     scope: "train",
   },
   optimizer: {
