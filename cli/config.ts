@@ -15,7 +15,7 @@ import {
   SETTINGS,
   type TrainSettings,
 } from "../mod.ts";
-import { settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
+import { PartialSettingsSchema, settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
 import { show, suggest, UsageError } from "./_errors.ts";
 
 /** Every `train` setting, resolved: what `model.json` records as `config`. */
@@ -42,6 +42,13 @@ function fromFlag(kind: SettingKind, text: string): unknown {
 
 /** The schema of a full config, as `model.json` stores it. */
 export const TrainConfigSchema: z.ZodType<TrainConfig> = TrainSettingsSchema;
+
+/**
+ * The schema of `model.json`'s `config` as read back: a file written by an
+ * earlier version lacks the settings added since, which then take their
+ * defaults (see the version rule in `cli/model_file.ts`).
+ */
+export const StoredConfigSchema: z.ZodType<PartialConfig> = PartialSettingsSchema;
 
 /** The `--flag` of each setting. */
 export function flagOf(key: SettingKey): string {

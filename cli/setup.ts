@@ -163,7 +163,9 @@ function checkBuiltin(
     fail(`'--problem' must be ${problem} for ${name}: current value is ${show(s.problem)}`);
   }
   const multi = name === "spiral" || name === "blobs";
-  if (!multi && s.classes !== undefined && (problem === "regression" || s.classes !== 2)) {
+  // A run's own count (0 for regression, 2) is no change: a resumed or rerun model.json records it.
+  const own = problem === "regression" ? 0 : 2;
+  if (!multi && s.classes !== undefined && s.classes !== own) {
     fail(
       `'--classes' does not apply to ${name} (only spiral and blobs take it): current value is ${s.classes}`,
     );

@@ -34,7 +34,13 @@ import {
   configHelp,
   type PartialConfig,
 } from "./config.ts";
-import { countParameters, MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
+import {
+  countParameters,
+  DENOGRAD_VERSION,
+  MODEL_FILE_FORMAT,
+  type ModelFile,
+  readModelFile,
+} from "./model_file.ts";
 import {
   renderPage,
   renderReport,
@@ -350,6 +356,7 @@ function modelFileOf(
   // Keys in reading order: what happened first, the big arrays last.
   return {
     format: MODEL_FILE_FORMAT,
+    version: DENOGRAD_VERSION,
     status,
     ...(stoppedAtStep !== undefined ? { stoppedAtStep } : {}),
     ...(done ? {} : { error: outcome.message }),

@@ -53,6 +53,11 @@ export function settingSchema<K extends SettingKey>(key: K): z.ZodType<TrainSett
 /** The schema of every setting, resolved, as `model.json` stores them under `config`. */
 export const TrainSettingsSchema: z.ZodType<TrainSettings> = typed(z.strictObject(SCHEMAS));
 
+/** Some of the settings, each checked as in {@linkcode TrainSettingsSchema}; no unknown key. */
+export const PartialSettingsSchema: z.ZodType<Partial<TrainSettings>> = typed(
+  z.strictObject(SCHEMAS).partial(),
+);
+
 /** A dataset as plain arrays. */
 export const DatasetSchema: z.ZodType<DatasetMessage> = z.object({
   x: z.array(z.array(finite)),

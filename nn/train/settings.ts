@@ -215,7 +215,8 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
   problem: {
     flag: "problem",
     ...choice(PROBLEMS),
-    default: "classification",
+    default: (s) =>
+      REGRESSION_DATASETS.includes(s.dataset as BuiltinDataset) ? "regression" : "classification",
     defaultText: "regression for reg-plane, reg-gauss, sine and CSV files with non-integer labels",
     help: "classification or regression",
     scope: "data",
