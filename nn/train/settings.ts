@@ -159,6 +159,12 @@ export interface Setting<T> {
   /** The part of a run it configures: the data, the model, or the training loop. */
   readonly scope: "data" | "model" | "train";
   /**
+   * Whether `--resume` may change it (`"change"`: it applies to the new
+   * steps) or the resumed run keeps the run's value (`"keep"`: it fixes the
+   * data, the model's shape or the optimizer's state).
+   */
+  readonly resume: "keep" | "change";
+  /**
    * How the "Reproduce" command writes it: the flag's value, or `undefined`
    * when the command leaves it out. By default every value, as text.
    */
@@ -211,6 +217,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: "moons",
     help: `${BUILTIN_DATASETS.join(", ")}, or a CSV file's path`,
     scope: "data",
+    resume: "keep",
   },
   problem: {
     flag: "problem",
@@ -220,6 +227,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "regression for reg-plane, reg-gauss, sine and CSV files with non-integer labels",
     help: "classification or regression",
     scope: "data",
+    resume: "keep",
   },
   samples: {
     flag: "samples",
@@ -228,6 +236,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 100,
     help: "points to generate",
     scope: "data",
+    resume: "keep",
     reproduce: (v, s) => generated(s) ? String(v) : undefined,
   },
   noise: {
@@ -237,6 +246,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 0.1,
     help: "noise of the generated points",
     scope: "data",
+    resume: "keep",
     reproduce: (v, s) => generated(s) ? String(v) : undefined,
   },
   classes: {
@@ -248,6 +258,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "3 for spiral and blobs; the data's own otherwise",
     help: "classes (arms, clusters) for spiral and blobs",
     scope: "data",
+    resume: "keep",
     reproduce: (v, s) => s.dataset === "spiral" || s.dataset === "blobs" ? String(v) : undefined,
   },
   testFraction: {
@@ -257,6 +268,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 0,
     help: "share of the data held out for testing",
     scope: "data",
+    resume: "keep",
   },
   features: {
     flag: "features",
@@ -266,6 +278,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "the raw inputs",
     help: "the model's inputs: x1,x2,x1^2,x2^2,x1*x2,sin(x1),sin(x2) or CSV header names",
     scope: "data",
+    resume: "keep",
     reproduce: (v) => v.length === 0 ? undefined : v.join(","),
   },
   layers: {
@@ -275,6 +288,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: [16, 16],
     help: "hidden layer sizes, or none for a linear model",
     scope: "model",
+    resume: "keep",
     reproduce: (v) => v.length === 0 ? "none" : v.join(","),
   },
   activation: {
@@ -284,6 +298,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "relu; tanh for regression",
     help: "hidden activation: relu, tanh, sigmoid or linear",
     scope: "model",
+    resume: "keep",
   },
   loss: {
     flag: "loss",
@@ -292,6 +307,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "svm for 2 classes, ce for more, mse for regression",
     help: "svm, mse, bce or ce (classification); mse or huber (regression)",
     scope: "train",
+    resume: "keep",
   },
   optimizer: {
     flag: "optimizer",
@@ -300,6 +316,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "sgd; adam for regression",
     help: "sgd, momentum (SGD with momentum 0.9), adam or adamw",
     scope: "train",
+    resume: "keep",
   },
   lr: {
     flag: "lr",
@@ -307,16 +324,19 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     expect: "a positive number up to 1e12",
     default: defaultLrOf,
     defaultText: "by optimizer, loss and activation (see below)",
-    help: "first learning rate",
+    help: "first learning rate (with --resume: by default the run's last)",
     scope: "train",
+    resume: "change",
   },
   lrSchedule: {
     flag: "lr-schedule",
     ...choice(SCHEDULE_NAMES),
     default: (s) => byDefaultRegression(s) ? "constant" : "linear",
     defaultText: "linear; constant for regression",
-    help: "constant, linear (micrograd's 1 - 0.9 k/steps) or cosine",
+    help: "constant, linear (micrograd's 1 - 0.9 k/steps) or cosine; " +
+      "with --resume it goes on from the lr over the new steps",
     scope: "train",
+    resume: "change",
   },
   steps: {
     flag: "steps",
@@ -326,6 +346,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "100; 500 for regression",
     help: "training steps (with --resume: steps to add)",
     scope: "train",
+    resume: "change",
   },
   batchSize: {
     flag: "batch-size",
@@ -334,6 +355,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 0,
     help: "samples per step, 0 for all",
     scope: "train",
+    resume: "change",
   },
   l2: {
     flag: "l2",
@@ -343,6 +365,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     defaultText: "0.0001 (micrograd's); 0 for regression",
     help: "L2 penalty weight: adds l2 * sum(p^2) to the loss",
     scope: "train",
+    resume: "change",
   },
   l1: {
     flag: "l1",
@@ -351,6 +374,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 0,
     help: "L1 penalty weight: adds l1 * sum(abs(p)) to the loss",
     scope: "train",
+    resume: "change",
   },
   seed: {
     flag: "seed",
@@ -359,6 +383,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: 1337,
     help: "the one seed of data, split, weights and batches",
     scope: "train",
+    resume: "keep",
   },
   engine: {
     flag: "engine",
@@ -366,6 +391,7 @@ export const SETTINGS: { readonly [K in keyof TrainSettings]: Setting<TrainSetti
     default: "compiled",
     help: "compiled (flat typed arrays) or value (micrograd's Value graph): same numbers",
     scope: "train",
+    resume: "change",
   },
 };
 

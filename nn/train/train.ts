@@ -50,11 +50,13 @@ export interface TrainOptions extends Partial<LoopSettings> {
   /**
    * Resume a run: the model already holds its weights; this gives the
    * optimizer's state and how many steps were made. Steps are then numbered
-   * on from `start.step + 1`, the schedule runs over `start.step + steps`
-   * steps, and mini-batches are drawn as the whole run would have drawn them,
-   * so that a run resumed with the same options ends exactly where a run
-   * without the break ends (for `constant` schedules; `linear` and `cosine`
-   * stretch over the longer run).
+   * on from `start.step + 1` and mini-batches are drawn as the whole run
+   * would have drawn them. The schedule goes on from where the run stopped:
+   * `lr` defaults to the state's (the learning rate of the run's last step)
+   * and the schedule runs from it over the `steps` new steps (`linear` down
+   * to a tenth of it, `cosine` toward 0), so the learning rate never jumps
+   * back up. A `constant` run resumed with the same options ends exactly
+   * where a run without the break ends.
    */
   start?: TrainStart;
 }
@@ -184,6 +186,8 @@ function resolve(
   const given: TrainOptions = {
     ...options,
     problem: options.problem ?? (data.classes === 0 ? "regression" : undefined),
+    // A resumed schedule goes on from the learning rate of the run's last step.
+    lr: options.lr ?? options.start?.optimizer?.lr,
   };
   for (const key of LOOP_KEYS) {
     const asked = given[key];
@@ -438,7 +442,9 @@ function* steps(
   optimizer: Optimizer,
 ): Generator<StepMetrics, void, void> {
   const first = o.start?.step ?? 0;
-  const schedule = makeSchedule(o.lrSchedule, o.lr, { steps: first + o.steps });
+  // A resumed run's schedule starts from its lr (by default where the run stopped).
+  const scheduled = makeSchedule(o.lrSchedule, o.lr, { steps: o.steps });
+  const schedule = (k: number) => scheduled(k - first);
   const rng = new Rng(o.seed);
   const n = data.x.length;
   const all = data.x.map((_, i) => i);
