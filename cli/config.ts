@@ -6,8 +6,11 @@
  */
 import type { z } from "zod";
 import {
+  defaultLrTableText,
+  expectOf,
   orList,
   parseDecimal,
+  REGRESSION_LR,
   type Setting,
   SETTING_KEYS,
   type SettingKey,
@@ -72,6 +75,48 @@ export function configHelp(): string[] {
   });
 }
 
+/** Escapes a table cell's text for Markdown. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("*", "\\*");
+}
+
+/**
+ * The flag table of `docs/flags.md`, made from the settings table: one row
+ * per setting with its flag, its `model.json` key, the values it takes, its
+ * default, what `--resume` does with it, and its help line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { flagTable } from "./config.ts";
+ * const lines = flagTable().split("\n");
+ * assert.match(lines[0], /^\| Flag \| `config` key \|/);
+ * assert.ok(lines.some((l) => l.startsWith("| `--lr` | `lr` |")));
+ * ```
+ */
+export function flagTable(): string {
+  const rows = SETTING_KEYS.map((k) => {
+    const row = SETTINGS[k];
+    return `| \`--${row.flag}\` | \`${k}\` | ${cell(expectOf(k))} | ${cell(defaultText(k))} | ${
+      row.resume === "keep" ? "kept" : "may change"
+    } | ${cell(row.help)} |`;
+  });
+  return [
+    "| Flag | `config` key | Values | Default | With `--resume` | What it sets |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "Default learning rates for classification, by optimizer, loss and hidden activation",
+    "(found by a sweep over moons, circles, xor and spiral: `bench/lr_sweep.ts`):",
+    "",
+    "```",
+    ...defaultLrTableText(),
+    "```",
+    "",
+    `For regression: ${Object.entries(REGRESSION_LR).map(([o, lr]) => `${o} ${lr}`).join(", ")}.`,
+  ].join("\n");
+}
+
 /** The parseArgs option table of the settings (all strings). */
 export function configFlagOptions(): Record<string, { type: "string" }> {
   return Object.fromEntries(
@@ -100,7 +145,7 @@ export function configFromFlags(values: Record<string, unknown>): PartialConfig 
     const parsed = settingSchema(key).safeParse(fromFlag(row.kind, raw));
     if (!parsed.success) {
       throw new UsageError(
-        `Cannot train as '--${row.flag}' must be ${row.expect}: current value is ${show(raw)}${
+        `Cannot train as '--${row.flag}' must be ${expectOf(key)}: current value is ${show(raw)}${
           hint(row.kind, raw)
         }`,
       );
@@ -139,7 +184,7 @@ export function configFromJson(doc: unknown, file: string): PartialConfig {
     if (!parsed.success) {
       throw new UsageError(
         `Cannot train as '${key}' in the config file ${show(file)} must be ${
-          SETTINGS[k].expect
+          expectOf(k)
         }: current value is ${show(value)}${hint(SETTINGS[k].kind, value)}`,
       );
     }

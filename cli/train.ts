@@ -455,9 +455,9 @@ async function startLive(
   return live;
 }
 
-/** Runs `train` with `args`; resolves with the exit code. */
-export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseFlags("train", args, {
+/** The flags of `train`: the settings' and the run's. */
+function trainFlags() {
+  return {
     ...configFlagOptions(),
     out: { type: "string" },
     config: { type: "string" },
@@ -470,26 +470,31 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     quiet: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    io.stdout(TRAIN_HELP);
-    return EXIT.ok;
-  }
-  const request = await readRequest(values);
-  // The worker starts loading while the settings and the data are checked.
-  const worker = spawnTrainer();
-  let setup: RunSetup;
-  let chartJs: string;
+  } as const;
+}
+
+/** Set-up: the data, the model's shape, a resumed run checked against them, Chart.js. */
+async function prepareRun(
+  request: Request,
+  worker: Worker,
+): Promise<{ setup: RunSetup; chartJs: string }> {
   try {
-    setup = await setUpRun(request.settings);
+    const setup = await setUpRun(request.settings);
     if (request.resume) checkResumeData(request.resume, setup);
-    chartJs = await loadChartJs();
+    return { setup, chartJs: await loadChartJs() };
   } catch (error) {
     worker.terminate();
     throw error;
   }
-  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
-  const signals = watchSignals();
+}
+
+/** The run's folder: `--out` (checked) or a fresh one under `runs/`. */
+async function claimRunDir(
+  request: Request,
+  setup: RunSetup,
+  signals: RunSignals,
+  worker: Worker,
+): Promise<string> {
   let dir: string;
   try {
     if (request.out !== undefined) await prepareOutDir(request.out, { force: request.force });
@@ -502,12 +507,11 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   }
   // A run folder made for this run and still empty goes when a second signal quits at once.
   if (request.out === undefined) signals.onQuit(() => Deno.removeSync(dir));
-  for (const note of setup.notes) io.stderr(`${note}\n`);
-  const paths = {
-    model: `${dir}/model.json`,
-    history: `${dir}/history.csv`,
-    report: `${dir}/report.html`,
-  };
+  return dir;
+}
+
+/** The progress display; a first signal closes it and says what happens next. */
+function startProgress(request: Request, io: CommandIo, signals: RunSignals): Progress {
   const progress = makeProgress({
     format: request.format,
     quiet: request.quiet,
@@ -523,6 +527,64 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       } again to quit now)\n`,
     );
   });
+  return progress;
+}
+
+/** Where a run's three files go. */
+type RunPaths = { model: string; history: string; report: string };
+
+/** The writes, then the live view's end: a write that fails removes a folder made for this run. */
+async function finishRun(
+  request: Request,
+  dir: string,
+  paths: RunPaths,
+  run: ModelFile,
+  trained: { history: Step[]; snapshots: SnapshotJson[] },
+  context: { setup: RunSetup; chartJs: string; signals: RunSignals; live?: LiveServer },
+): Promise<void> {
+  const { setup, chartJs, signals, live } = context;
+  try {
+    await writeRun(paths, run, trained.history, setup, trained.snapshots, chartJs);
+  } catch (error) {
+    // Nothing was written: a run folder made for this run goes too.
+    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
+    throw error;
+  } finally {
+    signals.dispose();
+    if (live) {
+      // The page may have been opened from anywhere: it shows where the files are in full.
+      const full = async (path: string) => await Deno.realPath(path).catch(() => path);
+      live.end(runEnd(run, setup, {
+        report: await full(paths.report),
+        model: await full(paths.model),
+        history: await full(paths.history),
+      }));
+      await live.close();
+    }
+  }
+}
+
+/** Runs `train` with `args`; resolves with the exit code. */
+export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseFlags("train", args, trainFlags());
+  if (values.help) {
+    io.stdout(TRAIN_HELP);
+    return EXIT.ok;
+  }
+  const request = await readRequest(values);
+  // The worker starts loading while the settings and the data are checked.
+  const worker = spawnTrainer();
+  const { setup, chartJs } = await prepareRun(request, worker);
+  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
+  const signals = watchSignals();
+  const dir = await claimRunDir(request, setup, signals, worker);
+  for (const note of setup.notes) io.stderr(`${note}\n`);
+  const paths = {
+    model: `${dir}/model.json`,
+    history: `${dir}/history.csv`,
+    report: `${dir}/report.html`,
+  };
+  const progress = startProgress(request, io, signals);
   let live: LiveServer | undefined;
   if (request.serve) {
     try {
@@ -543,25 +605,12 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
-  try {
-    await writeRun(paths, run, history, setup, snapshots, chartJs);
-  } catch (error) {
-    // Nothing was written: a run folder made for this run goes too.
-    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
-    throw error;
-  } finally {
-    signals.dispose();
-    if (live) {
-      // The page may have been opened from anywhere: it shows where the files are in full.
-      const full = async (path: string) => await Deno.realPath(path).catch(() => path);
-      live.end(runEnd(run, setup, {
-        report: await full(paths.report),
-        model: await full(paths.model),
-        history: await full(paths.history),
-      }));
-      await live.close();
-    }
-  }
+  await finishRun(request, dir, paths, run, { history, snapshots }, {
+    setup,
+    chartJs,
+    signals,
+    live,
+  });
   summarize(io, request, setup, run, outcome, paths, wallTimeMs, signals.received);
   // A signal during the writes still sets the exit code: the files are whole either way.
   return signals.exitCode ??

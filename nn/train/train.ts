@@ -15,12 +15,11 @@ import { Rng } from "../model/random.ts";
 import { makeSchedule } from "../model/schedule.ts";
 import { BASE_LR } from "./default_lr.ts";
 import {
-  checkSetting,
-  defaultOf,
   LOOP_KEYS,
   type LoopSettings,
   LOSSES_FOR,
   type OptimizerName,
+  resolveSome,
   type SettingsContext,
 } from "./settings.ts";
 import {
@@ -180,8 +179,8 @@ function resolve(
   const context: SettingsContext = {
     classes: width === 1 ? 2 : width,
     activation: model.layers[0].neurons[0].activation,
+    outputs: width,
   };
-  const loop: Partial<Record<keyof LoopSettings, unknown>> = {};
   // Data with no classes holds real targets: a regression unless the options say otherwise.
   const given: TrainOptions = {
     ...options,
@@ -189,18 +188,9 @@ function resolve(
     // A resumed schedule goes on from the learning rate of the run's last step.
     lr: options.lr ?? options.start?.optimizer?.lr,
   };
-  for (const key of LOOP_KEYS) {
-    const asked = given[key];
-    // The loss follows the model's outputs (svm for one, ce for several), as everywhere in nn/.
-    const value = asked !== undefined
-      ? checkSetting(key, asked)
-      : key === "loss"
-      ? defaultLoss(width, context.problem)
-      : defaultOf(key, context);
-    loop[key] = value;
-    (context as Record<string, unknown>)[key] = value;
-  }
-  const { problem, optimizer, loss, lr } = loop as LoopSettings;
+  // The one rule for defaults, as the CLI's: the loss follows the model's outputs.
+  const loop: LoopSettings = resolveSome(LOOP_KEYS, given, context);
+  const { problem, optimizer, loss, lr } = loop;
   const fitting = LOSSES_FOR[problem];
   if (!fitting.includes(loss)) fail("loss", `${fitting.join(" or ")} for ${problem}`, loss);
   for (const [name, set] of [["data", data], ["test", options.test]] as const) {
@@ -243,9 +233,9 @@ function resolve(
     // The optimizer checks the state itself (TypeError naming the field).
     const made = makeOptimizer(optimizer, model.parameters(), { lr });
     made.loadState(start.optimizer);
-    return { options: { ...(loop as LoopSettings), test: options.test, start }, optimizer: made };
+    return { options: { ...loop, test: options.test, start }, optimizer: made };
   }
-  return { options: { ...(loop as LoopSettings), test: options.test, start } };
+  return { options: { ...loop, test: options.test, start } };
 }
 
 /** Options for {@linkcode makeOptimizer}. */
