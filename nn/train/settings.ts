@@ -328,7 +328,7 @@ export const SETTINGS = {
     flag: "lr",
     kind: { type: "number", min: 0, max: 1e12, aboveMin: true },
     default: defaultLrOf as (s: SettingsContext) => number,
-    defaultText: "by optimizer, loss and activation (the table below)",
+    defaultText: "by optimizer, loss and activation; see the table below",
     help: "first learning rate (with --resume: by default the run's last)",
     scope: "train",
     resume: "change",
@@ -339,8 +339,7 @@ export const SETTINGS = {
     kind: { type: "choice", values: SCHEDULE_NAMES as readonly ScheduleName[] },
     default: (s: SettingsContext): ScheduleName => byDefaultRegression(s) ? "constant" : "linear",
     defaultText: "linear; constant for regression",
-    help:
-      "constant, linear (micrograd's 1 - 0.9 k/steps) or cosine; with --resume it goes on from the lr over the new steps",
+    help: "constant, linear (micrograd's 1 - 0.9 k/steps) or cosine (resumed: over the new steps)",
     scope: "train",
     resume: "change",
     summary: { label: "Optimizer", text: (v: string): string => `${v} schedule` },
