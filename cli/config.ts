@@ -6,8 +6,11 @@
  */
 import type { z } from "zod";
 import {
+  defaultLrTableText,
+  expectOf,
   orList,
   parseDecimal,
+  REGRESSION_LR,
   type Setting,
   SETTING_KEYS,
   type SettingKey,
@@ -15,7 +18,7 @@ import {
   SETTINGS,
   type TrainSettings,
 } from "../mod.ts";
-import { settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
+import { PartialSettingsSchema, settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
 import { show, suggest, UsageError } from "./_errors.ts";
 
 /** Every `train` setting, resolved: what `model.json` records as `config`. */
@@ -43,6 +46,13 @@ function fromFlag(kind: SettingKind, text: string): unknown {
 /** The schema of a full config, as `model.json` stores it. */
 export const TrainConfigSchema: z.ZodType<TrainConfig> = TrainSettingsSchema;
 
+/**
+ * The schema of `model.json`'s `config` as read back: a file written by an
+ * earlier version lacks the settings added since, which then take their
+ * defaults (see the version rule in `cli/model_file.ts`).
+ */
+export const StoredConfigSchema: z.ZodType<PartialConfig> = PartialSettingsSchema;
+
 /** The `--flag` of each setting. */
 export function flagOf(key: SettingKey): string {
   return SETTINGS[key].flag;
@@ -63,6 +73,48 @@ export function configHelp(): string[] {
     if (line.length <= 100) return line;
     return `  --${row.flag.padEnd(14)} ${row.help}\n${" ".repeat(19)}(default ${defaultText(k)})`;
   });
+}
+
+/** Escapes a table cell's text for Markdown. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("*", "\\*");
+}
+
+/**
+ * The flag table of `docs/flags.md`, made from the settings table: one row
+ * per setting with its flag, its `model.json` key, the values it takes, its
+ * default, what `--resume` does with it, and its help line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { flagTable } from "./config.ts";
+ * const lines = flagTable().split("\n");
+ * assert.match(lines[0], /^\| Flag \| `config` key \|/);
+ * assert.ok(lines.some((l) => l.startsWith("| `--lr` | `lr` |")));
+ * ```
+ */
+export function flagTable(): string {
+  const rows = SETTING_KEYS.map((k) => {
+    const row = SETTINGS[k];
+    return `| \`--${row.flag}\` | \`${k}\` | ${cell(expectOf(k))} | ${cell(defaultText(k))} | ${
+      row.resume === "keep" ? "kept" : "may change"
+    } | ${cell(row.help)} |`;
+  });
+  return [
+    "| Flag | `config` key | Values | Default | With `--resume` | What it sets |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "Default learning rates for classification, by optimizer, loss and hidden activation",
+    "(found by a sweep over moons, circles, xor and spiral: `bench/lr_sweep.ts`):",
+    "",
+    "```",
+    ...defaultLrTableText(),
+    "```",
+    "",
+    `For regression: ${Object.entries(REGRESSION_LR).map(([o, lr]) => `${o} ${lr}`).join(", ")}.`,
+  ].join("\n");
 }
 
 /** The parseArgs option table of the settings (all strings). */
@@ -93,7 +145,7 @@ export function configFromFlags(values: Record<string, unknown>): PartialConfig 
     const parsed = settingSchema(key).safeParse(fromFlag(row.kind, raw));
     if (!parsed.success) {
       throw new UsageError(
-        `Cannot train as '--${row.flag}' must be ${row.expect}: current value is ${show(raw)}${
+        `Cannot train as '--${row.flag}' must be ${expectOf(key)}: current value is ${show(raw)}${
           hint(row.kind, raw)
         }`,
       );
@@ -132,7 +184,7 @@ export function configFromJson(doc: unknown, file: string): PartialConfig {
     if (!parsed.success) {
       throw new UsageError(
         `Cannot train as '${key}' in the config file ${show(file)} must be ${
-          SETTINGS[k].expect
+          expectOf(k)
         }: current value is ${show(value)}${hint(SETTINGS[k].kind, value)}`,
       );
     }

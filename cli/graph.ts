@@ -19,7 +19,7 @@ import {
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
 import { compileFeatures, parseDecimal } from "../mod.ts";
-import { readModelFile } from "./model_file.ts";
+import { type ModelFile, readModelFile } from "./model_file.ts";
 import type { CommandIo } from "./train.ts";
 
 /** The most values any picture holds, even with `--force`: beyond it no picture is readable. */
@@ -170,23 +170,19 @@ function size(e: GraphTooLargeError): string {
   return `about ${Math.ceil(e.width)}x${Math.ceil(e.height)} px`;
 }
 
-/** Runs `graph` with `args`; resolves with the exit code. */
-export async function graphCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseFlags("graph", args, {
-    model: { type: "string" },
-    point: { type: "string" },
-    output: { type: "string" },
-    neuron: { type: "string" },
-    full: { type: "boolean" },
-    format: { type: "string" },
-    force: { type: "boolean" },
-    debug: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    io.stdout(GRAPH_HELP);
-    return EXIT.ok;
-  }
+/** What `graph` draws, from its flags. */
+interface GraphRequest {
+  model: string;
+  point: string;
+  format: "dot" | "svg";
+  neuron?: string;
+  output?: string;
+  full: boolean;
+  force: boolean;
+}
+
+/** Checks the flags of `graph` that do not need the model. */
+function readGraphRequest(values: Record<string, unknown>): GraphRequest {
   const format = values.format ?? "dot";
   if (format !== "dot" && format !== "svg") {
     throw new UsageError(
@@ -209,15 +205,27 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
   if (typeof values.point !== "string") {
     throw new UsageError("Cannot graph as '--point' is missing: give the input, e.g. 0.5,-0.2");
   }
-  const { file, model } = await readModelFile(values.model, "graph");
+  return {
+    model: values.model,
+    point: values.point,
+    format,
+    neuron: values.neuron === undefined ? undefined : String(values.neuron),
+    output: typeof values.output === "string" ? values.output : undefined,
+    full: values.full === true,
+    force: values.force === true,
+  };
+}
+
+/** The model's inputs at `--point`, given in the data's own inputs (features applied). */
+function modelPoint(file: ModelFile, text: string): number[] {
   // The point is in the data's own inputs; a model of feature crosses takes its features of it.
   const inputs = file.inputNames ?? file.featureNames;
-  const raw = values.point.split(",").map(parseDecimal);
+  const raw = text.split(",").map(parseDecimal);
   if (raw.length !== inputs.length || !raw.every(Number.isFinite)) {
     throw new UsageError(
       `Cannot graph as '--point' must be ${inputs.length} comma-separated numbers (${
         inputs.join(", ")
-      }): current value is ${show(values.point)}`,
+      }): current value is ${show(text)}`,
     );
   }
   const crossed = file.featureNames.join(",") !== inputs.join(",");
@@ -229,9 +237,152 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
       }`,
     );
   }
+  return point;
+}
+
+/** One neuron's picture (`--neuron`), refused when larger than a screen unless forced. */
+function drawNeuron(
+  model: Mlp,
+  point: number[],
+  file: ModelFile,
+  request: GraphRequest & { neuron: string },
+  io: CommandIo,
+): Value {
+  const name = parseNeuron(request.neuron, model);
+  const drawn = neuronGraph(
+    model,
+    point,
+    name,
+    file.featureNames,
+    request.force ? Infinity : MAX_TERMS,
+  );
+  if (drawn.note !== "") io.stderr(`Note: ${drawn.note}\n`);
+  const big = request.force ? null : tooLarge(drawn.root);
+  if (big !== null) {
+    throw new UsageError(
+      `Cannot graph as neuron ${request.neuron}'s picture would be ${
+        size(big)
+      }, larger than a screen (its layer has ${
+        model.layers[name.layer].neurons[0].w.length
+      } inputs): pass --force to write it anyway`,
+    );
+  }
+  return drawn.root;
+}
+
+/**
+ * The whole forward pass to output `index`, counted before it is built (a
+ * huge model would take long to build, and no one could read it); or `null`
+ * with its size when it is too large.
+ */
+function wholePass(
+  model: Mlp,
+  point: number[],
+  file: ModelFile,
+  index: number,
+  force: boolean,
+): { whole: Value | null; big: GraphTooLargeError | null; estimate: number } {
+  const params = model.layers.reduce(
+    (n, l) => n + l.neurons.length * (l.neurons[0].w.length + 1),
+    0,
+  );
+  const estimate = params + model.nin + 2 * model.nouts.reduce((a, b) => a + b, 0);
+  if (estimate > MAX_GRAPH_NODES) return { whole: null, big: null, estimate };
+  // Layer by layer, as Mlp.forward() goes, to name each neuron's output.
+  let acts: Value[] = point.map((x, i) => new Value(x, { label: file.featureNames[i] }));
+  model.layers.forEach((layer, l) => {
+    acts = layer.forward(acts);
+    acts.forEach((v, j) => v.label = `L${l}.N${j}`);
+  });
+  const whole = acts[index];
+  whole.label = scoreLabel(file, model, index);
+  whole.backward();
+  return { whole, big: force ? null : tooLarge(whole), estimate };
+}
+
+/** The label of output `index`: its class's score. */
+function scoreLabel(file: ModelFile, model: Mlp, index: number): string {
+  return model.nouts[model.nouts.length - 1] === 1 ? "score" : `score_${file.classNames[index]}`;
+}
+
+/**
+ * The whole forward pass to output `index`; when too large, the output
+ * neuron alone (with a note), or a refusal with `--full`.
+ */
+function drawOutput(
+  model: Mlp,
+  point: number[],
+  file: ModelFile,
+  index: number,
+  request: GraphRequest,
+  io: CommandIo,
+): Value {
+  const { whole, big, estimate } = wholePass(model, point, file, index, request.force);
+  if (whole !== null && big === null) return whole;
   const last = model.nouts.length - 1;
-  const width = model.nouts[last];
-  const index = typeof values.output === "string" ? parseDecimal(values.output) : 0;
+  if (request.full) {
+    throw new UsageError(
+      whole === null
+        ? `Cannot graph as the whole forward pass has about ${
+          estimate.toLocaleString("en-US")
+        } values, more than the ${
+          MAX_GRAPH_NODES.toLocaleString("en-US")
+        } any picture may hold: draw one neuron with --neuron L${last}.N${index}`
+        : `Cannot graph as the whole forward pass would be ${
+          size(big!)
+        }, larger than a screen: pass --force to write it anyway, or draw one neuron with --neuron L${last}.N${index}`,
+    );
+  }
+  const drawn = neuronGraph(
+    model,
+    point,
+    { layer: last, index },
+    file.featureNames,
+    request.force ? Infinity : MAX_TERMS,
+  );
+  const what = whole === null
+    ? `has about ${estimate.toLocaleString("en-US")} values`
+    : `would be ${size(big!)}`;
+  io.stderr(
+    `Note: the whole forward pass ${what}, too large to read, so this is the neuron that makes ${
+      scoreLabel(file, model, index)
+    }, L${last}.N${index}. Draw another with --neuron L<layer>.N<index>, or everything with --full.${
+      drawn.note === "" ? "" : ` ${drawn.note}`
+    }\n`,
+  );
+  const neuronBig = request.force ? null : tooLarge(drawn.root);
+  if (neuronBig !== null) {
+    throw new UsageError(
+      `Cannot graph as even the output neuron L${last}.N${index}'s picture would be ${
+        size(neuronBig)
+      }, larger than a screen: pass --force to write it anyway`,
+    );
+  }
+  return drawn.root;
+}
+
+/** Runs `graph` with `args`; resolves with the exit code. */
+export async function graphCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseFlags("graph", args, {
+    model: { type: "string" },
+    point: { type: "string" },
+    output: { type: "string" },
+    neuron: { type: "string" },
+    full: { type: "boolean" },
+    format: { type: "string" },
+    force: { type: "boolean" },
+    debug: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout(GRAPH_HELP);
+    return EXIT.ok;
+  }
+  const request = readGraphRequest(values);
+  const { file, model } = await readModelFile(request.model, "graph");
+  const point = modelPoint(file, request.point);
+  const width = model.nouts[model.nouts.length - 1];
+  const index = request.output !== undefined ? parseDecimal(request.output) : 0;
   if (!Number.isInteger(index) || index < 0 || index >= width) {
     throw new UsageError(
       `Cannot graph as '--output' must be an integer from 0 to ${width - 1}: current value is ${
@@ -239,89 +390,9 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
       }`,
     );
   }
-  const scoreName = width === 1 ? "score" : `score_${file.classNames[index]}`;
-  const force = values.force === true;
-
-  let root: Value;
-  if (values.neuron !== undefined) {
-    const name = parseNeuron(String(values.neuron), model);
-    const drawn = neuronGraph(model, point, name, file.featureNames, force ? Infinity : MAX_TERMS);
-    root = drawn.root;
-    if (drawn.note !== "") io.stderr(`Note: ${drawn.note}\n`);
-    const big = force ? null : tooLarge(root);
-    if (big !== null) {
-      throw new UsageError(
-        `Cannot graph as neuron ${values.neuron}'s picture would be ${
-          size(big)
-        }, larger than a screen (its layer has ${
-          model.layers[name.layer].neurons[0].w.length
-        } inputs): pass --force to write it anyway`,
-      );
-    }
-  } else {
-    // The whole forward pass, counted before it is built: a huge model would
-    // take long to build, and no one could read it.
-    const params = model.layers.reduce(
-      (n, l) => n + l.neurons.length * (l.neurons[0].w.length + 1),
-      0,
-    );
-    const estimate = params + model.nin + 2 * model.nouts.reduce((a, b) => a + b, 0);
-    let whole: Value | null = null;
-    let big: GraphTooLargeError | null = null;
-    if (estimate <= MAX_GRAPH_NODES) {
-      // Layer by layer, as Mlp.forward() goes, to name each neuron's output.
-      let acts: Value[] = point.map((x, i) => new Value(x, { label: file.featureNames[i] }));
-      model.layers.forEach((layer, l) => {
-        acts = layer.forward(acts);
-        acts.forEach((v, j) => v.label = `L${l}.N${j}`);
-      });
-      whole = acts[index];
-      whole.label = scoreName;
-      whole.backward();
-      big = force ? null : tooLarge(whole);
-    }
-    if (whole !== null && big === null) {
-      root = whole;
-    } else if (values.full) {
-      throw new UsageError(
-        whole === null
-          ? `Cannot graph as the whole forward pass has about ${
-            estimate.toLocaleString("en-US")
-          } values, more than the ${
-            MAX_GRAPH_NODES.toLocaleString("en-US")
-          } any picture may hold: draw one neuron with --neuron L${last}.N${index}`
-          : `Cannot graph as the whole forward pass would be ${
-            size(big!)
-          }, larger than a screen: pass --force to write it anyway, or draw one neuron with --neuron L${last}.N${index}`,
-      );
-    } else {
-      const name = { layer: last, index };
-      const drawn = neuronGraph(
-        model,
-        point,
-        name,
-        file.featureNames,
-        force ? Infinity : MAX_TERMS,
-      );
-      root = drawn.root;
-      const what = whole === null
-        ? `has about ${estimate.toLocaleString("en-US")} values`
-        : `would be ${size(big!)}`;
-      io.stderr(
-        `Note: the whole forward pass ${what}, too large to read, so this is the neuron that makes ${scoreName}, L${last}.N${index}. Draw another with --neuron L<layer>.N<index>, or everything with --full.${
-          drawn.note === "" ? "" : ` ${drawn.note}`
-        }\n`,
-      );
-      const neuronBig = force ? null : tooLarge(root);
-      if (neuronBig !== null) {
-        throw new UsageError(
-          `Cannot graph as even the output neuron L${last}.N${index}'s picture would be ${
-            size(neuronBig)
-          }, larger than a screen: pass --force to write it anyway`,
-        );
-      }
-    }
-  }
+  const root = request.neuron !== undefined
+    ? drawNeuron(model, point, file, { ...request, neuron: request.neuron }, io)
+    : drawOutput(model, point, file, index, request, io);
   const { nodes } = graphStats(root);
   if (nodes > MAX_GRAPH_NODES) {
     throw new UsageError(
@@ -333,7 +404,7 @@ export async function graphCommand(args: string[], io: CommandIo): Promise<numbe
     );
   }
   io.stdout(
-    format === "dot"
+    request.format === "dot"
       ? toDot(root)
       : toSvg(root, { maxWidth: Infinity, maxHeight: Infinity }) + "\n",
   );

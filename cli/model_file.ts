@@ -1,6 +1,14 @@
 /**
  * `model.json`: the trained model with everything about its run, and the
- * zod schema that checks it when `predict` or `graph` reads it back.
+ * zod schema that checks it when `predict`, `graph` or `--resume` reads it
+ * back.
+ *
+ * The version rule: the format tag ({@linkcode MODEL_FILE_FORMAT}) changes
+ * only when a field is renamed or changes meaning. Settings are only ever
+ * added, each with a default that does what the versions before it did, so
+ * a file written by an earlier version (which lacks the settings added
+ * since) still loads: the missing settings take their defaults, resolved
+ * from the settings it has, as `train` resolves them.
  *
  * @module
  */
@@ -10,10 +18,14 @@ import { BUILTIN_DATASETS } from "../mod.ts";
 import { FinalMetricsSchema, MlpJsonSchema, OptimizerStateSchema } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
 import { INPUT_LIMITS, readJsonFile } from "./_fs.ts";
-import { TrainConfigSchema } from "./config.ts";
+import { StoredConfigSchema, type TrainConfig } from "./config.ts";
+import { resolveSettings } from "../mod.ts";
 
-/** The format tag of `model.json`. */
+/** The format tag of `model.json`: see the version rule above. */
 export const MODEL_FILE_FORMAT = "denograd.run/1";
+
+/** The version of denograd that writes `model.json` (recorded as `version`). */
+export const DENOGRAD_VERSION = "0.1.0";
 
 /** How a run ended. */
 export const RunStatusSchema = z.enum(["completed", "cancelled", "failed"]);
@@ -21,6 +33,8 @@ export const RunStatusSchema = z.enum(["completed", "cancelled", "failed"]);
 /** The schema of `model.json`. */
 export const ModelFileSchema = z.object({
   format: z.literal(MODEL_FILE_FORMAT),
+  /** The denograd version that wrote it; absent in files of 0.1.0 and before. */
+  version: z.string().max(64).optional(),
   status: RunStatusSchema,
   /** For a cancelled or failed run: the step it stopped at. */
   stoppedAtStep: z.int().min(0).optional(),
@@ -33,7 +47,8 @@ export const ModelFileSchema = z.object({
   /** The `model.json` of the run this one resumed. */
   resumedFrom: z.string().optional(),
   parameterCount: z.int().min(0),
-  config: TrainConfigSchema,
+  /** The run's settings; those added after the file was written take their defaults. */
+  config: StoredConfigSchema.transform((c): TrainConfig => resolveSettings(c)),
   dataset: z.discriminatedUnion("kind", [
     z.object({
       kind: z.literal("generated"),

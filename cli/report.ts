@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Mlp, predictBatch, predictClass } from "../mod.ts";
+import { Mlp, predictBatch, predictClass, summaryParts } from "../mod.ts";
 import { gridBounds } from "../workers/grid.ts";
 import type { SnapshotMessage, Step } from "../workers/protocol.ts";
 import type { ModelFile } from "./model_file.ts";
@@ -160,11 +160,9 @@ function summaryRows(run: ModelFile): [string, string][] {
   return [
     ["Status", statusText(run)],
     ["Data", data],
-    ["Problem", c.problem],
     ["Inputs", (run.inputNames ?? run.featureNames).join(", ")],
     ["Features", run.featureNames.join(", ")],
     ...(regression ? [] : [["Classes", run.classNames.join(", ")] as [string, string]]),
-    ["Test share", c.testFraction > 0 ? `${c.testFraction}` : "none (all data trains)"],
     [
       "Model",
       `Mlp ${
@@ -172,11 +170,9 @@ function summaryRows(run: ModelFile): [string, string][] {
       }, ${c.activation} hidden, linear output`,
     ],
     ["Parameters", String(run.parameterCount)],
-    ["Loss", `${c.loss}, L2 ${c.l2}, L1 ${c.l1}`],
-    ["Optimizer", `${c.optimizer}, lr ${c.lr}, ${c.lrSchedule} schedule`],
-    ["Steps", `${run.stepsDone} of ${c.steps}, batch ${c.batchSize === 0 ? "all" : c.batchSize}`],
-    ["Engine", c.engine],
-    ["Seed", String(c.seed)],
+    ["Steps done", String(run.stepsDone)],
+    // Every setting the table puts in the summary, in table order.
+    ...summaryParts(c),
     ...fit,
     ["Wall time", seconds(run.wallTimeMs)],
     ["Created", run.createdAt],

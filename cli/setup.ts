@@ -13,6 +13,7 @@ import {
   compileFeatures,
   type Dataset,
   defaultOf,
+  expectOf,
   isBuiltinDataset,
   LOSSES_FOR,
   makeBlobs,
@@ -111,7 +112,7 @@ async function readCsv(file: string, problem: Problem | undefined): Promise<Data
     if (!(error instanceof UsageError) || !/no file is there$/.test(error.message)) throw error;
     const looksLikeFile = /[./\\]/.test(file);
     return fail(
-      `'--dataset' must be ${SETTINGS.dataset.expect}: ${
+      `'--dataset' must be ${expectOf("dataset")}: ${
         looksLikeFile ? "no file is at" : "current value is"
       } ${show(file)}${looksLikeFile ? "" : didYouMean(file, BUILTIN_DATASETS)}`,
     );
@@ -163,13 +164,15 @@ function checkBuiltin(
     fail(`'--problem' must be ${problem} for ${name}: current value is ${show(s.problem)}`);
   }
   const multi = name === "spiral" || name === "blobs";
-  if (!multi && s.classes !== undefined && (problem === "regression" || s.classes !== 2)) {
+  // A run's own count (0 for regression, 2) is no change: a resumed or rerun model.json records it.
+  const own = problem === "regression" ? 0 : 2;
+  if (!multi && s.classes !== undefined && s.classes !== own) {
     fail(
       `'--classes' does not apply to ${name} (only spiral and blobs take it): current value is ${s.classes}`,
     );
   }
   if (multi && s.classes !== undefined && s.classes < 2) {
-    fail(`'--classes' must be ${SETTINGS.classes.expect}: current value is ${s.classes}`);
+    fail(`'--classes' must be ${expectOf("classes")}: current value is ${s.classes}`);
   }
   const classes = problem === "regression" ? 0 : multi ? s.classes ?? 3 : 2;
   if (s.samples !== undefined && s.samples < classes) {
@@ -233,56 +236,62 @@ function applyFeatures(
   return { data: { ...data, x }, names: exprs };
 }
 
-/**
- * Fills in the defaults, makes or reads the data and checks that the model,
- * the loss and the data fit together.
- *
- * @throws {UsageError} naming the first setting that is wrong.
- */
-export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
-  const dataset = settings.dataset ?? defaultOf("dataset");
+/** The data, read or made, with the config resolved for it and where it came from. */
+interface LoadedData {
+  config: TrainConfig;
+  data: Dataset;
+  source: DataSource;
+  notes: string[];
+}
+
+/** A built-in dataset made with the settings, every default filled in. */
+function loadBuiltin(dataset: BuiltinDataset, settings: PartialConfig): LoadedData {
+  const { problem, classes } = checkBuiltin(dataset, settings);
+  const config = resolveSettings({ ...settings, dataset, problem, classes });
+  const data = generate(dataset, config);
+  const source: DataSource = {
+    kind: "generated",
+    name: dataset,
+    samples: data.x.length,
+    noise: config.noise,
+    classes,
+    seed: config.seed,
+  };
+  return { config, data, source, notes: [] };
+}
+
+/** A CSV file read with the settings, every default filled in from it. */
+async function loadCsv(file: string, settings: PartialConfig): Promise<LoadedData> {
+  const data = await readCsv(file, settings.problem);
+  checkCsv(file, data, settings);
+  const problem: Problem = data.classes === 0 ? "regression" : "classification";
   const notes: string[] = [];
-  let data: Dataset;
-  let source: DataSource;
-  let config: TrainConfig;
-  if (isBuiltinDataset(dataset)) {
-    const { problem, classes } = checkBuiltin(dataset, settings);
-    config = resolveSettings({ ...settings, dataset, problem, classes });
-    data = generate(dataset, config);
-    source = {
-      kind: "generated",
-      name: dataset,
-      samples: data.x.length,
-      noise: config.noise,
-      classes,
-      seed: config.seed,
-    };
-  } else {
-    data = await readCsv(dataset, settings.problem);
-    checkCsv(dataset, data, settings);
-    const problem: Problem = data.classes === 0 ? "regression" : "classification";
-    if (problem === "regression" && settings.problem === undefined) {
-      notes.push(
-        `The labels of ${dataset} are numbers that are not all integers, so this is a regression (use --problem classification to treat them as classes)`,
-      );
-    }
-    config = resolveSettings({
-      ...settings,
-      dataset,
-      problem,
-      samples: data.x.length,
-      noise: 0,
-      classes: data.classes,
-    });
-    source = {
-      kind: "csv",
-      file: dataset,
-      rows: data.x.length,
-      features: data.x[0].length,
-      ...(data.featureNames ? { featureNames: data.featureNames } : {}),
-      ...(data.classNames ? { classNames: data.classNames } : {}),
-    };
+  if (problem === "regression" && settings.problem === undefined) {
+    notes.push(
+      `The labels of ${file} are numbers that are not all integers, so this is a regression (use --problem classification to treat them as classes)`,
+    );
   }
+  const config = resolveSettings({
+    ...settings,
+    dataset: file,
+    problem,
+    samples: data.x.length,
+    noise: 0,
+    classes: data.classes,
+  });
+  const source: DataSource = {
+    kind: "csv",
+    file,
+    rows: data.x.length,
+    features: data.x[0].length,
+    ...(data.featureNames ? { featureNames: data.featureNames } : {}),
+    ...(data.classNames ? { classNames: data.classNames } : {}),
+  };
+  return { config, data, source, notes };
+}
+
+/** Refuses a loss that does not fit the problem or the classes. */
+function checkLoss(config: TrainConfig, classes: number): void {
   const allowed = LOSSES_FOR[config.problem];
   if (!allowed.includes(config.loss)) {
     fail(
@@ -291,35 +300,56 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       }`,
     );
   }
-  if (config.loss === "bce" && data.classes !== 2) {
+  if (config.loss === "bce" && classes !== 2) {
     fail(
-      `'--loss' must be ce, svm or mse for ${data.classes} classes (bce takes 2): current value is "bce"`,
+      `'--loss' must be ce, svm or mse for ${classes} classes (bce takes 2): current value is "bce"`,
     );
   }
-  const inputNames = data.featureNames ??
-    Array.from({ length: data.x[0].length }, (_, i) => `x${i + 1}`);
-  const raw = data;
-  const featured = applyFeatures(config.features, inputNames, data);
-  data = featured.data;
-  let train = data;
-  let test: Dataset | undefined;
-  let points = { x: raw.x, y: raw.y, test: raw.x.map(() => false) };
-  if (config.testFraction > 0) {
-    const n = data.x.length;
-    if (n - Math.ceil(n * config.testFraction) < 2) {
-      fail(
-        `'--test-fraction' must leave at least 2 training samples of ${n}: current value is ${config.testFraction}`,
-      );
-    }
-    const split = { testFraction: config.testFraction, seed: config.seed };
-    ({ train, test } = trainTestSplit(data, split));
-    const parts = trainTestSplit(raw, split);
-    points = {
-      x: [...parts.train.x, ...parts.test.x],
-      y: [...parts.train.y, ...parts.test.y],
-      test: [...parts.train.x.map(() => false), ...parts.test.x.map(() => true)],
-    };
+}
+
+/** The training and test parts of `data`, and the raw points in the same order. */
+function split(
+  config: TrainConfig,
+  data: Dataset,
+  raw: Dataset,
+): Pick<RunSetup, "train" | "test" | "points"> {
+  if (config.testFraction === 0) {
+    return { train: data, points: { x: raw.x, y: raw.y, test: raw.x.map(() => false) } };
   }
+  const n = data.x.length;
+  if (n - Math.ceil(n * config.testFraction) < 2) {
+    fail(
+      `'--test-fraction' must leave at least 2 training samples of ${n}: current value is ${config.testFraction}`,
+    );
+  }
+  const options = { testFraction: config.testFraction, seed: config.seed };
+  const { train, test } = trainTestSplit(data, options);
+  const parts = trainTestSplit(raw, options);
+  const points = {
+    x: [...parts.train.x, ...parts.test.x],
+    y: [...parts.train.y, ...parts.test.y],
+    test: [...parts.train.x.map(() => false), ...parts.test.x.map(() => true)],
+  };
+  return { train, test, points };
+}
+
+/**
+ * Fills in the defaults, makes or reads the data and checks that the model,
+ * the loss and the data fit together.
+ *
+ * @throws {UsageError} naming the first setting that is wrong.
+ */
+export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
+  const dataset = settings.dataset ?? defaultOf("dataset");
+  const { config, data: raw, source, notes } = isBuiltinDataset(dataset)
+    ? loadBuiltin(dataset, settings)
+    : await loadCsv(dataset, settings);
+  checkLoss(config, raw.classes);
+  const inputNames = raw.featureNames ??
+    Array.from({ length: raw.x[0].length }, (_, i) => `x${i + 1}`);
+  const featured = applyFeatures(config.features, inputNames, raw);
+  const data = featured.data;
+  const { train, test, points } = split(config, data, raw);
   if (config.batchSize > train.x.length) {
     fail(
       `'--batch-size' must be at most the ${train.x.length} training samples (0 for all): current value is ${config.batchSize}`,

@@ -11,8 +11,8 @@
  * @module
  */
 import { z } from "zod";
-import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR, SETTINGS } from "../mod.ts";
-import { makeTrainSpec, type Step, StepSchema } from "../workers/protocol.ts";
+import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR } from "../mod.ts";
+import { makeTrainSpec, type Step } from "../workers/protocol.ts";
 import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
 import { gridBounds } from "../workers/grid.ts";
 import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
@@ -34,7 +34,12 @@ import {
   configHelp,
   type PartialConfig,
 } from "./config.ts";
-import { countParameters, MODEL_FILE_FORMAT, type ModelFile, readModelFile } from "./model_file.ts";
+import {
+  countParameters,
+  DENOGRAD_VERSION,
+  MODEL_FILE_FORMAT,
+  type ModelFile,
+} from "./model_file.ts";
 import {
   renderPage,
   renderReport,
@@ -47,6 +52,10 @@ import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
+import { historyCsv } from "./_history.ts";
+import { checkResumeData, readResume, type Resume, resumedSettings } from "./_resume.ts";
+
+export { historyCsv };
 
 /** Where `train` writes; tests pass their own. */
 export interface CommandIo {
@@ -75,7 +84,13 @@ Run:
   --config FILE      a JSON file of settings (names as in model.json's "config"),
                      or a model.json to rerun; flags override it
   --resume FILE      a run's model.json to go on from, with its weights, optimizer
-                     state and history; --steps then counts the new steps
+                     state and history; --steps then counts the new steps. The
+                     learning rate goes on from the run's last step's (or --lr):
+                     constant keeps it, linear decays it to a tenth over the new
+                     steps, cosine toward 0; it never jumps back to the start.
+                     The file is checked whole first (optimizer state, step
+                     counts, the data's inputs and classes): nothing is written
+                     for a file that does not fit its run
   --out DIR          where files go (default: a fresh folder under runs/)
   --force            replace a run already in the --out folder
   --format FORMAT    text or ndjson (one JSON object per line) (default text)
@@ -116,29 +131,6 @@ const FormatSchema = z.enum(["text", "ndjson"]);
 /** How long `--open` waits for the page to connect before training starts anyway. */
 const OPEN_WAIT_MS = 15_000;
 
-/** The settings that fix the data and the model's shape: a resumed run keeps them. */
-const FIXED_ON_RESUME = [
-  "dataset",
-  "problem",
-  "samples",
-  "noise",
-  "classes",
-  "testFraction",
-  "features",
-  "layers",
-  "activation",
-  "loss",
-  "optimizer",
-  "seed",
-] as const;
-
-/** A run to go on from: its file, weights, optimizer state and history. */
-interface Resume {
-  file: string;
-  run: ModelFile;
-  history: Step[];
-}
-
 /** Everything the flags and files ask for, checked, before any data is made. */
 interface Request {
   settings: PartialConfig;
@@ -152,49 +144,6 @@ interface Request {
   debug: boolean;
 }
 
-/** The history as CSV, one row per step. */
-export function historyCsv(history: Step[]): string {
-  // The columns the run has: accuracy for classification, r2 for regression, test ones with a test set.
-  const columns = HISTORY_COLUMNS.filter(([key]) => history.some((h) => h[key] !== undefined));
-  const lines = [(columns.length > 0 ? columns : HISTORY_COLUMNS).map(([, c]) => c).join(",")];
-  for (const h of history) lines.push(columns.map(([key]) => h[key] ?? "").join(","));
-  return lines.join("\n") + "\n";
-}
-
-const HISTORY_COLUMNS: readonly [keyof Step, string][] = [
-  ["step", "step"],
-  ["loss", "loss"],
-  ["dataLoss", "data_loss"],
-  ["accuracy", "accuracy"],
-  ["mse", "mse"],
-  ["r2", "r2"],
-  ["lr", "lr"],
-  ["testLoss", "test_loss"],
-  ["testAccuracy", "test_accuracy"],
-  ["testMse", "test_mse"],
-  ["testR2", "test_r2"],
-];
-
-/** Reads back what {@linkcode historyCsv} wrote; `undefined` when it is not such a file. */
-function parseHistoryCsv(text: string): Step[] | undefined {
-  const [head, ...rows] = text.trimEnd().split("\n");
-  const columns = head.split(",");
-  const keys = columns.map((c) => HISTORY_COLUMNS.find(([, name]) => name === c)?.[0]);
-  if (keys.some((k) => k === undefined) || !columns.includes("step")) return undefined;
-  const steps: Step[] = [];
-  for (const row of rows) {
-    const cells = row.split(",");
-    const step: Record<string, number> = {};
-    cells.forEach((cell, i) => {
-      if (cell !== "") step[keys[i]!] = Number(cell);
-    });
-    const parsed = StepSchema.safeParse(step);
-    if (!parsed.success) return undefined;
-    steps.push(parsed.data);
-  }
-  return steps;
-}
-
 /** The settings of a `--config` file, and whether it is a run's `model.json`. */
 async function readConfigFile(path: string): Promise<{ settings: PartialConfig; run: boolean }> {
   const doc = await readJsonFile(path, "train", "--config");
@@ -204,36 +153,6 @@ async function readConfigFile(path: string): Promise<{ settings: PartialConfig; 
     return { settings: configFromJson(run.config, path), run: true };
   }
   return { settings: configFromJson(doc, path), run: false };
-}
-
-/** Reads the run that `--resume` names, with its history. */
-async function readResume(file: string): Promise<Resume> {
-  const { file: run } = await readModelFile(file, "train", "--resume");
-  if (run.optimizer === undefined) {
-    throw new UsageError(
-      `Cannot train as '--resume' ${show(file)} has no optimizer state to go on from`,
-    );
-  }
-  const historyFile = new URL(run.history, new URL(file, `file://${Deno.cwd()}/`)).pathname;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(historyFile);
-  } catch {
-    throw new UsageError(
-      `Cannot train as '--resume' ${show(file)} needs its history ${
-        show(historyFile)
-      } beside it, and it cannot be read`,
-    );
-  }
-  const history = parseHistoryCsv(text);
-  if (history === undefined || history.length !== run.stepsDone) {
-    throw new UsageError(
-      `Cannot train as the history ${show(historyFile)} of '--resume' ${
-        show(file)
-      } must have one row per step done (${run.stepsDone})`,
-    );
-  }
-  return { file, run, history };
 }
 
 /**
@@ -288,17 +207,7 @@ async function readRequest(values: FlagValues): Promise<Request> {
   let resume: Resume | undefined;
   if (typeof values.resume === "string") {
     resume = await readResume(values.resume);
-    for (const key of FIXED_ON_RESUME) {
-      const had = resume.run.config[key];
-      if (flags[key] !== undefined && JSON.stringify(flags[key]) !== JSON.stringify(had)) {
-        throw new UsageError(
-          `Cannot train as '--${SETTINGS[key].flag}' cannot change when resuming: the run has ${
-            show(had)
-          }, current value is ${show(flags[key])}`,
-        );
-      }
-    }
-    settings = mergeSettings({ settings: resume.run.config, run: true }, flags);
+    settings = mergeSettings({ settings: resumedSettings(resume, flags), run: true }, flags);
   } else {
     const fromFile = typeof values.config === "string"
       ? await readConfigFile(values.config)
@@ -350,6 +259,7 @@ function modelFileOf(
   // Keys in reading order: what happened first, the big arrays last.
   return {
     format: MODEL_FILE_FORMAT,
+    version: DENOGRAD_VERSION,
     status,
     ...(stoppedAtStep !== undefined ? { stoppedAtStep } : {}),
     ...(done ? {} : { error: outcome.message }),
@@ -396,8 +306,8 @@ async function runInWorker(
         ...(resume
           ? {
             resume: {
-              model: resume.run.model!,
-              optimizer: resume.run.optimizer!,
+              model: resume.run.model,
+              optimizer: resume.run.optimizer,
               stepsDone: resume.run.stepsDone,
             },
           }
@@ -545,9 +455,9 @@ async function startLive(
   return live;
 }
 
-/** Runs `train` with `args`; resolves with the exit code. */
-export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
-  const { values } = parseFlags("train", args, {
+/** The flags of `train`: the settings' and the run's. */
+function trainFlags() {
+  return {
     ...configFlagOptions(),
     out: { type: "string" },
     config: { type: "string" },
@@ -560,25 +470,31 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     quiet: { type: "boolean" },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    io.stdout(TRAIN_HELP);
-    return EXIT.ok;
-  }
-  const request = await readRequest(values);
-  // The worker starts loading while the settings and the data are checked.
-  const worker = spawnTrainer();
-  let setup: RunSetup;
-  let chartJs: string;
+  } as const;
+}
+
+/** Set-up: the data, the model's shape, a resumed run checked against them, Chart.js. */
+async function prepareRun(
+  request: Request,
+  worker: Worker,
+): Promise<{ setup: RunSetup; chartJs: string }> {
   try {
-    setup = await setUpRun(request.settings);
-    chartJs = await loadChartJs();
+    const setup = await setUpRun(request.settings);
+    if (request.resume) checkResumeData(request.resume, setup);
+    return { setup, chartJs: await loadChartJs() };
   } catch (error) {
     worker.terminate();
     throw error;
   }
-  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
-  const signals = watchSignals();
+}
+
+/** The run's folder: `--out` (checked) or a fresh one under `runs/`. */
+async function claimRunDir(
+  request: Request,
+  setup: RunSetup,
+  signals: RunSignals,
+  worker: Worker,
+): Promise<string> {
   let dir: string;
   try {
     if (request.out !== undefined) await prepareOutDir(request.out, { force: request.force });
@@ -591,12 +507,11 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   }
   // A run folder made for this run and still empty goes when a second signal quits at once.
   if (request.out === undefined) signals.onQuit(() => Deno.removeSync(dir));
-  for (const note of setup.notes) io.stderr(`${note}\n`);
-  const paths = {
-    model: `${dir}/model.json`,
-    history: `${dir}/history.csv`,
-    report: `${dir}/report.html`,
-  };
+  return dir;
+}
+
+/** The progress display; a first signal closes it and says what happens next. */
+function startProgress(request: Request, io: CommandIo, signals: RunSignals): Progress {
   const progress = makeProgress({
     format: request.format,
     quiet: request.quiet,
@@ -612,6 +527,64 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       } again to quit now)\n`,
     );
   });
+  return progress;
+}
+
+/** Where a run's three files go. */
+type RunPaths = { model: string; history: string; report: string };
+
+/** The writes, then the live view's end: a write that fails removes a folder made for this run. */
+async function finishRun(
+  request: Request,
+  dir: string,
+  paths: RunPaths,
+  run: ModelFile,
+  trained: { history: Step[]; snapshots: SnapshotJson[] },
+  context: { setup: RunSetup; chartJs: string; signals: RunSignals; live?: LiveServer },
+): Promise<void> {
+  const { setup, chartJs, signals, live } = context;
+  try {
+    await writeRun(paths, run, trained.history, setup, trained.snapshots, chartJs);
+  } catch (error) {
+    // Nothing was written: a run folder made for this run goes too.
+    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
+    throw error;
+  } finally {
+    signals.dispose();
+    if (live) {
+      // The page may have been opened from anywhere: it shows where the files are in full.
+      const full = async (path: string) => await Deno.realPath(path).catch(() => path);
+      live.end(runEnd(run, setup, {
+        report: await full(paths.report),
+        model: await full(paths.model),
+        history: await full(paths.history),
+      }));
+      await live.close();
+    }
+  }
+}
+
+/** Runs `train` with `args`; resolves with the exit code. */
+export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseFlags("train", args, trainFlags());
+  if (values.help) {
+    io.stdout(TRAIN_HELP);
+    return EXIT.ok;
+  }
+  const request = await readRequest(values);
+  // The worker starts loading while the settings and the data are checked.
+  const worker = spawnTrainer();
+  const { setup, chartJs } = await prepareRun(request, worker);
+  // Everything is checked: from here on, files are written. Signals stop the run, not the process.
+  const signals = watchSignals();
+  const dir = await claimRunDir(request, setup, signals, worker);
+  for (const note of setup.notes) io.stderr(`${note}\n`);
+  const paths = {
+    model: `${dir}/model.json`,
+    history: `${dir}/history.csv`,
+    report: `${dir}/report.html`,
+  };
+  const progress = startProgress(request, io, signals);
   let live: LiveServer | undefined;
   if (request.serve) {
     try {
@@ -632,25 +605,12 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
-  try {
-    await writeRun(paths, run, history, setup, snapshots, chartJs);
-  } catch (error) {
-    // Nothing was written: a run folder made for this run goes too.
-    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
-    throw error;
-  } finally {
-    signals.dispose();
-    if (live) {
-      // The page may have been opened from anywhere: it shows where the files are in full.
-      const full = async (path: string) => await Deno.realPath(path).catch(() => path);
-      live.end(runEnd(run, setup, {
-        report: await full(paths.report),
-        model: await full(paths.model),
-        history: await full(paths.history),
-      }));
-      await live.close();
-    }
-  }
+  await finishRun(request, dir, paths, run, { history, snapshots }, {
+    setup,
+    chartJs,
+    signals,
+    live,
+  });
   summarize(io, request, setup, run, outcome, paths, wallTimeMs, signals.received);
   // A signal during the writes still sets the exit code: the files are whole either way.
   return signals.exitCode ??

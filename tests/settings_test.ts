@@ -1,16 +1,23 @@
 import assert from "node:assert/strict";
 import {
+  checkSetting,
+  checkSettings,
   defaultOf,
+  expectOf,
   loopSettings,
   makeSine,
   Mlp,
   resolveSettings,
   resolveTrainOptions,
+  type Setting,
   SETTING_KEYS,
+  settingProblem,
   SETTINGS,
+  summaryParts,
   type TrainSettings,
   trainSteps,
 } from "../mod.ts";
+import { FLAGS_DOC, withFlagTable } from "../cli/flags_doc.ts";
 import { configFromFlags, configFromJson } from "../cli/config.ts";
 import { parseFlags } from "../cli/_flags.ts";
 import { configFlagOptions } from "../cli/config.ts";
@@ -31,7 +38,7 @@ Deno.test("every row of the settings table has its own flag, help line and a val
   for (const key of SETTING_KEYS) {
     const row = SETTINGS[key];
     assert.match(row.flag, /^[a-z][a-z0-9-]*$/, key);
-    assert.ok(row.help.length > 5 && row.expect.length > 5, key);
+    assert.ok(row.help.length > 5 && expectOf(key).length > 5, key);
     assert.ok(TRAIN_HELP.includes(`--${row.flag} `), `--help names --${row.flag}`);
     for (const context of CONTEXTS) {
       const value = defaultOf(key, context);
@@ -102,14 +109,68 @@ Deno.test("the loop's settings are picked from the table's train rows", () => {
   assert.equal(loop.steps, 9);
 });
 
-Deno.test("the README's flag table has every setting's row, as the table says it", () => {
-  const readme = Deno.readTextFileSync(new URL("../docs/cli.md", import.meta.url));
+Deno.test("docs/flags.md's flag table is the one made from the settings table", () => {
+  const doc = Deno.readTextFileSync(FLAGS_DOC);
+  assert.equal(doc, withFlagTable(doc), "run deno task flags");
   for (const key of SETTING_KEYS) {
     const row = SETTINGS[key];
-    const line = readme.split("\n").find((l) => l.startsWith(`| \`--${row.flag}\``));
-    assert.ok(line !== undefined, `README has a row for --${row.flag}`);
-    assert.ok(line.includes(row.help), `README's --${row.flag} row has its help: ${row.help}`);
+    const line = doc.split("\n").find((l) => l.startsWith(`| \`--${row.flag}\` | \`${key}\` |`));
+    assert.ok(line !== undefined, `docs/flags.md has a row for --${row.flag}`);
+    assert.ok(line.includes(row.resume === "keep" ? "| kept |" : "| may change |"), key);
   }
+});
+
+Deno.test("one check of a value: the library, the flags, config files and the worker's schemas agree", () => {
+  const cases: [keyof TrainSettings, unknown][] = [
+    ["lr", -1],
+    ["lr", 0],
+    ["steps", 1.5],
+    ["activation", "swish"],
+    ["dataset", "x".repeat(4097)],
+    ["features", ["x".repeat(201)]],
+    ["layers", [0]],
+    ["testFraction", 0.95],
+  ];
+  for (const [key, value] of cases) {
+    const problem = settingProblem(key, value);
+    assert.ok(problem !== undefined, `${key}: ${JSON.stringify(value)}`);
+    assert.throws(() => checkSetting(key, value), { message: `Cannot train as ${problem}` });
+    const parsed = settingSchema(key).safeParse(value);
+    assert.equal(parsed.error?.issues[0].message, problem);
+    assert.throws(() => configFromJson({ [key]: value }, "c.json"), /must be/);
+  }
+  assert.deepEqual(settingSchema("features").parse([" x1 "]), ["x1"]);
+  assert.deepEqual(checkSettings({ steps: 3 }), { steps: 3 });
+  assert.throws(() => checkSettings({ step: 3 }), TypeError);
+});
+
+Deno.test("one rule for defaults: the library's default loss is the CLI's for the same outputs", () => {
+  const data = makeSine({ samples: 20, seed: 1 });
+  const classes = (k: number) => ({ x: data.x, y: data.x.map((_, i) => i % k), classes: k });
+  const cases: [number, number, string][] = [[2, 1, "svm"], [3, 3, "ce"], [2, 2, "ce"]];
+  for (const [k, outputs, want] of cases) {
+    const model = new Mlp(1, [4, outputs]);
+    assert.equal(resolveTrainOptions(model, classes(k)).loss, want, `${k} classes, ${outputs}`);
+    assert.equal(resolveSettings({ classes: k }, { outputs }).loss, want);
+  }
+  assert.equal(resolveSettings({ classes: 3 }).loss, "ce");
+  assert.equal(
+    resolveTrainOptions(new Mlp(1, [4, 1]), data).loss,
+    resolveSettings({ dataset: "sine" }).loss,
+  );
+});
+
+Deno.test("the report's summary rows are made from the table's summary parts", () => {
+  const parts = summaryParts(resolveSettings({ optimizer: "adam", lr: 0.05, batchSize: 8 }));
+  assert.deepEqual(parts.find(([label]) => label === "Optimizer"), [
+    "Optimizer",
+    "adam, lr 0.05, linear schedule",
+  ]);
+  assert.deepEqual(parts.find(([label]) => label === "Steps"), ["Steps", "100 asked, batch 8"]);
+  const labels = new Set(
+    SETTING_KEYS.flatMap((k) => (SETTINGS[k] as Setting<unknown>).summary?.label ?? []),
+  );
+  assert.deepEqual(parts.map(([label]) => label), [...labels]);
 });
 
 Deno.test("the library reads data with no classes as a regression, with the table's regression defaults", () => {

@@ -437,3 +437,17 @@ Deno.test("the default loss follows the model's outputs, as defaultLoss and eval
   const sine = makeSine({ samples: 20 });
   assert.equal(resolveTrainOptions(new Mlp(1, [8, 1]), sine).loss, "mse");
 });
+
+Deno.test("a resumed linear schedule starts at the run's last lr and decays over the new steps", () => {
+  const data = makeMoons({ samples: 30, noise: 0.1, seed: 2 });
+  const model = new Mlp(2, [4, 1], { seed: 3 });
+  const first = trainSteps(model, data, { steps: 50, lr: 1 });
+  const head = [...first];
+  assert.ok(Math.abs(head[49].lr - 0.118) < 1e-12);
+  const start = { step: 50, optimizer: first.optimizer.toJSON() };
+  const tail = [...trainSteps(model, data, { steps: 50, start })];
+  assert.equal(tail[0].step, 51);
+  assert.equal(tail[0].lr, head[49].lr);
+  tail.forEach((m, i) => assert.ok(i === 0 || m.lr < tail[i - 1].lr, `step ${m.step}`));
+  assert.ok(Math.abs(tail[49].lr - head[49].lr * (1 - 0.9 * 49 / 50)) < 1e-15);
+});

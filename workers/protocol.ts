@@ -6,34 +6,30 @@
  * @module
  */
 import { z } from "zod";
-import type { MlpJson, OptimizerState, SettingKey, SettingKind, TrainSettings } from "../mod.ts";
-import { ACTIVATIONS, resolveSettings, SETTING_KEYS, SETTINGS } from "../mod.ts";
+import type { MlpJson, OptimizerState, ScopeSettings, SettingKey, TrainSettings } from "../mod.ts";
+import {
+  ACTIVATIONS,
+  checkSetting,
+  resolveSettings,
+  SETTING_KEYS,
+  settingProblem,
+  SETTINGS,
+} from "../mod.ts";
 
 const finite = z.number();
 const count = z.int().min(0);
 
-/** The zod schema of a setting's values, made from its kind in the settings table. */
-function schemaOfKind(kind: SettingKind): z.ZodType {
-  switch (kind.type) {
-    case "text":
-      return z.string().min(1).max(4096);
-    case "int":
-      return z.int().min(kind.min).max(kind.max);
-    case "number": {
-      const n = z.number().max(kind.max);
-      return kind.aboveMin ? n.gt(kind.min) : n.min(kind.min);
-    }
-    case "choice":
-      return z.enum(kind.values as [string, ...string[]]);
-    case "ints":
-      return z.array(z.int().min(kind.min).max(kind.max)).max(kind.maxLength);
-    case "texts":
-      return z.array(z.string().trim().min(1).max(200)).max(kind.maxLength);
-    default: {
-      const never: never = kind;
-      throw new TypeError(`Cannot make a schema as the kind is unknown: ${JSON.stringify(never)}`);
-    }
-  }
+/**
+ * The zod schema of one setting: the table's one check ({@linkcode settingProblem}),
+ * whose message becomes the issue's, and the value as the run uses it.
+ */
+function schemaOfSetting(key: SettingKey): z.ZodType {
+  return z.unknown().transform((value, ctx) => {
+    const problem = settingProblem(key, value);
+    if (problem === undefined) return checkSetting(key, value);
+    ctx.addIssue({ code: "custom", message: problem });
+    return z.NEVER;
+  });
 }
 
 /** A schema made from the table, with the type the table gives its values. */
@@ -42,7 +38,7 @@ function typed<T>(schema: z.ZodType): z.ZodType<T> {
 }
 
 const SCHEMAS = Object.fromEntries(
-  SETTING_KEYS.map((k) => [k, schemaOfKind(SETTINGS[k].kind)]),
+  SETTING_KEYS.map((k) => [k, schemaOfSetting(k)]),
 ) as Record<SettingKey, z.ZodType>;
 
 /** The zod schema of one setting of the table in `nn/train/settings.ts`. */
@@ -52,6 +48,11 @@ export function settingSchema<K extends SettingKey>(key: K): z.ZodType<TrainSett
 
 /** The schema of every setting, resolved, as `model.json` stores them under `config`. */
 export const TrainSettingsSchema: z.ZodType<TrainSettings> = typed(z.strictObject(SCHEMAS));
+
+/** Some of the settings, each checked as in {@linkcode TrainSettingsSchema}; no unknown key. */
+export const PartialSettingsSchema: z.ZodType<Partial<TrainSettings>> = typed(
+  z.strictObject(SCHEMAS).partial(),
+);
 
 /** A dataset as plain arrays. */
 export const DatasetSchema: z.ZodType<DatasetMessage> = z.object({
@@ -77,11 +78,9 @@ export interface DatasetMessage {
 const SPEC_KEYS = SETTING_KEYS.filter((k) => SETTINGS[k].scope !== "data" || k === "problem");
 
 /** The settings of {@linkcode SPEC_KEYS}. */
-type SpecSettings = Pick<TrainSettings, "problem" | "layers" | "activation"> & TrainOptionsSettings;
-type TrainOptionsSettings = Omit<
-  TrainSettings,
-  "dataset" | "samples" | "noise" | "classes" | "testFraction" | "features"
->;
+type SpecSettings =
+  & ScopeSettings<"model" | "train">
+  & Pick<TrainSettings, "problem">;
 
 /** An optimizer's state, as `Optimizer.toJSON()` gives it. */
 export const OptimizerStateSchema: z.ZodType<OptimizerState> = z.discriminatedUnion("type", [

@@ -15,12 +15,11 @@ import { Rng } from "../model/random.ts";
 import { makeSchedule } from "../model/schedule.ts";
 import { BASE_LR } from "./default_lr.ts";
 import {
-  checkSetting,
-  defaultOf,
   LOOP_KEYS,
   type LoopSettings,
   LOSSES_FOR,
   type OptimizerName,
+  resolveSome,
   type SettingsContext,
 } from "./settings.ts";
 import {
@@ -50,11 +49,13 @@ export interface TrainOptions extends Partial<LoopSettings> {
   /**
    * Resume a run: the model already holds its weights; this gives the
    * optimizer's state and how many steps were made. Steps are then numbered
-   * on from `start.step + 1`, the schedule runs over `start.step + steps`
-   * steps, and mini-batches are drawn as the whole run would have drawn them,
-   * so that a run resumed with the same options ends exactly where a run
-   * without the break ends (for `constant` schedules; `linear` and `cosine`
-   * stretch over the longer run).
+   * on from `start.step + 1` and mini-batches are drawn as the whole run
+   * would have drawn them. The schedule goes on from where the run stopped:
+   * `lr` defaults to the state's (the learning rate of the run's last step)
+   * and the schedule runs from it over the `steps` new steps (`linear` down
+   * to a tenth of it, `cosine` toward 0), so the learning rate never jumps
+   * back up. A `constant` run resumed with the same options ends exactly
+   * where a run without the break ends.
    */
   start?: TrainStart;
 }
@@ -178,25 +179,18 @@ function resolve(
   const context: SettingsContext = {
     classes: width === 1 ? 2 : width,
     activation: model.layers[0].neurons[0].activation,
+    outputs: width,
   };
-  const loop: Partial<Record<keyof LoopSettings, unknown>> = {};
   // Data with no classes holds real targets: a regression unless the options say otherwise.
   const given: TrainOptions = {
     ...options,
     problem: options.problem ?? (data.classes === 0 ? "regression" : undefined),
+    // A resumed schedule goes on from the learning rate of the run's last step.
+    lr: options.lr ?? options.start?.optimizer?.lr,
   };
-  for (const key of LOOP_KEYS) {
-    const asked = given[key];
-    // The loss follows the model's outputs (svm for one, ce for several), as everywhere in nn/.
-    const value = asked !== undefined
-      ? checkSetting(key, asked)
-      : key === "loss"
-      ? defaultLoss(width, context.problem)
-      : defaultOf(key, context);
-    loop[key] = value;
-    (context as Record<string, unknown>)[key] = value;
-  }
-  const { problem, optimizer, loss, lr } = loop as LoopSettings;
+  // The one rule for defaults, as the CLI's: the loss follows the model's outputs.
+  const loop: LoopSettings = resolveSome(LOOP_KEYS, given, context);
+  const { problem, optimizer, loss, lr } = loop;
   const fitting = LOSSES_FOR[problem];
   if (!fitting.includes(loss)) fail("loss", `${fitting.join(" or ")} for ${problem}`, loss);
   for (const [name, set] of [["data", data], ["test", options.test]] as const) {
@@ -239,9 +233,9 @@ function resolve(
     // The optimizer checks the state itself (TypeError naming the field).
     const made = makeOptimizer(optimizer, model.parameters(), { lr });
     made.loadState(start.optimizer);
-    return { options: { ...(loop as LoopSettings), test: options.test, start }, optimizer: made };
+    return { options: { ...loop, test: options.test, start }, optimizer: made };
   }
-  return { options: { ...(loop as LoopSettings), test: options.test, start } };
+  return { options: { ...loop, test: options.test, start } };
 }
 
 /** Options for {@linkcode makeOptimizer}. */
@@ -438,7 +432,9 @@ function* steps(
   optimizer: Optimizer,
 ): Generator<StepMetrics, void, void> {
   const first = o.start?.step ?? 0;
-  const schedule = makeSchedule(o.lrSchedule, o.lr, { steps: first + o.steps });
+  // A resumed run's schedule starts from its lr (by default where the run stopped).
+  const scheduled = makeSchedule(o.lrSchedule, o.lr, { steps: o.steps });
+  const schedule = (k: number) => scheduled(k - first);
   const rng = new Rng(o.seed);
   const n = data.x.length;
   const all = data.x.map((_, i) => i);
