@@ -185,6 +185,21 @@ function checkCsv(file: string, data: Dataset, s: PartialConfig): void {
   const limits = [["rows", data.x.length, maxOf("samples")]] as [string, number, number][];
   if (data.classes > 0) limits.push(["classes", data.classes, maxOf("classes")]);
   for (const [what, count, max] of limits) {
+    const names = data.classNames ?? [];
+    if (what === "classes" && count > max && names.every((n) => Number.isFinite(Number(n)))) {
+      // Whole numbers as labels: many of them are more likely a regression's targets.
+      fail(
+        `the CSV file ${
+          show(file)
+        } must have at most ${max} classes: its labels are ${count} whole numbers from ${
+          names[0]
+        } to ${names.at(-1)}; if they are targets, add --problem regression${
+          Math.max(Math.abs(Number(names[0])), Math.abs(Number(names.at(-1)))) > 1e6
+            ? " (and divide them by a power of ten: their scale is too large to fit)"
+            : ""
+        }`,
+      );
+    }
     if (count > max) {
       fail(
         `the CSV file ${show(file)} must have at most ${max} ${what}: current count is ${count}`,
@@ -263,7 +278,7 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
     const problem: Problem = data.classes === 0 ? "regression" : "classification";
     if (problem === "regression" && settings.problem === undefined) {
       notes.push(
-        `The labels of ${dataset} are numbers that are not all integers, so this is a regression (use --problem classification to treat them as classes)`,
+        `The labels of ${dataset} are numbers that are not all integers (or are too large to number classes), so this is a regression (use --problem classification to treat them as classes)`,
       );
     }
     config = resolveSettings({

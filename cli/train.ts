@@ -449,6 +449,16 @@ async function writeRun(
   });
 }
 
+/** The likely cause of a divergence: regression labels of a large scale, else the lr. */
+function divergenceCause(setup: RunSetup): string {
+  const lr = `try a smaller --lr than ${setup.config.lr}`;
+  if (setup.config.problem !== "regression") return lr;
+  const scale = Math.max(...setup.points.y.map(Math.abs));
+  return scale >= 1e3
+    ? `the labels reach ${scale.toPrecision(3)} in size: divide them by a power of ten (or ${lr})`
+    : lr;
+}
+
 /** The summary: one line on how it went, where the files are. */
 function summarize(
   io: CommandIo,
@@ -463,9 +473,11 @@ function summarize(
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
     const hint = outcome.kind === "diverged"
-      ? `; try a smaller --lr than ${setup.config.lr} (the report is marked failed)`
+      ? `; ${divergenceCause(setup)} (the report is marked failed)`
       : "; the report is marked failed";
-    io.stderr(`${what}: ${outcome.message}${hint}\n`);
+    // The cause is named once, here, where the flags are known.
+    const message = outcome.message.replace(/; try a smaller learning rate$/, "");
+    io.stderr(`${what}: ${message}${hint}\n`);
     if (request.debug && outcome.stack) io.stderr(outcome.stack + "\n");
   } else if (outcome.status === "cancelled") {
     const total = (request.resume?.run.stepsDone ?? 0) + setup.config.steps;
