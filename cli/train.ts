@@ -47,6 +47,7 @@ import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
+import { parseDecimal } from "../nn/data/csv.ts";
 
 /** Where `train` writes; tests pass their own. */
 export interface CommandIo {
@@ -269,7 +270,8 @@ async function readRequest(values: FlagValues): Promise<Request> {
     throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
   }
   if (out !== undefined) await checkOutDir(out);
-  const port = values.port === undefined ? undefined : Number(values.port);
+  // One decimal grammar for every number: no hex, octal or empty port.
+  const port = values.port === undefined ? undefined : parseDecimal(values.port as string);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new UsageError(
       `Cannot train as '--port' must be a whole number from 0 to 65535: current value is ${
@@ -530,17 +532,13 @@ function summarize(
   io.stdout(request.quiet ? `${paths.report}\n` : `Report: ${paths.report}\n`);
 }
 
-/** Starts the live view's server and prints its link (and opens it, with `--open`). */
+/** Prints the live view's link (and opens it, with `--open`). */
 async function startLive(
+  live: LiveServer,
   request: Request,
   setup: RunSetup,
-  chartJs: string,
   io: CommandIo,
 ): Promise<LiveServer> {
-  const live = LiveServer.start({
-    port: request.serve?.port,
-    html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
-  });
   live.run(runInfo(setup));
   if (request.format === "ndjson") {
     io.stdout(JSON.stringify({ type: "live", url: live.url }) + "\n");
@@ -589,6 +587,19 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     worker.terminate();
     throw error;
   }
+  // The live view's port is bound before any folder is made: one that cannot be served writes nothing.
+  let live: LiveServer | undefined;
+  try {
+    live = request.serve
+      ? LiveServer.start({
+        port: request.serve.port,
+        html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
+      })
+      : undefined;
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
   // Everything is checked: from here on, files are written. Signals stop the run, not the process.
   const signals = watchSignals();
   let dir: string;
@@ -599,6 +610,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   } catch (error) {
     signals.dispose();
     worker.terminate();
+    await live?.close(0);
     throw error;
   }
   // A run folder made for this run and still empty goes when a second signal quits at once.
@@ -624,16 +636,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
       } again to quit now)\n`,
     );
   });
-  let live: LiveServer | undefined;
-  if (request.serve) {
-    try {
-      live = await startLive(request, setup, chartJs, io);
-    } catch (error) {
-      signals.dispose();
-      worker.terminate();
-      throw error;
-    }
-  }
+  if (live) await startLive(live, request, setup, io);
   const { outcome, wallTimeMs, snapshots } = await runInWorker(
     request,
     setup,
