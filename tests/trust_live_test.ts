@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { CLI, cliArgs, cliEnv, runCli } from "./_cli.ts";
+import { assertOneLine, exists } from "./_trust.ts";
 
 /** Starts `train` with network access to 127.0.0.1 (under `ulimit -n`, if given). */
 function startServe(cwd: string, args: string[], fdLimit?: number) {
@@ -79,27 +80,10 @@ async function rawStatus(port: number, request: string): Promise<number> {
   }
 }
 
-/** Asserts a failed run's stderr is one plain line. */
-function assertOneLine(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trim().split("\n");
-  assert.equal(lines.length, 1, stderr);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(stderr, /\x1b|^\s+at /m, stderr);
-}
-
 /** Whether this process may listen on `port` (a privileged port, as root). */
 function canBind(port: number): boolean {
   try {
     Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
     return true;
   } catch {
     return false;
