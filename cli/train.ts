@@ -19,10 +19,13 @@ import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import {
   formatBytes,
   INPUT_LIMITS,
-  makeRunDir,
+  type OutDirHold,
   prepareOutDir,
+  prepareRunsRoot,
   readJsonFile,
+  runDirName,
   writeFileSet,
+  writeRunDir,
 } from "./_fs.ts";
 import { type RunSignals, watchSignals } from "./_signals.ts";
 import { loadChartJs } from "./_chart_js.ts";
@@ -100,16 +103,17 @@ Progress shows step k of N (steps count from 1) with the loss and accuracy
 L2 and L1 penalties, "data loss" does not. The summary's figures are measured
 after the last update, without penalties.
 
-Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
-SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
-130, 143, 129); a second Ctrl-C quits at once. An --out folder that holds a run
-is refused unless --force. Inputs are read up to a size cap: ${
+Writes model.json, history.csv and report.html, all three or none; a new
+folder under runs/ appears only with them. Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
+stops training and still writes them, marked cancelled (exit 130, 143, 129,
+131); a second Ctrl-C quits at once. An --out folder that holds a run is
+refused unless --force; one that another run is writing to is refused. Inputs are read up to a size cap: ${
   formatBytes(INPUT_LIMITS.csv)
 } for a CSV
 file, ${
   formatBytes(INPUT_LIMITS.model)
 } for a --config or --resume file. Exit codes: 0 done, 1 training
-failed, 2 bad usage or input, 130/143/129 stopped by a signal.
+failed, 2 bad usage or input, 130/143/129/131 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
@@ -437,18 +441,30 @@ async function runInWorker(
 
 /** The writes: history, model and report, each whole or not at all. */
 async function writeRun(
-  paths: { model: string; history: string; report: string },
+  out: string | { base: string },
   run: ModelFile,
   history: Step[],
   setup: RunSetup,
   snapshots: SnapshotJson[],
   chartJs: string,
-): Promise<void> {
-  await writeFileSet({
-    [paths.history]: historyCsv(history),
-    [paths.model]: JSON.stringify(run, null, 2) + "\n",
-    [paths.report]: renderReport({ run, setup, history, snapshots }, { chartJs }),
-  });
+): Promise<{ model: string; history: string; report: string }> {
+  const files = {
+    "history.csv": historyCsv(history),
+    "model.json": JSON.stringify(run, null, 2) + "\n",
+    "report.html": renderReport({ run, setup, history, snapshots }, { chartJs }),
+  };
+  // A new run folder under runs/ appears with its files, whole, or not at all.
+  const dir = typeof out === "string" ? out : await writeRunDir(out.base, files);
+  if (typeof out === "string") {
+    await writeFileSet(
+      Object.fromEntries(Object.entries(files).map(([name, text]) => [`${dir}/${name}`, text])),
+    );
+  }
+  return {
+    model: `${dir}/model.json`,
+    history: `${dir}/history.csv`,
+    report: `${dir}/report.html`,
+  };
 }
 
 /** The likely cause of a divergence: regression labels of a large scale, else the lr. */
@@ -602,25 +618,24 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   }
   // Everything is checked: from here on, files are written. Signals stop the run, not the process.
   const signals = watchSignals();
-  let dir: string;
+  // An --out folder is held by this run until its files are written; a new run folder
+  // under runs/ is made only then.
+  let hold: OutDirHold | undefined;
+  const out = request.out ??
+    { base: runDirName(setup.source.kind === "generated" ? setup.source.name : "csv") };
   try {
-    if (request.out !== undefined) await prepareOutDir(request.out, { force: request.force });
-    dir = request.out ??
-      await makeRunDir(setup.source.kind === "generated" ? setup.source.name : "csv");
+    if (request.out !== undefined) {
+      hold = await prepareOutDir(request.out, { force: request.force });
+    } else await prepareRunsRoot();
   } catch (error) {
     signals.dispose();
     worker.terminate();
     await live?.close(0);
     throw error;
   }
-  // A run folder made for this run and still empty goes when a second signal quits at once.
-  if (request.out === undefined) signals.onQuit(() => Deno.removeSync(dir));
+  // An --out folder made for this run and still empty goes when a second signal quits at once.
+  if (hold?.created) signals.onQuit(() => Deno.removeSync(request.out!));
   for (const note of setup.notes) io.stderr(`${note}\n`);
-  const paths = {
-    model: `${dir}/model.json`,
-    history: `${dir}/history.csv`,
-    report: `${dir}/report.html`,
-  };
   const progress = makeProgress({
     format: request.format,
     quiet: request.quiet,
@@ -647,22 +662,28 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
+  let paths: { model: string; history: string; report: string } | undefined;
   try {
-    await writeRun(paths, run, history, setup, snapshots, chartJs);
+    paths = await writeRun(out, run, history, setup, snapshots, chartJs);
   } catch (error) {
-    // Nothing was written: a run folder made for this run goes too.
-    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
+    // Nothing was written: an --out folder made for this run goes too.
+    if (hold?.created) await Deno.remove(request.out!).catch(() => {});
     throw error;
   } finally {
+    hold?.release();
     signals.dispose();
     if (live) {
       // The page may have been opened from anywhere: it shows where the files are in full.
       const full = async (path: string) => await Deno.realPath(path).catch(() => path);
-      live.end(runEnd(run, setup, {
-        report: await full(paths.report),
-        model: await full(paths.model),
-        history: await full(paths.history),
-      }));
+      live.end(runEnd(
+        run,
+        setup,
+        paths && {
+          report: await full(paths.report),
+          model: await full(paths.model),
+          history: await full(paths.history),
+        },
+      ));
       await live.close();
     }
   }
