@@ -464,7 +464,7 @@ function matchHeader(
         allowLabel ? " (and at most one label column)" : ""
       }: ${
         unknown.length > 0
-          ? `${list(unknown)} ${unknown.length === 1 ? "is" : "are"} not inputs`
+          ? `${list(unknown)} ${unknown.length === 1 ? "is not an input" : "are not inputs"}`
           : ""
       }${unknown.length > 0 && missing.length > 0 ? ", and " : ""}${
         missing.length > 0 ? `${list(missing)} ${missing.length === 1 ? "is" : "are"} missing` : ""
