@@ -278,7 +278,7 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
     const problem: Problem = data.classes === 0 ? "regression" : "classification";
     if (problem === "regression" && settings.problem === undefined) {
       notes.push(
-        `The labels of ${dataset} are numbers that are not all integers (or are too large to number classes), so this is a regression (use --problem classification to treat them as classes)`,
+        `The labels of ${dataset} are numbers that are not all integers, so this is a regression (use --problem classification to treat them as classes)`,
       );
     }
     config = resolveSettings({
