@@ -4,7 +4,7 @@
  * RangeError naming the field's path, at once.
  */
 import assert from "node:assert/strict";
-import { Layer, Mlp, Neuron, Value } from "../mod.ts";
+import { CompiledMlp, Layer, Mlp, Neuron, predictBatch, Value } from "../mod.ts";
 
 /** Asserts `fn` throws `name` with a message matching `pattern`, and not JSON's cycle error. */
 function assertThrowsNamed(fn: () => unknown, name: string, pattern: RegExp): void {
@@ -163,30 +163,23 @@ Deno.test("constructors check sizes and types before they allocate", async (t) =
   }
 });
 
-Deno.test("forward checks its inputs: a TypeError for a wrong type, never NaN", async (t) => {
+Deno.test("forward checks its inputs: a TypeError for a wrong type, not a NaN", async (t) => {
   const model = new Mlp(2, [3, 1], { seed: 1 });
   const cases: [string, unknown, string, RegExp][] = [
     [
       "a string",
       [1, "x"],
       "TypeError",
-      /'x\[1\]' must be a finite number or a Value: current value is "x"/,
+      /'x\[1\]' must be a number or a Value: current value is "x"/,
     ],
     [
       "null",
       [null, 1],
       "TypeError",
-      /'x\[0\]' must be a finite number or a Value: current value is null/,
+      /'x\[0\]' must be a number or a Value: current value is null/,
     ],
     ["an object", [1, {}], "TypeError", /'x\[1\]'.*current value is an object/],
     ["a bigint", [1, 2n], "TypeError", /'x\[1\]'/],
-    [
-      "NaN",
-      [1, NaN],
-      "RangeError",
-      /'x\[1\]' must be a finite number or a Value: current value is NaN/,
-    ],
-    ["Infinity", [Infinity, 1], "RangeError", /'x\[0\]'/],
     [
       "not an array",
       "ab",
@@ -213,4 +206,37 @@ Deno.test("forward checks its inputs: a TypeError for a wrong type, never NaN", 
       /'inputs\[1\]' must be a Value or a number: current value is "2"/,
     );
   });
+});
+
+Deno.test("the compiled path checks its model, batch size and inputs before it runs", async (t) => {
+  const model = new Mlp(2, [3, 1], { seed: 1 });
+  const cases: [string, () => unknown, string, RegExp][] = [
+    [
+      "a batch of 1e9",
+      () => new CompiledMlp(model, 1e9),
+      "RangeError",
+      /'batchSize' must be a positive integer with at most 268435456 inputs and outputs/,
+    ],
+    [
+      "a model that is not one",
+      () => new CompiledMlp({} as Mlp, 4),
+      "TypeError",
+      /'model' must be an Mlp: current value is object/,
+    ],
+    [
+      "a string input",
+      () => predictBatch(model, [[1, "x" as unknown as number]]),
+      "TypeError",
+      /'x\[0\]\[1\]' must be a number: current value is "x"/,
+    ],
+    [
+      "a row that is not an array",
+      () => predictBatch(model, [7 as unknown as number[]]),
+      "TypeError",
+      /'x\[0\]' must be an array of 2 numbers/,
+    ],
+  ];
+  for (const [name, fn, error, pattern] of cases) {
+    await t.step(name, () => assertThrowsNamed(fn, error, pattern));
+  }
 });

@@ -132,7 +132,7 @@ export class Mlp {
    * The model's outputs on one input vector.
    *
    * @throws {TypeError} when `x` is not an array of numbers and Values.
-   * @throws {RangeError} when `x` does not have `nin` entries or holds a non-finite number.
+   * @throws {RangeError} when `x` does not have `nin` entries.
    */
   forward(x: readonly Operand[]): Value[] {
     if (!Array.isArray(x)) {
@@ -148,10 +148,9 @@ export class Mlp {
       );
     }
     x.forEach((v, i) => {
-      if (typeof v === "number" ? !Number.isFinite(v) : !(v instanceof Value)) {
-        const Err = typeof v === "number" ? RangeError : TypeError;
-        throw new Err(
-          `Cannot run the model as 'x[${i}]' must be a finite number or a Value: current value is ${
+      if (typeof v !== "number" && !(v instanceof Value)) {
+        throw new TypeError(
+          `Cannot run the model as 'x[${i}]' must be a number or a Value: current value is ${
             preview(v)
           }`,
         );
