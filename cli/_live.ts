@@ -239,6 +239,7 @@ export class LiveServer {
       return;
     }
     await writeAll(conn, plain(answer));
+    await drain(conn);
   }
 
   /** The answer to a request head: the Host first, then the method, then the path. */
@@ -460,6 +461,28 @@ function closeQuietly(c: { close(): void }): void {
     c.close();
   } catch {
     // Closed already.
+  }
+}
+
+/**
+ * Ends a connection gently: no more writes, then what the client still
+ * sends (a body nobody asked for) is read and dropped for a moment, so that
+ * closing does not reset the connection before the client has read the answer.
+ */
+async function drain(conn: Deno.Conn): Promise<void> {
+  const timer = setTimeout(() => closeQuietly(conn), 500);
+  try {
+    await conn.closeWrite();
+    const buf = new Uint8Array(4096);
+    for (let total = 0; total < 65536;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      total += n;
+    }
+  } catch {
+    // Closed, or reset: either way it is over.
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -113,6 +113,12 @@ Deno.test("the live server answers every malformed request with a 4xx and prints
       ["a path of escapes", get(`/%zz%00/${token}`, `Host: ${host}\r\n`)],
       ["a method that is not GET", `BREW /${token}/ HTTP/1.1\r\nHost: ${host}\r\n\r\n`],
       ["POST", `POST /${token}/ready HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\n\r\n`],
+      [
+        "POST with a body",
+        `POST /${token}/ HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5000\r\n\r\n${
+          "x".repeat(5000)
+        }`,
+      ],
       ["a header without a colon", get(`/${token}/`, `Host: ${host}\r\nnonsense\r\n`)],
       ["no request line", "\r\n\r\n"],
       ["garbage", "\x16\x03\x01 hello\r\n\r\n"],
