@@ -107,13 +107,12 @@ Writes model.json, history.csv and report.html, all three or none; a new
 folder under runs/ appears only with them. Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
 stops training and still writes them, marked cancelled (exit 130, 143, 129,
 131); a second Ctrl-C quits at once. An --out folder that holds a run is
-refused unless --force; one that another run is writing to is refused. Inputs are read up to a size cap: ${
-  formatBytes(INPUT_LIMITS.csv)
-} for a CSV
-file, ${
+refused unless --force, and one that another run is writing to is refused.
+Inputs are read up to a size cap: ${formatBytes(INPUT_LIMITS.csv)} for a CSV file, ${
   formatBytes(INPUT_LIMITS.model)
-} for a --config or --resume file. Exit codes: 0 done, 1 training
-failed, 2 bad usage or input, 130/143/129/131 stopped by a signal.
+} for a
+--config or --resume file. Exit codes: 0 done, 1 training failed, 2 bad usage
+or input, 130/143/129/131 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
@@ -471,7 +470,8 @@ async function writeRun(
 function divergenceCause(setup: RunSetup): string {
   const lr = `try a smaller --lr than ${setup.config.lr}`;
   if (setup.config.problem !== "regression") return lr;
-  const scale = Math.max(...setup.points.y.map(Math.abs));
+  let scale = 0;
+  for (const y of setup.points.y) scale = Math.max(scale, Math.abs(y));
   return scale >= 1e3
     ? `the labels reach ${scale.toPrecision(3)} in size: divide them by a power of ten (or ${lr})`
     : lr;
