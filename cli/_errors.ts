@@ -18,7 +18,7 @@ export class UsageError extends Error {
 
 /**
  * Exit codes of the CLI: 128 + the signal's number when a signal stopped
- * the run (SIGHUP 129, SIGINT 130, SIGTERM 143).
+ * the run (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143).
  */
 export const EXIT = {
   ok: 0,
@@ -26,6 +26,7 @@ export const EXIT = {
   usage: 2,
   hangup: 129,
   interrupted: 130,
+  quit: 131,
   terminated: 143,
 } as const;
 

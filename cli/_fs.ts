@@ -181,6 +181,9 @@ const TEMP = /^(model\.json|history\.csv|report\.html|\.write-probe)\.[0-9a-f]{8
 /** Temporary files being written now, removed by {@linkcode removePendingTemps} on a forced exit. */
 const pending = new Set<string>();
 
+/** Temporary run folders being written now (see {@linkcode writeRunDir}). */
+const pendingDirs = new Set<string>();
+
 /** Removes the temporary files of a write in progress (for a forced exit); synchronous. */
 export function removePendingTemps(): void {
   for (const tmp of pending) {
@@ -191,6 +194,14 @@ export function removePendingTemps(): void {
     }
   }
   pending.clear();
+  for (const dir of pendingDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // Gone already.
+    }
+  }
+  pendingDirs.clear();
 }
 
 async function writeWhole(path: string, text: string): Promise<void> {
@@ -341,25 +352,69 @@ export function relativePath(path: string): string {
   return rel === "" ? "." : rel;
 }
 
-/** Makes a fresh folder `runs/<date>-<time>-<name>` (adding `-2`, `-3`... if taken). */
-export async function makeRunDir(name: string, root: string = runsRoot): Promise<string> {
-  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40) || "run";
-  const base = `${root}/${stamp(new Date())}-${safe}`;
+/**
+ * Checks, before a run starts, that a run folder can be made under `root`
+ * (`runs/`): made if missing, not a link out of where Deno may write, and
+ * writable (probed with a temporary file). The run's own folder is made
+ * only when its files are written, by {@linkcode writeRunDir}.
+ */
+export async function prepareRunsRoot(root: string = runsRoot): Promise<void> {
   await checkRealPath(root);
   await ensureDir(root);
-  for (let k = 1; k < 1000; k++) {
-    const dir = k === 1 ? base : `${base}-${k}`;
-    try {
-      await Deno.mkdir(dir);
+  await probeWrite(root, "train");
+}
+
+/** The stamped name of a run folder: `<date>-<time>-<name>`. */
+export function runDirName(name: string, started: Date = new Date()): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40) || "run";
+  return `${stamp(started)}-${safe}`;
+}
+
+/**
+ * Writes `files` (by name) into a fresh run folder `root/<base>` (adding
+ * `-2`, `-3`... if taken) that appears whole or not at all: the files are
+ * written in a hidden temporary folder beside it, which is then renamed
+ * into place. Resolves with the folder's path.
+ */
+export async function writeRunDir(
+  base: string,
+  files: Record<string, string>,
+  root: string = runsRoot,
+): Promise<string> {
+  const tmp = `${root}/.${base}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.mkdir(tmp);
+  } catch (error) {
+    throw explainFsError(error, root);
+  }
+  pendingDirs.add(tmp);
+  try {
+    await writeFileSet(
+      Object.fromEntries(Object.entries(files).map(([name, text]) => [`${tmp}/${name}`, text])),
+    );
+    for (let k = 1; k < 1000; k++) {
+      const dir = k === 1 ? `${root}/${base}` : `${root}/${base}-${k}`;
+      // A folder of that name (even an empty one, which rename would replace) is another's.
+      if (await Deno.lstat(dir).then(() => true, () => false)) continue;
+      try {
+        await Deno.rename(tmp, dir);
+      } catch (error) {
+        if (await Deno.lstat(dir).then(() => true, () => false)) continue;
+        throw explainFsError(error, dir);
+      }
+      pendingDirs.delete(tmp);
+      await syncDir(root);
       return dir;
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) continue;
-      throw explainFsError(error, dir);
+    }
+    throw new UsageError(
+      `Cannot make a run folder under ${show(root)} as too many runs share a name`,
+    );
+  } finally {
+    if (pendingDirs.has(tmp)) {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      pendingDirs.delete(tmp);
     }
   }
-  throw new UsageError(
-    `Cannot make a run folder under ${show(root)} as too many runs share a name`,
-  );
 }
 
 /** Makes `dir` (and its parents) if it is not there. */
@@ -443,7 +498,7 @@ export interface PrepareOutDirOptions {
 export async function prepareOutDir(
   dir: string,
   options: PrepareOutDirOptions = {},
-): Promise<void> {
+): Promise<OutDirHold> {
   // The path is printed (and pasted into shells): no byte a terminal acts on.
   if (escapeControls(dir) !== dir) {
     throw new UsageError(
@@ -465,6 +520,76 @@ export async function prepareOutDir(
   }
   await checkRealPath(dir);
   await ensureDir(dir);
+  // The run holds the folder for its whole life: a second run into it is refused.
+  const lock = await lockDir(dir);
+  try {
+    await checkOutFiles(dir, options);
+  } catch (error) {
+    lock?.close();
+    if (info === undefined) await Deno.remove(dir).catch(() => {});
+    throw error;
+  }
+  let released = false;
+  return {
+    created: info === undefined,
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        lock?.close();
+      } catch {
+        // Closed already.
+      }
+    },
+  };
+}
+
+/** A run's hold on its `--out` folder, from {@linkcode prepareOutDir}. */
+export interface OutDirHold {
+  /** Whether the run made the folder (it goes again if nothing is written to it). */
+  readonly created: boolean;
+  /** Lets another run use the folder (after the run's files are written). */
+  release(): void;
+}
+
+/** How long a second run waits for the first to let go of an `--out` folder. */
+const LOCK_WAIT_MS = 300;
+
+/**
+ * Takes an exclusive lock on the folder `dir` (held until the returned
+ * handle is closed, or the process ends, however it ends: no stale lock);
+ * `undefined` where the system cannot lock a folder.
+ *
+ * @throws {UsageError} when another process holds it.
+ */
+async function lockDir(dir: string): Promise<Deno.FsFile | undefined> {
+  let handle: Deno.FsFile;
+  try {
+    handle = await Deno.open(dir, { read: true });
+  } catch {
+    return undefined;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const got = await Promise.race([
+    handle.lock(true).then(() => "locked", () => "unsupported"),
+    new Promise<string>((resolve) => timer = setTimeout(() => resolve("busy"), LOCK_WAIT_MS)),
+  ]);
+  clearTimeout(timer);
+  if (got === "locked") return handle;
+  if (got === "unsupported") {
+    handle.close();
+    return undefined;
+  }
+  // The pending lock ends with the process (this run stops here).
+  throw new UsageError(
+    `Cannot train as '--out' ${
+      show(dir)
+    } is in use by another run that has not finished: wait for it, or choose another folder`,
+  );
+}
+
+/** Refuses a folder that holds a run (unless `force`) or has a folder in the way; probes it. */
+async function checkOutFiles(dir: string, options: PrepareOutDirOptions): Promise<void> {
   const held = [];
   for (const name of RUN_FILES) {
     let entry: Deno.FileInfo;
@@ -492,13 +617,21 @@ export async function prepareOutDir(
     }
   }
   await removeStaleTemps(dir);
-  // Probe: the folder must take a new file now, not only after training.
+  await probeWrite(dir, "'--out'");
+}
+
+/** Probe: the folder must take a new file now, not only after training. */
+async function probeWrite(dir: string, what: string): Promise<void> {
   const probe = `${dir}/.write-probe.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     await writeWhole(probe, "");
   } catch (error) {
     throw permissionError(error, "write", dir) ??
-      new UsageError(`Cannot train as '--out' ${show(dir)} cannot be written: ${message(error)}`);
+      new UsageError(
+        `Cannot train as ${what === "train" ? "" : `${what} `}${show(dir)} cannot be written: ${
+          message(error)
+        }`,
+      );
   } finally {
     await Deno.remove(probe).catch(() => {});
   }

@@ -1,8 +1,8 @@
 /**
  * Signal handling for a whole `train` run, the writes included: SIGINT
- * (Ctrl-C), SIGTERM and SIGHUP all stop training after the current step;
- * the run's files are still written, and the exit code is 128 + the
- * signal's number (130, 143, 129). A second signal (a second Ctrl-C) quits
+ * (Ctrl-C), SIGTERM, SIGHUP and SIGQUIT (Ctrl-\\) all stop training after
+ * the current step; the run's files are still written, and the exit code is
+ * 128 + the signal's number (130, 143, 129, 131). A second signal (a second Ctrl-C) quits
  * at once, removing any temporary file of a write in progress.
  *
  * @module
@@ -15,6 +15,7 @@ export const STOP_SIGNALS = {
   SIGINT: EXIT.interrupted,
   SIGTERM: EXIT.terminated,
   SIGHUP: EXIT.hangup,
+  SIGQUIT: EXIT.quit,
 } as const;
 
 /** A signal that stops a run. */
@@ -33,7 +34,7 @@ export interface RunSignals {
   readonly signal: AbortSignal;
   /** The first stop signal received, if any. */
   readonly received: StopSignal | undefined;
-  /** The exit code the first signal asks for, if any: 130, 143 or 129. */
+  /** The exit code the first signal asks for, if any: 130, 143, 129 or 131. */
   readonly exitCode: number | undefined;
   /** Calls `fn` with the first stop signal (at once if it came already). */
   onStop(fn: (signal: StopSignal) => void): void;
@@ -44,7 +45,7 @@ export interface RunSignals {
 }
 
 /**
- * Watches SIGINT, SIGTERM and SIGHUP (those the platform has) until
+ * Watches SIGINT, SIGTERM, SIGHUP and SIGQUIT (those the platform has) until
  * `dispose()`. The first aborts `signal`; a second one quits the process
  * at once with its exit code, after removing temporary files and calling
  * the `onQuit` callbacks.

@@ -30,7 +30,8 @@ Reads CSV points from --input or stdin (up to ${
 the first row is a header only if none of its cells is a number. Each row has
 one decimal number per input of the data the model was trained on (its
 feature crosses are applied as in training), optionally followed by a label
-column, which is ignored. Writes CSV to stdout: a header, then per point its
+column, which is ignored. A header's names are matched to the model's inputs
+(its columns may come in any order; a name that is not an input is refused). Writes CSV to stdout: a header, then per point its
 class and the model's scores (one per output), or for a regression its
 prediction. Class names that start with = + - @ get a leading ' so a
 spreadsheet shows them as text.
@@ -70,14 +71,27 @@ export function csvCell(text: string): string {
  *
  * @throws {UsageError} naming the first bad line and column.
  */
-export function parsePoints(text: string, nin: number, source: string): number[][] {
+export function parsePoints(
+  text: string,
+  nin: number,
+  source: string,
+  inputs?: readonly string[],
+): number[][] {
   let points: number[][];
   try {
-    points = parseCsvPoints(text, { features: nin });
+    points = parseCsvPoints(text, { features: nin, ...(inputs ? { inputs } : {}) });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     if (/has no rows|header but no data rows/.test(error.message)) {
       throw new UsageError(`Cannot predict as ${source} has no points`);
+    }
+    if (/^Cannot parse the CSV as the header/.test(error.message)) {
+      throw new UsageError(
+        `Cannot predict as ${
+          escapeControls(error.message.replace(/^Cannot parse the CSV as /, ""))
+            .replace(/^the header/, `the header of ${source}`)
+        }`,
+      );
     }
     // "line 2, column 2 of stdin must be a number: ..."
     const why = error.message.replace(/^Cannot parse the CSV as /, "");
@@ -158,7 +172,8 @@ export async function predictCommand(
   // A run of version 0.1 names no inputs: its features are its inputs.
   const inputs = file.inputNames ?? file.featureNames;
   const crossed = file.featureNames.join(",") !== inputs.join(",");
-  const raw = parsePoints(text, inputs.length, source);
+  // A header's names are matched to the inputs, so its columns may come in any order.
+  const raw = parsePoints(text, inputs.length, source, inputs);
   const points = crossed ? featuresOf(raw, file.featureNames, inputs) : raw;
   const width = model.nouts[model.nouts.length - 1];
   const regression = file.config.problem === "regression";

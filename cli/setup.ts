@@ -188,6 +188,21 @@ function checkCsv(file: string, data: Dataset, s: PartialConfig): void {
   const limits = [["rows", data.x.length, maxOf("samples")]] as [string, number, number][];
   if (data.classes > 0) limits.push(["classes", data.classes, maxOf("classes")]);
   for (const [what, count, max] of limits) {
+    // Labels 0..k-1 have no names: they are their own.
+    const names = data.classNames ?? Array.from({ length: data.classes }, (_, i) => String(i));
+    if (what === "classes" && count > max && names.every((n) => Number.isFinite(Number(n)))) {
+      // Whole numbers as labels: many of them are more likely a regression's targets.
+      const [lo, hi] = [names[0], names.at(-1)!];
+      fail(
+        `the CSV file ${
+          show(file)
+        } must have at most ${max} classes: current count is ${count} (its labels are whole numbers from ${lo} to ${hi}: if they are targets, add --problem regression${
+          Math.max(Math.abs(Number(lo)), Math.abs(Number(hi))) > 1e6
+            ? ", and divide them by a power of ten, as their scale is large"
+            : ""
+        })`,
+      );
+    }
     if (count > max) {
       fail(
         `the CSV file ${show(file)} must have at most ${max} ${what}: current count is ${count}`,

@@ -19,10 +19,13 @@ import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import {
   formatBytes,
   INPUT_LIMITS,
-  makeRunDir,
+  type OutDirHold,
   prepareOutDir,
+  prepareRunsRoot,
   readJsonFile,
+  runDirName,
   writeFileSet,
+  writeRunDir,
 } from "./_fs.ts";
 import { type RunSignals, watchSignals } from "./_signals.ts";
 import { loadChartJs } from "./_chart_js.ts";
@@ -53,6 +56,7 @@ import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
 import { historyCsv } from "./_history.ts";
+import { parseDecimal } from "../nn/data/csv.ts";
 import { checkResumeData, readResume, type Resume, resumedSettings } from "./_resume.ts";
 
 export { historyCsv };
@@ -114,16 +118,16 @@ Progress shows step k of N (steps count from 1) with the loss and accuracy
 L2 and L1 penalties, "data loss" does not. The summary's figures are measured
 after the last update, without penalties.
 
-Writes model.json, history.csv and report.html, all three or none. Ctrl-C,
-SIGTERM or SIGHUP stops training and still writes them, marked cancelled (exit
-130, 143, 129); a second Ctrl-C quits at once. An --out folder that holds a run
-is refused unless --force. Inputs are read up to a size cap: ${
-  formatBytes(INPUT_LIMITS.csv)
-} for a CSV
-file, ${
+Writes model.json, history.csv and report.html, all three or none; a new
+folder under runs/ appears only with them. Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
+stops training and still writes them, marked cancelled (exit 130, 143, 129,
+131); a second Ctrl-C quits at once. An --out folder that holds a run is
+refused unless --force, and one that another run is writing to is refused.
+Inputs are read up to a size cap: ${formatBytes(INPUT_LIMITS.csv)} for a CSV file, ${
   formatBytes(INPUT_LIMITS.model)
-} for a --config or --resume file. Exit codes: 0 done, 1 training
-failed, 2 bad usage or input, 130/143/129 stopped by a signal.
+} for a
+--config or --resume file. Exit codes: 0 done, 1 training failed, 2 bad usage
+or input, 130/143/129/131 stopped by a signal.
 `;
 
 const FormatSchema = z.enum(["text", "ndjson"]);
@@ -188,7 +192,8 @@ async function readRequest(values: FlagValues): Promise<Request> {
     throw new UsageError(`Cannot train as '--out' must be a folder's path: current value is ""`);
   }
   if (out !== undefined) await checkOutDir(out);
-  const port = values.port === undefined ? undefined : Number(values.port);
+  // One decimal grammar for every number: no hex, octal or empty port.
+  const port = values.port === undefined ? undefined : parseDecimal(values.port as string);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new UsageError(
       `Cannot train as '--port' must be a whole number from 0 to 65535: current value is ${
@@ -345,18 +350,41 @@ async function runInWorker(
 
 /** The writes: history, model and report, each whole or not at all. */
 async function writeRun(
-  paths: { model: string; history: string; report: string },
+  out: string | { base: string },
   run: ModelFile,
   history: Step[],
   setup: RunSetup,
   snapshots: SnapshotJson[],
   chartJs: string,
-): Promise<void> {
-  await writeFileSet({
-    [paths.history]: historyCsv(history),
-    [paths.model]: JSON.stringify(run, null, 2) + "\n",
-    [paths.report]: renderReport({ run, setup, history, snapshots }, { chartJs }),
-  });
+): Promise<{ model: string; history: string; report: string }> {
+  const files = {
+    "history.csv": historyCsv(history),
+    "model.json": JSON.stringify(run, null, 2) + "\n",
+    "report.html": renderReport({ run, setup, history, snapshots }, { chartJs }),
+  };
+  // A new run folder under runs/ appears with its files, whole, or not at all.
+  const dir = typeof out === "string" ? out : await writeRunDir(out.base, files);
+  if (typeof out === "string") {
+    await writeFileSet(
+      Object.fromEntries(Object.entries(files).map(([name, text]) => [`${dir}/${name}`, text])),
+    );
+  }
+  return {
+    model: `${dir}/model.json`,
+    history: `${dir}/history.csv`,
+    report: `${dir}/report.html`,
+  };
+}
+
+/** The likely cause of a divergence: regression labels of a large scale, else the lr. */
+function divergenceCause(setup: RunSetup): string {
+  const lr = `try a smaller --lr than ${setup.config.lr}`;
+  if (setup.config.problem !== "regression") return lr;
+  let scale = 0;
+  for (const y of setup.points.y) scale = Math.max(scale, Math.abs(y));
+  return scale >= 1e3
+    ? `the labels reach ${scale.toPrecision(3)} in size: divide them by a power of ten (or ${lr})`
+    : lr;
 }
 
 /** The summary: one line on how it went, where the files are. */
@@ -373,9 +401,11 @@ function summarize(
   if (outcome.type === "error") {
     const what = outcome.kind === "diverged" ? "Training diverged" : "Training failed";
     const hint = outcome.kind === "diverged"
-      ? `; try a smaller --lr than ${setup.config.lr} (the report is marked failed)`
+      ? `; ${divergenceCause(setup)} (the report is marked failed)`
       : "; the report is marked failed";
-    io.stderr(`${what}: ${outcome.message}${hint}\n`);
+    // The cause is named once, here, where the flags are known.
+    const message = outcome.message.replace(/; try a smaller learning rate$/, "");
+    io.stderr(`${what}: ${message}${hint}\n`);
     if (request.debug && outcome.stack) io.stderr(outcome.stack + "\n");
   } else if (outcome.status === "cancelled") {
     const total = (request.resume?.run.stepsDone ?? 0) + setup.config.steps;
@@ -428,17 +458,13 @@ function summarize(
   io.stdout(request.quiet ? `${paths.report}\n` : `Report: ${paths.report}\n`);
 }
 
-/** Starts the live view's server and prints its link (and opens it, with `--open`). */
+/** Prints the live view's link (and opens it, with `--open`). */
 async function startLive(
+  live: LiveServer,
   request: Request,
   setup: RunSetup,
-  chartJs: string,
   io: CommandIo,
 ): Promise<LiveServer> {
-  const live = LiveServer.start({
-    port: request.serve?.port,
-    html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
-  });
   live.run(runInfo(setup));
   if (request.format === "ndjson") {
     io.stdout(JSON.stringify({ type: "live", url: live.url }) + "\n");
@@ -488,26 +514,58 @@ async function prepareRun(
   }
 }
 
-/** The run's folder: `--out` (checked) or a fresh one under `runs/`. */
-async function claimRunDir(
+/** Where the run's files go: `--out` (held by this run) or, once written, a fresh folder under `runs/`. */
+interface RunDir {
+  out: string | { base: string };
+  hold?: OutDirHold;
+}
+
+/** Binds the live view's port, before any folder is made: one that cannot be served writes nothing. */
+function bindLive(
   request: Request,
   setup: RunSetup,
-  signals: RunSignals,
+  chartJs: string,
   worker: Worker,
-): Promise<string> {
-  let dir: string;
+): LiveServer | undefined {
   try {
-    if (request.out !== undefined) await prepareOutDir(request.out, { force: request.force });
-    dir = request.out ??
-      await makeRunDir(setup.source.kind === "generated" ? setup.source.name : "csv");
+    return request.serve
+      ? LiveServer.start({
+        port: request.serve.port,
+        html: renderPage({ chartJs, title: `denograd: ${runInfo(setup).dataset} - starting` }),
+      })
+      : undefined;
   } catch (error) {
-    signals.dispose();
     worker.terminate();
     throw error;
   }
-  // A run folder made for this run and still empty goes when a second signal quits at once.
-  if (request.out === undefined) signals.onQuit(() => Deno.removeSync(dir));
-  return dir;
+}
+
+/**
+ * Claims the run's folder: an `--out` folder is checked and held by this run
+ * until its files are written; a new run folder under `runs/` is made only then.
+ */
+async function claimRunDir(
+  request: Request,
+  setup: RunSetup,
+  context: { signals: RunSignals; worker: Worker; live?: LiveServer },
+): Promise<RunDir> {
+  const { signals, worker, live } = context;
+  let hold: OutDirHold | undefined;
+  const out = request.out ??
+    { base: runDirName(setup.source.kind === "generated" ? setup.source.name : "csv") };
+  try {
+    if (request.out !== undefined) {
+      hold = await prepareOutDir(request.out, { force: request.force });
+    } else await prepareRunsRoot();
+  } catch (error) {
+    signals.dispose();
+    worker.terminate();
+    await live?.close(0);
+    throw error;
+  }
+  // An --out folder made for this run and still empty goes when a second signal quits at once.
+  if (hold?.created) signals.onQuit(() => Deno.removeSync(request.out!));
+  return { out, hold };
 }
 
 /** The progress display; a first signal closes it and says what happens next. */
@@ -530,35 +588,41 @@ function startProgress(request: Request, io: CommandIo, signals: RunSignals): Pr
   return progress;
 }
 
-/** Where a run's three files go. */
+/** Where a run's three files went. */
 type RunPaths = { model: string; history: string; report: string };
 
-/** The writes, then the live view's end: a write that fails removes a folder made for this run. */
+/** The writes, then the live view's end: a write that fails removes an `--out` folder made for this run. */
 async function finishRun(
   request: Request,
-  dir: string,
-  paths: RunPaths,
+  dir: RunDir,
   run: ModelFile,
   trained: { history: Step[]; snapshots: SnapshotJson[] },
   context: { setup: RunSetup; chartJs: string; signals: RunSignals; live?: LiveServer },
-): Promise<void> {
+): Promise<RunPaths> {
   const { setup, chartJs, signals, live } = context;
+  let paths: RunPaths | undefined;
   try {
-    await writeRun(paths, run, trained.history, setup, trained.snapshots, chartJs);
+    paths = await writeRun(dir.out, run, trained.history, setup, trained.snapshots, chartJs);
+    return paths;
   } catch (error) {
-    // Nothing was written: a run folder made for this run goes too.
-    if (request.out === undefined) await Deno.remove(dir).catch(() => {});
+    // Nothing was written: an --out folder made for this run goes too.
+    if (dir.hold?.created) await Deno.remove(request.out!).catch(() => {});
     throw error;
   } finally {
+    dir.hold?.release();
     signals.dispose();
     if (live) {
       // The page may have been opened from anywhere: it shows where the files are in full.
       const full = async (path: string) => await Deno.realPath(path).catch(() => path);
-      live.end(runEnd(run, setup, {
-        report: await full(paths.report),
-        model: await full(paths.model),
-        history: await full(paths.history),
-      }));
+      live.end(runEnd(
+        run,
+        setup,
+        paths && {
+          report: await full(paths.report),
+          model: await full(paths.model),
+          history: await full(paths.history),
+        },
+      ));
       await live.close();
     }
   }
@@ -575,26 +639,13 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   // The worker starts loading while the settings and the data are checked.
   const worker = spawnTrainer();
   const { setup, chartJs } = await prepareRun(request, worker);
+  const live = bindLive(request, setup, chartJs, worker);
   // Everything is checked: from here on, files are written. Signals stop the run, not the process.
   const signals = watchSignals();
-  const dir = await claimRunDir(request, setup, signals, worker);
+  const dir = await claimRunDir(request, setup, { signals, worker, live });
   for (const note of setup.notes) io.stderr(`${note}\n`);
-  const paths = {
-    model: `${dir}/model.json`,
-    history: `${dir}/history.csv`,
-    report: `${dir}/report.html`,
-  };
   const progress = startProgress(request, io, signals);
-  let live: LiveServer | undefined;
-  if (request.serve) {
-    try {
-      live = await startLive(request, setup, chartJs, io);
-    } catch (error) {
-      signals.dispose();
-      worker.terminate();
-      throw error;
-    }
-  }
+  if (live) await startLive(live, request, setup, io);
   const { outcome, wallTimeMs, snapshots } = await runInWorker(
     request,
     setup,
@@ -605,7 +656,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];
-  await finishRun(request, dir, paths, run, { history, snapshots }, {
+  const paths = await finishRun(request, dir, run, { history, snapshots }, {
     setup,
     chartJs,
     signals,

@@ -415,6 +415,13 @@ export class Value {
       children.push(w);
       if (typeof x === "number") total += w.data * x;
       else {
+        if (!(x instanceof Value)) {
+          throw new TypeError(
+            `Cannot apply 'linear' as 'inputs[${i}]' must be a Value or a number: current value is ${
+              describe(x)
+            }`,
+          );
+        }
         total += w.data * x.data;
         children.push(x);
       }

@@ -28,7 +28,7 @@ Deno.test({
         signals.dispose();
       }
     }
-    assert.deepEqual(STOP_SIGNALS, { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 });
+    assert.deepEqual(STOP_SIGNALS, { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 });
   },
 });
 

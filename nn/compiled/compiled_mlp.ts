@@ -144,6 +144,9 @@ function defaultRowsPerPass(model: Mlp): number {
   return Math.max(1, Math.floor(2 ** 22 / width));
 }
 
+/** The most inputs and outputs a batch may hold in all (2^28 numbers, 2 GiB). */
+const MAX_BATCH_NUMBERS = 2 ** 28;
+
 /** What {@linkcode CompiledMlp}'s constructor lays out, checked. */
 interface Plan {
   /** The model's outputs. */
@@ -168,9 +171,25 @@ interface Plan {
  * @throws {TypeError} when `simd` is not a boolean.
  */
 function checkPlan(model: Mlp, batchSize: number, options: CompiledMlpOptions): Plan {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
+  // By shape, not instanceof: a model from another copy of the library (by URL) is one too.
+  const m = model as Partial<Mlp> | null;
+  if (
+    typeof m !== "object" || m === null || !Array.isArray(m.layers) || !Number.isInteger(m.nin) ||
+    !Array.isArray(m.nouts)
+  ) {
+    throw new TypeError(
+      `Cannot compile the model as 'model' must be an Mlp: current value is ${
+        m === null ? "null" : typeof m
+      }`,
+    );
+  }
+  // Checked before the arrays are laid out: a mistyped size fails at once.
+  if (
+    !Number.isInteger(batchSize) || batchSize < 1 ||
+    batchSize * (model.nin + model.nouts[model.nouts.length - 1]) > MAX_BATCH_NUMBERS
+  ) {
     throw new RangeError(
-      `Cannot compile the model as 'batchSize' must be a positive integer: current value is ${batchSize}`,
+      `Cannot compile the model as 'batchSize' must be a positive integer with at most ${MAX_BATCH_NUMBERS} inputs and outputs in all: current value is ${batchSize}`,
     );
   }
   const k = model.nouts[model.nouts.length - 1];
@@ -511,12 +530,28 @@ export class CompiledMlp {
     const xs = this.#x;
     for (let s = 0; s < n; s++) {
       const row = x[s];
+      if (!Array.isArray(row)) {
+        throw new TypeError(
+          `Cannot run the model as 'x[${s}]' must be an array of ${nin} numbers: current value is ${typeof row}`,
+        );
+      }
       if (row.length !== nin) {
         throw new RangeError(
           `Cannot run the model as the input must have ${nin} features: current length is ${row.length}`,
         );
       }
-      for (let i = 0; i < nin; i++) xs[s * nin + i] = row[i];
+      for (let i = 0; i < nin; i++) {
+        const v = row[i];
+        // A string (or anything else not a number) would give NaN outputs without a word.
+        if (typeof v !== "number") {
+          throw new TypeError(
+            `Cannot run the model as 'x[${s}][${i}]' must be a number: current value is ${
+              typeof v === "string" ? JSON.stringify((v as string).slice(0, 40)) : typeof v
+            }`,
+          );
+        }
+        xs[s * nin + i] = v;
+      }
     }
     const params = this.#params;
     const p = this.#p;

@@ -153,6 +153,12 @@ export function parseDecimal(text: string): number {
   return DECIMAL.test(text.trim()) ? Number(text) : NaN;
 }
 
+/** A label spelled as a number that is not finite. */
+const NON_FINITE = /^\s*[+-]?(?:inf|infinity|nan)\s*$/i;
+
+/** The largest regression target in size: its square (the loss) must stay finite. */
+const MAX_TARGET = 1e150;
+
 /** Whether `s` is a finite decimal number. */
 function isNumber(s: string): boolean {
   return Number.isFinite(parseDecimal(s));
@@ -285,9 +291,28 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
   }
   const featureNames = names?.filter((_, j) => j !== label);
   const { problem = "auto" } = options;
-  const numeric = problem !== "classification" && raw.every(isNumber);
+  // A label that reads as a number but not a finite one (`Infinity`, `1e309`, `NaN`) is a
+  // broken number, not a class name, once any label is a number.
+  if (problem === "regression" || raw.some(isNumber)) {
+    const bad = raw.findIndex((s) => NON_FINITE.test(s) || Math.abs(parseDecimal(s)) === Infinity);
+    if (bad >= 0) {
+      const { line } = data[bad];
+      throw new CsvError(
+        `Cannot parse the CSV as line ${line}, column ${
+          label + 1
+        } must be a finite number (a label): current value is ${
+          JSON.stringify(raw[bad].slice(0, 40))
+        }`,
+        { line, column: label + 1 },
+      );
+    }
+  }
+  // One label that is a number with a fraction (or too large to be a class number) makes
+  // the column a regression's targets.
   if (
-    problem === "regression" || (numeric && !raw.every((s) => Number.isInteger(parseDecimal(s))))
+    problem === "regression" ||
+    (problem !== "classification" &&
+      raw.some((s) => isNumber(s) && !Number.isSafeInteger(parseDecimal(s))))
   ) {
     const bad = raw.findIndex((s) => !isNumber(s));
     if (bad >= 0) {
@@ -302,6 +327,18 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
       );
     }
     const y = raw.map(parseDecimal);
+    const far = y.findIndex((v) => Math.abs(v) > MAX_TARGET);
+    if (far >= 0) {
+      const { line } = data[far];
+      throw new CsvError(
+        `Cannot parse the CSV as line ${line}, column ${
+          label + 1
+        } must be a regression target from -1e150 to 1e150 (its square must be a finite number): current value is ${
+          JSON.stringify(raw[far].slice(0, 40))
+        }; divide the labels by a power of ten`,
+        { line, column: label + 1 },
+      );
+    }
     return featureNames ? { x, y, classes: 0, featureNames } : { x, y, classes: 0 };
   }
   const { y, classNames } = classesOf(raw);
@@ -344,6 +381,13 @@ export interface CsvPointsOptions {
    * @default {true}
    */
   allowLabel?: boolean;
+  /**
+   * The inputs' names, in the model's order. A header row is then matched
+   * to them by name (its columns may come in any order; one more column is
+   * the label), and a name that is not an input is refused. Without it, a
+   * header is skipped and the columns are taken in order.
+   */
+  inputs?: readonly string[];
 }
 
 /**
@@ -362,10 +406,24 @@ export interface CsvPointsOptions {
  * @throws {CsvError} naming the line and column of the first bad cell.
  */
 export function parseCsvPoints(text: string, options: CsvPointsOptions): number[][] {
-  const { features, allowLabel = true } = options;
-  const { rows, names } = readTable(splitRows(text.replace(/^\uFEFF/, "")), "auto");
+  const { features, allowLabel = true, inputs } = options;
+  const all = splitRows(text.replace(/^\uFEFF/, ""));
+  const { rows, names } = readTable(all, "auto");
+  const columns = names && inputs ? matchHeader(names, inputs, allowLabel, all[0].line) : undefined;
   const points: number[][] = [];
   for (const { cells, line } of rows) {
+    if (columns && cells.length !== names!.length) {
+      throw new CsvError(
+        `Cannot parse the CSV as line ${line} must have ${
+          names!.length
+        } cells, as its header has: current count is ${cells.length}`,
+        { line },
+      );
+    }
+    if (columns) {
+      points.push(columns.map((c) => numberAt(cells[c], line, c, names)));
+      continue;
+    }
     if (cells.length !== features && !(allowLabel && cells.length === features + 1)) {
       throw new CsvError(
         `Cannot parse the CSV as line ${line} must have ${features} numbers${
@@ -379,4 +437,39 @@ export function parseCsvPoints(text: string, options: CsvPointsOptions): number[
     points.push(point);
   }
   return points;
+}
+
+/**
+ * The column of each input in a header row, by name; refuses a header that
+ * misses an input, names one twice, or has a column that is neither an
+ * input nor (when `allowLabel`) the one label column.
+ */
+function matchHeader(
+  names: readonly string[],
+  inputs: readonly string[],
+  allowLabel: boolean,
+  line: number,
+): number[] {
+  const fail = (why: string): never => {
+    throw new CsvError(`Cannot parse the CSV as the header on line ${line} ${why}`, { line });
+  };
+  const list = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(", ");
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) fail(`names ${JSON.stringify(twice)} twice`);
+  const unknown = names.filter((n) => !inputs.includes(n));
+  const missing = inputs.filter((n) => !names.includes(n));
+  if (missing.length > 0 || unknown.length > (allowLabel ? 1 : 0)) {
+    fail(
+      `must name the model's inputs ${list(inputs)}${
+        allowLabel ? " (and at most one label column)" : ""
+      }: ${
+        unknown.length > 0
+          ? `${list(unknown)} ${unknown.length === 1 ? "is not an input" : "are not inputs"}`
+          : ""
+      }${unknown.length > 0 && missing.length > 0 ? ", and " : ""}${
+        missing.length > 0 ? `${list(missing)} ${missing.length === 1 ? "is" : "are"} missing` : ""
+      }`,
+    );
+  }
+  return inputs.map((n) => names.indexOf(n));
 }

@@ -4,9 +4,10 @@
  * `sin(x1)`.
  *
  * Grammar: `+ - * /`, `^` with a whole-number exponent, parentheses, numbers,
- * input names, and the functions `sin cos tanh abs exp sqrt`. An input name
- * that is not a plain word (a CSV header such as `petal width`) can be used
- * on its own as a feature.
+ * input names, and the functions `sin cos tanh abs exp sqrt`. A name is a
+ * word of Unicode letters, digits, `_` and `.` (`größe*2`), or any CSV
+ * header in double quotes (`"petal width"^2`, a `"` inside written `""`);
+ * a header used on its own as a feature needs no quotes.
  *
  * @module
  */
@@ -34,9 +35,9 @@ const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
 function compile(text: string, inputs: readonly string[]): Fn {
   const whole = inputs.indexOf(text.trim());
   if (whole >= 0) return (row) => row[whole];
-  const tokens =
-    text.match(/\s*(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|[A-Za-z_][\w.]*|\S)/gi) ??
-      [];
+  const tokens = text.match(
+    /\s*(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|[\p{L}_][\p{L}\p{N}\p{M}_.]*|"(?:[^"]|"")*"?|\S)/giu,
+  ) ?? [];
   let at = 0;
   const peek = () => tokens[at]?.trim();
   const fail = (why: string): never => {
@@ -102,7 +103,16 @@ function compile(text: string, inputs: readonly string[]): Fn {
       const c = Number(t);
       return () => c;
     }
-    if (/^[A-Za-z_]/.test(t)) {
+    if (t.startsWith('"')) {
+      if (!/^"(?:[^"]|"")*"$/.test(t)) fail(`the quoted name ${t} has no closing '"'`);
+      const name = t.slice(1, -1).replace(/""/g, '"');
+      const i = inputs.indexOf(name);
+      if (i < 0) {
+        fail(`${JSON.stringify(name)} is not an input: expected one of ${inputs.join(", ")}`);
+      }
+      return (r) => r[i];
+    }
+    if (/^[\p{L}_]/u.test(t)) {
       if (peek() === "(") {
         const f = FUNCTIONS[t];
         if (!Object.hasOwn(FUNCTIONS, t)) {

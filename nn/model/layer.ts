@@ -7,6 +7,7 @@ import type { Operand, Value } from "../../engine/value.ts";
 import type { Activation } from "./activations.ts";
 import { Neuron } from "./neuron.ts";
 import { Rng } from "./random.ts";
+import { checkParameterCount, checkSize } from "./_sizes.ts";
 
 /** Options for {@linkcode Layer}. */
 export interface LayerOptions {
@@ -50,11 +51,9 @@ export class Layer {
    * @throws {RangeError} when `nin` or `nout` is not a positive integer.
    */
   constructor(nin: number, nout: number, options: LayerOptions = {}) {
-    if (!Number.isInteger(nout) || nout < 1) {
-      throw new RangeError(
-        `Cannot build a layer as 'nout' must be a positive integer: current value is ${nout}`,
-      );
-    }
+    checkSize("a layer", "nin", nin);
+    checkSize("a layer", "nout", nout);
+    checkParameterCount("a layer", (nin + 1) * nout);
     const rng = options.rng ?? new Rng(options.seed ?? 1337);
     const prefix = options.label ?? "L";
     this.neurons = [];

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { Operand, Value } from "../../engine/value.ts";
+import { type Operand, Value } from "../../engine/value.ts";
 import { Layer } from "./layer.ts";
 import { type Activation, ACTIVATIONS, checkActivation } from "./activations.ts";
 import { Rng } from "./random.ts";
+import { checkParameterCount, checkSize } from "./_sizes.ts";
 
 /** Options for {@linkcode Mlp}. */
 export interface MlpOptions {
@@ -86,19 +87,16 @@ export class Mlp {
   /**
    * Makes a model with `nin` inputs and one layer per entry of `nouts`.
    *
-   * @throws {TypeError} when `nouts` is not an array.
-   * @throws {RangeError} when a size is not a positive integer or an activation is unknown.
+   * @throws {TypeError} when `nouts` is not an array or a size is not a number.
+   * @throws {RangeError} when a size is not a positive integer, the model would
+   * have more than 2^24 parameters, or an activation is unknown.
    */
   constructor(nin: number, nouts: readonly number[], options: MlpOptions = {}) {
-    if (!Number.isInteger(nin) || nin < 1) {
-      throw new RangeError(
-        `Cannot build the model as 'nin' must be a positive integer: current value is ${nin}`,
-      );
-    }
+    checkSize("the model", "nin", nin);
     if (!Array.isArray(nouts)) {
       throw new TypeError(
         `Cannot build the model as 'nouts' must be an array of layer sizes: current value is ${
-          JSON.stringify(nouts)
+          preview(nouts)
         }`,
       );
     }
@@ -107,13 +105,12 @@ export class Mlp {
         "Cannot build the model as 'nouts' must name at least one layer: current value is []",
       );
     }
-    nouts.forEach((n, i) => {
-      if (!Number.isInteger(n) || n < 1) {
-        throw new RangeError(
-          `Cannot build the model as 'nouts[${i}]' must be a positive integer: current value is ${n}`,
-        );
-      }
-    });
+    nouts.forEach((n, i) => checkSize("the model", `nouts[${i}]`, n));
+    const sizes = [nin, ...nouts];
+    checkParameterCount(
+      "the model",
+      nouts.reduce((sum, nout, i) => sum + (sizes[i] + 1) * nout, 0),
+    );
     this.nin = nin;
     this.nouts = [...nouts];
     this.activation = checkActivation(options.activation ?? "relu");
@@ -122,7 +119,6 @@ export class Mlp {
       "outputActivation",
     );
     const rng = options.rng ?? new Rng(options.seed ?? 1337);
-    const sizes = [nin, ...nouts];
     this.layers = nouts.map((nout, i) =>
       new Layer(sizes[i], nout, {
         activation: i === nouts.length - 1 ? this.outputActivation : this.activation,
@@ -135,14 +131,31 @@ export class Mlp {
   /**
    * The model's outputs on one input vector.
    *
+   * @throws {TypeError} when `x` is not an array of numbers and Values.
    * @throws {RangeError} when `x` does not have `nin` entries.
    */
   forward(x: readonly Operand[]): Value[] {
+    if (!Array.isArray(x)) {
+      throw new TypeError(
+        `Cannot run the model as the input must be an array of ${this.nin} numbers: current value is ${
+          preview(x)
+        }`,
+      );
+    }
     if (x.length !== this.nin) {
       throw new RangeError(
         `Cannot run the model as the input must have ${this.nin} features: current length is ${x.length}`,
       );
     }
+    x.forEach((v, i) => {
+      if (typeof v !== "number" && !(v instanceof Value)) {
+        throw new TypeError(
+          `Cannot run the model as 'x[${i}]' must be a number or a Value: current value is ${
+            preview(v)
+          }`,
+        );
+      }
+    });
     let out: readonly Operand[] = x;
     for (const layer of this.layers) out = layer.forward(out);
     return out as Value[];
@@ -216,9 +229,7 @@ export class Mlp {
   static fromJSON(doc: unknown): Mlp {
     const bad = (path: string, want: string, got: unknown): never => {
       throw new TypeError(
-        `Cannot read the model as '${path}' must be ${want}: current value is ${
-          got === undefined ? "undefined" : JSON.stringify(got)?.slice(0, 80)
-        }`,
+        `Cannot read the model as '${path}' must be ${want}: current value is ${preview(got)}`,
       );
     };
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
@@ -243,36 +254,58 @@ export class Mlp {
     if (!Array.isArray(d.layers) || d.layers.length !== nouts.length) {
       bad("layers", `an array of ${nouts.length} layers`, d.layers);
     }
+    // Every array is checked against the sizes before anything is built: sizes that the
+    // arrays do not have (nin 1e9 on a small model's weights) fail here, not out of memory.
+    const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+    const sizes = [d.nin as number, ...(nouts as number[])];
+    const layers = (d.layers as unknown[]).map((layer, li) => {
+      const at = `layers[${li}]`;
+      if (typeof layer !== "object" || layer === null || Array.isArray(layer)) {
+        bad(at, "an object", layer);
+      }
+      const { weights, biases } = layer as Record<string, unknown>;
+      const [nin, nout] = [sizes[li], sizes[li + 1]];
+      if (!Array.isArray(weights) || weights.length !== nout) {
+        bad(`${at}.weights`, `an array of ${nout} rows`, weights);
+      }
+      if (!Array.isArray(biases) || biases.length !== nout) {
+        bad(`${at}.biases`, `an array of ${nout} numbers`, biases);
+      }
+      (weights as unknown[]).forEach((row, ni) => {
+        if (!Array.isArray(row) || row.length !== nin) {
+          bad(`${at}.weights[${ni}]`, `an array of ${nin} numbers`, row);
+        }
+        (row as unknown[]).forEach((w, wi) => {
+          if (!finite(w)) bad(`${at}.weights[${ni}][${wi}]`, "a finite number", w);
+        });
+        const b = (biases as unknown[])[ni];
+        if (!finite(b)) bad(`${at}.biases[${ni}]`, "a finite number", b);
+      });
+      return { weights: weights as number[][], biases: biases as number[] };
+    });
     const model = new Mlp(d.nin as number, nouts as number[], {
       activation: d.activation as Activation,
       outputActivation: d.outputActivation as Activation,
     });
-    const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
-    (d.layers as unknown[]).forEach((layer, li) => {
-      const at = `layers[${li}]`;
-      if (typeof layer !== "object" || layer === null) bad(at, "an object", layer);
-      const { weights, biases } = layer as Record<string, unknown>;
-      const neurons = model.layers[li].neurons;
-      if (!Array.isArray(weights) || weights.length !== neurons.length) {
-        bad(`${at}.weights`, `an array of ${neurons.length} rows`, weights);
-      }
-      if (!Array.isArray(biases) || biases.length !== neurons.length) {
-        bad(`${at}.biases`, `an array of ${neurons.length} numbers`, biases);
-      }
-      neurons.forEach((n, ni) => {
-        const row = (weights as unknown[])[ni];
-        if (!Array.isArray(row) || row.length !== n.w.length) {
-          bad(`${at}.weights[${ni}]`, `an array of ${n.w.length} numbers`, row);
-        }
-        (row as unknown[]).forEach((w, wi) => {
-          if (!finite(w)) bad(`${at}.weights[${ni}][${wi}]`, "a finite number", w);
-          n.w[wi].data = w as number;
-        });
-        const b = (biases as unknown[])[ni];
-        if (!finite(b)) bad(`${at}.biases[${ni}]`, "a finite number", b);
-        n.b.data = b as number;
+    model.layers.forEach((layer, li) => {
+      layer.neurons.forEach((n, ni) => {
+        n.w.forEach((w, wi) => w.data = layers[li].weights[ni][wi]);
+        n.b.data = layers[li].biases[ni];
       });
     });
     return model;
   }
+}
+
+/**
+ * A short, safe description of a value for an error message: JSON for small
+ * plain values, the length of an array, and never a walk into a large or
+ * cyclic object.
+ */
+function preview(x: unknown): string {
+  if (x === undefined) return "undefined";
+  if (typeof x === "string") return JSON.stringify(x.length > 60 ? `${x.slice(0, 60)}...` : x);
+  if (typeof x !== "object" || x === null) return String(x);
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  return "an object";
 }

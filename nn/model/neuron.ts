@@ -12,6 +12,7 @@ import {
   checkActivation,
 } from "./activations.ts";
 import { Rng } from "./random.ts";
+import { checkParameterCount, checkSize } from "./_sizes.ts";
 
 /** Options for {@linkcode Neuron}. */
 export interface NeuronOptions {
@@ -64,11 +65,8 @@ export class Neuron {
    * @throws {RangeError} when `nin` is not a positive integer or the activation is unknown.
    */
   constructor(nin: number, options: NeuronOptions = {}) {
-    if (!Number.isInteger(nin) || nin < 1) {
-      throw new RangeError(
-        `Cannot build a neuron as 'nin' must be a positive integer: current value is ${nin}`,
-      );
-    }
+    checkSize("a neuron", "nin", nin);
+    checkParameterCount("a neuron", nin + 1);
     this.activation = checkActivation(options.activation ?? "relu");
     const rng = options.rng ?? new Rng(options.seed ?? 1337);
     const prefix = options.label ?? "n";
