@@ -123,6 +123,7 @@ const filterKey = el("select", { id: "filter-key", "aria-label": "Filter by sett
 filterKey.append(el("option", { value: "" }, "all runs"));
 for (const k of data.varying) filterKey.append(el("option", { value: k }, k));
 const filterValue = el("select", { id: "filter-value", "aria-label": "Setting value" });
+filterValue.hidden = true;
 const smooth = el("input", {
   id: "smoothing",
   type: "range",
@@ -294,6 +295,7 @@ filterKey.addEventListener("change", () => {
   const values = [...new Set(runs.map((r) => text(r.config[filter.key])))];
   filterValue.replaceChildren(...values.map((v) => el("option", { value: v }, v)));
   filter.value = values[0] ?? "";
+  filterValue.hidden = filter.key === "";
   arrange();
   drawParallel();
 });
@@ -319,6 +321,9 @@ root.append(
 );
 const charts = el("div", { class: "charts" });
 root.append(charts);
+// Text and grid in the page's own colours (light or dark).
+Chart.defaults.color = getComputedStyle(document.body).color;
+Chart.defaults.borderColor = "rgba(128, 128, 128, 0.25)";
 const chartOf = (id: string, title: string) => {
   const canvas = el("canvas", { id, "aria-label": title });
   charts.append(el("div", { class: "chart" }, canvas));
