@@ -260,15 +260,27 @@ export function renderComparePage(payload: ComparePayload, chartJs: string): str
 `;
 }
 
+/** Options for {@linkcode writeComparePage}. */
+export interface WriteComparePageOptions {
+  /**
+   * The page's path.
+   *
+   * @default {`${pageDir}/compare.html`}
+   */
+  page?: string;
+}
+
 /**
- * Writes the compare page of `dirs` (those that exist) to `page`, only when
- * its bytes change: a sweep run again with nothing to do changes no file.
+ * Writes the compare page of `dirs` (those that hold a run) into `pageDir`,
+ * only when its bytes change: a sweep run again with nothing to do changes
+ * no file. Resolves with the page's path.
  */
 export async function writeComparePage(
   pageDir: string,
   dirs: string[],
-  page = `${pageDir}/compare.html`,
+  options: WriteComparePageOptions = {},
 ): Promise<string> {
+  const page = options.page ?? `${pageDir}/compare.html`;
   const present: string[] = [];
   for (const dir of dirs) if (await isFile(`${dir}/model.json`)) present.push(dir);
   const html = renderComparePage(await comparePayload(present, pageDir), await loadChartJs());
@@ -313,7 +325,7 @@ export async function compareCommand(args: string[], io: CommandIo): Promise<num
     const sweep = paths.length === 1 && await isFile(`${paths[0]}/sweep.json`);
     page = `${sweep ? paths[0].replace(/\/+$/, "") : await makeRunDir("compare")}/compare.html`;
   }
-  await writeComparePage(dirname(page), dirs, page);
+  await writeComparePage(dirname(page), dirs, { page });
   io.stdout(`${page}\n`);
   return EXIT.ok;
 }

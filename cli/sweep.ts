@@ -69,7 +69,7 @@ function fail(why: string): never {
 }
 
 /** The plan's text, the same bytes from every shard. */
-export function planJson(plan: SweepPlan): string {
+function planJson(plan: SweepPlan): string {
   return JSON.stringify(plan, null, 2) + "\n";
 }
 

@@ -1,0 +1,10 @@
+import { openPage } from "./_chromium.ts";
+const [url, out, w, h, dark] = Deno.args;
+const page = await openPage(url, { viewport: { width: Number(w), height: Number(h) } });
+if (Number(w) < 500) await page.page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+if (dark === "dark") await page.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+await page.page.reload({ waitUntil: "load" });
+await page.waitFor("document.body.dataset.ready");
+console.log(JSON.stringify({ errors: page.consoleErrors, requests: page.requests.filter((r) => !r.startsWith("file:") && !r.startsWith("data:")), rows: await page.evaluate("document.querySelectorAll('[data-run]').length"), sw: await page.evaluate("document.documentElement.scrollWidth") }));
+await page.screenshot(out, { fullPage: true });
+await page.close();
