@@ -227,6 +227,8 @@ export async function comparePayload(dirs: string[], pageDir: string): Promise<C
   const varying = SETTING_KEYS.filter((k) =>
     new Set(runs.map((r) => JSON.stringify(r.config[k]))).size > 1
   );
+  // The page needs the settings that differ only (the rest is in each run's report).
+  for (const r of runs) r.config = Object.fromEntries(varying.map((k) => [k, r.config[k]]));
   const kinds = new Set(runs.map((r) => r.problem));
   const metricName = kinds.size > 1 ? "accuracy / R²" : kinds.has("regression") ? "R²" : "accuracy";
   return { varying, metricName, runs };

@@ -187,3 +187,15 @@ Deno.test({
     });
   },
 });
+
+Deno.test("the compare page's bundle is fresh from its sources", async () => {
+  const { bundleComparePage, compareBundleModule } = await import("../cli/compare_page/build.ts");
+  const current = await Deno.readTextFile(
+    new URL("../cli/compare_page/_bundle.ts", import.meta.url),
+  );
+  assert.equal(
+    current,
+    compareBundleModule(await bundleComparePage()),
+    "run `deno task page:compare`",
+  );
+});

@@ -11,7 +11,7 @@ export interface CompareRun {
   id: string;
   /** How it ended: completed, cancelled or failed. */
   status: string;
-  /** Every setting, as `model.json` records it. */
+  /** The settings that differ between the runs, as `model.json` records them. */
   config: Record<string, unknown>;
   /** Classification or regression. */
   problem: string;
