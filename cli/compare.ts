@@ -43,7 +43,7 @@ spread over seeds. Prints the page's path last.
 `;
 
 /** Points per curve on the page. */
-export const CURVE_POINTS = 200;
+export const CURVE_POINTS = 120;
 
 /** Cells per side of a run's boundary thumbnail. */
 export const THUMB_SIZE = 24;
@@ -170,7 +170,7 @@ async function loadRun(
   const metric = (regression ? h.r2 : h.accuracy) ?? [];
   const loss = h.data_loss ?? h.loss ?? [];
   const points = thin((h.step ?? []).map((_, i) => i), CURVE_POINTS);
-  const round = (x: number) => Number.isFinite(x) ? Number(x.toPrecision(5)) : null;
+  const round = (x: number) => Number.isFinite(x) ? Number(x.toPrecision(4)) : null;
   const f = run.final;
   let thumb: CompareRun["thumb"];
   if (run.model !== undefined && run.status !== "failed") {

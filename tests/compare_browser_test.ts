@@ -124,7 +124,7 @@ Deno.test({
 
 /** A made-up run for the page's size test. */
 function fakeRun(i: number): CompareRun {
-  const step = Array.from({ length: 200 }, (_, k) => k * 5 + 1);
+  const step = Array.from({ length: 120 }, (_, k) => k * 8 + 1);
   const lr = 10 ** (-3 + 3 * ((i * 37) % 100) / 100);
   const cells = btoa(
     String.fromCharCode(
@@ -148,8 +148,8 @@ function fakeRun(i: number): CompareRun {
     },
     curve: {
       step,
-      loss: step.map((s) => Number((1 / (1 + s * lr)).toPrecision(5))),
-      metric: step.map((s) => Number((1 - 0.5 / (1 + s * lr)).toPrecision(5))),
+      loss: step.map((s) => Number((1 / (1 + s * lr)).toPrecision(4))),
+      metric: step.map((s) => Number((1 - 0.5 / (1 + s * lr)).toPrecision(4))),
     },
     thumb: { size: 24, cells, classes: 2 },
   };
