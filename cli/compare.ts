@@ -8,8 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { compileFeatures, Mlp, SETTING_KEYS } from "../mod.ts";
-import { gridBounds, gridOver } from "../workers/grid.ts";
+import { CompiledMlp, compileFeatures, Mlp, SETTING_KEYS } from "../mod.ts";
+import { gridBounds, gridOver, planeCells } from "../workers/grid.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
 import { dirname, makeRunDir, readTextCapped, writeFileAtomic } from "./_fs.ts";
@@ -101,14 +101,17 @@ async function thumbOf(
   inputNames: string[],
   planes: Map<string, number[][]>,
 ): Promise<CompareRun["thumb"]> {
-  if (config.problem !== "classification" || inputNames.length !== 2) return undefined;
+  if (inputNames.length !== 2) return undefined;
   // The plane of the run's data: made again (it is seeded), once per data.
   const key = JSON.stringify(["dataset", "samples", "noise", "classes", "testFraction", "seed"]
     .map((k) => config[k]));
   let points = planes.get(key);
   if (points === undefined) {
     try {
-      points = (await setUpRun(config)).points.x;
+      // The class count is the data's own but for spiral and blobs, where it is a setting.
+      const { classes: _classes, ...rest } = config;
+      const own = config.dataset === "spiral" || config.dataset === "blobs";
+      points = (await setUpRun(own ? config : rest)).points.x;
     } catch {
       return undefined; // A CSV file since moved or changed.
     }
@@ -117,7 +120,20 @@ async function thumbOf(
   const features = (config.features as string[]).length > 0
     ? compileFeatures(config.features as string[], inputNames)
     : undefined;
-  const grid = gridOver(model, gridBounds(points), THUMB_SIZE, String(config.loss), features);
+  const bounds = gridBounds(points);
+  if (config.problem === "regression") {
+    // The fitted surface: each cell's prediction over the largest magnitude, from 0 to 255.
+    const cells = planeCells(bounds, THUMB_SIZE, features);
+    const out = new CompiledMlp(model, cells.length).predict(cells);
+    let reach = 0;
+    for (const v of out) if (Number.isFinite(v)) reach = Math.max(reach, Math.abs(v));
+    const bytes = Uint8Array.from(
+      out,
+      (v) => Number.isFinite(v) ? Math.round((1 + (reach === 0 ? 0 : v / reach)) * 127.5) : 128,
+    );
+    return { size: THUMB_SIZE, cells: btoa(String.fromCharCode(...bytes)), classes: 0 };
+  }
+  const grid = gridOver(model, bounds, THUMB_SIZE, String(config.loss), features);
   const bytes = new Uint8Array(grid.classes.length);
   for (let i = 0; i < bytes.length; i++) {
     bytes[i] = grid.classes[i] * 16 + Math.round(grid.confidence[i] * 15);

@@ -115,8 +115,9 @@ async function prepareSweepDir(dir: string, plan: SweepPlan): Promise<void> {
     try {
       await Deno.link(tmp, target);
     } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      current = await Deno.readTextFile(target);
+      if (error instanceof Deno.errors.AlreadyExists) current = await Deno.readTextFile(target);
+      // A file system without hard links: a rename, atomic too (a shard that raced writes the same bytes).
+      else await Deno.rename(tmp, target);
     } finally {
       await Deno.remove(tmp).catch(() => {});
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { planSweep } from "../cli/_sweep_plan.ts";
+import { comparePayload } from "../cli/compare.ts";
 import { ModelFileSchema } from "../cli/model_file.ts";
 import { cliArgs, cliEnv, inTempDir, lines, ROOT, runCli } from "./_cli.ts";
 
@@ -368,5 +369,35 @@ Deno.test("hostile inputs are refused in one line with exit 2", async () => {
       await run(["sweep", "--seed", "1", "--seed", "3", ...SMALL, "--out", "s"]),
       /holds another sweep/,
     );
+  });
+});
+
+Deno.test("compare draws each run's boundary: classes for classification, the fitted surface for regression", async () => {
+  await inTempDir(async (cwd) => {
+    for (const [out, dataset] of [["c", "circles"], ["r", "reg-gauss"]]) {
+      const r = await runCli([
+        "train",
+        "--dataset",
+        dataset,
+        "--samples",
+        "40",
+        "--steps",
+        "30",
+        "--out",
+        out,
+      ], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const payload = await comparePayload([`${cwd}/c`, `${cwd}/r`], cwd);
+    assert.deepEqual(payload.runs.map((r) => r.id), ["c", "r"]);
+    assert.ok(payload.varying.includes("dataset") && payload.varying.includes("problem"));
+    const [c, r] = payload.runs.map((run) =>
+      Uint8Array.from(atob(run.thumb!.cells), (ch) => ch.charCodeAt(0))
+    );
+    assert.equal(c.length, 24 * 24);
+    // Both classes appear on the circles' plane; the surface spans a range of values.
+    assert.deepEqual(new Set([...c].map((b) => b >> 4)), new Set([0, 1]));
+    assert.equal(payload.runs[1].thumb!.classes, 0);
+    assert.ok(Math.max(...r) - Math.min(...r) > 100, `${Math.min(...r)}..${Math.max(...r)}`);
   });
 });

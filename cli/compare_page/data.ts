@@ -25,8 +25,10 @@ export interface CompareRun {
   curve: { step: number[]; loss: number[]; metric: number[] };
   /**
    * The decision boundary on a small square grid, row by row from the
-   * bottom: base64 bytes, each `class * 16 + confidence * 15`; absent when the
-   * data is not a plane of two inputs or the problem is a regression.
+   * bottom: base64 bytes, each `class * 16 + confidence * 15`; for a
+   * regression (`classes` 0), the prediction over the largest magnitude
+   * mapped from [-1, 1] to [0, 255]. Absent when the data is not a plane of
+   * two inputs.
    */
   thumb?: { size: number; cells: string; classes: number };
 }

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Chart as ChartJs } from "chart.js";
-import { NEGATIVE, POSITIVE, ZERO } from "../../nn/draw/palette.ts";
+import { NEGATIVE, POSITIVE, scaleColour, ZERO } from "../../nn/draw/palette.ts";
 import { type ComparePayload, type CompareRun, METRIC_KEYS, type MetricKey } from "./data.ts";
 
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
@@ -236,22 +236,28 @@ function thumb(r: CompareRun): string {
   const ctx = thumbCanvas.getContext("2d");
   if (!ctx) return "–";
   const img = ctx.createImageData(size, size);
+  const rgb = [0, 0, 0];
   const bytes = atob(cells);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes.charCodeAt(i);
+    // Rows go up from the bottom of the plane; the image goes down.
+    const row = size - 1 - Math.floor(i / size);
+    const at = (row * size + (i % size)) * 4;
+    img.data[at + 3] = 255;
+    if (classes === 0) {
+      scaleColour(b / 127.5 - 1, rgb, 0);
+      img.data.set(rgb, at);
+      continue;
+    }
     const k = b >> 4;
     const sure = (b & 15) / 15;
     const hex = PALETTE[k % PALETTE.length];
     const colour = classes === 2
       ? (k === 0 ? NEGATIVE : POSITIVE)
       : [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
-    // Rows go up from the bottom of the plane; the image goes down.
-    const row = size - 1 - Math.floor(i / size);
-    const at = (row * size + (i % size)) * 4;
     for (let c = 0; c < 3; c++) {
       img.data[at + c] = Math.round(ZERO[c] + (colour[c] - ZERO[c]) * (0.25 + 0.75 * sure));
     }
-    img.data[at + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
   return `<img class="thumb" alt="boundary of ${escape(r.id)}" src="${thumbCanvas.toDataURL()}">`;
