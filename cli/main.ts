@@ -17,6 +17,8 @@ import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
 import { GRAPH_HELP, graphCommand } from "./graph.ts";
 import { PREDICT_HELP, predictCommand } from "./predict.ts";
 import { type CommandIo, TRAIN_HELP, trainCommand } from "./train.ts";
+import { SWEEP_HELP, sweepCommand } from "./sweep.ts";
+import { COMPARE_HELP, compareCommand } from "./compare.ts";
 
 /** The top-level help text. */
 export const MAIN_HELP =
@@ -29,6 +31,8 @@ Commands:
   predict    predict classes for CSV points with a trained model.json
   graph      write the computation graph of a forward pass as DOT or SVG
   datasets   list the built-in datasets
+  sweep      train many runs (a grid or a random search) into one folder
+  compare    one offline page comparing runs or sweeps
 
 Run 'denograd <command> --help' for a command's flags.
 `;
@@ -38,6 +42,8 @@ const COMMANDS = {
   predict: { run: predictCommand, help: PREDICT_HELP },
   graph: { run: graphCommand, help: GRAPH_HELP },
   datasets: { run: datasetsCommand, help: DATASETS_HELP },
+  sweep: { run: sweepCommand, help: SWEEP_HELP },
+  compare: { run: compareCommand, help: COMPARE_HELP },
 } as const;
 
 function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {
@@ -106,12 +112,14 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
     }
     if (name === undefined) {
       throw new UsageError(
-        "Cannot run as no command is given: expected train, predict, graph or datasets; see 'denograd --help'",
+        "Cannot run as no command is given: expected train, predict, graph, datasets, sweep or compare; see 'denograd --help'",
       );
     }
     if (!Object.hasOwn(COMMANDS, name)) {
       throw new UsageError(
-        `Cannot run as ${show(name)} is not a command: expected train, predict, graph or datasets${
+        `Cannot run as ${
+          show(name)
+        } is not a command: expected train, predict, graph, datasets, sweep or compare${
           didYouMean(name, Object.keys(COMMANDS))
         }`,
       );

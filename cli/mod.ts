@@ -13,3 +13,5 @@ export * from "./config.ts";
 export * from "./setup.ts";
 export * from "./model_file.ts";
 export * from "./report.ts";
+export * from "./sweep.ts";
+export * from "./compare.ts";

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
+import { inTempDir, lines, runCli } from "./_cli.ts";
+import { ModelFileSchema } from "../cli/model_file.ts";
+import { renderComparePage } from "../cli/compare.ts";
+import type { ComparePayload, CompareRun } from "../cli/compare_page/data.ts";
+import { loadChartJs } from "../cli/_chart_js.ts";
+
+/** The `data-run` of the rows shown, in order. */
+const ROWS = `[...document.querySelectorAll("#runs tbody tr")].map((tr) => tr.dataset.run)`;
+
+/** The y values of each curve of a chart. */
+const curves = (id: string) =>
+  `Chart.getChart(document.getElementById("${id}")).data.datasets.map((d) => d.data.map((p) => p.y))`;
+
+Deno.test({
+  name:
+    "the compare page shows a row per run, sorts, filters, pins a baseline and smooths only the curves",
+  ignore: IGNORE_BROWSER_TESTS,
+  async fn() {
+    await inTempDir(async (cwd) => {
+      const r = await runCli([
+        "sweep",
+        ...["--lr", "0.05", "--lr", "0.5", "--seed", "1", "--seed", "2"],
+        ...["--samples", "40", "--steps", "12", "--out", "s", "--quiet"],
+      ], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      // `compare` over the sweep's folder writes the same page as the sweep did.
+      const page = Deno.readTextFileSync(`${cwd}/s/compare.html`);
+      const c = await runCli(["compare", "s", "--out", "again.html"], { cwd });
+      assert.equal(c.code, 0, c.stderr);
+      assert.equal(lines(c.stdout).at(-1), "again.html");
+      const losses = new Map<string, number>();
+      for (const t of ["trial-000", "trial-001", "trial-002", "trial-003"]) {
+        const run = ModelFileSchema.parse(
+          JSON.parse(Deno.readTextFileSync(`${cwd}/s/${t}/model.json`)),
+        );
+        losses.set(t, run.final!.trainLoss);
+      }
+      assert.ok(page.length < 400_000, `${page.length} bytes`);
+      await using p = await openPage(`file://${cwd}/s/compare.html`, {
+        viewport: { width: 1440, height: 900 },
+      });
+      await p.waitFor("document.body.dataset.ready");
+      assert.deepEqual(await p.evaluate(ROWS), [...losses.keys()]);
+      // Sorting by the final loss, then the other way.
+      await p.page.click(`th[data-sort="finalLoss"]`);
+      const ascending = [...losses.keys()].sort((a, b) => losses.get(a)! - losses.get(b)!);
+      assert.deepEqual(await p.evaluate(ROWS), ascending);
+      await p.page.click(`th[data-sort="finalLoss"]`);
+      assert.deepEqual(await p.evaluate(ROWS), [...ascending].reverse());
+      // The table shows the raw figure: the final loss cell of each row.
+      const cells = await p.evaluate<string[]>(
+        `[...document.querySelectorAll("#runs tbody tr")].map((tr) => tr.cells[tr.cells.length - 6].textContent)`,
+      );
+      assert.deepEqual(cells, [...ascending].reverse().map((t) => losses.get(t)!.toPrecision(4)));
+      // Four curves per chart; smoothing changes them, not the table.
+      const raw = await p.evaluate<number[][]>(curves("loss-curves"));
+      assert.equal(raw.length, 4);
+      assert.equal(raw[0].length, 12);
+      const table = await p.evaluate<string>(`document.getElementById("runs").textContent`);
+      await p.evaluate(
+        `(() => { const s = document.getElementById("smoothing"); s.value = "0.9"; s.dispatchEvent(new Event("input")); })()`,
+      );
+      const smooth = await p.evaluate<number[][]>(curves("loss-curves"));
+      assert.equal(smooth[0][0], raw[0][0]);
+      assert.notDeepEqual(smooth, raw);
+      assert.equal(await p.evaluate(`document.getElementById("runs").textContent`), table);
+      // Unticking a run takes its curve away.
+      await p.page.click(`tr[data-run="trial-001"] input[type=checkbox]`);
+      assert.equal((await p.evaluate<number[][]>(curves("metric-curves"))).length, 3);
+      // Pinning a baseline puts its row first and draws it dashed.
+      await p.page.click(`tr[data-run="trial-002"] input[type=radio]`);
+      assert.equal((await p.evaluate<string[]>(ROWS))[0], "trial-002");
+      assert.deepEqual(
+        await p.evaluate(
+          `Chart.getChart(document.getElementById("loss-curves")).data.datasets[0].borderDash`,
+        ),
+        [6, 4],
+      );
+      // Each run's boundary: a thumbnail with both classes' colours.
+      const colours = await p.evaluate<number[]>(
+        `[...document.querySelectorAll("img.thumb")].map((img) => {
+        const c = document.createElement("canvas");
+        c.width = img.naturalWidth;
+        c.height = img.naturalHeight;
+        const ctx = c.getContext("2d");
+        ctx.drawImage(img, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        let orange = 0, blue = 0;
+        for (let i = 0; i < d.length; i += 4) { if (d[i] > d[i + 2] + 40) orange++; if (d[i + 2] > d[i] + 40) blue++; }
+        return Math.min(orange, blue);
+      })`,
+      );
+      assert.equal(colours.length, 4);
+      assert.ok(colours.every((n) => n > 10), colours.join());
+      // Filtering by a setting.
+      await p.page.select("#filter-key", "lr");
+      await p.page.select("#filter-value", "0.5");
+      assert.deepEqual(await p.evaluate(ROWS), ["trial-002", "trial-003"]);
+      // Parallel coordinates: one line per run shown; over seeds: one row per other setting.
+      assert.equal(await p.evaluate(`document.querySelectorAll("svg.pc polyline").length`), 2);
+      assert.equal(await p.evaluate(`document.querySelectorAll("#seeds tr").length`), 3);
+      assert.deepEqual(p.consoleErrors, []);
+      // No request but the page itself (its images are data: URLs, made in the page).
+      assert.deepEqual(p.requests.filter((u) => !u.startsWith("data:")), [
+        `file://${cwd}/s/compare.html`,
+      ]);
+      // On a phone, nothing scrolls sideways but the table's own box.
+      await p.page.setViewport({
+        width: 390,
+        height: 844,
+        isMobile: true,
+        hasTouch: true,
+        deviceScaleFactor: 3,
+      });
+      await p.page.reload({ waitUntil: "load" });
+      await p.waitFor("document.body.dataset.ready");
+      assert.ok(await p.evaluate<number>("document.documentElement.scrollWidth") <= 390);
+      assert.deepEqual(p.consoleErrors, []);
+    });
+  },
+});
+
+/** A made-up run for the page's size test. */
+function fakeRun(i: number): CompareRun {
+  const step = Array.from({ length: 120 }, (_, k) => k * 8 + 1);
+  const lr = 10 ** (-3 + 3 * ((i * 37) % 100) / 100);
+  const cells = btoa(
+    String.fromCharCode(
+      ...Array.from({ length: 576 }, (_, k) => (k % 24 > 12 ? 16 : 0) + (k % 15)),
+    ),
+  );
+  return {
+    id: `trial-${String(i).padStart(4, "0")}`,
+    status: "completed",
+    config: { lr, seed: i % 5, layers: [8 + (i % 4) * 8], dataset: "moons" },
+    problem: "classification",
+    steps: 1000,
+    wallTimeMs: 1000,
+    metrics: {
+      finalLoss: 1 / (1 + i),
+      bestLoss: 1 / (1 + i),
+      finalMetric: 0.5 + (i % 50) / 100,
+      bestMetric: 0.5 + (i % 50) / 100,
+      testLoss: null,
+      testMetric: null,
+    },
+    curve: {
+      step,
+      loss: step.map((s) => Number((1 / (1 + s * lr)).toPrecision(4))),
+      metric: step.map((s) => Number((1 - 0.5 / (1 + s * lr)).toPrecision(4))),
+    },
+    thumb: { size: 24, cells, classes: 2 },
+  };
+}
+
+Deno.test({
+  name: "the compare page of 1,000 runs draws every row",
+  ignore: IGNORE_BROWSER_TESTS,
+  async fn() {
+    await inTempDir(async (cwd) => {
+      const payload: ComparePayload = {
+        varying: ["layers", "lr", "seed"],
+        metricName: "accuracy",
+        runs: Array.from({ length: 1000 }, (_, i) => fakeRun(i)),
+      };
+      const html = renderComparePage(payload, await loadChartJs());
+      Deno.writeTextFileSync(`${cwd}/big.html`, html);
+      const t0 = performance.now();
+      await using p = await openPage(`file://${cwd}/big.html`, {
+        viewport: { width: 1440, height: 900 },
+      });
+      await p.waitFor("document.body.dataset.ready");
+      // Measured, not asserted (timings belong to benchmarks).
+      const inPage = await p.evaluate<number>(
+        "Number(document.body.dataset.readyMs)",
+      );
+      console.log(
+        `1,000 runs: ${(html.length / 1e6).toFixed(2)} MB, ready ${inPage} ms after navigation (${
+          (performance.now() - t0).toFixed(0)
+        } ms after launch)`,
+      );
+      assert.equal(await p.evaluate(`document.querySelectorAll("[data-run]").length`), 1000);
+      assert.equal(await p.evaluate(`document.querySelectorAll("svg.pc polyline").length`), 1000);
+      assert.deepEqual(p.consoleErrors, []);
+    });
+  },
+});
+
+Deno.test("the compare page's bundle is fresh from its sources", async () => {
+  const { bundleComparePage, compareBundleModule } = await import("../cli/compare_page/build.ts");
+  const current = await Deno.readTextFile(
+    new URL("../cli/compare_page/_bundle.ts", import.meta.url),
+  );
+  assert.equal(
+    current,
+    compareBundleModule(await bundleComparePage()),
+    "run `deno task page:compare`",
+  );
+});
