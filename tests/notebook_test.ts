@@ -324,3 +324,52 @@ Deno.test("show() sends SVG text or a displayable value as display_data, then wa
   await assert.rejects(() => show({}, { broadcast }), /Jupyter\.display/);
   assert.equal(sent.length, 2);
 });
+
+Deno.test({
+  name:
+    "every notebook's pictures survive nbconvert --to html, as images, and its boundary has a class legend",
+  ignore: !jupyterReady() && !Deno.env.get("CI"),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "denograd-nb-html-" });
+    try {
+      for (const name of notebooks()) {
+        const out = await new Deno.Command(JUPYTER, {
+          args: [
+            "nbconvert",
+            "--to",
+            "html",
+            "--output-dir",
+            dir,
+            new URL(name, EXAMPLES).pathname,
+          ],
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        assert.ok(out.success, new TextDecoder().decode(out.stderr).slice(-1000));
+        const html = await Deno.readTextFile(`${dir}/${name.replace(/\.ipynb$/, ".html")}`);
+        // The pictures the page shows: each <img> of an SVG data: URL, decoded and parsed.
+        const images = [...html.matchAll(/<img src="data:image\/svg\+xml;base64,([^"]+)"/g)].map(
+          (m) =>
+            parseXml(
+              new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0))),
+            ),
+        );
+        const seen = new Set<string>();
+        for (const svg of images) {
+          if (withAttr(svg, "data-value").length > 0) seen.add("graph");
+          if (withAttr(svg, "data-neuron").length > 0) seen.add("network");
+          if (findAll(svg, (e) => e.attrs["data-series"] === "loss").length > 0) seen.add("chart");
+          if (withAttr(svg, "data-boundary").length > 0) {
+            seen.add("boundary");
+            // One legend entry per class, named.
+            const legend = withAttr(svg, "data-legend");
+            assert.ok(legend.length >= 2, `${name}: a legend of ${legend.length} classes`);
+          }
+        }
+        checkPictures(name, seen);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

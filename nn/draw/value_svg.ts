@@ -541,3 +541,35 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
   out.push("</svg>");
   return out.join("\n");
 }
+
+/**
+ * A notebook's MIME bundle for the picture `svg`: the SVG itself, and a
+ * `text/html` fallback that shows the same picture as an `<img>` of a `data:`
+ * URL. Exporters such as `jupyter nbconvert --to html` sanitise inline SVG
+ * outputs into bare text, but keep HTML outputs and their images.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { svgMimeBundle } from "../../mod.ts";
+ * const bundle = svgMimeBundle('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>', "a box");
+ * assert.match(bundle["text/html"], /^<img src="data:image\/svg\+xml;base64,/);
+ * assert.equal(bundle["text/plain"], "a box");
+ * ```
+ */
+export function svgMimeBundle(svg: string, text?: string): Record<string, string> {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  const label = /aria-label="([^"]*)"/.exec(svg)?.[1] ?? "picture";
+  const width = /width="([\d.]+)"/.exec(svg)?.[1];
+  return {
+    "image/svg+xml": svg,
+    "text/html": `<img src="data:image/svg+xml;base64,${btoa(binary)}" alt="${label}"${
+      width === undefined ? "" : ` style="max-width:100%;width:${width}px"`
+    }>`,
+    ...(text === undefined ? {} : { "text/plain": text }),
+  };
+}
