@@ -386,7 +386,9 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
   const out: string[] = [];
   const idAttr = opts.id === undefined ? "" : ` id="${escapeXml(opts.id)}"`;
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} data-extent="${
+      extent.join(" ")
+    }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
       escapeXml(`Network ${shape}`)
     }">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
