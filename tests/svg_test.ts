@@ -349,8 +349,14 @@ Deno.test("a Value and an Mlp show themselves in a Jupyter notebook", () => {
   type Displayable = { [display](): Record<string, string> };
   const o = lectureNeuron();
   const bundle = (o as unknown as Displayable)[display]();
-  assert.deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/html", "text/plain"]);
   assert.equal(withAttr(parseXml(bundle["image/svg+xml"]), "data-value").length, 10);
+  // The HTML fallback, which nbconvert keeps, is the same picture as an <img>.
+  const url = /^<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(bundle["text/html"])![1];
+  assert.equal(
+    new TextDecoder().decode(Uint8Array.from(atob(url), (c) => c.charCodeAt(0))),
+    bundle["image/svg+xml"],
+  );
   // Too large: a line saying so, not a picture no one can read.
   const big = Value.sum(Array.from({ length: 5_000 }, (_, i) => new Value(i)));
   const note = (big as unknown as Displayable)[display]();
@@ -588,6 +594,18 @@ Deno.test("networkSvg() draws many inputs over the two the first layer weighs mo
       const point = center.slice();
       point[1] = -2 + (c + 0.5) / n * 4;
       point[3] = 2 - (r + 0.5) / n * 4;
+      return outputsAt(model, point).get(node)!;
+    });
+  }
+  // Given each input's range, the tiles span the data along the two drawn.
+  const ranges: [number, number][] = [[0, 1], [-1, 3], [0, 1], [2, 4]];
+  const spanned = parseXml(networkSvg(model, { resolution: n, center, ranges }));
+  assert.equal(spanned.attrs["data-extent"], "-1 3 2 4");
+  for (const [node, image] of tiles(spanned)) {
+    assertTileIs(node, image, (r, c) => {
+      const point = center.slice();
+      point[1] = -1 + (c + 0.5) / n * 4;
+      point[3] = 4 - (r + 0.5) / n * 2;
       return outputsAt(model, point).get(node)!;
     });
   }

@@ -67,6 +67,7 @@ export function drawNetwork(
   const all = container.dataset.all === "true";
   const k = info.model.nouts.at(-1)!;
   const extent = tileExtent(info);
+  const stats = info.inputStats;
   // The SVG text escapes every name; it is markup we made, not user text.
   const svg = networkSvg(model, {
     id: "network",
@@ -75,6 +76,12 @@ export function drawNetwork(
     ...(info.features ? { features: info.features, dataInputNames: info.inputNames } : {}),
     ...(k > 1 && info.classNames.length === k ? { outputNames: info.classNames } : {}),
     ...(extent ? { extent } : {}),
+    ...(stats
+      ? {
+        center: stats.mean,
+        ranges: stats.min.map((lo, i) => padded(lo, stats.max[i])),
+      }
+      : {}),
   });
   const widest = Math.max(model.nin, ...model.nouts);
   const natural = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0);
@@ -107,8 +114,13 @@ function tileExtent(info: RunInfo): [number, number, number, number] | undefined
     lo = Math.min(lo, x);
     hi = Math.max(hi, x);
   }
+  return [...padded(lo, hi), 0, 1];
+}
+
+/** `[lo, hi]` widened by 5% each side (by 1 when they are equal). */
+function padded(lo: number, hi: number): [number, number] {
   const pad = (hi - lo) * 0.05 || 1;
-  return [lo - pad, hi + pad, 0, 1];
+  return [lo - pad, hi + pad];
 }
 
 /** Highlights, read-outs, previews and the "all" button, wired once per container. */

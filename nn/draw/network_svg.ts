@@ -82,6 +82,12 @@ export interface NetworkSvgOptions {
    * @default {0 for each}
    */
   center?: readonly number[];
+  /**
+   * For data of more than two inputs: each input's `[min, max]`, so that
+   * the tiles span the data along the two inputs drawn (in place of
+   * `extent`).
+   */
+  ranges?: readonly (readonly [number, number])[];
   /** An `id` for the `<svg>` element, e.g. `"network"`; none by default. */
   id?: string;
 }
@@ -296,7 +302,14 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     const byWeight = options.features ? [0, 1] : drawnNeurons(model, 2)[0];
     axes = byWeight.slice().sort((a, b) => a - b);
   }
-  const [x0, x1, y0, y1] = extent;
+  const span = (i: number) => options.ranges?.[i];
+  const spans = dims > 2 && span(axes[0]) && span(axes[1])
+    ? [...span(axes[0])!, ...span(axes[1])!]
+    : extent;
+  const [x0, x1, y0, y1] = spans.every(Number.isFinite) && spans[0] < spans[1] &&
+      spans[2] < spans[3]
+    ? spans
+    : extent;
   const points: number[][] = [];
   if (oneD) {
     for (let i = 0; i < samples; i++) points.push([x0 + i / (samples - 1) * (x1 - x0)]);
@@ -387,7 +400,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
   const idAttr = opts.id === undefined ? "" : ` id="${escapeXml(opts.id)}"`;
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} data-extent="${
-      extent.join(" ")
+      [x0, x1, y0, y1].join(" ")
     }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
       escapeXml(`Network ${shape}`)
     }">`,
