@@ -32,6 +32,7 @@ const MAX_NEURONS = 16;
 const PREVIEW_SIZE = 48;
 
 const STYLE = `
+.network .network-svg { overflow-x: auto; }
 .network .network-svg svg { display: block; width: 100%; height: auto; }
 .network svg [data-weight] { cursor: pointer; }
 .network svg.focus [data-weight] { opacity: 0.12; }
@@ -50,6 +51,8 @@ const states = new WeakMap<HTMLElement, State>();
 
 /** The largest natural width the picture is scaled up to, as a multiple of its own. */
 const MAX_SCALE = 2;
+/** The narrowest the picture is drawn, in CSS pixels: its text stays about 9 px or more. */
+const MIN_WIDTH = 480;
 
 /**
  * Draws `model` into `container` as `<svg id="network">`, with `grads` (one
@@ -94,6 +97,8 @@ export function drawNetwork(
   const holder = container.querySelector<HTMLElement>(".network-svg")!;
   holder.innerHTML = svg;
   holder.style.maxWidth = `${natural * MAX_SCALE}px`;
+  // On a narrow card (a phone) the picture scrolls sideways rather than shrink its text to nothing.
+  holder.querySelector("svg")?.style.setProperty("min-width", `${Math.min(natural, MIN_WIDTH)}px`);
   const button = container.querySelector<HTMLButtonElement>(".network-all")!;
   button.hidden = widest <= MAX_NEURONS;
   button.textContent = all
