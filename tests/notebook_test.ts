@@ -307,7 +307,11 @@ Deno.test("trainLive()'s chart counts the run's own steps: 500 for a regression 
 
 Deno.test("asSvg() makes any SVG a cell's picture", () => {
   const shown = asSvg("<svg/>")[Symbol.for("Jupyter.display")]();
-  assert.deepEqual(shown, { "image/svg+xml": "<svg/>" });
+  assert.deepEqual(shown, {
+    "image/svg+xml": "<svg/>",
+    // The fallback nbconvert keeps: the same SVG as an <img>.
+    "text/html": `<img src="data:image/svg+xml;base64,${btoa("<svg/>")}" alt="picture">`,
+  });
 });
 
 Deno.test("show() sends SVG text or a displayable value as display_data, then waits", async () => {
@@ -317,6 +321,9 @@ Deno.test("show() sends SVG text or a displayable value as display_data, then wa
   assert.deepEqual(sent.map((m) => m.type), ["display_data", "display_data"]);
   assert.deepEqual(sent[0].content.data, {
     "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg"/>`,
+    "text/html": `<img src="data:image/svg+xml;base64,${
+      btoa(`<svg xmlns="http://www.w3.org/2000/svg"/>`)
+    }" alt="picture">`,
   });
   const net = parseXml((sent[1].content.data as Record<string, string>)["image/svg+xml"]);
   assert.equal(withAttr(net, "data-neuron").length, 3);
