@@ -23,6 +23,7 @@ import {
   type Mlp,
   resolveTrainOptions,
   type StepMetrics,
+  svgMimeBundle,
   type TrainOptions,
   trainSteps,
 } from "./mod.ts";
@@ -66,7 +67,7 @@ function kernelBroadcast(): Broadcast {
 
 /** A value that a notebook shows as the SVG picture `svg`, e.g. `asSvg(boundarySvg(model, data))`. */
 export function asSvg(svg: string): { [key: symbol]: () => MimeBundle } {
-  return { [Symbol.for("Jupyter.display")]: () => ({ "image/svg+xml": svg }) };
+  return { [Symbol.for("Jupyter.display")]: () => svgMimeBundle(svg) };
 }
 
 /** Options for {@linkcode show}. */
@@ -108,7 +109,7 @@ export async function show(
         }`,
       );
     }
-    bundle = { "image/svg+xml": what };
+    bundle = svgMimeBundle(what);
   } else {
     const display = (what as Record<symbol, unknown> | null)?.[Symbol.for("Jupyter.display")];
     if (typeof display !== "function") {
@@ -280,16 +281,14 @@ export class LiveChart {
     return sideBySide([...charts, ...this.#extra]);
   }
 
-  /** The chart as a MIME bundle (`image/svg+xml`). */
+  /** The chart as a MIME bundle (`image/svg+xml`, with an `<img>` fallback in `text/html`). */
   toBundle(done = false): MimeBundle {
     const last = this.points.at(-1);
-    return {
-      "image/svg+xml": this.toSvg(done),
-      "text/plain": last === undefined
-        ? "no steps yet"
-        : `step ${this.points.length}: loss ${last.loss}` +
-          (last.accuracy === undefined ? "" : `, accuracy ${last.accuracy}`),
-    };
+    return svgMimeBundle(
+      this.toSvg(done),
+      last === undefined ? "no steps yet" : `step ${this.points.length}: loss ${last.loss}` +
+        (last.accuracy === undefined ? "" : `, accuracy ${last.accuracy}`),
+    );
   }
 
   /** In a notebook, the chart as it stands. */

@@ -364,6 +364,31 @@ export async function prepareRunsRoot(root: string = runsRoot): Promise<void> {
   await probeWrite(root, "train");
 }
 
+/**
+ * Makes a fresh folder `runs/<date>-<time>-<name>` (adding `-2`, `-3`... if
+ * taken) at once, for a command whose folder fills over time (a sweep, a
+ * comparison page); a training run's folder appears only with its files
+ * ({@linkcode writeRunDir}).
+ */
+export async function makeRunDir(name: string, root: string = runsRoot): Promise<string> {
+  const base = `${root}/${runDirName(name)}`;
+  await checkRealPath(root);
+  await ensureDir(root);
+  for (let k = 1; k < 1000; k++) {
+    const dir = k === 1 ? base : `${base}-${k}`;
+    try {
+      await Deno.mkdir(dir);
+      return dir;
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) continue;
+      throw explainFsError(error, dir);
+    }
+  }
+  throw new UsageError(
+    `Cannot make a run folder under ${show(root)} as too many runs share a name`,
+  );
+}
+
 /** The stamped name of a run folder: `<date>-<time>-<name>`. */
 export function runDirName(name: string, started: Date = new Date()): string {
   const safe = name.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40) || "run";

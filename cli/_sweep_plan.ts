@@ -61,7 +61,7 @@ export interface SweepRequest {
   plan: SweepPlan;
 }
 
-const FLAG_TO_KEY = new Map(SETTING_KEYS.map((k) => [SETTINGS[k].flag, k]));
+const FLAG_TO_KEY = new Map<string, SettingKey>(SETTING_KEYS.map((k) => [SETTINGS[k].flag, k]));
 
 function fail(why: string): never {
   throw new UsageError(`Cannot sweep as ${why}`);
@@ -157,7 +157,8 @@ function rangeOf(key: SettingKey, text: string): [number, number] | undefined {
 function sample(key: SettingKey, [lo, hi]: [number, number], rng: Rng): string {
   const kind = SETTINGS[key].kind;
   const u = rng.float();
-  const logScale = kind.type === "number" && kind.aboveMin === true && lo > 0;
+  const logScale = kind.type === "number" && "aboveMin" in kind && kind.aboveMin === true &&
+    lo > 0;
   const x = logScale
     ? Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)))
     : lo + u * (hi - lo);

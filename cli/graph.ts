@@ -12,6 +12,7 @@ import {
   graphStats,
   GraphTooLargeError,
   type Mlp,
+  type Neuron,
   toDot,
   toSvg,
   Value,
@@ -34,8 +35,9 @@ export const GRAPH_HELP = `Draw the computation graph of a model's forward pass 
 Usage: denograd graph --model FILE --point X1,X2 [--neuron L1.N3] [--format svg|dot] > graph.svg
 
 Runs the model on the point and draws every value with its data and grad, as
-micrograd's draw_dot does: the whole forward pass of one output, after
-backward() from it, when it fits on a screen (${SCREEN.width}x${SCREEN.height} px). A larger
+micrograd's draw_dot does (each w*x, the + that makes a neuron's z, its
+activation): the whole forward pass of one output, after one backward() from
+it, when it fits on a screen (${SCREEN.width}x${SCREEN.height} px). A larger
 model gets the neuron that makes that output instead, and a note says how to
 see more. SVG is laid out by denograd itself; DOT is for Graphviz.
 
@@ -50,7 +52,7 @@ see more. SVG is laid out by denograd itself; DOT is for Graphviz.
                    hidden layer; the last layer's neurons make the outputs
   --full           draw the whole forward pass, not a neuron, however large
                    (with --force when it is larger than a screen)
-  --format FORMAT  dot or svg (default dot)
+  --format FORMAT  svg or dot (default svg; dot is for Graphviz)
   --force          write a picture larger than a screen anyway (at most
                    ${MAX_GRAPH_NODES.toLocaleString("en-US")} values)
   --debug          print stack traces
@@ -96,6 +98,24 @@ function parseNeuron(text: string, model: Mlp): NeuronName {
   return { layer, index };
 }
 
+/**
+ * A neuron's forward pass as micrograd's lecture draws it: each `w*x` its own
+ * node, one `+` of the bias and the terms (the pre-activation `z`, its data
+ * the very number the model computes), then the activation.
+ */
+function neuronOps(neuron: Neuron, inputs: readonly Value[], name: string): Value {
+  const terms = inputs.map((x, i) => {
+    const t = neuron.w[i].mul(x);
+    t.label = `w${i}*${x.label}`;
+    return t;
+  });
+  const z = Value.sum([neuron.b, ...terms]);
+  z.label = `${name}.z`;
+  const out = ACTIVATION_FUNCTIONS[neuron.activation].value(z);
+  out.label = name;
+  return out;
+}
+
 /** The most terms `w·x` a neuron's picture shows without `--force`; it then fits on a screen. */
 export const MAX_TERMS = 16;
 
@@ -122,7 +142,7 @@ function neuronGraph(
   let out: Value;
   let note = "";
   if (inputs.length <= maxTerms) {
-    out = neuron.forward(inputs);
+    out = neuronOps(neuron, inputs, name);
   } else {
     // The largest contributions, in input order; the rest summed into one leaf.
     const bySize = inputs.map((_, i) => i).sort((a, b) =>
@@ -132,18 +152,21 @@ function neuronGraph(
     const hidden = bySize.slice(maxTerms);
     let restSum = 0;
     for (const i of hidden) restSum += neuron.w[i].data * acts[i];
-    const z = Value.linear(shown.map((i) => neuron.w[i]), shown.map((i) => inputs[i]), {
-      bias: neuron.b,
+    const terms = shown.map((i) => {
+      const t = neuron.w[i].mul(inputs[i]);
+      t.label = `w${i}*${inputs[i].label}`;
+      return t;
     });
-    z.label = `${maxTerms} largest terms + b`;
     const rest = new Value(restSum, { label: `${hidden.length} more terms` });
-    const sum = z.add(rest);
-    sum.label = "z";
-    out = ACTIVATION_FUNCTIONS[neuron.activation].value(sum);
+    const z = Value.sum([neuron.b, ...terms, rest]);
+    z.label = `${name}.z`;
+    out = ACTIVATION_FUNCTIONS[neuron.activation].value(z);
     note =
       `${name} has ${inputs.length} inputs: the picture shows the ${maxTerms} largest terms w*x and sums the other ${hidden.length} into one value (its data may differ from the model's in the last digits); --force draws every term.`;
   }
   out.label = name;
+  // One backward pass, from grads of 0: the model's parameters may carry an earlier pass's.
+  model.zeroGrad();
   out.backward();
   return { root: out, note };
 }
@@ -183,7 +206,7 @@ interface GraphRequest {
 
 /** Checks the flags of `graph` that do not need the model. */
 function readGraphRequest(values: Record<string, unknown>): GraphRequest {
-  const format = values.format ?? "dot";
+  const format = values.format ?? "svg";
   if (format !== "dot" && format !== "svg") {
     throw new UsageError(
       `Cannot graph as '--format' must be dot or svg: current value is ${show(format)}`,
@@ -291,11 +314,13 @@ function wholePass(
   // Layer by layer, as Mlp.forward() goes, to name each neuron's output.
   let acts: Value[] = point.map((x, i) => new Value(x, { label: file.featureNames[i] }));
   model.layers.forEach((layer, l) => {
-    acts = layer.forward(acts);
-    acts.forEach((v, j) => v.label = `L${l}.N${j}`);
+    const prev = acts;
+    acts = layer.neurons.map((n, j) => neuronOps(n, prev, `L${l}.N${j}`));
   });
   const whole = acts[index];
   whole.label = scoreLabel(file, model, index);
+  // One backward pass, from grads of 0: the model's parameters may carry an earlier pass's.
+  model.zeroGrad();
   whole.backward();
   return { whole, big: force ? null : tooLarge(whole), estimate };
 }

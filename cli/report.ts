@@ -233,7 +233,32 @@ export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
     l2: setup.config.l2,
     ...(points ? { points } : {}),
     ...(points && setup.inputNames.length === 2 ? { bounds: gridBounds(points.x) } : {}),
+    ...(setup.inputNames.length > 2 ? { inputStats: inputStats(setup.points.x) } : {}),
     gridSize,
+  };
+}
+
+/** Each input's smallest, largest and mean finite value, to 5 significant digits. */
+function inputStats(x: number[][]): { min: number[]; max: number[]; mean: number[] } {
+  const n = x[0]?.length ?? 0;
+  const min = new Array<number>(n).fill(Infinity);
+  const max = new Array<number>(n).fill(-Infinity);
+  const sum = new Array<number>(n).fill(0);
+  const count = new Array<number>(n).fill(0);
+  for (const row of x) {
+    row.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      min[i] = Math.min(min[i], v);
+      max[i] = Math.max(max[i], v);
+      sum[i] += v;
+      count[i]++;
+    });
+  }
+  const r = (v: number, fallback: number) => Number.isFinite(v) ? round(v, 5) ?? v : fallback;
+  return {
+    min: min.map((v) => r(v, -1)),
+    max: max.map((v) => r(v, 1)),
+    mean: sum.map((s, i) => r(count[i] === 0 ? 0 : s / count[i], 0)),
   };
 }
 

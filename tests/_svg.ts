@@ -148,3 +148,22 @@ export function decodeStoredPng(url: string): { width: number; height: number; r
   }
   return { width, height, rgb };
 }
+
+/**
+ * The values a network tile shows: its `<image data-max>` heatmap's pixels
+ * read back through the orange-grey-blue scale (to within about 0.3% of
+ * `data-max`), row-major from the top row.
+ */
+export function tileValues(image: XmlElement): { size: number; values: number[] } {
+  const max = Number(image.attrs["data-max"]);
+  const { width, rgb } = decodeStoredPng(image.attrs.href);
+  const values: number[] = [];
+  for (let i = 0; i < rgb.length; i += 3) {
+    const [r, , b] = [rgb[i], rgb[i + 1], rgb[i + 2]];
+    // Grey e8eaeb to blue 0877bd above 0; to orange f59322 below.
+    values.push(
+      r < 0xe8 ? (0xe8 - r) / (0xe8 - 0x08) * max : -(0xeb - b) / (0xeb - 0x22) * max,
+    );
+  }
+  return { size: width, values };
+}

@@ -105,7 +105,7 @@ Deno.test("feature crosses feed the model and are recorded; --layers none is a l
     // So does graph: its point is in the data's own inputs, the crosses drawn as the inputs.
     const g = await runCli(["graph", "--model", "f/model.json", "--point", "0.5,-1"], { cwd });
     assert.equal(g.code, 0, g.stderr);
-    assert.match(g.stdout, /x1\^2 \| data 0\.2500/);
+    assert.match(g.stdout, /<title>x1\^2: data 0\.25, grad /);
     const wrong = await runCli(["predict", "--model", "f/model.json"], {
       cwd,
       stdin: "1,2,3,4,5\n",

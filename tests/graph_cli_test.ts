@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Mlp } from "../mod.ts";
+import { Mlp, type Value } from "../mod.ts";
 import { lines, runCli } from "./_cli.ts";
-import { parseXml, titleOf, withAttr, type XmlElement } from "./_svg.ts";
+import { allText, parseXml, titleOf, withAttr, type XmlElement } from "./_svg.ts";
 
 /** Trains the models the tests draw, once: 2-4-1, the default 2-16-16-1, and 2-32-32-3. */
 async function withModels(fn: (cwd: string) => Promise<void>): Promise<void> {
@@ -69,8 +69,8 @@ Deno.test("graph", async (t) => {
           const score = modelOf(cwd, "small").predict([0.5, -0.25])[0];
           assert.equal(titleOf(v.get("score")!), `score: data ${score}, grad 1`);
         });
-        await t.step("DOT", async () => {
-          const r = await graph("small", "--point", "0.5,-0.25");
+        await t.step("DOT, with --format dot", async () => {
+          const r = await graph("small", "--point", "0.5,-0.25", "--format", "dot");
           assert.equal(r.code, 0, r.stderr);
           assert.match(r.stdout, /^digraph \{/);
           assert.match(r.stdout, /\{ x1 \| data 0\.5000 \| grad /);
@@ -99,7 +99,7 @@ Deno.test("graph", async (t) => {
           const v = values(svg);
           assert.deepEqual(
             [...v.keys()].filter((k) => k !== "").sort(),
-            ["L0.N3", "L0.N3.b", "L0.N3.w0", "L0.N3.w1", "x1", "x2"],
+            ["L0.N3", "L0.N3.b", "L0.N3.w0", "L0.N3.w1", "L0.N3.z", "w0*x1", "w1*x2", "x1", "x2"],
           );
           const out = model.layers[0].neurons[3].forward([0.5, -0.25]).data;
           assert.equal(titleOf(v.get("L0.N3")!), `L0.N3: data ${out}, grad 1`);
@@ -172,7 +172,82 @@ Deno.test("graph", async (t) => {
           assert.equal(forced.code, 0, forced.stderr);
           const svg = parseXml(forced.stdout);
           assert.ok(+svg.attrs.width > 1920 || +svg.attrs.height > 1080);
-          assert.equal(withAttr(svg, "data-value").length, 337 + 2 + 2 * 32 + 1);
+          // Every parameter and input, then per neuron its terms w*x, its z and (unless linear) its output.
+          const m = modelOf(cwd, "default");
+          const perNeuron = m.layers.reduce(
+            (n, l) =>
+              n +
+              l.neurons.reduce(
+                (k, u) => k + u.w.length + 1 + (u.activation === "linear" ? 0 : 1),
+                0,
+              ),
+            0,
+          );
+          assert.equal(withAttr(svg, "data-value").length, 337 + 2 + perNeuron);
+        });
+      },
+    );
+    await t.step(
+      "graph's SVG is the default and shows micrograd's nodes, with the grads of one fresh backward()",
+      async (t) => {
+        const fresh = (run: string, point: number[], root: (out: Value[]) => Value) => {
+          const m = modelOf(cwd, run);
+          const out = root(m.forward(point) as Value[]);
+          out.backward();
+          return new Map(m.parameters().map((p) => [p.label, p]));
+        };
+        const near = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+        const numbers = (e: XmlElement) => {
+          const m = /: data (\S+), grad (\S+)$/.exec(titleOf(e)!)!;
+          return { data: Number(m[1]), grad: Number(m[2]) };
+        };
+        await t.step("the whole graph of a small model: every parameter's grad", async () => {
+          const r = await graph("small", "--point", "0.5,-0.25");
+          assert.equal(r.code, 0, r.stderr);
+          const svg = parseXml(r.stdout);
+          const v = values(svg);
+          const params = fresh("small", [0.5, -0.25], (out) => out[0]);
+          for (const [label, p] of params) {
+            const shown = numbers(v.get(label)!);
+            assert.equal(shown.data, p.data, label);
+            assert.ok(near(shown.grad, p.grad), `${label}: ${shown.grad} against ${p.grad}`);
+          }
+          assert.equal(numbers(v.get("L1.N0.b")!).grad, 1);
+          // micrograd's ops: one * per weight, one + and one relu per hidden neuron.
+          const ops = withAttr(svg, "data-op").map((e) => e.attrs["data-op"]);
+          assert.equal(ops.filter((o) => o === "*").length, 2 * 4 + 4);
+          assert.equal(ops.filter((o) => o === "+").length, 4 + 1);
+          assert.equal(ops.filter((o) => o === "relu").length, 4);
+          // Each term w*x is its weight times its input; each z is the bias plus its terms.
+          const m = modelOf(cwd, "small");
+          const n3 = m.layers[0].neurons[3];
+          const w1x2 = [...v.entries()].filter(([k]) => k === "w1*x2").map(([, e]) =>
+            numbers(e).data
+          );
+          assert.ok(w1x2.includes(n3.w[1].data * -0.25));
+          const z = numbers(v.get("L0.N3.z")!).data;
+          assert.ok(near(z, n3.b.data + n3.w[0].data * 0.5 + n3.w[1].data * -0.25));
+          // A dead ReLU (z <= 0) is marked, with a note saying why its grads are 0.
+          const dead = [0, 1, 2, 3].filter((j) => numbers(v.get(`L0.N${j}.z`)!).data <= 0);
+          assert.equal(withAttr(svg, "data-dead").length, dead.length);
+          if (dead.length > 0) {
+            assert.match(allText(svg), /dead ReLU/);
+            for (const j of dead) assert.equal(numbers(v.get(`L0.N${j}.w0`)!).grad, 0);
+          }
+        });
+        await t.step("the default model's output neuron: its bias's grad is 1, not 2", async () => {
+          const r = await graph("default", "--point", "0.5,-0.25");
+          assert.equal(r.code, 0, r.stderr);
+          const v = values(parseXml(r.stdout));
+          assert.equal(numbers(v.get("L2.N0.b")!).grad, 1);
+          // The neuron's picture: d out / d w is the input, from one pass.
+          const m = modelOf(cwd, "default");
+          let acts: number[] = [0.5, -0.25];
+          for (const l of m.layers.slice(0, 2)) acts = l.forward(acts).map((x) => x.data);
+          for (let i = 0; i < 16; i++) {
+            assert.equal(numbers(v.get(`L2.N0.w${i}`)!).grad, acts[i], `L2.N0.w${i}`);
+            assert.equal(numbers(v.get(`L1.N${i}`)!).grad, m.layers[2].neurons[0].w[i].data);
+          }
         });
       },
     );

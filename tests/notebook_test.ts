@@ -307,7 +307,11 @@ Deno.test("trainLive()'s chart counts the run's own steps: 500 for a regression 
 
 Deno.test("asSvg() makes any SVG a cell's picture", () => {
   const shown = asSvg("<svg/>")[Symbol.for("Jupyter.display")]();
-  assert.deepEqual(shown, { "image/svg+xml": "<svg/>" });
+  assert.deepEqual(shown, {
+    "image/svg+xml": "<svg/>",
+    // The fallback nbconvert keeps: the same SVG as an <img>.
+    "text/html": `<img src="data:image/svg+xml;base64,${btoa("<svg/>")}" alt="picture">`,
+  });
 });
 
 Deno.test("show() sends SVG text or a displayable value as display_data, then waits", async () => {
@@ -317,10 +321,62 @@ Deno.test("show() sends SVG text or a displayable value as display_data, then wa
   assert.deepEqual(sent.map((m) => m.type), ["display_data", "display_data"]);
   assert.deepEqual(sent[0].content.data, {
     "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg"/>`,
+    "text/html": `<img src="data:image/svg+xml;base64,${
+      btoa(`<svg xmlns="http://www.w3.org/2000/svg"/>`)
+    }" alt="picture">`,
   });
   const net = parseXml((sent[1].content.data as Record<string, string>)["image/svg+xml"]);
   assert.equal(withAttr(net, "data-neuron").length, 3);
   await assert.rejects(() => show("hello", { broadcast }), TypeError);
   await assert.rejects(() => show({}, { broadcast }), /Jupyter\.display/);
   assert.equal(sent.length, 2);
+});
+
+Deno.test({
+  name:
+    "every notebook's pictures survive nbconvert --to html, as images, and its boundary has a class legend",
+  ignore: !jupyterReady() && !Deno.env.get("CI"),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "denograd-nb-html-" });
+    try {
+      for (const name of notebooks()) {
+        const out = await new Deno.Command(JUPYTER, {
+          args: [
+            "nbconvert",
+            "--to",
+            "html",
+            "--output-dir",
+            dir,
+            new URL(name, EXAMPLES).pathname,
+          ],
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        assert.ok(out.success, new TextDecoder().decode(out.stderr).slice(-1000));
+        const html = await Deno.readTextFile(`${dir}/${name.replace(/\.ipynb$/, ".html")}`);
+        // The pictures the page shows: each <img> of an SVG data: URL, decoded and parsed.
+        const images = [...html.matchAll(/<img src="data:image\/svg\+xml;base64,([^"]+)"/g)].map(
+          (m) =>
+            parseXml(
+              new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0))),
+            ),
+        );
+        const seen = new Set<string>();
+        for (const svg of images) {
+          if (withAttr(svg, "data-value").length > 0) seen.add("graph");
+          if (withAttr(svg, "data-neuron").length > 0) seen.add("network");
+          if (findAll(svg, (e) => e.attrs["data-series"] === "loss").length > 0) seen.add("chart");
+          if (withAttr(svg, "data-boundary").length > 0) {
+            seen.add("boundary");
+            // One legend entry per class, named.
+            const legend = withAttr(svg, "data-legend");
+            assert.ok(legend.length >= 2, `${name}: a legend of ${legend.length} classes`);
+          }
+        }
+        checkPictures(name, seen);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

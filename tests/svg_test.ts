@@ -14,6 +14,7 @@ import {
   decodeStoredPng,
   findAll,
   parseXml,
+  tileValues,
   titleOf,
   withAttr,
   type XmlElement,
@@ -152,11 +153,7 @@ Deno.test("networkSvg() draws each neuron's output over the input plane for 2-D 
   const top = decodeStoredPng(x2.attrs.href).rgb.subarray(0, 3);
   assert.ok(top[2] > top[0], `${top}`);
 
-  // Not for other than two inputs, nor when asked not to.
-  assert.equal(
-    findAll(parseXml(networkSvg(new Mlp(3, [2, 1]))), (e) => e.name === "image").length,
-    0,
-  );
+  // Not when asked not to.
   const off = networkSvg(new Mlp(2, [2, 1]), { heatmaps: false });
   assert.equal(findAll(parseXml(off), (e) => e.name === "image").length, 0);
 });
@@ -352,8 +349,14 @@ Deno.test("a Value and an Mlp show themselves in a Jupyter notebook", () => {
   type Displayable = { [display](): Record<string, string> };
   const o = lectureNeuron();
   const bundle = (o as unknown as Displayable)[display]();
-  assert.deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), ["image/svg+xml", "text/html", "text/plain"]);
   assert.equal(withAttr(parseXml(bundle["image/svg+xml"]), "data-value").length, 10);
+  // The HTML fallback, which nbconvert keeps, is the same picture as an <img>.
+  const url = /^<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(bundle["text/html"])![1];
+  assert.equal(
+    new TextDecoder().decode(Uint8Array.from(atob(url), (c) => c.charCodeAt(0))),
+    bundle["image/svg+xml"],
+  );
   // Too large: a line saying so, not a picture no one can read.
   const big = Value.sum(Array.from({ length: 5_000 }, (_, i) => new Value(i)));
   const note = (big as unknown as Displayable)[display]();
@@ -469,4 +472,164 @@ Deno.test("boundarySvg() colours real targets on a scale for regression", () => 
     boundarySvg(model, { ...data, classes: 3 }, { problem: "regression", extent: [-2, 2, -1, 1] }),
   );
   assert.deepEqual(findAll(asked, (e) => e.name === "circle").map((c) => c.attrs.fill), fills);
+});
+
+/** Each drawn tile of `svg` with the node it belongs to (`in0`, `L0.N3`). */
+function tiles(svg: XmlElement): Map<string, XmlElement> {
+  return new Map(
+    withAttr(svg, "data-node").map((g) => [
+      g.attrs["data-node"],
+      findAll(g, (e) => e.name === "image" || e.name === "polyline")[0],
+    ]),
+  );
+}
+
+/** Every neuron's output at `point` of the data, the model fed `features` of it. */
+function outputsAt(model: Mlp, input: number[]): Map<string, number> {
+  const out = new Map<string, number>();
+  input.forEach((x, i) => out.set(`in${i}`, x));
+  let acts = input;
+  model.layers.forEach((layer, l) => {
+    acts = layer.forward(acts).map((v) => v.data);
+    acts.forEach((a, j) => out.set(`L${l}.N${j}`, a));
+  });
+  return out;
+}
+
+function assertTileIs(
+  name: string,
+  image: XmlElement,
+  expected: (row: number, col: number) => number,
+): void {
+  const { size, values } = tileValues(image);
+  const max = Number(image.attrs["data-max"]);
+  let biggest = 0;
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const want = expected(r, c);
+      biggest = Math.max(biggest, Math.abs(want));
+      const got = values[r * size + c];
+      assert.ok(
+        Math.abs(got - want) <= 0.004 * max + 1e-12,
+        `${name} at ${r},${c}: ${got} vs ${want}`,
+      );
+    }
+  }
+  assert.ok(
+    Math.abs(biggest - max) <= 1e-9 * Math.max(1, max),
+    `${name}: data-max ${max} vs ${biggest}`,
+  );
+}
+
+Deno.test("networkSvg() feeds each tile the model's feature crosses: a neuron's heatmap is the model on its features", () => {
+  const model = new Mlp(2, [3, 2], { seed: 4 });
+  const extent = [-1, 2, -1.5, 1.5] as const;
+  const n = 8;
+  const svg = parseXml(
+    networkSvg(model, { features: ["x1^2", "x1*x2"], extent, resolution: n }),
+  );
+  assert.deepEqual(withAttr(svg, "data-input").map((e) => e.attrs["data-input"]), [
+    "x1^2",
+    "x1*x2",
+  ]);
+  const drawn = tiles(svg);
+  assert.equal(drawn.size, 2 + 3 + 2);
+  const at = (r: number, c: number) => {
+    const x1 = extent[0] + (c + 0.5) / n * (extent[1] - extent[0]);
+    const x2 = extent[3] - (r + 0.5) / n * (extent[3] - extent[2]);
+    return outputsAt(model, [x1 * x1, x1 * x2]);
+  };
+  for (const [node, image] of drawn) assertTileIs(node, image, (r, c) => at(r, c).get(node)!);
+  // The x1^2 tile is never below 0: no orange, as raw x1 would have.
+  assert.ok(tileValues(drawn.get("in0")!).values.every((v) => v >= 0));
+});
+
+Deno.test("networkSvg() draws a curve over x per neuron for 1-D data", () => {
+  const model = new Mlp(1, [3, 1], { seed: 2, activation: "tanh" });
+  const extent = [-3, 3, 0, 1] as const;
+  const svg = parseXml(
+    networkSvg(model, {
+      extent,
+      resolution: 8,
+      features: ["x", "x^2"].slice(0, 1),
+      dataInputNames: ["x"],
+    }),
+  );
+  assert.match(allText(svg), /Each curve: the neuron's output over x from -3 to 3/);
+  for (const [node, line] of tiles(svg)) {
+    assert.equal(line.name, "polyline", node);
+    const max = Number(line.attrs["data-max"]);
+    const pts = line.attrs.points.split(" ").map((p) => p.split(",").map(Number));
+    assert.equal(pts.length, 32);
+    const group = withAttr(svg, "data-node").find((g) => g.attrs["data-node"] === node)!;
+    const box = findAll(group, (e) => e.name === "rect")[0];
+    const mid = Number(box.attrs.y) + Number(box.attrs.height) / 2;
+    const half = Number(box.attrs.height) / 2 - 3;
+    pts.forEach(([, y], i) => {
+      const x = extent[0] + i / (pts.length - 1) * (extent[1] - extent[0]);
+      const want = outputsAt(model, [x]).get(node)!;
+      const got = (mid - y) / half * max;
+      assert.ok(
+        Math.abs(got - want) <= 0.06 / half * max + 1e-12,
+        `${node} at x=${x}: ${got} vs ${want}`,
+      );
+    });
+  }
+});
+
+Deno.test("networkSvg() draws many inputs over the two the first layer weighs most, the others at their centre", () => {
+  const model = new Mlp(4, [2, 1], { seed: 3 });
+  for (const n of model.layers[0].neurons) {
+    n.w[0].data *= 0.01;
+    n.w[2].data *= 0.01;
+  }
+  const center = [0.5, 0, -1, 0];
+  const n = 6;
+  const svg = parseXml(
+    networkSvg(model, { resolution: n, center, inputNames: ["a", "b", "c", "d"] }),
+  );
+  assert.match(allText(svg), /over b \(across\) and d \(up\), a = 0\.5, c = -1/);
+  for (const [node, image] of tiles(svg)) {
+    assertTileIs(node, image, (r, c) => {
+      const point = center.slice();
+      point[1] = -2 + (c + 0.5) / n * 4;
+      point[3] = 2 - (r + 0.5) / n * 4;
+      return outputsAt(model, point).get(node)!;
+    });
+  }
+  // Given each input's range, the tiles span the data along the two drawn.
+  const ranges: [number, number][] = [[0, 1], [-1, 3], [0, 1], [2, 4]];
+  const spanned = parseXml(networkSvg(model, { resolution: n, center, ranges }));
+  assert.equal(spanned.attrs["data-extent"], "-1 3 2 4");
+  for (const [node, image] of tiles(spanned)) {
+    assertTileIs(node, image, (r, c) => {
+      const point = center.slice();
+      point[1] = -1 + (c + 0.5) / n * 4;
+      point[3] = 4 - (r + 0.5) / n * 2;
+      return outputsAt(model, point).get(node)!;
+    });
+  }
+});
+
+Deno.test("networkSvg() shows a wide layer's most important neurons first, and names each weight's ends", () => {
+  const model = new Mlp(2, [40, 1], { seed: 1 });
+  const out = model.layers[1].neurons[0].w.map((w) => Math.abs(w.data));
+  const best = out.map((_, i) => i).sort((a, b) => out[b] - out[a] || a - b).slice(0, 8);
+  const svg = parseXml(networkSvg(model, { maxNeurons: 8, heatmaps: false }));
+  assert.deepEqual(
+    withAttr(svg, "data-neuron").map((e) => e.attrs["data-neuron"]).slice(0, 8),
+    best.map((j) => `L0.N${j}`),
+  );
+  assert.match(allText(svg), /the most important first/);
+  const weight = withAttr(svg, "data-weight").find((e) =>
+    e.attrs["data-weight"] === `L1.N0.w${best[0]}`
+  )!;
+  assert.equal(weight.attrs["data-from"], `L0.N${best[0]}`);
+  assert.equal(weight.attrs["data-to"], "L1.N0");
+  // Infinity draws every neuron.
+  assert.equal(
+    withAttr(parseXml(networkSvg(model, { maxNeurons: Infinity, heatmaps: false })), "data-neuron")
+      .length,
+    41,
+  );
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { classColour } from "../../mod.ts";
 
 /** Makes an element with attributes and children (strings become text nodes). */
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -17,7 +18,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** The ten class colours (Tableau 10, as Matplotlib's default cycle). */
+/** The ten colours of a chart's series (Tableau 10, as Matplotlib's default cycle); not classes. */
 export const COLORS = [
   "#1f77b4",
   "#ff7f0e",
@@ -32,14 +33,16 @@ export const COLORS = [
 ];
 
 /**
- * A class's colour among `classes`: with two classes, TensorFlow
- * Playground's orange for class 0 and blue for class 1, the colours the
- * network diagram gives a negative and a positive output (so the output
- * neuron's heatmap matches the boundary); with more, the ten-colour cycle.
+ * A class's colour among `classes` for a model of `outputs` outputs, by the
+ * one palette rule of `nn/draw/palette.ts`: TensorFlow Playground's orange
+ * and blue only for two classes told apart by one output's sign (the colours
+ * the network gives a negative and a positive output), else a categorical
+ * palette with no orange or blue. Without `classes`, the colour of a chart's
+ * series `k`.
  */
-export function classColor(k: number, classes = 10): string {
-  if (classes === 2) return k === 0 ? "#f59322" : "#0877bd";
-  return COLORS[k % COLORS.length];
+export function classColor(k: number, classes?: number, outputs?: number): string {
+  if (classes === undefined) return COLORS[k % COLORS.length];
+  return classColour(k, classes, outputs ?? (classes === 2 ? 1 : classes));
 }
 
 /** `#rrggbb` as numbers. */

@@ -7,10 +7,18 @@
  *
  * @module
  */
-import { compileFeatures, type Features, type Mlp, predictClass } from "../../mod.ts";
+import {
+  compileFeatures,
+  type Features,
+  type Mlp,
+  NEGATIVE,
+  POSITIVE,
+  predictClass,
+} from "../../mod.ts";
 import type { GridBounds } from "../../workers/grid.ts";
 import { classColor, fitCanvas, niceTicks, rgb, short } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
+import { type NeuronPreview, PREVIEW_EVENT } from "./network.ts";
 
 /** What the plane shows: classes with confidence, or (regression) values. */
 export interface PlaneGrid extends GridBounds {
@@ -32,7 +40,7 @@ const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
  */
 function diverging(t: number): [number, number, number] {
   const a = Math.max(-1, Math.min(1, t));
-  const [r, g, b] = a < 0 ? rgb("#f59322") : rgb("#0877bd");
+  const [r, g, b] = a < 0 ? NEGATIVE : POSITIVE;
   const k = Math.abs(a) * 0.75;
   return [255 + (r - 255) * k, 255 + (g - 255) * k, 255 + (b - 255) * k];
 }
@@ -58,7 +66,14 @@ export class BoundaryPlot {
     canvas.addEventListener("mousemove", (e) => this.#hover(e));
     canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
     addEventListener("resize", () => this.draw());
+    // A neuron hovered in the network diagram is shown here, large, until it is left.
+    addEventListener(PREVIEW_EVENT, (e) => {
+      this.#preview = (e as CustomEvent<NeuronPreview | undefined>).detail;
+      this.draw();
+    });
   }
+
+  #preview: NeuronPreview | undefined;
 
   /** Shows a grid, and the model it came from (for the read-out's scores). */
   show(grid: PlaneGrid | undefined, model: Mlp | undefined): void {
@@ -94,14 +109,18 @@ export class BoundaryPlot {
       return this.#side + MARGIN.top + MARGIN.bottom;
     });
     const side = this.#side;
-    const g = this.#grid;
+    const p = this.#preview;
+    const g: PlaneGrid | undefined = p
+      ? { ...this.#bounds(), size: p.size, values: p.values }
+      : this.#grid;
     if (g) {
       const small = document.createElement("canvas");
       small.width = g.size;
       small.height = g.size;
       const sctx = small.getContext("2d")!;
       const img = sctx.createImageData(g.size, g.size);
-      let scale = 1;
+      // A neuron's preview is scaled to its own largest |value|; a prediction, to at least 1.
+      let scale = p ? 1e-12 : 1;
       if (g.values) {
         for (let i = 0; i < g.values.length; i++) scale = Math.max(scale, Math.abs(g.values[i]));
       }
@@ -112,7 +131,13 @@ export class BoundaryPlot {
           if (g.values) {
             c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale);
           } else {
-            const [r, gg, b] = rgb(classColor(g.classes![k], this.#info.classNames.length));
+            const [r, gg, b] = rgb(
+              classColor(
+                g.classes![k],
+                this.#info.classNames.length,
+                this.#info.model.nouts.at(-1),
+              ),
+            );
             const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
             c = [255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a];
           }
@@ -140,6 +165,13 @@ export class BoundaryPlot {
     }
     this.#axes(ctx);
     this.#points(ctx);
+    if (p) {
+      ctx.fillStyle = "#1f2328";
+      ctx.font = "bold 12px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      ctx.fillText(`${p.label}: orange < 0 < blue`, MARGIN.left + 6, MARGIN.top + 6);
+    }
   }
 
   #axes(ctx: CanvasRenderingContext2D): void {
@@ -219,7 +251,7 @@ export class BoundaryPlot {
     // Many small points without outlines: a darker shade of the class keeps them apart from the
     // shading of their own class behind them.
     const fills = this.#info.classNames.map((_, k) => {
-      const c = classColor(k, this.#info.classNames.length);
+      const c = classColor(k, this.#info.classNames.length, this.#info.model.nouts.at(-1));
       if (outline) return c;
       const [r, g, b] = rgb(c);
       return `rgb(${r * 0.72},${g * 0.72},${b * 0.72})`;
@@ -232,7 +264,7 @@ export class BoundaryPlot {
         const [cr, cg, cb] = diverging(Math.sign(t) * Math.sqrt(Math.abs(t)) * 1.33);
         ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
       } else {
-        ctx.fillStyle = fills[p.y[i]] ?? classColor(p.y[i]);
+        ctx.fillStyle = fills[p.y[i]];
       }
       ctx.beginPath();
       if (p.test[i]) ctx.rect(x - r, y - r, 2 * r, 2 * r);

@@ -41,6 +41,11 @@ export interface RunInfo {
    * target) and whether each was held out for testing.
    */
   points?: { x: number[][]; y: number[]; test: boolean[] };
+  /**
+   * Each of the data's inputs' smallest, largest and mean value, for data of
+   * more than two inputs (the network's tiles span them).
+   */
+  inputStats?: { min: number[]; max: number[]; mean: number[] };
   /** The square the boundary spans (2-D data). */
   bounds?: GridBounds;
   /** Cells per side of the boundary grid. */

@@ -187,7 +187,7 @@ export class View {
           {},
           el("span", {
             class: "swatch",
-            style: `background:${classColor(k, info.classNames.length)}`,
+            style: `background:${classColor(k, info.classNames.length, info.model.nouts.at(-1))}`,
           }),
           name,
         )

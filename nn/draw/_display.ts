@@ -9,14 +9,14 @@
  */
 import { Value } from "../../engine/value.ts";
 import { Mlp } from "../model/mlp.ts";
-import { escapeXml, GraphTooLargeError, toSvg } from "./value_svg.ts";
+import { escapeXml, GraphTooLargeError, svgMimeBundle, toSvg } from "./value_svg.ts";
 import { networkSvg } from "./network_svg.ts";
 
-/** The MIME bundle of `value`: `image/svg+xml` of its graph, or `text/html` when too large. */
+/** The MIME bundle of `value`: its graph as SVG (with an `<img>` fallback), or `text/html` when too large. */
 export function valueDisplay(value: Value): Record<string, string> {
   const plain = value.toString();
   try {
-    return { "image/svg+xml": toSvg(value), "text/plain": plain };
+    return svgMimeBundle(toSvg(value), plain);
   } catch (e) {
     if (!(e instanceof GraphTooLargeError)) throw e;
     const note = `${plain}: its graph of ${
@@ -31,9 +31,9 @@ export function valueDisplay(value: Value): Record<string, string> {
   }
 }
 
-/** The MIME bundle of `model`: its network as SVG. */
+/** The MIME bundle of `model`: its network as SVG, with an `<img>` fallback. */
 export function mlpDisplay(model: Mlp): Record<string, string> {
-  return { "image/svg+xml": networkSvg(model), "text/plain": model.toString() };
+  return svgMimeBundle(networkSvg(model), model.toString());
 }
 
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");

@@ -10,30 +10,35 @@
  */
 import { escapeXml } from "./value_svg.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { scaleColour } from "./palette.ts";
+import { hexOf as hex, NEGATIVE, POSITIVE, scaleColour } from "./palette.ts";
+import { compileFeatures } from "../data/features.ts";
 import { pngDataUrl } from "./_png.ts";
 
 /** Options for {@linkcode networkSvg}. */
 export interface NetworkSvgOptions {
   /**
    * The most neurons drawn per column (inputs included). A wider layer shows
-   * its first `maxNeurons` and says how many more it has; weights are drawn
-   * between drawn neurons only.
+   * its `maxNeurons` most important neurons, most important first (by the sum
+   * of the magnitudes of their outgoing weights), and says how many more it
+   * has; weights are drawn between drawn neurons only.
    *
    * @default {16}
    */
   maxNeurons?: number;
   /**
-   * Draw in each neuron a heatmap of its output over the input plane, as
-   * TensorFlow Playground does. Only for models of two inputs, and only when
-   * `resolution² × parameters` is at most 5 million, a fraction of a second
-   * (else the note under the picture says they were left out).
+   * Draw in each neuron its output over the data, as TensorFlow Playground
+   * does: for 2-D data a heatmap over the plane; for 1-D data a curve over
+   * x; for more inputs a heatmap over the two most important ones, the others
+   * at `center`. Only when `resolution² × parameters` is at most 5 million,
+   * a fraction of a second (else the note under the picture says they were
+   * left out).
    *
    * @default {true}
    */
   heatmaps?: boolean;
   /**
-   * The input plane of the heatmaps: `[xMin, xMax, yMin, yMax]`.
+   * The data's plane: `[xMin, xMax, yMin, yMax]` over the two inputs drawn
+   * (for 1-D data, `[xMin, xMax]` is the curve's range).
    *
    * @default {[-2, 2, -2, 2]}
    */
@@ -45,9 +50,9 @@ export interface NetworkSvgOptions {
    */
   resolution?: number;
   /**
-   * Names of the inputs, shown left of them (escaped).
+   * Names of the model's inputs, shown left of them (escaped).
    *
-   * @default {["x1", "x2", ...]}
+   * @default {features, or ["x1", "x2", ...]}
    */
   inputNames?: readonly string[];
   /**
@@ -56,17 +61,44 @@ export interface NetworkSvgOptions {
    * @default {["y"] for one output, else ["y0", "y1", ...]}
    */
   outputNames?: readonly string[];
+  /**
+   * The model's inputs as feature crosses of the data's inputs, e.g.
+   * `["x1^2", "x2^2"]`: each picture feeds the model these features of each
+   * point of the plane, as training did. None by default: the model's inputs
+   * are the data's.
+   */
+  features?: readonly string[];
+  /**
+   * The data's inputs, which `features` are written over and the plane's axes
+   * are named after.
+   *
+   * @default {["x1", "x2"] with features, else inputNames}
+   */
+  dataInputNames?: readonly string[];
+  /**
+   * For data of more than two inputs: the value each input not on the
+   * plane's axes is held at (the data's mean, say).
+   *
+   * @default {0 for each}
+   */
+  center?: readonly number[];
+  /**
+   * For data of more than two inputs: each input's `[min, max]`, so that
+   * the tiles span the data along the two inputs drawn (in place of
+   * `extent`).
+   */
+  ranges?: readonly (readonly [number, number])[];
   /** An `id` for the `<svg>` element, e.g. `"network"`; none by default. */
   id?: string;
 }
 
-/** Playground's colours: negative, zero, positive. */
-const HEX_NEGATIVE = "#f59322";
+/** Playground's colours, from the one palette: negative, zero, positive. */
+const HEX_NEGATIVE = hex(NEGATIVE);
 const HEX_ZERO = "#c8cacb";
-const HEX_POSITIVE = "#0877bd";
+const HEX_POSITIVE = hex(POSITIVE);
 
-const NODE = 30; // a neuron's square
-const PITCH = 44; // from one neuron to the next, down a column
+const NODE = 36; // a neuron's square
+const PITCH = 50; // from one neuron to the next, down a column
 const COLUMN = 150; // from one column to the next
 const LEFT = 80; // room for the input names
 const RIGHT = 90; // room for the output names
@@ -91,8 +123,8 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
     heatmaps = true,
     extent = [-2, 2, -2, 2],
     resolution = 16,
-    inputNames = [],
     outputNames = [],
+    features,
     id,
   } = options;
   const fail = (what: string, want: string, got: unknown): never => {
@@ -102,8 +134,8 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
       }`,
     );
   };
-  if (!Number.isInteger(maxNeurons) || maxNeurons < 1) {
-    fail("maxNeurons", "a positive integer", maxNeurons);
+  if (!Number.isInteger(maxNeurons) && maxNeurons !== Infinity || maxNeurons < 1) {
+    fail("maxNeurons", "a positive integer or Infinity", maxNeurons);
   }
   if (!Number.isInteger(resolution) || resolution < 2 || resolution > 128) {
     fail("resolution", "an integer from 2 to 128", resolution);
@@ -114,53 +146,97 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
   ) {
     fail("extent", "[xMin, xMax, yMin, yMax] with each min below its max", extent);
   }
+  if (features !== undefined && features.length !== model.nin) {
+    fail("features", `one expression per input of the model (${model.nin})`, features);
+  }
   const nout = model.nouts[model.nouts.length - 1];
   const inputs = Array.from(
     { length: model.nin },
-    (_, i) => String(inputNames[i] ?? `x${i + 1}`),
+    (_, i) => String(options.inputNames?.[i] ?? features?.[i] ?? `x${i + 1}`),
   );
   const outputs = Array.from(
     { length: nout },
     (_, i) => String(outputNames[i] ?? (nout === 1 ? "y" : `y${i}`)),
   );
-  return { maxNeurons, heatmaps, extent, resolution, inputs, outputs, id };
+  const dataInputs = (options.dataInputNames ?? (features ? ["x1", "x2"] : inputs)).map(String);
+  // The model's inputs at a point of the data: its features, or the point itself.
+  const toModel: (point: readonly number[]) => readonly number[] = features
+    ? compileFeatures(features, dataInputs).apply
+    : (point) => point;
+  const center = dataInputs.map((_, i) => options.center?.[i] ?? 0);
+  return {
+    maxNeurons,
+    heatmaps,
+    extent,
+    resolution,
+    inputs,
+    outputs,
+    dataInputs,
+    toModel,
+    center,
+    id,
+  };
+}
+
+/** The largest finite magnitude in `values`. */
+function largest(values: Float64Array): number {
+  let max = 0;
+  for (const v of values) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  return max;
 }
 
 /** A heatmap of `values` (row-major, top row first), each scaled by the largest magnitude. */
 function heatmap(values: Float64Array, resolution: number): string {
-  let max = 0;
-  for (const v of values) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  const max = largest(values);
   const rgb = new Uint8Array(values.length * 3);
   for (let i = 0; i < values.length; i++) scaleColour(max === 0 ? 0 : values[i] / max, rgb, i * 3);
   return pngDataUrl(resolution, resolution, rgb);
 }
 
 /**
- * Every column's outputs over the plane: `planes[c][k]` holds the k-th drawn
- * neuron of column `c` (column 0 is the inputs) at each grid point.
+ * Every drawn neuron's output over the data: `tiles[c][k]` holds the k-th
+ * drawn neuron of column `c` (column 0 is the model's inputs) at each point
+ * of `points` (the data's inputs), the model fed its features of each.
  */
-function outputsOverPlane(
+function outputsOver(
   model: Mlp,
-  drawn: number[],
-  extent: readonly number[],
-  resolution: number,
+  order: number[][],
+  points: number[][],
+  toModel: (point: readonly number[]) => readonly number[],
 ): Float64Array[][] {
-  const [x0, x1, y0, y1] = extent;
-  const cells = resolution * resolution;
-  const planes = drawn.map((n) => Array.from({ length: n }, () => new Float64Array(cells)));
-  for (let r = 0; r < resolution; r++) {
-    const y = y1 - (r + 0.5) / resolution * (y1 - y0);
-    for (let c = 0; c < resolution; c++) {
-      const cell = r * resolution + c;
-      let out = [x0 + (c + 0.5) / resolution * (x1 - x0), y];
-      for (let k = 0; k < drawn[0]; k++) planes[0][k][cell] = out[k];
-      model.layers.forEach((layer, l) => {
-        out = layer.forward(out).map((v) => v.data);
-        for (let k = 0; k < drawn[l + 1]; k++) planes[l + 1][k][cell] = out[k];
-      });
-    }
-  }
-  return planes;
+  const tiles = order.map((o) => o.map(() => new Float64Array(points.length)));
+  points.forEach((point, cell) => {
+    let out = toModel(point);
+    order[0].forEach((i, k) => tiles[0][k][cell] = out[i]);
+    model.layers.forEach((layer, l) => {
+      out = layer.forward(out).map((v) => v.data);
+      order[l + 1].forEach((j, k) => tiles[l + 1][k][cell] = out[j]);
+    });
+  });
+  return tiles;
+}
+
+/**
+ * Which neurons each column draws, in order: all, in index order, when they
+ * fit; else the `max` with the largest sum of outgoing |w| (the outputs, which
+ * have none, by index), most important first.
+ */
+function drawnNeurons(model: Mlp, max: number): number[][] {
+  const sizes = [model.nin, ...model.nouts];
+  return sizes.map((n, c) => {
+    const all = Array.from({ length: n }, (_, i) => i);
+    if (n <= max) return all;
+    if (c === sizes.length - 1) return all.slice(0, max);
+    const weight = all.map((i) => {
+      let sum = 0;
+      for (const next of model.layers[c].neurons) {
+        const w = Math.abs(next.w[i].data);
+        if (Number.isFinite(w)) sum += w;
+      }
+      return sum;
+    });
+    return all.sort((a, b) => weight[b] - weight[a] || a - b).slice(0, max);
+  });
 }
 
 /**
@@ -169,10 +245,14 @@ function outputsOverPlane(
  * Each neuron is a `<g data-neuron="L0.N3">` (layers and neurons counted from
  * 0, as the parameters' labels are), each weight a `<path
  * data-weight="L0.N3.w0">` and each bias a `<rect data-bias="L0.N3.b">`;
- * inputs are `<g data-input="x1">`. Weights are blue when positive and orange
- * when negative, and thicker and more opaque the larger they are relative to
- * the largest. Hovering a weight, a bias or a neuron shows its value and its
- * grad (a `<title>`). Every name is escaped.
+ * inputs are `<g data-input="x1">`. Every input and neuron also carries
+ * `data-node` (`in0`, `L0.N3`), and each weight `data-from` and `data-to`
+ * naming its two ends, so that a page can highlight them. Weights are blue
+ * when positive and orange when negative, and thicker and more opaque the
+ * larger they are relative to the largest. Hovering a weight, a bias or a
+ * neuron shows its value and its grad (a `<title>`). Each heatmap is an
+ * `<image data-max>`, its colours scaled to that largest |value|; each curve
+ * a `<polyline data-max>`. Every name is escaped.
  *
  * @example
  * ```ts
@@ -185,13 +265,23 @@ function outputsOverPlane(
  * assert.equal(svg.match(/data-weight=/g)!.length, 2 * 4 + 4 * 1);
  * ```
  *
+ * @example A model of feature crosses: its tiles are of x1^2 and x2^2
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mlp, networkSvg } from "../../mod.ts";
+ * const model = new Mlp(2, [1], { seed: 1 });
+ * const svg = networkSvg(model, { features: ["x1^2", "x2^2"] });
+ * assert.match(svg, /data-input="x1\^2"/);
+ * ```
+ *
  * @throws {RangeError} when an option is out of range.
  */
 export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string {
   const opts = checkOptions(model, options);
-  const { maxNeurons, resolution } = opts;
+  const { maxNeurons, resolution, extent } = opts;
   const sizes = [model.nin, ...model.nouts];
-  const drawn = sizes.map((n) => Math.min(n, maxNeurons));
+  const order = drawnNeurons(model, maxNeurons);
+  const drawn = order.map((o) => o.length);
   const rows = Math.max(...drawn);
   const width = LEFT + (sizes.length - 1) * COLUMN + NODE + RIGHT;
   const cx = (c: number) => LEFT + c * COLUMN + NODE / 2;
@@ -201,10 +291,41 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     (n, l) => n + l.neurons.length * (l.neurons[0].w.length + 1),
     0,
   );
-  const wantHeatmaps = opts.heatmaps && model.nin === 2;
-  const heatmapsFit = resolution * resolution * params <= HEATMAP_BUDGET;
-  const planes = wantHeatmaps && heatmapsFit
-    ? outputsOverPlane(model, drawn, opts.extent, resolution)
+  // What each tile shows: a curve over x (1-D data), or a heatmap over two of the data's inputs.
+  const dims = opts.dataInputs.length;
+  const oneD = dims === 1;
+  const samples = oneD ? 4 * resolution : resolution * resolution;
+  const heatmapsFit = samples * params <= HEATMAP_BUDGET;
+  let axes = [0, 1];
+  if (dims > 2) {
+    // The two data inputs the first layer weighs most (by model input when there are no crosses).
+    const byWeight = options.features ? [0, 1] : drawnNeurons(model, 2)[0];
+    axes = byWeight.slice().sort((a, b) => a - b);
+  }
+  const span = (i: number) => options.ranges?.[i];
+  const spans = dims > 2 && span(axes[0]) && span(axes[1])
+    ? [...span(axes[0])!, ...span(axes[1])!]
+    : extent;
+  const [x0, x1, y0, y1] = spans.every(Number.isFinite) && spans[0] < spans[1] &&
+      spans[2] < spans[3]
+    ? spans
+    : extent;
+  const points: number[][] = [];
+  if (oneD) {
+    for (let i = 0; i < samples; i++) points.push([x0 + i / (samples - 1) * (x1 - x0)]);
+  } else {
+    for (let r = 0; r < resolution; r++) {
+      const y = y1 - (r + 0.5) / resolution * (y1 - y0);
+      for (let c = 0; c < resolution; c++) {
+        const point = opts.center.slice();
+        point[axes[0]] = x0 + (c + 0.5) / resolution * (x1 - x0);
+        point[axes[1]] = y;
+        points.push(point);
+      }
+    }
+  }
+  const tiles = opts.heatmaps && heatmapsFit
+    ? outputsOver(model, order, points, opts.toModel)
     : null;
 
   // The notes under the picture: what is not drawn, and the key.
@@ -214,18 +335,56 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
   );
   const lines: string[] = [];
   if (notDrawn.length > 0) {
-    lines.push(`Drawn at most ${maxNeurons} per layer (${notDrawn.join("; ")}).`);
+    lines.push(
+      `Drawn at most ${maxNeurons} per layer (${
+        notDrawn.join("; ")
+      }), the most important first: largest sum of outgoing |weight|.`,
+    );
   }
-  if (wantHeatmaps && !heatmapsFit) {
+  if (opts.heatmaps && !heatmapsFit) {
     lines.push("Heatmaps left out: the model is too large to evaluate over the plane here.");
+  }
+  const names = opts.dataInputs;
+  if (tiles !== null) {
+    lines.push(
+      oneD
+        ? `Each curve: the neuron's output over ${names[0]} from ${fmtShort(x0)} to ${
+          fmtShort(x1)
+        } (dashed: 0), scaled to its largest |value|.`
+        : `Each tile: the neuron's output over ${names[axes[0]]} (across) and ${
+          names[axes[1]]
+        } (up)${
+          dims > 2
+            ? `, ${
+              names.flatMap((n, i) =>
+                axes.includes(i) ? [] : [`${n} = ${fmtShort(opts.center[i])}`]
+              ).join(", ")
+            }`
+            : ""
+        }; colour scale below, each tile scaled to its largest |value|.`,
+    );
   }
   lines.push(
     `${shape}, ${
       params.toLocaleString("en-US")
-    } parameters. Blue > 0 > orange; hover for values and grads.`,
+    } parameters. Weights: blue > 0 > orange; hover or tap for values and grads.`,
   );
+  // Notes wrapped to the picture's width (about 5.3 px a character at 10 px).
+  const perLine = Math.max(30, Math.floor((width - 16) / 5.3));
+  const wrapped = lines.flatMap((line) => {
+    const out: string[] = [];
+    let cur = "";
+    for (const word of line.split(" ")) {
+      if (cur !== "" && cur.length + 1 + word.length > perLine) {
+        out.push(cur);
+        cur = word;
+      } else cur = cur === "" ? word : `${cur} ${word}`;
+    }
+    return [...out, cur];
+  });
   const moreRow = notDrawn.length > 0 ? 18 : 0;
-  const height = TOP + rows * PITCH + moreRow + lines.length * 15 + 8;
+  const scaleRow = tiles !== null && !oneD ? 22 : 0;
+  const height = TOP + rows * PITCH + moreRow + scaleRow + wrapped.length * 14 + 8;
 
   let maxWeight = 0;
   for (const layer of model.layers) {
@@ -240,7 +399,9 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
   const out: string[] = [];
   const idAttr = opts.id === undefined ? "" : ` id="${escapeXml(opts.id)}"`;
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} data-extent="${
+      [x0, x1, y0, y1].join(" ")
+    }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
       escapeXml(`Network ${shape}`)
     }">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -259,65 +420,86 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
   });
 
   // Weights, under the neurons.
+  const nodeId = (c: number, i: number) => c === 0 ? `in${i}` : `L${c - 1}.N${i}`;
   out.push(`<g fill="none" stroke-linecap="round">`);
   model.layers.forEach((layer, l) => {
     const src = l;
     const dst = l + 1;
-    for (let j = 0; j < drawn[dst]; j++) {
+    order[dst].forEach((j, jk) => {
       const neuron = layer.neurons[j];
-      for (let i = 0; i < drawn[src]; i++) {
+      order[src].forEach((i, ik) => {
         const w = neuron.w[i];
         const share = maxWeight === 0 || !Number.isFinite(w.data)
           ? 0
           : Math.abs(w.data) / maxWeight;
-        const x1 = cx(src) + NODE / 2;
-        const y1 = cy(src, i);
-        const x2 = cx(dst) - NODE / 2;
+        const xa = cx(src) + NODE / 2;
+        const ya = cy(src, ik);
+        const xb = cx(dst) - NODE / 2;
         // Spread the ends over the neuron's side, as Playground does.
-        const y2 = cy(dst, j) + (i - (drawn[src] - 1) / 2) / drawn[src] * (NODE - 8);
-        const mid = (x1 + x2) / 2;
+        const yb = cy(dst, jk) + (ik - (drawn[src] - 1) / 2) / drawn[src] * (NODE - 8);
+        const mid = (xa + xb) / 2;
         const name = `L${l}.N${j}.w${i}`;
         const from = src === 0 ? opts.inputs[i] : `L${l - 1}.N${i}`;
         out.push(
-          `<path data-weight="${name}" d="M${px(x1)} ${px(y1)}C${px(mid)} ${px(y1)} ${px(mid)} ${
-            px(y2)
-          } ${px(x2)} ${px(y2)}" stroke="${signColour(w.data)}" stroke-width="${
+          `<path data-weight="${name}" data-from="${nodeId(src, i)}" data-to="${
+            nodeId(dst, j)
+          }" d="M${px(xa)} ${px(ya)}C${px(mid)} ${px(ya)} ${px(mid)} ${px(yb)} ${px(xb)} ${
+            px(yb)
+          }" stroke="${signColour(w.data)}" stroke-width="${
             px(0.5 + 2.5 * share)
           }" stroke-opacity="${px(0.2 + 0.8 * share)}"><title>${
-            escapeXml(`${name} = ${fmt(w.data)}, grad ${fmt(w.grad)} (${from} to L${l}.N${j})`)
+            escapeXml(
+              `${name} = ${fmt(w.data)}, grad ${fmt(w.grad)} (${from} to L${l}.N${j})`,
+            )
           }</title></path>`,
         );
-      }
-    }
+      });
+    });
   });
   out.push(`</g>`);
 
   // Inputs and neurons.
-  const image = (c: number, k: number, x: number, y: number) =>
-    planes === null
-      ? ""
-      : `<image x="${x + 1}" y="${y + 1}" width="${NODE - 2}" height="${
+  const picture = (c: number, k: number, x: number, y: number) => {
+    if (tiles === null) return "";
+    const values = tiles[c][k];
+    const max = largest(values);
+    if (!oneD) {
+      return `<image data-max="${max}" x="${x + 1}" y="${y + 1}" width="${NODE - 2}" height="${
         NODE - 2
       }" preserveAspectRatio="none" style="image-rendering:pixelated" href="${
-        heatmap(planes[c][k], resolution)
+        heatmap(values, resolution)
       }"/>`;
-  for (let i = 0; i < drawn[0]; i++) {
+    }
+    const half = NODE / 2 - 3;
+    const mid = y + NODE / 2;
+    const pts = Array.from(values, (v, i) => {
+      const t = max === 0 || !Number.isFinite(v) ? 0 : v / max;
+      return `${px(x + 2 + i / (values.length - 1) * (NODE - 4))},${px(mid - t * half)}`;
+    });
+    return `<line x1="${x + 1}" y1="${mid}" x2="${
+      x + NODE - 1
+    }" y2="${mid}" stroke="#999" stroke-dasharray="2 2"/>` +
+      `<polyline data-max="${max}" points="${
+        pts.join(" ")
+      }" fill="none" stroke="#333" stroke-width="1.3"/>`;
+  };
+  order[0].forEach((i, k) => {
     const x = cx(0) - NODE / 2;
-    const y = cy(0, i) - NODE / 2;
+    const y = cy(0, k) - NODE / 2;
     const name = escapeXml(opts.inputs[i]);
     out.push(
-      `<g data-input="${name}"><title>${name}</title><rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#999"/>${
-        image(0, i, x, y)
+      `<g data-input="${name}" data-node="in${i}"><title>${name}</title><rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#999"/>${
+        picture(0, k, x, y)
       }<text x="${x - 6}" y="${y + NODE / 2 + 4}" text-anchor="end" fill="#333">${name}</text></g>`,
     );
-  }
+  });
   model.layers.forEach((layer, l) => {
     const c = l + 1;
     const last = l === model.layers.length - 1;
-    for (let j = 0; j < drawn[c]; j++) {
+    order[c].forEach((j, k) => {
       const neuron = layer.neurons[j];
       const x = cx(c) - NODE / 2;
-      const y = cy(c, j) - NODE / 2;
+      const y = cy(c, k) - NODE / 2;
       const name = `L${l}.N${j}`;
       const b = neuron.b;
       const label = last ? opts.outputs[j] : "";
@@ -325,9 +507,9 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
         fmt(b.data)
       }, grad ${fmt(b.grad)}`;
       out.push(
-        `<g data-neuron="${name}"><title>${escapeXml(summary)}</title>` +
+        `<g data-neuron="${name}" data-node="${name}"><title>${escapeXml(summary)}</title>` +
           `<rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#777"/>${
-            image(c, j, x, y)
+            picture(c, k, x, y)
           }` +
           `<rect data-bias="${name}.b" x="${x - 7}" y="${
             y + NODE - 6
@@ -341,10 +523,10 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
             }</text>`) +
           `</g>`,
       );
-    }
+    });
   });
 
-  // What is not drawn, under each column, then the notes.
+  // What is not drawn, under each column, then the colour scale, then the notes.
   sizes.forEach((n, c) => {
     if (n > drawn[c]) {
       out.push(
@@ -354,13 +536,40 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       );
     }
   });
-  lines.forEach((line, k) =>
+  const below = TOP + rows * PITCH + moreRow;
+  if (scaleRow > 0) {
+    const stops = [-1, -0.5, 0, 0.5, 1].map((t) => {
+      const rgb = [0, 0, 0];
+      scaleColour(t, rgb, 0);
+      return `<stop offset="${(t + 1) / 2}" stop-color="${hex(rgb)}"/>`;
+    });
     out.push(
-      `<text x="8" y="${TOP + rows * PITCH + moreRow + 12 + k * 15}" fill="#666" font-size="10">${
+      `<g data-scale="tiles"><defs><linearGradient id="${escapeXml(opts.id ?? "network")}-scale">${
+        stops.join("")
+      }</linearGradient></defs>` +
+        `<text x="8" y="${below + 11}" fill="#555" font-size="10">tiles</text>` +
+        `<text x="62" y="${
+          below + 11
+        }" fill="#555" font-size="10" text-anchor="end">&#8722;max</text>` +
+        `<rect x="66" y="${below + 3}" width="100" height="10" fill="url(#${
+          escapeXml(opts.id ?? "network")
+        }-scale)" stroke="#999" stroke-width="0.5"/>` +
+        `<text x="116" y="${below + 21}" fill="#555" font-size="9" text-anchor="middle">0</text>` +
+        `<text x="170" y="${below + 11}" fill="#555" font-size="10">+max</text></g>`,
+    );
+  }
+  wrapped.forEach((line, k) =>
+    out.push(
+      `<text x="8" y="${below + scaleRow + 12 + k * 14}" fill="#666" font-size="10">${
         escapeXml(line)
       }</text>`,
     )
   );
   out.push("</svg>");
   return out.join("\n");
+}
+
+/** A number in at most 3 significant digits, for the notes. */
+function fmtShort(x: number): string {
+  return String(Number(x.toPrecision(3)));
 }

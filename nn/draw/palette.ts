@@ -1,16 +1,44 @@
 /**
- * TensorFlow Playground's orange-grey-blue scale, shared by the pictures
- * (`network_svg.ts`, `plot_svg.ts`).
+ * The one palette of every picture (`network_svg.ts`, `plot_svg.ts`, and the
+ * report page, which imports it): TensorFlow Playground's orange-grey-blue
+ * scale means a sign, and nothing else, except in the one case where a class
+ * *is* a sign.
+ *
+ * The rule: orange and blue are the sign of a number (a weight, a neuron's
+ * output, a score). Two classes told apart by the sign of one output take
+ * them too (class 0 orange, the negative side; class 1 blue), since there the
+ * class and the sign are one fact. Otherwise, with three or more classes or
+ * with one output per class, classes take {@linkcode CLASS_COLOURS}, a
+ * categorical palette that holds no orange and no blue, so no class colour
+ * ever reads as a sign.
  *
  * @module
  */
 
-/** Orange: negative values, the first of two classes. */
+/** Orange: negative values, and class 0 of two classes told apart by one output's sign. */
 export const NEGATIVE: readonly number[] = [0xf5, 0x93, 0x22];
 /** Light grey: zero. */
 export const ZERO: readonly number[] = [0xe8, 0xea, 0xeb];
-/** Blue: positive values, the second of two classes. */
+/** Blue: positive values, and class 1 of two classes told apart by one output's sign. */
 export const POSITIVE: readonly number[] = [0x08, 0x77, 0xbd];
+
+/**
+ * Class colours when classes are not signs: Tableau 10 without its blue,
+ * orange and cyan, then two dark ones; none near {@linkcode NEGATIVE} or
+ * {@linkcode POSITIVE}.
+ */
+export const CLASS_COLOURS: readonly string[] = [
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#e377c2",
+  "#8c564b",
+  "#bcbd22",
+  "#7f7f7f",
+  "#1b5e20",
+  "#4a148c",
+  "#212121",
+];
 
 /** The colour of `t` in [-1, 1] on the scale (0 for a non-finite `t`), into `rgb` at `at`. */
 export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): void {
@@ -18,4 +46,27 @@ export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): 
   const far = c < 0 ? NEGATIVE : POSITIVE;
   const k = Math.abs(c);
   for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(ZERO[i] + (far[i] - ZERO[i]) * k);
+}
+
+/**
+ * The colour of class `k` of `classes` as `#rrggbb`, for a model of `outputs`
+ * outputs: the sign colours for two classes and one output, else
+ * {@linkcode CLASS_COLOURS}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { classColour } from "./palette.ts";
+ * assert.equal(classColour(1, 2, 1), "#0877bd"); // the positive side of the one output
+ * assert.equal(classColour(1, 3, 3), "#d62728"); // no blue or orange for 3 classes
+ * ```
+ */
+export function classColour(k: number, classes: number, outputs: number = 1): string {
+  if (classes <= 2 && outputs === 1) return hexOf(k === 0 ? NEGATIVE : POSITIVE);
+  return CLASS_COLOURS[((k % CLASS_COLOURS.length) + CLASS_COLOURS.length) % CLASS_COLOURS.length];
+}
+
+/** `[r, g, b]` as `#rrggbb`. */
+export function hexOf(rgb: readonly number[]): string {
+  return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }

@@ -10,7 +10,7 @@ import { escapeXml } from "./value_svg.ts";
 import type { Dataset } from "../data/datasets.ts";
 import { predictClass } from "../model/losses.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { NEGATIVE, POSITIVE, scaleColour } from "./palette.ts";
+import { classColour, scaleColour } from "./palette.ts";
 import { pngDataUrl } from "./_png.ts";
 import { predictBatch } from "../train/train.ts";
 
@@ -328,10 +328,9 @@ function hex(rgb: readonly number[]): string {
   return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** The colour of class `k` of `classes`: orange and blue for two, then the palette. */
-function classColour(k: number, classes: number): readonly number[] {
-  if (classes <= 2) return k === 0 ? NEGATIVE : POSITIVE;
-  const h = PALETTE[k % PALETTE.length];
+/** The colour of class `k` of `classes` for a model of `outputs` outputs, as numbers: the palette's rule. */
+function classRgb(k: number, classes: number, outputs: number): readonly number[] {
+  const h = classColour(k, classes, outputs);
   return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 }
 
@@ -405,7 +404,7 @@ export function boundarySvg(
   const left = 46;
   const top = title === undefined ? 10 : 30;
   const width = Math.ceil(left + pw + 12);
-  const height = Math.ceil(top + ph + 34);
+  const legendTop = Math.ceil(top + ph + 34);
   const sx = (x: number) => left + (x - ex0) / spanX * pw;
   const sy = (y: number) => top + (1 - (y - ey0) / spanY) * ph;
   const regression = problem === "regression";
@@ -415,6 +414,12 @@ export function boundarySvg(
   }
   const classes = regression ? 0 : Math.max(2, data.classes);
   const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
+  const outputs = model === undefined ? 1 : model.nouts[model.nouts.length - 1];
+  const classNames = regression
+    ? []
+    : Array.from({ length: classes }, (_, k) => data.classNames?.[k] ?? `class ${k}`);
+  const legendRows = classNames.length === 0 ? 0 : Math.ceil(classNames.length / 4);
+  const height = legendTop + (legendRows === 0 ? 0 : legendRows * 16 + 6);
 
   const out = chartStart(width, height, left, title, "Decision boundary");
   if (model !== undefined) {
@@ -436,7 +441,7 @@ export function boundarySvg(
     outs.forEach((o, i) => {
       if (regression) scaleColour(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
       else if (o.length === 1) scaleColour(o[0], rgb, i * 3);
-      else rgb.set(classColour(predictClass(o), classes), i * 3);
+      else rgb.set(classRgb(predictClass(o), classes, outputs), i * 3);
       // Lighter than the points, so that they stand out.
       for (let j = i * 3; j < i * 3 + 3; j++) rgb[j] = Math.round(255 - (255 - rgb[j]) * 0.5);
     });
@@ -473,7 +478,7 @@ export function boundarySvg(
   }
   const names = data.featureNames ?? ["x1", "x2"];
   out.push(
-    `<text x="${r1(left + pw / 2)}" y="${height - 4}" text-anchor="middle" font-size="11">${
+    `<text x="${r1(left + pw / 2)}" y="${legendTop - 4}" text-anchor="middle" font-size="11">${
       escapeXml(names[0] ?? "x1")
     }</text>`,
     `<text transform="translate(11 ${
@@ -493,9 +498,22 @@ export function boundarySvg(
       const c = [0, 0, 0];
       scaleColour(reach === 0 ? 0 : label / reach, c, 0);
       fill = hex(c);
-    } else fill = hex(classColour(classOf(label), classes));
+    } else fill = classColour(classOf(label), classes, outputs);
     out.push(`<circle cx="${r1(sx(x))}" cy="${r1(sy(y))}" r="${radius}" fill="${fill}"/>`);
   });
-  out.push(`</g>`, "</svg>");
+  out.push(`</g>`);
+  // The classes' legend, four to a row.
+  classNames.forEach((name, k) => {
+    const x = left + (k % 4) * Math.max(60, pw / 4);
+    const y = legendTop + 4 + Math.floor(k / 4) * 16;
+    out.push(
+      `<g data-legend="${k}"><rect x="${r1(x + 1)}" y="${
+        y + 1
+      }" width="9" height="9" rx="2" fill="${classColour(k, classes, outputs)}"/><text x="${
+        r1(x + 13)
+      }" y="${y + 9}" font-size="11" fill="#333">${escapeXml(name)}</text></g>`,
+    );
+  });
+  out.push("</svg>");
   return out.join("\n");
 }

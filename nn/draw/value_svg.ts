@@ -80,11 +80,12 @@ export class GraphTooLargeError extends RangeError {
   }
 }
 
-const FONT = 12;
+const FONT = 11;
 const CHAR = FONT * 0.6; // a monospace character's advance
 const ROW = 22; // a record's or an op's height
 const GAP_Y = 6; // between items of a column
 const GAP_X = 28; // between columns
+const GAP_OP = 16; // between an op's column and its neighbours
 const MARGIN = 8;
 const ARROW = 7;
 
@@ -243,7 +244,7 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     return it;
   };
   for (const v of values) {
-    if (v.op !== "") opOf.set(v, make(v, true, [v.op]));
+    if (v.op !== "") opOf.set(v, make(v, true, [opSymbol(v) + (isDeadRelu(v) ? " \u2020" : "")]));
     record.set(v, make(v, false, [v.label, `data ${fix(v.data)}`, `grad ${fix(v.grad)}`]));
   }
 
@@ -373,17 +374,30 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
   // Widths: each column as wide as its widest item.
   const colX: number[] = [];
   const colW = columns.map((column) => Math.max(0, ...column.map((it) => it.w)));
+  // An op's column sits closer to its neighbours: its ellipse is small and its edges short.
+  const opColumn = columns.map((column) => column.some((it) => it.op));
   let x = MARGIN;
-  for (const w of colW) {
+  colW.forEach((w, c) => {
+    if (c > 0) x += opColumn[c] || opColumn[c - 1] ? GAP_OP : GAP_X;
     colX.push(x + w / 2);
-    x += w + GAP_X;
-  }
-  const width = Math.ceil(x - GAP_X + MARGIN);
+    x += w;
+  });
+  const width = Math.ceil(x + MARGIN);
   const height = Math.ceil(bottom - top + 2 * MARGIN);
   if (width > opts.maxWidth || height > opts.maxHeight) {
     throw new GraphTooLargeError(values.length, width, height, opts.maxWidth, opts.maxHeight);
   }
   return { items, edges, colX, width, height, nodes: values.length };
+}
+
+/** The symbol an op is drawn with: micrograd's `+` for a sum of any number of terms. */
+function opSymbol(v: Value): string {
+  return v.op === "sum" ? "+" : v.op;
+}
+
+/** Whether `v` is a ReLU whose input is at most 0: it passes grad 0 back, whatever comes after. */
+function isDeadRelu(v: Value): boolean {
+  return v.op === "relu" && v.children.length === 1 && v.children[0].data <= 0;
 }
 
 /** A coordinate, to one decimal. */
@@ -426,7 +440,18 @@ function c1(x: number): number {
  */
 export function toSvg(root: Value, options: ToSvgOptions = {}): string {
   const opts = checkSvgOptions(options);
-  const { items, edges, colX, width, height, nodes } = layout(root, opts);
+  const { items, edges, colX, width: drawnWidth, height: graphHeight, nodes } = layout(root, opts);
+  const dead = items.filter((it) => it.op && it.value !== null && isDeadRelu(it.value)).length;
+  const note = dead === 0
+    ? ""
+    : `\u2020 dead ReLU${
+      dead === 1 ? "" : "s"
+    }: the input is at most 0, so relu passes grad 0 back to it and to all before it.`;
+  const width = Math.max(
+    drawnWidth,
+    note === "" ? 0 : Math.ceil(note.length * CHAR * 0.85 + 2 * MARGIN),
+  );
+  const height = graphHeight + (note === "" ? 0 : 18);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="${FONT}" role="img" aria-label="${nodes} node computation graph">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -466,12 +491,17 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
     const y = it.y - it.h / 2;
     const base = c1(it.y + FONT * 0.35);
     if (it.op) {
+      const dead = isDeadRelu(v)
+        ? ` data-dead="true"><title>${
+          escapeXml(`dead ReLU: its input is ${v.children[0].data} <= 0, so it passes grad 0 back`)
+        }</title>`
+        : ">";
       out.push(
-        `<g data-op="${escapeXml(v.op)}"><ellipse cx="${c1(colX[it.col])}" cy="${c1(it.y)}" rx="${
-          c1(it.w / 2)
-        }" ry="${it.h / 2}" fill="#ffffff" stroke="#333"/><text x="${
+        `<g data-op="${escapeXml(opSymbol(v))}"${dead}<ellipse cx="${c1(colX[it.col])}" cy="${
+          c1(it.y)
+        }" rx="${c1(it.w / 2)}" ry="${it.h / 2}" fill="#ffffff" stroke="#333"/><text x="${
           c1(colX[it.col])
-        }" y="${base}" text-anchor="middle">${escapeXml(v.op)}</text></g>`,
+        }" y="${base}" text-anchor="middle">${escapeXml(it.cells[0])}</text></g>`,
       );
       continue;
     }
@@ -501,6 +531,45 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
     parts.push("</g>");
     out.push(parts.join(""));
   }
+  if (note !== "") {
+    out.push(
+      `<text data-note="dead-relu" x="${MARGIN}" y="${graphHeight + 10}" font-size="${
+        FONT * 0.85
+      }" fill="#555">${escapeXml(note)}</text>`,
+    );
+  }
   out.push("</svg>");
   return out.join("\n");
+}
+
+/**
+ * A notebook's MIME bundle for the picture `svg`: the SVG itself, and a
+ * `text/html` fallback that shows the same picture as an `<img>` of a `data:`
+ * URL. Exporters such as `jupyter nbconvert --to html` sanitise inline SVG
+ * outputs into bare text, but keep HTML outputs and their images.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { svgMimeBundle } from "../../mod.ts";
+ * const bundle = svgMimeBundle('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>', "a box");
+ * assert.match(bundle["text/html"], /^<img src="data:image\/svg\+xml;base64,/);
+ * assert.equal(bundle["text/plain"], "a box");
+ * ```
+ */
+export function svgMimeBundle(svg: string, text?: string): Record<string, string> {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  const label = /aria-label="([^"]*)"/.exec(svg)?.[1] ?? "picture";
+  const width = /width="([\d.]+)"/.exec(svg)?.[1];
+  return {
+    "image/svg+xml": svg,
+    "text/html": `<img src="data:image/svg+xml;base64,${btoa(binary)}" alt="${label}"${
+      width === undefined ? "" : ` style="max-width:100%;width:${width}px"`
+    }>`,
+    ...(text === undefined ? {} : { "text/plain": text }),
+  };
 }
