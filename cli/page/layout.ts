@@ -164,8 +164,8 @@ function charts(info: RunInfo) {
     yTitle: "learning rate",
   });
   logToggle.addEventListener("change", () => {
-    loss.log = logToggle.checked;
     logToggle.dataset.user = "1";
+    loss.log = logToggle.checked;
   });
   const lrCard = card("Learning rate", chartBox(lrCanvas));
   const cards = [
