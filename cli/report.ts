@@ -390,7 +390,7 @@ h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 15px; margin: 0 0 8px; }
 h2 .title-row { display: flex; align-items: baseline; gap: 12px; }
 header p { margin: 4px 0; }
-.status { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600;
+.status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600;
   background: var(--accent-bg); color: var(--accent); }
 .status.moment { background: transparent; border: 1px solid var(--line); color: var(--fg); }
 .status.completed { background: var(--ok-bg); color: var(--ok); }
