@@ -323,9 +323,10 @@ export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"])
 }
 
 /**
- * At most about `max` steps of a history: half evenly spread, half evenly
- * spread on a log scale of the step (so a long run's log step axis keeps its
- * early steps, where most learning happens), the first and last kept.
+ * `max` steps of a longer history: about half evenly spread on a log scale
+ * of the step (so a long run's log step axis keeps its early steps, where
+ * most learning happens), the rest evenly spread over the others; the first
+ * and last kept.
  *
  * @example
  * ```ts
@@ -333,21 +334,25 @@ export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"])
  * import { thinSteps } from "./report.ts";
  * const steps = Array.from({ length: 100_000 }, (_, i) => i + 1);
  * const kept = thinSteps(steps, 2000);
- * assert.ok(kept.length <= 2000);
+ * assert.equal(kept.length, 2000);
  * assert.deepEqual(kept.slice(0, 3), [1, 2, 3]);
  * assert.equal(kept.at(-1), 100_000);
  * ```
  */
 export function thinSteps<T>(history: T[], max: number): T[] {
-  if (history.length <= max) return history;
   const n = history.length;
-  const half = Math.max(2, Math.floor((max - 1) / 2));
-  const keep = new Set<number>([n - 1]);
+  if (n <= max) return history;
+  const half = Math.max(2, Math.floor(max / 2));
+  const log = new Set<number>([0, n - 1]);
   for (let i = 0; i < half; i++) {
-    keep.add(Math.floor(i * n / half));
-    keep.add(Math.round(Math.expm1(i / (half - 1) * Math.log1p(n - 1))));
+    log.add(Math.round(Math.expm1(i / (half - 1) * Math.log1p(n - 1))));
   }
-  return [...keep].sort((a, b) => a - b).map((i) => history[i]);
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) if (!log.has(i)) rest.push(i);
+  const more = Math.max(0, max - log.size);
+  const keep = [...log];
+  for (let i = 0; i < more; i++) keep.push(rest[Math.floor(i * rest.length / more)]);
+  return keep.sort((a, b) => a - b).map((i) => history[i]);
 }
 
 /** The history as columns, thinned to at most `max` steps, values to 6 significant digits. */
