@@ -33,10 +33,16 @@ export function logStepTicks(min: number, max: number): number[] {
   return out;
 }
 
-/** Most steps a chart keeps; beyond, every other kept step is dropped. */
+/** Most steps a chart keeps; beyond, every other kept step is dropped (but the first ones). */
 const MAX_KEPT = 1000;
 
-/** Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT}, the latest always kept. */
+/** How many of the first steps a chart always keeps. */
+const EARLY_KEPT = 100;
+
+/**
+ * Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT},
+ * the first {@linkcode EARLY_KEPT} and the latest always kept.
+ */
 export class StepStore {
   #kept: Step[] = [];
   #stride = 1;
@@ -49,7 +55,8 @@ export class StepStore {
       if (this.#seen++ % this.#stride === 0) this.#kept.push(s);
       this.#last = s;
       if (this.#kept.length > MAX_KEPT) {
-        this.#kept = this.#kept.filter((_, i) => i % 2 === 0);
+        // The first steps stay: a long run's log step axis shows them, where most learning happens.
+        this.#kept = this.#kept.filter((_, i) => i < EARLY_KEPT || i % 2 === 0);
         this.#stride *= 2;
       }
     }
