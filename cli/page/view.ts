@@ -309,7 +309,11 @@ export class View {
     if (this.#following() || !moment) {
       step = this.#done;
       metrics = this.#last;
-      if (!end) {
+      if (end) {
+        status.className = `status ${end.status}`;
+        status.textContent = end.statusText;
+        parts.headline.textContent = end.headline;
+      } else {
         status.className = "status running";
         status.textContent = `Step ${count(step)} of ${count(info.steps)}`;
         const rate = this.#elapsedMs > 0
