@@ -231,7 +231,7 @@ export function buildLayout(root: HTMLElement, info: RunInfo, events: TimelineEv
       "div",
       { class: "grid" },
       ...(plane || curve ? [confusionCard] : []),
-      card("Summary", el("p", { class: "note" }, "At the end of the run."), summary),
+      card("Summary", summary),
     ),
   );
   return {

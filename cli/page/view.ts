@@ -465,7 +465,10 @@ export class View {
         ")",
       );
     }
-    parts.summary.replaceChildren(summaryTable(end));
+    parts.summary.replaceChildren(
+      el("p", { class: "note" }, "At the end of the run."),
+      summaryTable(end),
+    );
   }
 }
 
