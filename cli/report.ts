@@ -95,6 +95,28 @@ export function thin<T>(history: T[], max: number): T[] {
 const pct = (x: number | undefined) => x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
 const num = (x: number | undefined) => x === undefined ? "—" : x.toPrecision(4);
 
+/** A whole number with thousands separators, as the page writes them: 19,194. */
+function count(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** `n` and a noun, singular for 1: "1 step", "19,194 steps". */
+function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Text with its long numbers in 4 significant digits ("4849528025418427"
+ * becomes "4.850e+15", "1.5047138778100526" becomes "1.505"), for messages
+ * that quote values at full precision.
+ */
+export function shortNumbers(text: string): string {
+  return text.replace(/-?\d+\.\d{5,}(?:e[+-]?\d+)?|-?\d{9,}/g, (m) => {
+    const x = Number(m);
+    return Math.abs(x) >= 1e6 ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+  });
+}
+
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
@@ -103,11 +125,15 @@ function seconds(ms: number): string {
 export function statusText(run: ModelFile): string {
   switch (run.status) {
     case "completed":
-      return `Completed ${run.stepsDone} steps`;
+      return `Completed ${plural(run.stepsDone, "step")}`;
     case "cancelled":
-      return `Cancelled at step ${run.stoppedAtStep ?? run.stepsDone} of ${run.config.steps}`;
+      return `Cancelled at step ${count(run.stoppedAtStep ?? run.stepsDone)} of ${
+        count(run.config.steps)
+      }`;
     case "failed":
-      return `Failed after ${run.stepsDone} steps: ${run.error ?? "unknown error"}`;
+      return `Failed after ${plural(run.stepsDone, "step")}: ${
+        shortNumbers(run.error ?? "unknown error")
+      }`;
     default: {
       const never: never = run.status;
       return String(never);
@@ -126,7 +152,7 @@ function headline(run: ModelFile): string {
     : [`train accuracy ${pct(f.trainAccuracy)}`, `train data loss ${num(f.trainLoss)}`];
   if (f?.testAccuracy !== undefined) parts.push(`test accuracy ${pct(f.testAccuracy)}`);
   if (f?.testR2 !== undefined) parts.push(`test R² ${num(f.testR2)}`);
-  parts.push(`${run.parameterCount} parameters`, seconds(run.wallTimeMs));
+  parts.push(plural(run.parameterCount, "parameter"), seconds(run.wallTimeMs));
   return parts.join(" · ");
 }
 
@@ -137,8 +163,8 @@ function summaryRows(run: ModelFile): [string, string][] {
   const regression = c.problem === "regression";
   const what = regression ? "real targets" : `${run.classNames.length} classes`;
   const data = d.kind === "generated"
-    ? `${d.name}: ${d.samples} samples, noise ${d.noise}, ${what}`
-    : `CSV file ${d.file}: ${d.rows} rows, ${d.features} features, ${what}`;
+    ? `${d.name}: ${count(d.samples)} samples, noise ${d.noise}, ${what}`
+    : `CSV file ${d.file}: ${count(d.rows)} rows, ${d.features} features, ${what}`;
   const f = run.final;
   const fit: [string, string][] = regression
     ? [
@@ -165,12 +191,12 @@ function summaryRows(run: ModelFile): [string, string][] {
     ...(regression ? [] : [["Classes", run.classNames.join(", ")] as [string, string]]),
     [
       "Model",
-      `Mlp ${
-        [run.featureNames.length, ...c.layers, run.model?.nouts.at(-1) ?? "?"].join("-")
-      }, ${c.activation} hidden, linear output`,
+      `Mlp ${[run.featureNames.length, ...c.layers, run.model?.nouts.at(-1) ?? "?"].join("-")}, ${
+        c.layers.length > 0 ? `${c.activation} hidden, linear output` : "linear (no hidden layer)"
+      }`,
     ],
-    ["Parameters", String(run.parameterCount)],
-    ["Steps done", String(run.stepsDone)],
+    ["Parameters", count(run.parameterCount)],
+    ["Steps done", count(run.stepsDone)],
     // Every setting the table puts in the summary, in table order.
     ...summaryParts(c),
     ...fit,
@@ -312,9 +338,42 @@ export function runEnd(run: ModelFile, setup: RunSetup, files?: RunEnd["files"])
   };
 }
 
+/**
+ * `max` steps of a longer history: about half evenly spread on a log scale
+ * of the step (so a long run's log step axis keeps its early steps, where
+ * most learning happens), the rest evenly spread over the others; the first
+ * and last kept.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { thinSteps } from "./report.ts";
+ * const steps = Array.from({ length: 100_000 }, (_, i) => i + 1);
+ * const kept = thinSteps(steps, 2000);
+ * assert.equal(kept.length, 2000);
+ * assert.deepEqual(kept.slice(0, 3), [1, 2, 3]);
+ * assert.equal(kept.at(-1), 100_000);
+ * ```
+ */
+export function thinSteps<T>(history: T[], max: number): T[] {
+  const n = history.length;
+  if (n <= max) return history;
+  const half = Math.max(2, Math.floor(max / 2));
+  const log = new Set<number>([0, n - 1]);
+  for (let i = 0; i < half; i++) {
+    log.add(Math.round(Math.expm1(i / (half - 1) * Math.log1p(n - 1))));
+  }
+  const rest: number[] = [];
+  for (let i = 0; i < n; i++) if (!log.has(i)) rest.push(i);
+  const more = Math.max(0, max - log.size);
+  const keep = [...log];
+  for (let i = 0; i < more; i++) keep.push(rest[Math.floor(i * rest.length / more)]);
+  return keep.sort((a, b) => a - b).map((i) => history[i]);
+}
+
 /** The history as columns, thinned to at most `max` steps, values to 6 significant digits. */
 export function historyColumns(history: Step[], max = 2000): HistoryColumns {
-  const kept = thin(history, max);
+  const kept = thinSteps(history, max);
   const r = (x: number) => round(x, 6) ?? NaN;
   return {
     step: kept.map((s) => s.step),
@@ -334,44 +393,75 @@ export function historyColumns(history: Step[], max = 2000): HistoryColumns {
 }
 
 const STYLE = `
-:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; }
+:root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
+  --bg: #f6f8fa; --card: #ffffff; --accent: #0969da; --accent-bg: #ddf4ff;
+  --ok: #116329; --ok-bg: #dafbe1; --warn: #7d4e00; --warn-bg: #fff8c5;
+  --bad: #a40e26; --bad-bg: #ffebe9; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --bg: #0d1117; --card: #151b23;
+    --accent: #4493f8; --accent-bg: #0d2a4d; --ok: #57d364; --ok-bg: #12361c;
+    --warn: #e3b341; --warn-bg: #3b2e0a; --bad: #ff7b72; --bad-bg: #4a1418; }
+}
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
-  background: #f6f8fa; }
+  background: var(--bg); }
 main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 40px; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 15px; margin: 0 0 8px; display: flex; align-items: baseline; gap: 12px; }
+h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
+h2 { font-size: 15px; margin: 0 0 8px; }
+h2 .title-row { display: flex; align-items: baseline; gap: 12px; }
 header p { margin: 4px 0; }
-.status { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600;
-  background: #ddf4ff; color: #0969da; }
-.status.completed { background: #dafbe1; color: #116329; }
-.status.cancelled { background: #fff8c5; color: #7d4e00; }
-.status.failed { background: #ffebe9; color: #a40e26; }
-.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 16px; }
+.status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600;
+  background: var(--accent-bg); color: var(--accent); }
+.status.moment { background: transparent; border: 1px solid var(--line); color: var(--fg); }
+.status.completed { background: var(--ok-bg); color: var(--ok); }
+.status.cancelled { background: var(--warn-bg); color: var(--warn); }
+.status.failed { background: var(--bad-bg); color: var(--bad); }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px;
+  margin-top: 16px; }
 .grid.top { grid-template-columns: minmax(0, 520px) minmax(0, 1fr); }
-.grid.charts { grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); }
-@media (max-width: 900px) { .grid, .grid.top { grid-template-columns: 1fr; } }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 14px;
+.grid.charts { grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); }
+@media (max-width: 900px) { .grid, .grid.top { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 600px) { main { padding: 12px 10px 32px; } .card { padding: 10px; }
+  .grid { gap: 10px; margin-top: 10px; } }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px;
   min-width: 0; }
-.card.timeline { display: flex; align-items: center; gap: 12px; margin-top: 14px; padding: 10px 14px; }
-.card.timeline input { flex: 1; }
-.card.timeline button { font: inherit; padding: 3px 14px; border-radius: 6px; border: 1px solid var(--line);
-  background: #f6f8fa; cursor: pointer; min-width: 72px; }
-#timeline-step { min-width: 190px; text-align: right; font-variant-numeric: tabular-nums; }
+.card[hidden] { display: none; }
+.card.timeline { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-top: 14px;
+  padding: 10px 14px; }
+.timeline-track { flex: 1 1 220px; min-width: 0; position: relative; padding-bottom: 16px; }
+.timeline-track input { width: 100%; margin: 0; display: block; }
+.timeline-scale { position: absolute; left: 8px; right: 8px; bottom: 0; height: 14px; font-size: 11px; }
+.timeline-scale span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
+.timeline-scale span.kind { right: -8px; transform: none; top: -30px; }
+.card.timeline button { font: inherit; color: var(--fg); padding: 6px 14px; border-radius: 6px;
+  border: 1px solid var(--line); background: var(--bg); cursor: pointer; min-width: 72px; }
+.card.timeline button[aria-pressed="true"] { background: var(--accent-bg); color: var(--accent); }
+#timeline-step { flex: 0 1 auto; font-variant-numeric: tabular-nums; }
 .chart { position: relative; height: 260px; }
 .chart.tall { height: 420px; }
 .toggle { font-weight: 400; font-size: 13px; margin-left: auto; }
-#boundary { display: block; cursor: crosshair; }
+#boundary, #curve, #fit { display: block; cursor: crosshair; max-width: 100%; }
+#boundary:focus-visible, #curve:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .readout { font-size: 12px; color: var(--muted); min-height: 2.9em; margin-top: 4px;
-  font-variant-numeric: tabular-nums; }
+  font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.scale { display: flex; align-items: center; gap: 6px; font-size: 12px; margin-top: 6px;
+  flex-wrap: wrap; font-variant-numeric: tabular-nums; }
+.scale .bar { display: inline-block; width: 140px; height: 10px; border-radius: 2px;
+  border: 1px solid var(--line); }
+.scale[hidden] { display: none; }
 .network { overflow-x: auto; }
 .network svg { display: block; max-width: 100%; height: auto; }
-.legend { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
-  vertical-align: -1px; border: 1px solid #0006; }
+  vertical-align: -1px; border: 1px solid var(--line); }
+.swatch.square { border-radius: 0; }
+.swatch.line { width: 16px; height: 0; border-radius: 0; border: 0; border-top: 2px dashed var(--muted);
+  vertical-align: 3px; }
 table.summary { border-collapse: collapse; width: 100%; }
 table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 12px 4px 0;
-  vertical-align: top; white-space: nowrap; }
+  vertical-align: top; }
 table.summary td { padding: 4px 0; overflow-wrap: anywhere; }
 table.confusion { border-collapse: collapse; margin: 0 0 14px; font-variant-numeric: tabular-nums; }
 table.confusion caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
@@ -379,9 +469,10 @@ table.confusion th, table.confusion td { border: 1px solid var(--line); padding:
 table.confusion td { text-align: right; min-width: 48px; }
 table.confusion th { font-weight: 500; max-width: 160px; overflow-wrap: anywhere; }
 table.confusion th.corner { color: var(--muted); font-size: 12px; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa;
-  padding: 2px 4px; border-radius: 4px; }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg);
+  padding: 2px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 .note { color: var(--muted); }
+.note:empty { display: none; }
 .controls label { color: var(--fg); }
 code.command span { white-space: nowrap; }
 `;
@@ -415,6 +506,7 @@ export function renderPage(options: RenderPageOptions): string {
   const data = live
     ? ""
     : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
+  const loading = `<p class="note" id="loading">Loading the ${live ? "live view" : "report"}…</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -426,12 +518,36 @@ export function renderPage(options: RenderPageOptions): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<main id="app"><p class="note">Loading the ${live ? "live view" : "report"}…</p></main>
+<main id="app">${loading}${noscript(options.report)}</main>
 ${data}<script>${chartJs}</script>
 <script type="module">${pageJs}</script>
 </body>
 </html>
 `;
+}
+
+/**
+ * What a browser without JavaScript shows instead of the page: the run's
+ * status, figures and summary as plain HTML (a live page can only say that
+ * it needs JavaScript).
+ */
+function noscript(report: ReportPayload | undefined): string {
+  const hide = "<style>#loading { display: none; }</style>";
+  if (!report) {
+    return `<noscript>${hide}<p>The live view needs JavaScript. The report is written when ` +
+      `the run ends.</p></noscript>`;
+  }
+  const end = report.end;
+  const rows = [...end.summary, ["Reproduce", end.command]]
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join("\n");
+  return `<noscript>${hide}<header><h1>denograd: ${escapeHtml(report.info.dataset)}</h1>
+<p><span class="status ${end.status}">${escapeHtml(end.statusText)}</span>
+<span class="note">${escapeHtml(end.headline)}</span></p></header>
+<section class="card"><h2>Summary</h2><p class="note">The charts, boundary, network and timeline
+need JavaScript.</p><table class="summary">
+${rows}
+</table></section></noscript>`;
 }
 
 /**
@@ -444,10 +560,15 @@ ${data}<script>${chartJs}</script>
  */
 export function renderReport(data: ReportData, options: RenderReportOptions): string {
   const info = runInfo(data.setup);
+  // Each moment carries its step's metrics exactly as history.csv has them (the history is thinned).
+  const byStep = new Map(data.history.map((s) => [s.step, s]));
   const report: ReportPayload = {
     info,
     history: historyColumns(data.history, options.maxPoints ?? 2000),
-    snapshots: data.snapshots ?? [],
+    snapshots: (data.snapshots ?? []).map((s) => {
+      const metrics = byStep.get(s.step);
+      return metrics ? { ...s, metrics } : s;
+    }),
     end: runEnd(data.run, data.setup, data.files),
   };
   return renderPage({

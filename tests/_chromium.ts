@@ -207,11 +207,14 @@ export function canvasPixels(id: string): string {
     document.getElementById("${id}").width, document.getElementById("${id}").height).data)`;
 }
 
-/** A page expression: moves the timeline to index `i` as a user would, and waits for the redraw. */
+/**
+ * A page expression: moves the timeline to moment `i` (the position of its
+ * tick) as a user would, and waits for the redraw.
+ */
 export function moveTimeline(i: number): string {
   return `new Promise((resolve) => {
     const s = document.getElementById("timeline");
-    s.value = String(${i});
+    s.value = s.list?.options[${i}]?.value ?? String(${i});
     s.dispatchEvent(new Event("input", { bubbles: true }));
     requestAnimationFrame(() => requestAnimationFrame(() => resolve(s.value)));
   })`;

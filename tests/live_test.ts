@@ -130,6 +130,14 @@ Deno.test({
       });
 
       await t.step("the page follows the run: title, curves and boundary", async () => {
+        // A phone: the page must fit its width with no sideways scroll and no shrinking.
+        await page.page.setViewport({
+          width: 390,
+          height: 844,
+          isMobile: true,
+          hasTouch: true,
+          deviceScaleFactor: 3,
+        });
         await page.page.goto(url, { waitUntil: "load" });
         const first = await page.waitFor<number>(STEP_IN_TITLE, 30_000);
         await page.waitFor(`document.querySelector("#network [data-neuron]")`, 30_000);
@@ -149,6 +157,18 @@ Deno.test({
           await page.evaluate<string>(`document.getElementById("status").textContent`),
           /^Step [\d,]+ of 100,000$/,
         );
+        // One current step: the status's; the timeline, following, names none of its own.
+        const shown = await page.evaluate<{ text: string; step: string; label: string }>(`({
+          text: document.getElementById("status").textContent,
+          step: document.getElementById("status").dataset.step,
+          label: document.getElementById("timeline-step").textContent,
+        })`);
+        assert.equal(shown.text.match(/^Step ([\d,]+)/)![1].replaceAll(",", ""), shown.step);
+        assert.doesNotMatch(shown.label, /\d/);
+        const width = await page.evaluate<{ scroll: number; inner: number }>(
+          `({ scroll: document.documentElement.scrollWidth, inner: innerWidth })`,
+        );
+        assert.deepEqual(width, { scroll: 390, inner: 390 });
       });
 
       await t.step("Ctrl-C stops the run, saves it, and the page says where", async () => {
@@ -163,7 +183,7 @@ Deno.test({
         assert.ok(saved.includes(`run/report.html`), saved);
         assert.match(
           await page.evaluate<string>(`document.getElementById("status").textContent`),
-          /^Cancelled at step \d+ of 100000$/,
+          /^Cancelled at step [\d,]+ of 100,000$/,
         );
       });
 
@@ -209,12 +229,12 @@ Deno.test({
       await page.waitFor(`document.querySelector("table.summary")`, 30_000);
       assert.match(
         await page.evaluate<string>(`document.getElementById("status").textContent`),
-        /^Completed 3000 steps$/,
+        /^Completed 3,000 steps$/,
       );
       // The timeline is complete: its last moment is the last step.
       assert.equal(
         await page.evaluate<string>(`document.getElementById("timeline-step").textContent`),
-        "after step 3,000 of 3,000",
+        "After step 3,000 of 3,000 (the end)",
       );
       assert.deepEqual(page.consoleErrors, []);
     } finally {

@@ -3,7 +3,8 @@ import { Mlp, Rng } from "../mod.ts";
 import { loadChartJs } from "../cli/_chart_js.ts";
 import { renderPage, snapshotJson } from "../cli/report.ts";
 import type { ReportPayload } from "../cli/page/data.ts";
-import { gridBounds } from "../workers/grid.ts";
+import { gridBounds, planeCells } from "../workers/grid.ts";
+import { mlpJsonOf } from "../workers/snapshots.ts";
 import { canvasPixels, IGNORE_BROWSER_TESTS, moveTimeline, openPage } from "./_chromium.ts";
 
 /** A regression run's page data: `nin` features, targets from `f`, two timeline moments. */
@@ -73,7 +74,48 @@ Deno.test({
           await Deno.writeTextFile(file, renderPage({ chartJs, title: "t", report: data }));
           const page = await openPage(`file://${file}`);
           try {
+            // A HiDPI screen: canvases hold two pixels per CSS pixel.
+            await page.page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 2 });
+            await page.page.reload({ waitUntil: "load" });
             await page.waitFor(`document.querySelector("table.summary")`);
+            const fit = await page.evaluate<
+              { width: number; css: number; ticks: string; legend: string; hidden: boolean }
+            >(`(() => {
+              const c = document.getElementById("fit");
+              return { width: c.width, css: c.getBoundingClientRect().width, ticks: c.dataset.ticks,
+                legend: document.getElementById("fit-legend").textContent,
+                hidden: c.parentElement.hidden };
+            })()`);
+            assert.equal(fit.width, Math.round(fit.css * 2), "predicted-vs-true is HiDPI");
+            assert.ok(fit.ticks.split(",").length >= 3, `ticks ${fit.ticks}`);
+            assert.equal(fit.legend, "traintestpredicted = true");
+            assert.equal(fit.hidden, false);
+            // A constant learning rate is a line of text, not a chart card.
+            assert.deepEqual(
+              await page.evaluate(`({
+                card: document.getElementById("lr-chart").closest("section").hidden,
+                note: document.getElementById("lr-note").textContent,
+              })`),
+              { card: true, note: "Learning rate: 0.01 at every step (constant)." },
+            );
+            if (nin === 2) {
+              // The plane's colour scale spans the largest predicted value over the plane.
+              const model = Mlp.fromJSON(
+                mlpJsonOf(data.info.model, data.snapshots[2].params as number[]),
+              );
+              let max = 1;
+              for (const cell of planeCells(data.info.bounds!, data.info.gridSize)) {
+                max = Math.max(max, Math.abs(model.predict(cell)[0]));
+              }
+              const scale = await page.evaluate<{ min: string; max: string; hidden: boolean }>(
+                `({ ...document.getElementById("plane-scale").dataset,
+                  hidden: document.getElementById("plane-scale").hidden })`,
+              );
+              assert.equal(scale.hidden, false);
+              assert.ok(Math.abs(Number(scale.max) - max) < 1e-9 * max, `${scale.max} vs ${max}`);
+              assert.equal(Number(scale.min), -Number(scale.max));
+            }
+            const fitBefore = await page.evaluate<number[]>(PIXELS("fit"));
             const id = nin === 1 ? "curve" : "boundary";
             assert.equal(await page.evaluate(`!!document.getElementById("${id}")`), true);
             // Regression has no accuracy: its second chart is R².
@@ -89,7 +131,19 @@ Deno.test({
             const first = await page.evaluate<number[]>(PIXELS(id));
             let changed = 0;
             for (let i = 0; i < last.length; i++) if (last[i] !== first[i]) changed++;
-            assert.ok(changed > last.length * 0.01, `the ${id} changes with the timeline`);
+            assert.ok(
+              changed > last.length * 0.003,
+              `the ${id} changes with the timeline: ${changed} of ${last.length}`,
+            );
+            const fitAfter = await page.evaluate<number[]>(PIXELS("fit"));
+            assert.ok(
+              fitAfter.some((v, i) => v !== fitBefore[i]),
+              "predicted against true follows the timeline",
+            );
+            assert.equal(
+              await page.evaluate(`document.getElementById("confusion-note").textContent`),
+              "Before training.",
+            );
             const box = await page.evaluate<{ x: number; y: number; w: number }>(`(() => {
               const r = document.getElementById("${id}").getBoundingClientRect();
               return { x: r.left, y: r.top, w: r.width };
@@ -101,6 +155,16 @@ Deno.test({
             );
             assert.match(await page.evaluate<string>("document.title"), /<b>sine<\/b> - completed/);
             assert.deepEqual(page.consoleErrors, []);
+            // Without JavaScript: a static summary, not "Loading" forever.
+            await page.page.setJavaScriptEnabled(false);
+            await page.page.reload({ waitUntil: "load" });
+            const text = await page.evaluate<string>(`document.body.innerText`).catch(() => "");
+            const html = await page.page.content();
+            assert.doesNotMatch(text || html, /Loading the report…(?![^]*<\/noscript>)/);
+            assert.match(
+              html,
+              /<noscript>[^]*Completed 20 steps[^]*deno task train --dataset sine/,
+            );
           } finally {
             await page.close();
           }

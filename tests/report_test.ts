@@ -3,7 +3,7 @@ import { Mlp, Rng } from "../mod.ts";
 import { loadChartJs } from "../cli/_chart_js.ts";
 import { setUpRun } from "../cli/setup.ts";
 import { MODEL_FILE_FORMAT, type ModelFile } from "../cli/model_file.ts";
-import { renderReport, snapshotJson, timelineCount } from "../cli/report.ts";
+import { renderReport, runEnd, snapshotJson, statusText, timelineCount } from "../cli/report.ts";
 import type { ReportPayload } from "../cli/page/data.ts";
 import { timelineSteps } from "../workers/snapshots.ts";
 import type { Step } from "../workers/protocol.ts";
@@ -98,5 +98,43 @@ Deno.test("deno.lock holds no test-only browser driver, so the CLI's first run d
   assert.ok(
     !lock.includes("puppeteer"),
     "puppeteer-core is in deno.lock: run tests with --no-lock",
+  );
+});
+
+Deno.test("the summary's words: no hidden activation for --layers none, separators, '1 step', short numbers", async () => {
+  const setup = await setUpRun({ layers: [], steps: 1_000_000 });
+  const model = new Mlp(2, setup.nouts, { seed: 1 });
+  const run: ModelFile = {
+    format: MODEL_FILE_FORMAT,
+    status: "cancelled",
+    stoppedAtStep: 19_194,
+    stepsDone: 19_194,
+    final: { trainLoss: 0.01, trainAccuracy: 1 },
+    wallTimeMs: 1000,
+    createdAt: new Date(0).toISOString(),
+    command: "deno task train --layers none",
+    config: setup.config,
+    dataset: setup.source,
+    inputNames: setup.inputNames,
+    featureNames: setup.featureNames,
+    classNames: setup.classNames,
+    parameterCount: 3,
+    history: "history.csv",
+    model: model.toJSON(),
+  };
+  const end = runEnd(run, setup);
+  const rows = Object.fromEntries(end.summary);
+  assert.equal(rows.Model, "Mlp 2-1, linear (no hidden layer)");
+  assert.equal(rows.Steps, "19,194 of 1,000,000, batch all");
+  assert.equal(end.statusText, "Cancelled at step 19,194 of 1,000,000");
+  const failed = statusText({
+    ...run,
+    status: "failed",
+    stepsDone: 1,
+    error: "the loss grew over its start (1.5047138778100526): current value is 4849528025418427",
+  });
+  assert.equal(
+    failed,
+    "Failed after 1 step: the loss grew over its start (1.505): current value is 4.850e+15",
   );
 });

@@ -55,6 +55,50 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
+/** `n` and a noun, singular for 1: "1 step", "19,194 steps". */
+export function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${Math.round(n) === 1 ? "" : "s"}`;
+}
+
+/** A step count in a few characters, for axis ticks: 950, 1k, 2.5k, 300k, 1.2M. */
+export function compact(n: number): string {
+  const a = Math.abs(n);
+  if (a >= 1e6) return `${Number((n / 1e6).toPrecision(3))}M`;
+  if (a >= 1e3) return `${Number((n / 1e3).toPrecision(3))}k`;
+  return String(Number(n.toPrecision(3)));
+}
+
+/** The page's colours, from its CSS (light or dark, as the system prefers). */
+export interface Theme {
+  /** Text. */
+  fg: string;
+  /** Secondary text. */
+  muted: string;
+  /** Lines and borders. */
+  line: string;
+  /** A card's background: what canvases are cleared to, and shading fades into. */
+  paper: string;
+}
+
+/** The colours the page's CSS variables hold now. */
+export function theme(): Theme {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: v("--fg", "#1f2328"),
+    muted: v("--muted", "#59636e"),
+    line: v("--line", "#d1d9e0"),
+    paper: v("--card", "#ffffff"),
+  };
+}
+
+/** `color` mixed into `paper` by `a` (0: paper, 1: the colour), as an rgb triple. */
+export function mix(color: string, paper: string, a: number): [number, number, number] {
+  const c = rgb(color);
+  const p = rgb(paper);
+  return [0, 1, 2].map((i) => p[i] + (c[i] - p[i]) * a) as [number, number, number];
+}
+
 /** A number in at most 4 significant digits. */
 export function short(x: number): string {
   if (!Number.isFinite(x)) return String(x);
@@ -77,9 +121,10 @@ export function niceTicks(min: number, max: number, target = 5): number[] {
 }
 
 /**
- * Sizes `canvas` to its card (240 to 520 CSS pixels wide) at the screen's
- * pixel ratio, with `height(width)` CSS pixels of height, and clears it to
- * white; returns its context, scaled to CSS pixels, and its size.
+ * Sizes `canvas` to its card (at most 520 CSS pixels wide, as narrow as a
+ * phone's card) at the screen's pixel ratio, with `height(width)` CSS pixels
+ * of height, and clears it to the card's colour; returns its context, scaled
+ * to CSS pixels, and its size.
  */
 export function fitCanvas(
   canvas: HTMLCanvasElement,
@@ -90,7 +135,7 @@ export function fitCanvas(
   const inner = parent
     ? parent.clientWidth - parseFloat(style!.paddingLeft) - parseFloat(style!.paddingRight)
     : 480;
-  const width = Math.max(240, Math.min(inner || 480, 520));
+  const width = Math.max(200, Math.min(inner || 480, 520));
   const h = height(width);
   const ratio = globalThis.devicePixelRatio || 1;
   canvas.style.width = `${width}px`;
@@ -99,7 +144,7 @@ export function fitCanvas(
   canvas.height = Math.round(h * ratio);
   const ctx = canvas.getContext("2d")!;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.fillStyle = "#fff";
+  ctx.fillStyle = theme().paper;
   ctx.fillRect(0, 0, width, h);
   return { ctx, width, height: h };
 }

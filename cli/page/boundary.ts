@@ -16,7 +16,7 @@ import {
   predictClass,
 } from "../../mod.ts";
 import type { GridBounds } from "../../workers/grid.ts";
-import { classColor, fitCanvas, niceTicks, rgb, short } from "./_dom.ts";
+import { classColor, fitCanvas, mix, niceTicks, rgb, short, theme } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 import { type NeuronPreview, PREVIEW_EVENT } from "./network.ts";
 
@@ -34,37 +34,86 @@ export interface PlaneGrid extends GridBounds {
 
 const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
 
+/** The two ends of the diverging scale: below 0, above 0. */
+const DIVERGING = [NEGATIVE, POSITIVE].map((c) =>
+  `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`
+);
+
 /**
- * A diverging orange-white-blue scale for values in [-1, 1]: orange below 0
- * and blue above, as the network diagram colours its neurons' outputs.
+ * A diverging orange-paper-blue scale for values in [-1, 1]: orange below 0
+ * and blue above, as the network diagram colours its neurons' outputs,
+ * fading into `paper` (white, or the dark card) at 0.
  */
-function diverging(t: number): [number, number, number] {
+function diverging(t: number, paper: string): [number, number, number] {
   const a = Math.max(-1, Math.min(1, t));
-  const [r, g, b] = a < 0 ? NEGATIVE : POSITIVE;
-  const k = Math.abs(a) * 0.75;
-  return [255 + (r - 255) * k, 255 + (g - 255) * k, 255 + (b - 255) * k];
+  return mix(a < 0 ? DIVERGING[0] : DIVERGING[1], paper, Math.abs(a) * 0.75);
 }
+
+/** Options for {@linkcode BoundaryPlot}. */
+export interface BoundaryPlotOptions {
+  /** Where the read-out of what is under the pointer (or the keyboard's cursor) goes. */
+  readout?: HTMLElement;
+  /** Where the colour scale of a regression's plane goes. */
+  scale?: HTMLElement;
+}
+
+/** How far one arrow key moves the keyboard's cursor, as a share of the plot's side. */
+const KEY_STEP = 1 / 40;
 
 /** The boundary plot on one canvas. */
 export class BoundaryPlot {
   #canvas: HTMLCanvasElement;
-  #readout: HTMLElement;
+  #readout: HTMLElement | undefined;
+  #scale: HTMLElement | undefined;
   #info: RunInfo;
   #grid: PlaneGrid | undefined;
   #model: Mlp | undefined;
   #discrete = false;
   #side = 0;
-
-  /** Draws on `canvas` and writes what is under the pointer into `readout`. */
+  /** The point read out by touch or keyboard, in CSS pixels (none: nothing marked). */
+  #cursor: [number, number] | undefined;
   readonly #features: Features | undefined;
 
-  constructor(canvas: HTMLCanvasElement, readout: HTMLElement, info: RunInfo) {
+  /**
+   * Draws on `canvas`; reads out what is under the mouse, a tap, or the
+   * cursor that the arrow keys move while the canvas has focus.
+   */
+  constructor(canvas: HTMLCanvasElement, info: RunInfo, options: BoundaryPlotOptions = {}) {
     this.#canvas = canvas;
-    this.#readout = readout;
+    this.#readout = options.readout;
+    this.#scale = options.scale;
     this.#info = info;
     this.#features = planeFeatures(info);
-    canvas.addEventListener("mousemove", (e) => this.#hover(e));
-    canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    const at = (e: PointerEvent): [number, number] => {
+      const rect = canvas.getBoundingClientRect();
+      return [e.clientX - rect.left, e.clientY - rect.top];
+    };
+    canvas.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "mouse") this.#read(...at(e));
+    });
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.pointerType !== "mouse") this.#mark(at(e));
+    });
+    canvas.addEventListener("pointerleave", (e) => {
+      if (e.pointerType === "mouse" && !this.#cursor) this.#say("\u00a0");
+    });
+    canvas.addEventListener("focus", () => this.#cursor ?? this.#mark(this.#center()));
+    canvas.addEventListener("blur", () => this.#mark(undefined));
+    canvas.addEventListener("keydown", (e) => {
+      const d = KEY_STEP * this.#side;
+      const move = ({
+        ArrowLeft: [-d, 0],
+        ArrowRight: [d, 0],
+        ArrowUp: [0, -d],
+        ArrowDown: [0, d],
+      } as Record<string, [number, number]>)[e.key];
+      if (e.key === "Escape") return this.#mark(undefined);
+      if (!move) return;
+      e.preventDefault();
+      const [x, y] = this.#cursor ?? this.#center();
+      const clamp = (v: number, lo: number) => Math.max(lo, Math.min(lo + this.#side, v));
+      this.#mark([clamp(x + move[0], MARGIN.left), clamp(y + move[1], MARGIN.top)]);
+    });
     addEventListener("resize", () => this.draw());
     // A neuron hovered in the network diagram is shown here, large, until it is left.
     addEventListener(PREVIEW_EVENT, (e) => {
@@ -74,6 +123,22 @@ export class BoundaryPlot {
   }
 
   #preview: NeuronPreview | undefined;
+
+  #center(): [number, number] {
+    return [MARGIN.left + this.#side / 2, MARGIN.top + this.#side / 2];
+  }
+
+  /** Marks the point read out by touch or keyboard (none: clears it). */
+  #mark(at: [number, number] | undefined): void {
+    this.#cursor = at;
+    this.draw();
+    if (at) this.#read(...at);
+    else this.#say("\u00a0");
+  }
+
+  #say(text: string): void {
+    if (this.#readout) this.#readout.textContent = text;
+  }
 
   /** Shows a grid, and the model it came from (for the read-out's scores). */
   show(grid: PlaneGrid | undefined, model: Mlp | undefined): void {
@@ -103,6 +168,7 @@ export class BoundaryPlot {
 
   /** Redraws everything. */
   draw(): void {
+    const paper = theme().paper;
     const { ctx } = fitCanvas(this.#canvas, (width) => {
       // A square plot with room for the axes: equal aspect, no stretching.
       this.#side = width - MARGIN.left - MARGIN.right;
@@ -129,17 +195,18 @@ export class BoundaryPlot {
           const k = j * g.size + i;
           let c: [number, number, number];
           if (g.values) {
-            c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale);
+            c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale, paper);
           } else {
-            const [r, gg, b] = rgb(
+            const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
+            c = mix(
               classColor(
                 g.classes![k],
                 this.#info.classNames.length,
                 this.#info.model.nouts.at(-1),
               ),
+              paper,
+              a,
             );
-            const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
-            c = [255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a];
           }
           // Row j is at y = yMin + ..., so rows go from the bottom up.
           const o = ((g.size - 1 - j) * g.size + i) * 4;
@@ -153,34 +220,74 @@ export class BoundaryPlot {
       ctx.imageSmoothingEnabled = !this.#discrete;
       ctx.imageSmoothingQuality = "high";
       ctx.drawImage(small, MARGIN.left, MARGIN.top, side, side);
+      this.#legend(g.values ? scale : undefined, paper);
     } else {
-      ctx.fillStyle = "#59636e";
+      this.#legend(undefined, paper);
+      ctx.fillStyle = theme().muted;
       ctx.font = "13px system-ui, sans-serif";
       ctx.textAlign = "center";
-      ctx.fillText(
-        "No usable model at this step",
-        MARGIN.left + side / 2,
-        MARGIN.top + side / 2,
-      );
+      ctx.textBaseline = "top";
+      ctx.fillText("No usable model at this step", MARGIN.left + side / 2, MARGIN.top + 8);
     }
     this.#axes(ctx);
     this.#points(ctx);
     if (p) {
-      ctx.fillStyle = "#1f2328";
+      ctx.fillStyle = theme().fg;
       ctx.font = "bold 12px system-ui, sans-serif";
       ctx.textAlign = "left";
       ctx.textBaseline = "top";
       ctx.fillText(`${p.label}: orange < 0 < blue`, MARGIN.left + 6, MARGIN.top + 6);
     }
+    if (this.#cursor) this.#drawCursor(ctx, this.#cursor);
+  }
+
+  /** The colour scale of a regression's plane, from -`max` to `max` (none: hidden). */
+  #legend(max: number | undefined, paper: string): void {
+    const el = this.#scale;
+    if (!el) return;
+    el.hidden = max === undefined;
+    if (max === undefined) return;
+    const css = (t: number) => `rgb(${diverging(t, paper).join(",")})`;
+    const stops = [-1, -0.5, 0, 0.5, 1].map((t) => `${css(t)} ${(t + 1) * 50}%`).join(", ");
+    el.dataset.min = String(-max);
+    el.dataset.max = String(max);
+    el.replaceChildren(
+      Object.assign(document.createElement("span"), { textContent: short(-max) }),
+      Object.assign(document.createElement("span"), {
+        className: "bar",
+        style: `background: linear-gradient(to right, ${stops})`,
+        title: "predicted value",
+      }),
+      Object.assign(document.createElement("span"), { textContent: short(max) }),
+      Object.assign(document.createElement("span"), {
+        className: "note",
+        textContent: " predicted value (0 in the middle)",
+      }),
+    );
+  }
+
+  #drawCursor(ctx: CanvasRenderingContext2D, [x, y]: [number, number]): void {
+    ctx.save();
+    ctx.strokeStyle = theme().fg;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(x, y, 7, 0, 2 * Math.PI);
+    ctx.moveTo(x - 11, y);
+    ctx.lineTo(x + 11, y);
+    ctx.moveTo(x, y - 11);
+    ctx.lineTo(x, y + 11);
+    ctx.stroke();
+    ctx.restore();
   }
 
   #axes(ctx: CanvasRenderingContext2D): void {
     const b = this.#bounds();
     const side = this.#side;
-    ctx.strokeStyle = "#8c959f";
+    const t = theme();
+    ctx.strokeStyle = t.muted;
     ctx.lineWidth = 1;
     ctx.strokeRect(MARGIN.left + 0.5, MARGIN.top + 0.5, side, side);
-    ctx.fillStyle = "#1f2328";
+    ctx.fillStyle = t.fg;
     ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -203,7 +310,7 @@ export class BoundaryPlot {
       ctx.fillText(short(t), MARGIN.left - 6, y);
     }
     // The axes through 0, faintly, where they fall inside.
-    ctx.strokeStyle = "rgba(0,0,0,0.18)";
+    ctx.strokeStyle = `${t.fg}2e`;
     if (b.xMin < 0 && b.xMax > 0) {
       const [x] = this.#px(0, 0);
       ctx.beginPath();
@@ -219,7 +326,7 @@ export class BoundaryPlot {
       ctx.stroke();
     }
     const names = this.#info.inputNames;
-    ctx.fillStyle = "#59636e";
+    ctx.fillStyle = t.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillText(names[0] ?? "x1", MARGIN.left + side / 2, MARGIN.top + side + MARGIN.bottom);
@@ -247,7 +354,8 @@ export class BoundaryPlot {
     ctx.rect(MARGIN.left, MARGIN.top, this.#side, this.#side);
     ctx.clip();
     ctx.lineWidth = r < 2.5 ? 0.6 : 1;
-    ctx.strokeStyle = "#1f2328";
+    const paper = theme().paper;
+    ctx.strokeStyle = theme().fg;
     // Many small points without outlines: a darker shade of the class keeps them apart from the
     // shading of their own class behind them.
     const fills = this.#info.classNames.map((_, k) => {
@@ -261,7 +369,7 @@ export class BoundaryPlot {
       if (this.#info.problem === "regression") {
         // Points a shade stronger than the plane behind them, so that they stand out.
         const t = p.y[i] / vmax;
-        const [cr, cg, cb] = diverging(Math.sign(t) * Math.sqrt(Math.abs(t)) * 1.33);
+        const [cr, cg, cb] = diverging(Math.sign(t) * Math.sqrt(Math.abs(t)) * 1.33, paper);
         ctx.fillStyle = `rgb(${cr},${cg},${cb})`;
       } else {
         ctx.fillStyle = fills[p.y[i]];
@@ -275,17 +383,12 @@ export class BoundaryPlot {
     ctx.restore();
   }
 
-  #hover(e: MouseEvent): void {
-    const rect = this.#canvas.getBoundingClientRect();
-    const mx = e.clientX - rect.left;
-    const my = e.clientY - rect.top;
+  /** Reads out the point at (`mx`, `my`) CSS pixels: the nearest data point, the model's scores. */
+  #read(mx: number, my: number): void {
     const b = this.#bounds();
     const x = b.xMin + (mx - MARGIN.left) / this.#side * (b.xMax - b.xMin);
     const y = b.yMin + (1 - (my - MARGIN.top) / this.#side) * (b.yMax - b.yMin);
-    if (x < b.xMin || x > b.xMax || y < b.yMin || y > b.yMax) {
-      this.#readout.textContent = "\u00a0";
-      return;
-    }
+    if (x < b.xMin || x > b.xMax || y < b.yMin || y > b.yMax) return this.#say("\u00a0");
     const info = this.#info;
     const names = info.inputNames;
     const parts = [`${names[0] ?? "x1"} = ${short(x)}, ${names[1] ?? "x2"} = ${short(y)}`];
@@ -321,7 +424,7 @@ export class BoundaryPlot {
         );
       }
     }
-    this.#readout.textContent = parts.join(" · ");
+    this.#say(parts.join(" · "));
   }
 }
 

@@ -6,16 +6,43 @@
  *
  * @module
  */
-import type { Chart as ChartJs, ChartDataset, Plugin } from "chart.js";
+import type { Chart as ChartJs, ChartDataset, Plugin, Scale } from "chart.js";
 import type { Step } from "../../workers/protocol.ts";
-import { classColor } from "./_dom.ts";
+import { classColor, compact, theme } from "./_dom.ts";
 
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
 
-/** Most steps a chart keeps; beyond, every other kept step is dropped. */
+/** Gives Chart.js the page's colours (light or dark); charts made or updated after it follow. */
+export function themeCharts(): void {
+  const t = theme();
+  Chart.defaults.color = t.muted;
+  Chart.defaults.borderColor = `${t.line}99`;
+}
+
+/**
+ * The ticks of a log step axis from `min` to `max`: the powers of ten, with
+ * their doubles and fives when the axis spans three decades or fewer.
+ */
+export function logStepTicks(min: number, max: number): number[] {
+  const out: number[] = [];
+  const decades = Math.log10(max / Math.max(min, 1));
+  const mantissas = decades <= 3 ? [1, 2, 5] : [1];
+  for (let p = 1; p <= max; p *= 10) {
+    for (const m of mantissas) if (m * p >= min && m * p <= max) out.push(m * p);
+  }
+  return out;
+}
+
+/** Most steps a chart keeps; beyond, every other kept step is dropped (but the first ones). */
 const MAX_KEPT = 1000;
 
-/** Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT}, the latest always kept. */
+/** How many of the first steps a chart always keeps. */
+const EARLY_KEPT = 100;
+
+/**
+ * Steps as they stream in, thinned evenly to at most {@linkcode MAX_KEPT},
+ * the first {@linkcode EARLY_KEPT} and the latest always kept.
+ */
 export class StepStore {
   #kept: Step[] = [];
   #stride = 1;
@@ -28,7 +55,8 @@ export class StepStore {
       if (this.#seen++ % this.#stride === 0) this.#kept.push(s);
       this.#last = s;
       if (this.#kept.length > MAX_KEPT) {
-        this.#kept = this.#kept.filter((_, i) => i % 2 === 0);
+        // The first steps stay: a long run's log step axis shows them, where most learning happens.
+        this.#kept = this.#kept.filter((_, i) => i < EARLY_KEPT || i % 2 === 0);
         this.#stride *= 2;
       }
     }
@@ -54,7 +82,7 @@ const markerPlugin: Plugin<"line"> = {
     if (x < left - 1 || x > right + 1) return;
     const ctx = chart.ctx;
     ctx.save();
-    ctx.strokeStyle = "#1f2328";
+    ctx.strokeStyle = theme().fg;
     ctx.setLineDash([4, 3]);
     ctx.lineWidth = 1.5;
     ctx.beginPath();
@@ -83,6 +111,8 @@ export interface SeriesSpec {
 export class StepChart {
   #chart: ChartJs<"line", Point[]>;
   #series: SeriesSpec[];
+  /** Steps of the first series whose value is 0 or less, which a log scale leaves out. */
+  #unshown: number[] = [];
 
   /** Makes the chart on `canvas`. */
   constructor(
@@ -118,7 +148,17 @@ export class StepChart {
           x: {
             type: "linear",
             title: { display: true, text: "step" },
-            ticks: { maxTicksLimit: 8 },
+            ticks: {
+              maxTicksLimit: 8,
+              precision: 0,
+              maxRotation: 0,
+              autoSkipPadding: 12,
+              callback: (v) => compact(Number(v)),
+            },
+            afterBuildTicks: (scale: Scale) => {
+              if (scale.type !== "logarithmic") return;
+              scale.ticks = logStepTicks(scale.min, scale.max).map((value) => ({ value }));
+            },
           },
           y: {
             type: options.log ? "logarithmic" : "linear",
@@ -143,22 +183,59 @@ export class StepChart {
     });
   }
 
-  /** Redraws from the kept steps. */
+  /**
+   * Redraws from the kept steps. On a log scale a value of 0 or less is a
+   * gap (the scale has no place for it), never a made-up small value; a
+   * series of one or two steps is drawn as points.
+   */
   update(steps: Step[]): void {
+    const log = this.log;
+    this.#unshown = [];
     this.#series.forEach((s, i) => {
       const data: Point[] = [];
       for (const step of steps) {
         const v = s.value(step);
-        if (v !== undefined) data.push({ x: step.step, y: v });
+        if (v === undefined) continue;
+        if (log && v <= 0) {
+          if (i === 0) this.#unshown.push(step.step);
+          data.push({ x: step.step, y: null });
+        } else data.push({ x: step.step, y: v });
       }
-      this.#chart.data.datasets[i].data = data;
-      this.#chart.data.datasets[i].hidden = data.length === 0;
+      const set = this.#chart.data.datasets[i];
+      set.data = data;
+      set.hidden = data.length === 0;
+      set.pointRadius = data.length < 3 ? 4 : 0;
     });
     if (steps.length > 0) {
+      // One step sits in the middle of its axis, not on its edge.
+      const one = steps.length === 1 && !this.logSteps;
       const x = this.#chart.options.scales!.x!;
-      x.min = steps[0].step;
+      x.min = one ? Math.max(0, steps[0].step - 1) : steps[0].step;
       x.max = Math.max(steps.at(-1)!.step, steps[0].step + 1);
     }
+    this.#chart.update("none");
+  }
+
+  /** The steps (among those kept) whose first series a log scale cannot show: 0 or less. */
+  get unshown(): number[] {
+    return this.#unshown;
+  }
+
+  /** Whether the step axis is logarithmic (for long runs, whose learning happens early). */
+  get logSteps(): boolean {
+    return this.#chart.options.scales!.x!.type === "logarithmic";
+  }
+
+  set logSteps(on: boolean) {
+    if (on === this.logSteps) return;
+    const x = this.#chart.options.scales!.x!;
+    x.type = on ? "logarithmic" : "linear";
+    (x.title as { text: string }).text = on ? "step (log scale)" : "step";
+    this.#chart.update("none");
+  }
+
+  /** Redraws with the page's current colours. */
+  restyle(): void {
     this.#chart.update("none");
   }
 
@@ -177,7 +254,11 @@ export class StepChart {
     const y = this.#chart.options.scales!.y!;
     y.type = on ? "logarithmic" : "linear";
     this.#chart.update("none");
+    this.onScale?.();
   }
+
+  /** Called when the y scale changes (the data is then redrawn for it). */
+  onScale: (() => void) | undefined;
 }
 
 /** Whether values span more than three decades (so a log scale reads better). */

@@ -8,28 +8,39 @@
  */
 import { type Features, type Mlp, predictBatch } from "../../mod.ts";
 import { planeFeatures } from "./boundary.ts";
-import { classColor, fitCanvas, niceTicks, short } from "./_dom.ts";
+import { classColor, fitCanvas, niceTicks, short, theme } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
-const MARGIN = { left: 50, right: 10, top: 10, bottom: 38 };
+const MARGIN = { left: 58, right: 10, top: 10, bottom: 38 };
 
 /** How many x positions the curve is computed at. */
 const SAMPLES = 240;
 
+/** Options for {@linkcode CurvePlot}. */
+export interface CurvePlotOptions {
+  /** Where the read-out of what is under the pointer (or the keyboard's cursor) goes. */
+  readout?: HTMLElement;
+}
+
 /** The fitted curve on one canvas. */
 export class CurvePlot {
   #canvas: HTMLCanvasElement;
-  #readout: HTMLElement;
+  #readout: HTMLElement | undefined;
+  /** The x read out by touch or keyboard, in CSS pixels (none: nothing marked). */
+  #cursor: number | undefined;
   #info: RunInfo;
   #features: Features | undefined;
   #model: Mlp | undefined;
   #curve: Float64Array | undefined;
   #frame = { xMin: -1, xMax: 1, yMin: -1, yMax: 1, width: 0, height: 0 };
 
-  /** Draws on `canvas` and writes what is under the pointer into `readout`. */
-  constructor(canvas: HTMLCanvasElement, readout: HTMLElement, info: RunInfo) {
+  /**
+   * Draws on `canvas`; reads out the model at the mouse, a tap, or the
+   * cursor that the arrow keys move while the canvas has focus.
+   */
+  constructor(canvas: HTMLCanvasElement, info: RunInfo, options: CurvePlotOptions = {}) {
     this.#canvas = canvas;
-    this.#readout = readout;
+    this.#readout = options.readout;
     this.#info = info;
     this.#features = planeFeatures(info);
     const xs = info.points!.x.map((p) => p[0]);
@@ -39,8 +50,28 @@ export class CurvePlot {
     const px = Math.max((x1 - x0) * 0.05, 0.1);
     const py = Math.max((y1 - y0) * 0.15, 0.1);
     Object.assign(this.#frame, { xMin: x0 - px, xMax: x1 + px, yMin: y0 - py, yMax: y1 + py });
-    canvas.addEventListener("mousemove", (e) => this.#hover(e));
-    canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    const at = (e: PointerEvent) => e.clientX - canvas.getBoundingClientRect().left;
+    canvas.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "mouse") this.#read(at(e));
+    });
+    canvas.addEventListener("pointerdown", (e) => {
+      if (e.pointerType !== "mouse") this.#mark(at(e));
+    });
+    canvas.addEventListener("pointerleave", (e) => {
+      if (e.pointerType === "mouse" && this.#cursor === undefined) this.#say("\u00a0");
+    });
+    const middle = () => (MARGIN.left + this.#frame.width - MARGIN.right) / 2;
+    canvas.addEventListener("focus", () => this.#cursor ?? this.#mark(middle()));
+    canvas.addEventListener("blur", () => this.#mark(undefined));
+    canvas.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") return this.#mark(undefined);
+      const d = { ArrowLeft: -1, ArrowRight: 1 }[e.key as "ArrowLeft"];
+      if (!d) return;
+      e.preventDefault();
+      const w = this.#frame.width - MARGIN.left - MARGIN.right;
+      const x = (this.#cursor ?? middle()) + d * w / 40;
+      this.#mark(Math.max(MARGIN.left, Math.min(MARGIN.left + w, x)));
+    });
     addEventListener("resize", () => this.draw());
   }
 
@@ -76,29 +107,36 @@ export class CurvePlot {
     const { ctx, width, height } = fitCanvas(this.#canvas, (w) => Math.round(w * 0.8));
     Object.assign(this.#frame, { width, height });
     const f = this.#frame;
+    const t = theme();
     const [left, bottom] = this.#px(f.xMin, f.yMin);
     const [right, top] = this.#px(f.xMax, f.yMax);
-    ctx.strokeStyle = "#8c959f";
+    ctx.strokeStyle = t.muted;
     ctx.lineWidth = 1;
     ctx.strokeRect(left + 0.5, top + 0.5, right - left, bottom - top);
-    ctx.fillStyle = "#1f2328";
+    ctx.fillStyle = t.fg;
     ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const t of niceTicks(f.xMin, f.xMax)) {
-      const [x] = this.#px(t, f.yMin);
-      ctx.fillText(short(t), x, bottom + 6);
+    for (const v of niceTicks(f.xMin, f.xMax)) {
+      const [x] = this.#px(v, f.yMin);
+      ctx.fillText(short(v), x, bottom + 6);
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const t of niceTicks(f.yMin, f.yMax)) {
-      const [, y] = this.#px(f.xMin, t);
-      ctx.fillText(short(t), left - 6, y);
+    for (const v of niceTicks(f.yMin, f.yMax)) {
+      const [, y] = this.#px(f.xMin, v);
+      ctx.fillText(short(v), left - 6, y);
     }
-    ctx.fillStyle = "#59636e";
+    ctx.fillStyle = t.muted;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillText(this.#info.featureNames[0] ?? "x", (left + right) / 2, height);
+    ctx.save();
+    ctx.translate(11, (top + bottom) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = "middle";
+    ctx.fillText("target, prediction", 0, 0);
+    ctx.restore();
     ctx.save();
     ctx.beginPath();
     ctx.rect(left, top, right - left, bottom - top);
@@ -113,7 +151,7 @@ export class CurvePlot {
       ctx.fill();
     }
     if (this.#curve) {
-      ctx.strokeStyle = "#1f2328";
+      ctx.strokeStyle = t.fg;
       ctx.lineWidth = 2;
       ctx.beginPath();
       for (let i = 0; i < SAMPLES; i++) {
@@ -123,18 +161,35 @@ export class CurvePlot {
       }
       ctx.stroke();
     }
+    if (this.#cursor !== undefined) {
+      ctx.strokeStyle = t.fg;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(this.#cursor, top);
+      ctx.lineTo(this.#cursor, bottom);
+      ctx.stroke();
+    }
     ctx.restore();
   }
 
-  #hover(e: MouseEvent): void {
-    const rect = this.#canvas.getBoundingClientRect();
+  /** Marks the x read out by touch or keyboard (none: clears it). */
+  #mark(at: number | undefined): void {
+    this.#cursor = at;
+    this.draw();
+    if (at === undefined) this.#say("\u00a0");
+    else this.#read(at);
+  }
+
+  #say(text: string): void {
+    if (this.#readout) this.#readout.textContent = text;
+  }
+
+  /** Reads out the model at `mx` CSS pixels from the canvas's left. */
+  #read(mx: number): void {
     const f = this.#frame;
     const w = f.width - MARGIN.left - MARGIN.right;
-    const x = f.xMin + (e.clientX - rect.left - MARGIN.left) / w * (f.xMax - f.xMin);
-    if (x < f.xMin || x > f.xMax) {
-      this.#readout.textContent = "\u00a0";
-      return;
-    }
+    const x = f.xMin + (mx - MARGIN.left) / w * (f.xMax - f.xMin);
+    if (x < f.xMin || x > f.xMax) return this.#say("\u00a0");
     const name = this.#info.featureNames[0] ?? "x";
     const parts = [`${name} = ${short(x)}`];
     if (this.#model) {
@@ -144,6 +199,6 @@ export class CurvePlot {
         }`,
       );
     }
-    this.#readout.textContent = parts.join(" · ");
+    this.#say(parts.join(" · "));
   }
 }

@@ -66,6 +66,8 @@ export interface GridJson extends GridBounds {
 export interface SnapshotJson {
   /** Updates applied. */
   step: number;
+  /** That step's metrics, exactly as `history.csv` has them (a report's timeline). */
+  metrics?: Step;
   /** Every parameter, in the order of `Mlp.parameters()` (`null` where not finite). */
   params: (number | null)[];
   /** Their grads at the last step (`null` where not finite). */

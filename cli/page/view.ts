@@ -2,7 +2,9 @@
 /**
  * The report page's view: one object that builds the page and redraws it
  * from a stream of {@linkcode PageMessage}s, whoever sends them (the data
- * embedded in `report.html`, the CLI's live stream, a worker).
+ * embedded in `report.html`, the CLI's live stream, a worker). The moment
+ * the timeline shows drives the whole page: the headline figures, the
+ * boundary, the network, the confusion matrix and the charts' marker.
  *
  * @module
  */
@@ -10,12 +12,22 @@ import { CompiledMlp, Mlp } from "../../mod.ts";
 import { gridOver, planeCells } from "../../workers/grid.ts";
 import { mlpJsonOf } from "../../workers/snapshots.ts";
 import type { Step } from "../../workers/protocol.ts";
-import { classColor, count, el, short } from "./_dom.ts";
-import { BoundaryPlot, planeFeatures, type PlaneGrid } from "./boundary.ts";
-import { CurvePlot } from "./curve.ts";
-import { spansDecades, StepChart, StepStore } from "./charts.ts";
-import { type PageMessage, type RunEnd, type RunInfo, type SnapshotJson, stepsOf } from "./data.ts";
+import { count, el, plural, short } from "./_dom.ts";
+import { planeFeatures, type PlaneGrid } from "./boundary.ts";
+import { spansDecades, StepStore, themeCharts } from "./charts.ts";
+import {
+  type Confusion,
+  type Fit,
+  type PageMessage,
+  type RunEnd,
+  type RunInfo,
+  type SnapshotJson,
+  stepsOf,
+} from "./data.ts";
+import { buildLayout, type Parts } from "./layout.ts";
 import { drawNetwork } from "./network.ts";
+import { confusionOf, confusionTable, figures, fitOf, summaryTable } from "./panels.ts";
+import { LOG_STEPS } from "./timeline.ts";
 
 /** Milliseconds between two redraws of a live page while it trains. */
 const LIVE_FRAME_MS = 200;
@@ -26,17 +38,24 @@ const LIVE_CHART_MS = 500;
 /** Milliseconds between two redraws of a live page's network diagram while it trains. */
 const LIVE_NETWORK_MS = 2000;
 
+/** Milliseconds each moment shows while the timeline plays. */
+const PLAY_MS = 350;
+
 /** Options for {@linkcode View}. */
 export interface ViewOptions {
   /** Whether the run is live (it follows the latest step until the user scrubs). */
   live?: boolean;
 }
 
-/** A snapshot with the model it holds (built when first shown). */
+/** A snapshot with what is computed from it when first shown. */
 interface Moment {
   snapshot: SnapshotJson;
+  /** The metrics of its step, exactly (from the snapshot, or the live stream). */
+  metrics?: Step;
   grid?: PlaneGrid;
   model?: Mlp | null;
+  confusion?: Confusion;
+  fit?: Fit;
   /** Whether the network diagram shows this moment. */
   drawn?: boolean;
 }
@@ -49,7 +68,10 @@ export class View {
   #store = new StepStore();
   #done = 0;
   #elapsedMs = 0;
+  #last: Step | undefined;
   #timeline: Moment[] = [];
+  /** The timeline's moments by step, to give each its exact metrics as the steps stream in. */
+  #byStep = new Map<number, Moment>();
   #latest: Moment | undefined;
   /** The timeline index shown, or undefined to follow the latest. */
   #at: number | undefined;
@@ -62,23 +84,7 @@ export class View {
   /** The moment the boundary shows. */
   #shown: Moment | undefined;
   #playing: ReturnType<typeof setInterval> | undefined;
-  #parts: {
-    status: HTMLElement;
-    headline: HTMLElement;
-    saved: HTMLElement;
-    loss: StepChart;
-    accuracy?: StepChart;
-    lr: StepChart;
-    boundary?: BoundaryPlot;
-    curve?: CurvePlot;
-    network: HTMLElement;
-    slider: HTMLInputElement;
-    play: HTMLButtonElement;
-    stepLabel: HTMLElement;
-    confusion: HTMLElement;
-    summary: HTMLElement;
-    logToggle: HTMLInputElement;
-  } | undefined;
+  #parts: Parts | undefined;
 
   /** Builds the page inside `root` when the run's first message arrives. */
   constructor(root: HTMLElement, options: ViewOptions = {}) {
@@ -94,21 +100,18 @@ export class View {
         break;
       case "progress":
         this.#store.add(message.newSteps);
+        for (const s of message.newSteps) {
+          const m = this.#byStep.get(s.step);
+          if (m && !m.metrics) m.metrics = s;
+        }
+        this.#last = message.newSteps.at(-1) ?? this.#last;
         this.#done = message.done;
         this.#elapsedMs = message.elapsedMs;
         this.#schedule();
         break;
-      case "snapshot": {
-        const moment: Moment = { snapshot: message.snapshot, grid: message.grid };
-        if (message.timeline) this.#timeline.push(moment);
-        // A live page follows the snapshots that bring the worker's grid, and computes none itself.
-        const follow = !this.#live || message.grid !== undefined || !this.#info?.bounds;
-        if (follow && (!this.#latest || moment.snapshot.step >= this.#latest.snapshot.step)) {
-          this.#latest = moment;
-        }
-        this.#schedule();
+      case "snapshot":
+        this.#snapshot(message.snapshot, message.timeline, message.grid);
         break;
-      }
       case "end":
         this.#end = message.end;
         if (message.end.history) {
@@ -123,6 +126,20 @@ export class View {
         throw new TypeError(`Cannot show the message: ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  #snapshot(snapshot: SnapshotJson, timeline: boolean, grid: PlaneGrid | undefined): void {
+    const moment: Moment = { snapshot, grid, metrics: snapshot.metrics };
+    if (timeline) {
+      this.#timeline.push(moment);
+      this.#byStep.set(snapshot.step, moment);
+    }
+    // A live page follows the snapshots that bring the worker's grid, and computes none itself.
+    const follow = !this.#live || grid !== undefined || !this.#info?.bounds;
+    if (follow && (!this.#latest || snapshot.step >= this.#latest.snapshot.step)) {
+      this.#latest = moment;
+    }
+    this.#schedule();
   }
 
   /**
@@ -152,199 +169,31 @@ export class View {
 
   #start(info: RunInfo): void {
     this.#info = info;
-    const twoD = info.inputNames.length === 2 && info.points !== undefined;
-    const oneD = info.inputNames.length === 1 && info.points !== undefined &&
-      info.problem === "regression";
-    const classification = info.problem === "classification";
-    const canvas = (id: string, label: string) =>
-      el("canvas", { id, role: "img", "aria-label": label });
-    const status = el("span", { class: "status running", id: "status" }, "Starting");
-    const headline = el("span", { class: "note" });
-    const saved = el("p", { class: "saved", id: "saved" });
-    const logToggle = el("input", { type: "checkbox", id: "loss-log" });
-    const slider = el("input", {
-      type: "range",
-      id: "timeline",
-      min: "0",
-      max: "0",
-      value: "0",
-      "aria-label": "Timeline",
+    themeCharts();
+    const parts = buildLayout(this.#root, info, {
+      pick: (i) => {
+        this.#at = this.#live && !this.#end && i === this.#timeline.length - 1 ? undefined : i;
+        this.#render();
+      },
+      play: () => this.#togglePlay(),
     });
-    const play = el("button", { type: "button", id: "play" }, "Play");
-    const stepLabel = el("span", { class: "note", id: "timeline-step" });
-    const network = el("div", { class: "network" });
-    const confusion = el("div", { id: "confusion" });
-    const summary = el("div");
-    const readout = el("div", { class: "readout", id: "readout" }, "\u00a0");
-    const boundaryCanvas = canvas("boundary", "Decision boundary") as HTMLCanvasElement;
-    const discrete = el("input", { type: "checkbox", id: "discretize" });
-    const legend = el(
-      "ul",
-      { class: "legend" },
-      ...info.classNames.map((name, k) =>
-        el(
-          "li",
-          {},
-          el("span", {
-            class: "swatch",
-            style: `background:${classColor(k, info.classNames.length, info.model.nouts.at(-1))}`,
-          }),
-          name,
-        )
-      ),
-    );
-    const test = info.points?.test.some(Boolean);
-    const curveCanvas = canvas("curve", "The model's curve over the points") as HTMLCanvasElement;
-    const curveCard = oneD
-      ? el(
-        "section",
-        { class: "card" },
-        el("h2", {}, "Fitted curve"),
-        curveCanvas,
-        readout,
-        el(
-          "p",
-          { class: "note" },
-          `The model's prediction (the line) over the targets: circles train${
-            test ? ", squares test" : ""
-          }.`,
-        ),
-      )
-      : undefined;
-    const boundaryCard = twoD
-      ? el(
-        "section",
-        { class: "card" },
-        el("h2", {}, classification ? "Decision boundary" : "Prediction over the plane"),
-        boundaryCanvas,
-        readout,
-        el(
-          "p",
-          { class: "note controls" },
-          el("label", {}, discrete, " Discretize"),
-          ` · ${
-            classification ? "Shaded by the predicted class, darker where surer" : "Predicted value"
-          }. Circles: training points${test ? "; squares: test points" : ""}.`,
-        ),
-        classification ? legend : "",
-      )
-      : undefined;
-    const confusionCard = classification
-      ? el("section", { class: "card" }, el("h2", {}, "Confusion matrix"), confusion)
-      : el("section", { class: "card" }, el("h2", {}, "Predicted against true"), confusion);
-    const chartCard = (title: string, c: HTMLCanvasElement, ...extra: (Node | string)[]) =>
-      el(
-        "section",
-        { class: "card" },
-        el("h2", {}, title, ...extra),
-        el("div", { class: "chart" }, c),
-      );
-    const lossCanvas = canvas("loss-chart", "Loss per step") as HTMLCanvasElement;
-    const accCanvas = canvas("accuracy-chart", "Accuracy per step") as HTMLCanvasElement;
-    const lrCanvas = canvas("lr-chart", "Learning rate per step") as HTMLCanvasElement;
-    this.#root.replaceChildren(
-      el(
-        "header",
-        {},
-        el("h1", {}, `denograd: ${info.dataset}`),
-        el("p", {}, status, " ", headline),
-        saved,
-      ),
-      el(
-        "section",
-        { class: "card timeline" },
-        play,
-        el("label", { for: "timeline", class: "note" }, "Timeline"),
-        slider,
-        stepLabel,
-      ),
-      el(
-        "div",
-        { class: "grid top" },
-        boundaryCard ?? curveCard ?? confusionCard,
-        el("section", { class: "card" }, el("h2", {}, "Network"), network),
-      ),
-      el(
-        "div",
-        { class: "grid charts" },
-        chartCard(
-          "Loss",
-          lossCanvas,
-          el("label", { class: "toggle note" }, logToggle, " log scale"),
-        ),
-        chartCard(classification ? "Accuracy" : "R²", accCanvas),
-        chartCard("Learning rate", lrCanvas),
-      ),
-      el(
-        "div",
-        { class: "grid" },
-        ...(boundaryCard || curveCard ? [confusionCard] : []),
-        el("section", { class: "card" }, el("h2", {}, "Summary"), summary),
-      ),
-    );
-    const hasL2 = info.l2 > 0;
-    const loss = new StepChart(lossCanvas, [
-      { label: "train loss", value: (s) => s.dataLoss, color: 0 },
-      { label: "test loss", value: (s) => s.testLoss, color: 1, dashed: true },
-      ...(hasL2
-        ? [{ label: "train loss + L2 penalty", value: (s: Step) => s.loss, color: 7, thin: true }]
-        : []),
-    ], { yTitle: "loss" });
-    const accuracy = classification
-      ? new StepChart(accCanvas, [
-        {
-          label: "train accuracy",
-          value: (s) => s.accuracy === undefined ? undefined : s.accuracy * 100,
-          color: 2,
-        },
-        {
-          label: "test accuracy",
-          value: (s) => s.testAccuracy === undefined ? undefined : s.testAccuracy * 100,
-          color: 3,
-          dashed: true,
-        },
-      ], { yTitle: "accuracy (%)", yMax: 100 })
-      : new StepChart(accCanvas, [
-        { label: "train R²", value: (s) => s.r2, color: 2 },
-        { label: "test R²", value: (s) => s.testR2, color: 3, dashed: true },
-      ], { yTitle: "R² (1 is a perfect fit)", yMin: -1, yMax: 1 });
-    const lr = new StepChart(lrCanvas, [{ label: "learning rate", value: (s) => s.lr, color: 4 }], {
-      yTitle: "learning rate",
-    });
-    const boundary = twoD ? new BoundaryPlot(boundaryCanvas, readout, info) : undefined;
-    const curve = oneD ? new CurvePlot(curveCanvas, readout, info) : undefined;
-    discrete.addEventListener("change", () => boundary && (boundary.discrete = discrete.checked));
-    logToggle.addEventListener("change", () => {
-      loss.log = logToggle.checked;
-      logToggle.dataset.user = "1";
-    });
-    slider.addEventListener("input", () => {
-      const i = Number(slider.value);
-      this.#at = this.#live && !this.#end && i === this.#timeline.length - 1 ? undefined : i;
-      this.#render();
-    });
-    play.addEventListener("click", () => this.#togglePlay());
-    this.#parts = {
-      status,
-      headline,
-      saved,
-      loss,
-      accuracy,
-      lr,
-      boundary,
-      curve,
-      network,
-      slider,
-      play,
-      stepLabel,
-      confusion,
-      summary,
-      logToggle,
-    };
-    confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
-    summary.append(el("p", { class: "note" }, "Shown when the run ends."));
+    parts.loss.onScale = () => this.#redrawCharts();
+    this.#parts = parts;
+    parts.confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
+    parts.summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
-    status.textContent = this.#live ? "Training" : "Loading";
+    parts.status.textContent = this.#live ? "Training" : "Loading";
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.#restyle());
+  }
+
+  /** Redraws every picture in the page's colours, after the system's light or dark mode changed. */
+  #restyle(): void {
+    const parts = this.#parts!;
+    themeCharts();
+    for (const c of [parts.loss, parts.accuracy, parts.lr]) c.restyle();
+    parts.boundary?.draw();
+    parts.curve?.draw();
+    parts.fit?.draw();
   }
 
   #togglePlay(): void {
@@ -352,12 +201,12 @@ export class View {
     if (this.#playing !== undefined) {
       clearInterval(this.#playing);
       this.#playing = undefined;
-      parts.play.textContent = "Play";
+      parts.timeline.playing = false;
       return;
     }
     if (this.#timeline.length < 2) return;
     if (this.#at === undefined || this.#at >= this.#timeline.length - 1) this.#at = 0;
-    parts.play.textContent = "Pause";
+    parts.timeline.playing = true;
     this.#render();
     this.#playing = setInterval(() => {
       const next = (this.#at ?? 0) + 1;
@@ -367,13 +216,18 @@ export class View {
       }
       this.#at = next;
       this.#render();
-    }, 350);
+    }, PLAY_MS);
   }
 
-  /** The moment shown: the one picked on the timeline, else the latest. */
-  #moment(): Moment | undefined {
-    if (this.#at !== undefined && this.#timeline[this.#at]) return this.#timeline[this.#at];
-    return this.#latest ?? this.#timeline.at(-1);
+  /** Whether the page follows a live run's latest step (the user has not picked a moment). */
+  #following(): boolean {
+    return this.#live && !this.#end && this.#at === undefined;
+  }
+
+  /** The last step the run reaches: the steps it did once it ended, else the steps asked for. */
+  #maxStep(): number {
+    if (!this.#end) return this.#info!.steps;
+    return Math.max(this.#store.steps.at(-1)?.step ?? 0, this.#timeline.at(-1)?.snapshot.step ?? 0);
   }
 
   #render(): void {
@@ -381,33 +235,28 @@ export class View {
     const info = this.#info;
     if (!parts || !info) return;
     document.title = this.#title();
-    const steps = this.#store.steps;
-    const last = steps.at(-1);
-    if (!this.#end) {
-      parts.status.textContent = `Step ${count(this.#done)} of ${count(info.steps)}`;
-      if (last) {
-        const rate = this.#elapsedMs > 0
-          ? ` · ${count(this.#done / this.#elapsedMs * 1000)} steps/s`
-          : "";
-        parts.headline.textContent = `train loss ${short(last.dataLoss)}${
-          last.accuracy !== undefined
-            ? ` · train accuracy ${(last.accuracy * 100).toFixed(1)}%`
-            : last.r2 !== undefined
-            ? ` · train R² ${last.r2.toFixed(3)}`
-            : ""
-        }${last.testLoss !== undefined ? ` · test loss ${short(last.testLoss)}` : ""}${rate}`;
-      }
-    }
-    if (!parts.logToggle.dataset.user && steps.length > 0) {
-      const log = spansDecades(steps, (s) => s.dataLoss);
-      if (log !== parts.loss.log) parts.logToggle.checked = parts.loss.log = log;
-    }
-    // The charts are the costliest redraw of a live page: at most every LIVE_CHART_MS while it trains.
+    this.#chartsMaybe();
+    const n = this.#timeline.length;
+    parts.timeline.setMoments(this.#timeline.map((m) => m.snapshot.step), this.#maxStep());
+    const index = this.#following() ? n - 1 : Math.min(this.#at ?? n - 1, n - 1);
+    const moment = this.#following()
+      ? this.#latest ?? this.#timeline.at(-1)
+      : this.#timeline[index] ?? this.#latest;
+    this.#headline(moment, index);
+    if (!moment) return;
+    const step = moment.snapshot.step;
+    const marker = this.#following() ? undefined : Math.max(1, step);
+    parts.loss.mark(marker);
+    parts.accuracy.mark(marker);
+    parts.lr.mark(marker);
+    if (moment !== this.#shown || !moment.drawn) this.#showModel(moment, index);
+  }
+
+  /** The charts, at most every {@linkcode LIVE_CHART_MS} while a live run trains (their redraw costs most). */
+  #chartsMaybe(): void {
     const now = performance.now();
     if (!(this.#live && !this.#end) || now - this.#lastCharts >= LIVE_CHART_MS) {
-      parts.loss.update(steps);
-      parts.accuracy?.update(steps);
-      parts.lr.update(steps);
+      this.#redrawCharts();
       this.#lastCharts = now;
     } else if (!this.#chartTimer) {
       this.#chartTimer = Number(setTimeout(() => {
@@ -415,67 +264,198 @@ export class View {
         this.#schedule();
       }, LIVE_CHART_MS));
     }
-    const n = this.#timeline.length;
-    parts.slider.max = String(Math.max(0, n - 1));
-    parts.slider.disabled = n < 2;
-    const shownIndex = this.#at ?? n - 1;
-    parts.slider.value = String(Math.max(0, shownIndex));
-    const moment = this.#moment();
-    if (!moment) return;
-    const step = moment.snapshot.step;
-    parts.stepLabel.textContent = step === 0
-      ? "before training"
-      : `after step ${count(step)} of ${count(info.steps)}`;
-    const marker = this.#at === undefined && !this.#end ? undefined : Math.max(1, step);
-    parts.loss.mark(marker);
-    parts.accuracy?.mark(marker);
-    parts.lr.mark(marker);
-    if (moment !== this.#shown || !moment.drawn) this.#showModel(moment);
   }
 
-  #showModel(moment: Moment): void {
-    const info = this.#info!;
+  #redrawCharts(): void {
     const parts = this.#parts!;
+    const steps = this.#store.steps;
+    if (!parts.logToggle.dataset.user && steps.length > 0) {
+      const log = spansDecades(steps, (s) => s.dataLoss);
+      if (log !== parts.loss.log) {
+        parts.logToggle.checked = log;
+        parts.loss.onScale = undefined;
+        parts.loss.log = log;
+        parts.loss.onScale = () => this.#redrawCharts();
+      }
+    }
+    const logSteps = this.#maxStep() > LOG_STEPS;
+    for (const c of [parts.loss, parts.accuracy, parts.lr]) {
+      c.logSteps = logSteps;
+      c.update(steps);
+    }
+    const zeros = parts.loss.unshown;
+    parts.lossNote.textContent = zeros.length > 0
+      ? `The train loss is exactly 0 at ${plural(zeros.length, "step")} drawn, from step ${
+        count(zeros[0])
+      }: a log scale has no place for 0, so they are gaps (untick log scale to see them).`
+      : "";
+    const lrs = new Set(steps.map((s) => s.lr));
+    const constant = steps.length > 1 && lrs.size === 1;
+    parts.lrCard.hidden = constant;
+    parts.lrNote.textContent = constant
+      ? `Learning rate: ${short(steps[0].lr)} at every step (constant).`
+      : "";
+  }
+
+  /** The status line and headline figures: of the moment shown, or of the latest step while following. */
+  #headline(moment: Moment | undefined, index: number): void {
+    const parts = this.#parts!;
+    const info = this.#info!;
+    const status = parts.status;
+    const end = this.#end;
+    const final = end !== undefined && index === this.#timeline.length - 1;
+    let step: number;
+    let metrics: Step | undefined;
+    if (this.#following() || !moment) {
+      step = this.#done;
+      metrics = this.#last;
+      if (end) {
+        status.className = `status ${end.status}`;
+        status.textContent = end.statusText;
+        parts.headline.textContent = end.headline;
+      } else {
+        status.className = "status running";
+        status.textContent = `Step ${count(step)} of ${count(info.steps)}`;
+        const rate = this.#elapsedMs > 0
+          ? ` · ${count(this.#done / this.#elapsedMs * 1000)} steps/s`
+          : "";
+        parts.headline.textContent = metrics ? figures(metrics) + rate : "";
+      }
+      parts.timeline.show(index, this.#live && !end ? "Live: the latest model" : "");
+    } else {
+      step = moment.snapshot.step;
+      metrics = moment.metrics ?? this.#store.steps.find((s) => s.step === step);
+      const at = step === 0
+        ? "Before training"
+        : `After step ${count(step)} of ${count(this.#maxStep())}`;
+      parts.timeline.show(index, `${at}${final ? " (the end)" : ""}`);
+      if (final) {
+        status.className = `status ${end.status}`;
+        status.textContent = end.statusText;
+        parts.headline.textContent = end.headline;
+      } else {
+        status.className = "status moment";
+        status.textContent = step === 0 ? "Before training" : `Step ${count(step)}`;
+        parts.headline.textContent = step === 0
+          ? "the model as it starts"
+          : metrics
+          ? figures(metrics)
+          : "";
+      }
+    }
+    status.dataset.step = String(step);
+    if (metrics && metrics.step === step) status.dataset.loss = String(metrics.loss);
+    else delete status.dataset.loss;
+  }
+
+  /** The model a moment holds, or null when it has none usable (non-finite, or the end of a failed run). */
+  #model(moment: Moment, index: number): Mlp | null {
+    const info = this.#info!;
+    if (this.#end?.status === "failed" && index === this.#timeline.length - 1) return null;
     if (moment.model === undefined) {
       const params = moment.snapshot.params;
       moment.model = params.every((p) => p !== null && Number.isFinite(p))
         ? Mlp.fromJSON(mlpJsonOf(info.model, params as number[]))
         : null;
     }
-    const model = moment.model ?? undefined;
+    return moment.model;
+  }
+
+  #showModel(moment: Moment, index: number): void {
+    const info = this.#info!;
+    const parts = this.#parts!;
+    const model = this.#model(moment, index) ?? undefined;
+    const fresh = moment !== this.#shown;
     // While a live run trains, the page draws the worker's grids and computes none itself.
-    const following = this.#live && !this.#end && this.#at === undefined;
-    if (moment !== this.#shown) parts.curve?.show(model);
+    const following = this.#following();
     // A classifier's live grids come from the worker; a regression's are cheap to make here.
     const waiting = following && !moment.grid && info.problem === "classification";
-    if (parts.boundary && moment !== this.#shown && !waiting) {
+    if (parts.boundary && fresh && !waiting) {
       // Computed once per moment (the live ones come with the worker's grid).
       if (!moment.grid && model && info.bounds) {
         moment.grid = info.problem === "regression"
           ? valueGrid(model, info)
           : gridOver(model, info.bounds, info.gridSize, info.loss, planeFeatures(info));
       }
-      parts.boundary.show(moment.grid, model);
+      parts.boundary.show(model ? moment.grid : undefined, model);
     }
-    if (parts.curve && moment !== this.#shown) parts.curve.show(model);
+    if (parts.curve && fresh) parts.curve.show(model);
+    if (fresh) this.#panels(moment, index, model);
     this.#shown = moment;
-    // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
-    if (!model) moment.drawn = true;
-    else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
+    this.#network(moment, model, following);
+  }
+
+  /** The network diagram; while a live run trains, redrawn less often (the page's costliest drawing). */
+  #network(moment: Moment, model: Mlp | undefined, following: boolean): void {
+    const parts = this.#parts!;
+    if (!model) {
+      parts.network.replaceChildren();
+      parts.networkNote.textContent = this.#end?.status === "failed" &&
+          moment === this.#timeline.at(-1)
+        ? "Not shown: the run has no usable model."
+        : "Not shown: no usable model at this step.";
+      moment.drawn = true;
+    } else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
+      parts.networkNote.textContent = "";
       const grads = moment.snapshot.grads.map((g) => g ?? NaN);
-      drawNetwork(parts.network, model, grads, info);
+      drawNetwork(parts.network, model, grads, this.#info!);
       this.#lastNetwork = performance.now();
       moment.drawn = true;
     }
+  }
+
+  /** The confusion matrix (or predicted against true) at the moment shown, or at the end when it cannot follow. */
+  #panels(moment: Moment, index: number, model: Mlp | undefined): void {
+    const parts = this.#parts!;
+    const info = this.#info!;
+    const end = this.#end;
+    const final = end !== undefined && index === this.#timeline.length - 1 && !this.#following();
+    const step = moment.snapshot.step;
+    const when = step === 0 ? "Before training." : `At step ${count(step)}.`;
+    const classification = info.problem === "classification";
+    let confusion: Confusion | undefined;
+    let fit: Fit | undefined;
+    let note: string;
+    if (final) {
+      [confusion, fit, note] = [end.confusion, end.fit, "At the end of the run."];
+    } else if (!model) {
+      note = `${when} No usable model at this step.`;
+    } else if (info.points) {
+      if (classification) confusion = moment.confusion ??= confusionOf(model, info);
+      else fit = moment.fit ??= fitOf(model, info);
+      note = when;
+    } else if (end) {
+      // No points on the page (more than 2 inputs): only the run's end has a matrix.
+      [confusion, fit] = [end.confusion, end.fit];
+      note = `At the end of the run (step ${
+        count(this.#maxStep())
+      }): the timeline does not move it.`;
+    } else {
+      note = "Shown when the run ends.";
+    }
+    parts.confusionNote.textContent = note;
+    if (confusion) {
+      parts.confusion.replaceChildren(
+        confusionTable("Training data", confusion.train, info.classNames),
+        ...(confusion.test ? [confusionTable("Test data", confusion.test, info.classNames)] : []),
+      );
+    } else if (fit) {
+      parts.confusion.replaceChildren();
+    } else {
+      parts.confusion.replaceChildren(
+        el("p", { class: "note" }, final || end ? "Not shown: the run has no usable model." : ""),
+      );
+    }
+    parts.fit?.show(fit);
+    if (parts.fit) parts.fit.element.hidden = fit === undefined;
   }
 
   #showEnd(end: RunEnd): void {
     const parts = this.#parts;
     if (!parts) return;
     if (this.#playing === undefined) this.#at = this.#timeline.length - 1;
-    parts.status.className = `status ${end.status}`;
-    parts.status.textContent = end.statusText;
-    parts.headline.textContent = end.headline;
+    // The moment shown is redrawn: the end may change what it shows (a failed run's last model).
+    this.#shown = undefined;
     if (end.files) {
       parts.saved.replaceChildren(
         "Saved: ",
@@ -485,100 +465,11 @@ export class View {
         ")",
       );
     }
-    const rows = end.summary.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v)));
-    rows.push(
-      el(
-        "tr",
-        {},
-        el("th", {}, "Reproduce"),
-        el(
-          "td",
-          {},
-          el(
-            "code",
-            { class: "command" },
-            ...end.command.split(" ").flatMap((w, i) => [i ? " " : "", el("span", {}, w)]),
-          ),
-        ),
-      ),
+    parts.summary.replaceChildren(
+      el("p", { class: "note" }, "At the end of the run."),
+      summaryTable(end),
     );
-    parts.summary.replaceChildren(el("table", { class: "summary" }, ...rows));
-    const info = this.#info!;
-    if (end.confusion) {
-      parts.confusion.replaceChildren(
-        confusionTable("Training data", end.confusion.train, info.classNames),
-        ...(end.confusion.test
-          ? [confusionTable("Test data", end.confusion.test, info.classNames)]
-          : []),
-      );
-    } else if (end.fit) {
-      parts.confusion.replaceChildren(fitPlot(end.fit));
-    } else {
-      parts.confusion.replaceChildren(
-        el("p", { class: "note" }, "Not shown: the run has no usable model."),
-      );
-    }
   }
-}
-
-/** A confusion matrix: rows are true classes, columns predicted; cells shaded by share of the row. */
-function confusionTable(caption: string, m: number[][], names: string[]): HTMLElement {
-  const head = el(
-    "tr",
-    {},
-    el("th", { class: "corner" }, "true \\ predicted"),
-    ...names.map((n) => el("th", { scope: "col" }, n)),
-  );
-  const rows = m.map((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0) || 1;
-    return el(
-      "tr",
-      {},
-      el("th", { scope: "row" }, names[i] ?? String(i)),
-      ...row.map((v, j) => {
-        const share = v / total;
-        const color = i === j ? "45, 164, 78" : "207, 34, 46";
-        return el(
-          "td",
-          { style: `background: rgba(${color}, ${(0.08 + 0.6 * share).toFixed(2)})` },
-          count(v),
-        );
-      }),
-    );
-  });
-  return el("table", { class: "confusion" }, el("caption", {}, caption), head, ...rows);
-}
-
-/** Predicted against true targets, as a small scatter on a canvas. */
-function fitPlot(fit: { truth: number[]; predicted: number[]; test: boolean[] }): HTMLElement {
-  const size = 320;
-  const c = el("canvas", { id: "fit", width: String(size), height: String(size) });
-  const ctx = (c as HTMLCanvasElement).getContext("2d")!;
-  const all = [...fit.truth, ...fit.predicted];
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
-  const s = (v: number) => 20 + (v - lo) / ((hi - lo) || 1) * (size - 40);
-  ctx.strokeStyle = "#8c959f";
-  ctx.beginPath();
-  ctx.moveTo(s(lo), size - s(lo));
-  ctx.lineTo(s(hi), size - s(hi));
-  ctx.stroke();
-  fit.truth.forEach((t, i) => {
-    ctx.fillStyle = fit.test[i] ? classColor(1) : classColor(0);
-    ctx.beginPath();
-    ctx.arc(s(t), size - s(fit.predicted[i]), 2.5, 0, 2 * Math.PI);
-    ctx.fill();
-  });
-  return el(
-    "div",
-    {},
-    c,
-    el(
-      "p",
-      { class: "note" },
-      `Horizontal: true value; vertical: predicted (${short(lo)} to ${short(hi)}).`,
-    ),
-  );
 }
 
 /** The predicted value over the plane (regression). */

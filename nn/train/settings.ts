@@ -352,7 +352,7 @@ export const SETTINGS = {
     help: "training steps (with --resume: steps to add)",
     scope: "train",
     resume: "change",
-    summary: { label: "Steps", text: (v: number): string => `${v} asked` },
+    summary: { label: "Steps", text: (v: number): string => `${v.toLocaleString("en-US")} asked` },
   },
   batchSize: {
     flag: "batch-size",
@@ -362,7 +362,10 @@ export const SETTINGS = {
     help: "samples per step, 0 for all",
     scope: "train",
     resume: "change",
-    summary: { label: "Steps", text: (v: number): string => `batch ${v === 0 ? "all" : v}` },
+    summary: {
+      label: "Steps",
+      text: (v: number): string => `batch ${v === 0 ? "all" : v.toLocaleString("en-US")}`,
+    },
   },
   l2: {
     flag: "l2",
