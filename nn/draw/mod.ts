@@ -7,4 +7,5 @@ export * from "./value_svg.ts";
 export * from "./network_svg.ts";
 export * from "./plot_svg.ts";
 export * from "./palette.ts";
+export * from "./backprop_trace.ts";
 import "./_display.ts";
