@@ -213,13 +213,36 @@ Deno.test({
           assert.equal(await last(), "score_0");
           await page.page.select("[data-stepper=output]", "1");
           assert.equal(await last(), "score_1");
-          // Keyboard: f steps forward, b backward.
-          await page.page.focus("[data-stepper=graph]").catch(() =>
-            page.page.focus(".dg-st-graph")
+          // A new point starts over, with its own values.
+          await page.evaluate(click("run-forward"));
+          await page.evaluate(`stepper.setPoint([0.3, 0.4])`);
+          assert.match(
+            await page.evaluate<string>(`document.querySelector(".dg-st h3").textContent`),
+            /\(0\.3, 0\.4\)/,
           );
+          assert.equal(
+            await page.evaluate(`document.querySelector("[data-stepper=status]").dataset.forward`),
+            "0",
+          );
+          const model = Mlp.fromJSON(file.model);
+          await page.evaluate(click("run-forward"));
+          assert.equal(
+            await page.evaluate(
+              `[...document.querySelectorAll("[data-stepper=records] tbody tr")].at(-1).children[2].dataset.data`,
+            ),
+            String(model.predict([0.3, 0.4])[1]),
+          );
+          // Keyboard: f steps forward, b backward.
+          await page.evaluate(click("reset-stepper"));
+          await page.page.focus(".dg-st-graph");
           await page.page.keyboard.press("f");
           assert.equal(
             await page.evaluate(`document.querySelector("[data-stepper=status]").dataset.forward`),
+            "1",
+          );
+          await page.page.keyboard.press("b");
+          assert.equal(
+            await page.evaluate(`document.querySelector("[data-stepper=status]").dataset.backward`),
             "1",
           );
           assert.deepEqual(page.consoleErrors, []);
@@ -311,13 +334,23 @@ Deno.test({
             assert.ok(scroll <= client, `${action}: ${scroll} > ${client}`);
           }
           // One neuron at a time: the drawing stays far smaller than the graph.
-          const drawn = await page.evaluate<number>(
-            `document.querySelectorAll("[data-stepper=graph] g[data-id]").length`,
-          );
+          const drawn = () =>
+            page.evaluate<number>(
+              `document.querySelectorAll("[data-stepper=graph] g[data-id]").length`,
+            );
           const total = await page.evaluate<number>(
             `document.querySelectorAll("[data-stepper=records] tbody tr").length`,
           );
-          assert.ok(drawn < total / 5, `${drawn} of ${total}`);
+          assert.ok(await drawn() < total / 5, `${await drawn()} of ${total}`);
+          // The whole graph on demand, scrolled inside its card.
+          await page.evaluate(click("stepper-view"));
+          assert.equal(await drawn(), total);
+          await page.evaluate(click("reset-stepper"));
+          await page.evaluate(click("run-backward"));
+          const [scroll, client] = await page.evaluate<[number, number]>(
+            `[document.documentElement.scrollWidth, document.documentElement.clientWidth]`,
+          );
+          assert.ok(scroll <= client, `whole graph: ${scroll} > ${client}`);
           assert.deepEqual(page.consoleErrors, []);
         } finally {
           await page.close();
