@@ -32,8 +32,10 @@ async function shoot(
     await page.page.emulateMediaFeatures([
       { name: "prefers-color-scheme", value: dark ? "dark" : "light" },
     ]);
+    await page.evaluate(`document.getElementById("edit-weight").hidden = true`);
     await page.evaluate(`document.querySelector('[data-action="run-forward"]').click()`);
-    for (let i = 0; i < 6; i++) {
+    // The 5th step: a product passes grads to both factors, one of them used 16 times.
+    for (let i = 0; i < 5; i++) {
       await page.evaluate(`document.querySelector('[data-action="backward-step"]').click()`);
     }
     await new Promise((r) => setTimeout(r, 200));

@@ -91,6 +91,7 @@ const CSS = `
 .dg-st-graph svg{display:block}
 .dg-st-graph text{font:11px ui-monospace,monospace;fill:var(--fg)}
 .dg-st-graph .lab{font-weight:600}
+.dg-st-graph .fn{font-size:8.5px}
 .dg-st-graph rect{fill:var(--bg);stroke:var(--line)}
 .dg-st-graph circle{fill:var(--panel);stroke:var(--edge)}
 .dg-st-graph path{fill:none;stroke:var(--edge);stroke-width:1}
@@ -393,8 +394,14 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
       if (n.op !== "") {
         g.append(svg("path", { d: `M-14,${BOX_H / 2} H0` }));
         g.append(svg("circle", { cx: -22, cy: BOX_H / 2, r: 11 }));
-        const op = svg("text", { x: -22, y: BOX_H / 2 + 4, "text-anchor": "middle" });
-        op.textContent = n.op === "*" || n.op === "+" ? n.op : n.op.slice(0, 4);
+        const short = n.op === "*" || n.op === "+";
+        const op = svg("text", {
+          x: -22,
+          y: BOX_H / 2 + (short ? 4 : 3),
+          "text-anchor": "middle",
+          class: short ? "" : "fn",
+        });
+        op.textContent = short ? n.op : n.op.slice(0, 4);
         g.append(op);
       }
       g.append(svg("rect", { width: BOX_W, height: BOX_H, rx: 4 }));
