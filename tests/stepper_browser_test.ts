@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { backpropTrace, Mlp, Value } from "../mod.ts";
-import { IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
+import { type BrowserPage, IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { runCli } from "./_cli.ts";
 import { stepperPage } from "./_stepper_page.ts";
 
@@ -42,6 +42,12 @@ const ROWS = `[...document.querySelectorAll("[data-stepper=records] tbody tr")].
   grad: tr.children[3].dataset.grad,
   gradText: tr.children[3].textContent,
 }))`;
+
+/** Opens the table of every value (its rows are made when it opens) and waits for them. */
+async function openRecords(page: BrowserPage): Promise<void> {
+  await page.evaluate(`document.querySelector(".dg-st details").open = true`);
+  await page.waitFor(`document.querySelectorAll("[data-stepper=records] tbody tr").length > 0`);
+}
 
 const click = (action: string) =>
   `(document.querySelector('[data-action="${action}"]').click(), ({ ...document.querySelector("[data-stepper=status]").dataset }))`;
@@ -126,6 +132,7 @@ Deno.test({
             const n = trace.nodes.length;
 
             const page = await openPage(`file://${html}`);
+            await openRecords(page);
             try {
               // Forward, node by node: each click computes the next node in topological order.
               for (let i = 1; i <= n; i++) {
@@ -205,6 +212,7 @@ Deno.test({
         const html = `${cwd}/select.html`;
         await Deno.writeTextFile(html, await stepperPage({ model: file.model, point: [0.1, 0.2] }));
         const page = await openPage(`file://${html}`);
+        await openRecords(page);
         try {
           const last = () =>
             page.evaluate<string>(
@@ -266,6 +274,7 @@ Deno.test({
             }),
           );
           const page = await openPage(`file://${html}`);
+          await openRecords(page);
           try {
             await page.evaluate(`document.getElementById("edit-weight").click()`);
             const value = await page.evaluate<string>(
@@ -318,6 +327,7 @@ Deno.test({
           await stepperPage({ model: model.toJSON(), point: [0.5, -0.5] }),
         );
         const page = await openPage(`file://${html}`);
+        await openRecords(page);
         try {
           await page.page.setViewport({
             width: 390,
@@ -326,6 +336,9 @@ Deno.test({
             hasTouch: true,
             deviceScaleFactor: 3,
           });
+          // A change to isMobile reloads the page.
+          await page.waitFor(`document.querySelector(".dg-st") !== null`);
+          await openRecords(page);
           for (const action of ["run-forward", "backward-step", "backward-step", "run-backward"]) {
             await page.evaluate(click(action));
             const [scroll, client] = await page.evaluate<[number, number]>(

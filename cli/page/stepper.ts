@@ -60,8 +60,10 @@ export interface StepperController {
   readonly trace: BackpropTrace;
 }
 
-/** The most nodes drawn whole; a larger graph is drawn one neuron at a time. */
+/** The most nodes drawn whole at first; a larger graph is drawn one neuron at a time. */
 const WHOLE_LIMIT = 90;
+/** The most nodes "Whole graph" draws: beyond, a drawing would be too slow and too large to read. */
+const WHOLE_MAX = 2500;
 const COL = 176;
 const ROW = 58;
 const BOX_W = 132;
@@ -164,11 +166,14 @@ function edgePath(
 }
 
 /** Where each drawn node goes: a column and row per node, blocks of one neuron each. */
-function layout(trace: BackpropTrace, focus: string | null): Map<number, [number, number]> {
+function layout(
+  trace: BackpropTrace,
+  groups: ReadonlyMap<string, TraceNode[]>,
+  focus: string | null,
+): Map<number, [number, number]> {
   const { nodes } = trace;
   const at = new Map<number, [number, number]>();
-  const neurons: string[] = [];
-  for (const n of nodes) if (n.neuron !== "" && !neurons.includes(n.neuron)) neurons.push(n.neuron);
+  const neurons = [...groups.keys()].filter((name) => name !== "");
   const layerOf = (name: string) => Number(/^L(\d+)/.exec(name)![1]);
   const shown = focus === null ? neurons : [focus];
   const rowsUsed: number[] = [];
@@ -178,7 +183,7 @@ function layout(trace: BackpropTrace, focus: string | null): Map<number, [number
   };
   const base = (name: string) => (focus === null ? 4 * layerOf(name) : 0);
   for (const name of shown) {
-    const own = nodes.filter((n) => n.neuron === name);
+    const own = groups.get(name)!;
     const weights = own.filter((n) => n.kind === "weight");
     const l = layerOf(name);
     const top = focus === null ? (rowsUsed[l] ?? 0) : 0;
@@ -206,7 +211,7 @@ function layout(trace: BackpropTrace, focus: string | null): Map<number, [number
     }
   }
   if (focus === null) {
-    nodes.filter((n) => n.kind === "input").forEach((n, i) => place(n.id, 0, i + 1));
+    groups.get("")!.forEach((n, i) => place(n.id, 0, i + 1));
   }
   return at;
 }
@@ -221,6 +226,8 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   let point = [...options.point];
   let output = options.output ?? 0;
   let trace: BackpropTrace;
+  // The nodes of each neuron ("" for the inputs), in topological order.
+  let groups = new Map<string, TraceNode[]>();
   let forwardDone = 0;
   let backwardDone = 0;
   let grads = new Float64Array(0);
@@ -248,6 +255,32 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   });
   const records = el("tbody", {});
   const recordsSummary = el("summary", {});
+  const details = el(
+    "details",
+    {},
+    recordsSummary,
+    el(
+      "div",
+      { class: "dg-st-records" },
+      el(
+        "table",
+        { "data-stepper": "records" },
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            el("th", {}, "label"),
+            el("th", {}, "op"),
+            el("th", {}, "data"),
+            el("th", {}, "grad"),
+          ),
+        ),
+        records,
+      ),
+    ),
+  );
   const viewButton = button("stepper-view", "Whole graph", "Draw every node, or one neuron");
   const root = el(
     "section",
@@ -274,32 +307,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     status,
     explain,
     graphBox,
-    el(
-      "details",
-      {},
-      recordsSummary,
-      el(
-        "div",
-        { class: "dg-st-records" },
-        el(
-          "table",
-          { "data-stepper": "records" },
-          el(
-            "thead",
-            {},
-            el(
-              "tr",
-              {},
-              el("th", {}, "label"),
-              el("th", {}, "op"),
-              el("th", {}, "data"),
-              el("th", {}, "grad"),
-            ),
-          ),
-          records,
-        ),
-      ),
-    ),
+    details,
   );
   container.append(root);
   const find = (action: string) =>
@@ -331,7 +339,22 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     heading.textContent = `Backprop at (${
       point.map((x) => String(Number(x.toPrecision(4)))).join(", ")
     })`;
+    groups = new Map();
+    for (const n of trace.nodes) {
+      const group = groups.get(n.neuron);
+      if (group === undefined) groups.set(n.neuron, [n]);
+      else group.push(n);
+    }
     recordsSummary.textContent = `All ${trace.nodes.length} values (micrograd's records)`;
+    records.replaceChildren();
+    if (details.open) fillRecords();
+    whole = trace.nodes.length <= WHOLE_LIMIT;
+    viewButton.hidden = trace.nodes.length <= WHOLE_LIMIT || trace.nodes.length > WHOLE_MAX;
+    reset();
+  }
+
+  /** Makes the table's rows: only once it is open, as a large graph has thousands. */
+  function fillRecords(): void {
     records.replaceChildren(
       ...trace.nodes.map((n) =>
         el(
@@ -344,9 +367,6 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
         )
       ),
     );
-    whole = trace.nodes.length <= WHOLE_LIMIT;
-    viewButton.hidden = trace.nodes.length <= WHOLE_LIMIT;
-    reset();
   }
 
   /** The node the last step was about, or null before the first. */
@@ -359,7 +379,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   function draw(): void {
     const cur = current();
     const wanted = whole ? null : (cur?.neuron || trace.nodes.find((n) => n.neuron !== "")!.neuron);
-    const at = layout(trace, wanted);
+    const at = layout(trace, groups, wanted);
     focus = wanted;
     let cols = 0;
     let rows = 0;
@@ -375,8 +395,8 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     const x = (id: number) => 8 + at.get(id)![0] * COL + (COL - BOX_W);
     const y = (id: number) => 8 + at.get(id)![1] * ROW;
     edges = [];
-    for (const n of trace.nodes) {
-      if (!at.has(n.id)) continue;
+    const shown = [...at.keys()].sort((a, b) => a - b).map((id) => trace.nodes[id]);
+    for (const n of shown) {
       for (const c of new Set(n.children)) {
         if (!at.has(c)) continue;
         const path = svg("path", { d: edgePath(at.get(c)![0], at.get(n.id)![0], x, y, c, n.id) });
@@ -385,8 +405,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
       }
     }
     drawn = new Map();
-    for (const n of trace.nodes) {
-      if (!at.has(n.id)) continue;
+    for (const n of shown) {
       const g = svg("g", { "data-id": n.id, transform: `translate(${x(n.id)},${y(n.id)})` });
       const title = svg("title");
       title.textContent = `${n.label}${n.op === "" ? "" : ` = ${n.op} of its inputs`}`;
@@ -416,7 +435,8 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     graphBox.replaceChildren(pic);
   }
 
-  function update(): void {
+  /** Shows the state; only the table rows of `changed` when given, else every row. */
+  function update(changed?: readonly number[]): void {
     const cur = current();
     const wanted = whole ? null : (cur?.neuron || trace.nodes.find((n) => n.neuron !== "")!.neuron);
     if (wanted !== focus || drawn.size === 0) draw();
@@ -432,7 +452,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     }
     for (const e of edges) e.path.classList.toggle("hot", step !== null && e.to === step.node);
     const rows = records.children;
-    for (let i = 0; i < rows.length; i++) {
+    for (const i of rows.length === 0 ? [] : changed ?? trace.nodes.keys()) {
       const [, , dataCell, gradCell] = rows[i].children as unknown as HTMLElement[];
       dataCell.textContent = i < forwardDone ? fixed(trace.nodes[i].data) : "";
       dataCell.dataset.data = i < forwardDone ? String(trace.nodes[i].data) : "";
@@ -584,20 +604,26 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   function stepForward(): boolean {
     if (forwardDone === trace.nodes.length) return false;
     forwardDone++;
-    update();
+    update([forwardDone - 1]);
     return true;
   }
 
-  function stepBackward(): boolean {
-    if (backwardDone === trace.steps.length) return false;
-    if (forwardDone < trace.nodes.length) {
-      forwardDone = trace.nodes.length;
-    }
+  /** Runs the next node's `_backward()`: the `+=` into each child; returns the nodes it changed. */
+  function applyStep(): number[] {
     const step = trace.steps[backwardDone];
     if (backwardDone === 0) grads[step.node] = 1;
     for (const t of step.terms) grads[t.child] = t.after;
     backwardDone++;
-    update();
+    return [step.node, ...step.terms.map((t) => t.child)];
+  }
+
+  function stepBackward(): boolean {
+    if (backwardDone === trace.steps.length) return false;
+    // backward() needs the forward pass's data: finish it first.
+    const finish = forwardDone < trace.nodes.length;
+    forwardDone = trace.nodes.length;
+    const changed = applyStep();
+    update(finish ? undefined : changed);
     return true;
   }
 
@@ -616,12 +642,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
 
   function runBackward(): void {
     forwardDone = trace.nodes.length;
-    while (backwardDone < trace.steps.length) {
-      const step = trace.steps[backwardDone];
-      if (backwardDone === 0) grads[step.node] = 1;
-      for (const t of step.terms) grads[t.child] = t.after;
-      backwardDone++;
-    }
+    while (backwardDone < trace.steps.length) applyStep();
     update();
   }
 
@@ -676,7 +697,15 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     controller.setOutput(Number(outputSelect.value));
   }
 
+  function onToggle(): void {
+    if (details.open && records.children.length === 0) {
+      fillRecords();
+      update();
+    }
+  }
+
   root.addEventListener("click", onClick);
+  details.addEventListener("toggle", onToggle);
   root.addEventListener("keydown", onKey);
   outputSelect.addEventListener("change", onOutput);
 
@@ -699,6 +728,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     reset,
     destroy() {
       root.removeEventListener("click", onClick);
+      details.removeEventListener("toggle", onToggle);
       root.removeEventListener("keydown", onKey);
       outputSelect.removeEventListener("change", onOutput);
       root.remove();
