@@ -21,8 +21,8 @@ export interface WeightRef {
   input: number;
 }
 
-/** Options for {@linkcode openWeightEditor}. */
-export interface WeightEditorOptions {
+/** Options for {@linkcode openWeightEditor}: which weight, its numbers, and what to call. */
+export interface WeightEditorOptions extends WeightRef {
   /** Its value now. */
   value: number;
   /** Its grad now, if known (the last step's). */
@@ -87,9 +87,9 @@ export function weightProblem(text: string): string | null {
  */
 export function openWeightEditor(
   container: HTMLElement,
-  ref: WeightRef,
   options: WeightEditorOptions,
 ): WeightEditor {
+  const ref = options;
   container.querySelector(":scope > .dg-we")?.dispatchEvent(new Event("dg-close"));
   const name = options.bias
     ? `L${ref.layer}.N${ref.neuron}.b`
