@@ -147,18 +147,27 @@ Deno.test({
               // Backward, node by node, collecting the nodes given a `+=` note.
               const noted = new Set<number>();
               for (let i = 1; i <= n; i++) {
-                const s = await page.evaluate<Record<string, string>>(click("backward-step"));
-                assert.equal(s.backward, String(i));
-                const notes = await page.evaluate<string[]>(
-                  `[...document.querySelectorAll("[data-accumulate]")].map((e) => e.dataset.accumulate)`,
-                );
-                for (const id of notes) noted.add(Number(id));
-                const text = await page.evaluate<string>(
-                  `document.querySelector("[data-stepper=explain]").textContent`,
-                );
+                const seen = await page.evaluate<
+                  { backward: string; notes: string[]; text: string; cur: string; kids: string[] }
+                >(`(() => {
+                  const { backward } = ${click("backward-step")};
+                  const notes = [...document.querySelectorAll("[data-accumulate]")].map((e) => e.dataset.accumulate);
+                  const text = document.querySelector("[data-stepper=explain]").textContent;
+                  const cur = document.querySelector("[data-stepper=graph] g.cur")?.dataset.id;
+                  const kids = [...document.querySelectorAll("[data-stepper=graph] g.kid")].map((g) => g.dataset.id);
+                  return { backward, notes, text, cur, kids };
+                })()`);
                 const step = trace.steps[i - 1];
+                assert.equal(seen.backward, String(i));
+                // The node whose _backward() ran is highlighted, and so are the children it fed.
+                assert.equal(seen.cur, String(step.node));
+                assert.deepEqual(
+                  seen.kids.map(Number).sort((a, b) => a - b),
+                  [...new Set(step.terms.map((t) => t.child))].sort((a, b) => a - b),
+                );
+                for (const id of seen.notes) noted.add(Number(id));
                 if (step.terms.length > 0) {
-                  assert.match(text, /local derivative × upstream = contribution/);
+                  assert.match(seen.text, /local derivative × upstream = contribution/);
                 }
               }
               const reused = trace.nodes.filter((x) => x.parents.length > 1).map((x) => x.id);

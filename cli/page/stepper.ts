@@ -377,8 +377,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   }
 
   function draw(): void {
-    const cur = current();
-    const wanted = whole ? null : (cur?.neuron || trace.nodes.find((n) => n.neuron !== "")!.neuron);
+    const wanted = wantedFocus();
     const at = layout(trace, groups, wanted);
     focus = wanted;
     let cols = 0;
@@ -435,11 +434,17 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     graphBox.replaceChildren(pic);
   }
 
+  /** The neuron to draw (null for all): the current node's, or for an input the first neuron using it. */
+  function wantedFocus(): string | null {
+    if (whole) return null;
+    const node = current() ?? trace.nodes[0];
+    return node.neuron || trace.nodes[node.parents[0]].neuron;
+  }
+
   /** Shows the state; only the table rows of `changed` when given, else every row. */
   function update(changed?: readonly number[]): void {
     const cur = current();
-    const wanted = whole ? null : (cur?.neuron || trace.nodes.find((n) => n.neuron !== "")!.neuron);
-    if (wanted !== focus || drawn.size === 0) draw();
+    if (wantedFocus() !== focus || drawn.size === 0) draw();
     const step = backwardDone > 0 ? trace.steps[backwardDone - 1] : null;
     const kids = new Set(step?.terms.map((t) => t.child) ?? []);
     for (const [id, d] of drawn) {
