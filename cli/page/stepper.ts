@@ -465,9 +465,11 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
       gradCell.dataset.grad = String(grads[i]);
     }
     const n = trace.nodes.length;
-    status.textContent = backwardDone > 0
-      ? `Backward: ${backwardDone} of ${n} nodes`
-      : `Forward: ${forwardDone} of ${n} nodes`;
+    status.textContent =
+      (backwardDone > 0
+        ? `Backward: ${backwardDone} of ${n} nodes`
+        : `Forward: ${forwardDone} of ${n} nodes`) +
+      (focus === null ? "" : ` · drawn: neuron ${focus}, its inputs and where its output goes`);
     status.dataset.forward = String(forwardDone);
     status.dataset.backward = String(backwardDone);
     find("forward-step").disabled = forwardDone === n;
@@ -599,7 +601,7 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
       lines.push(
         p(
           "backward() is done: every grad is d" + nodes.at(-1)!.label +
-            "/d(value), as `graph` prints it.",
+            "/d(value), as denograd graph prints it.",
         ),
       );
     }
