@@ -8,7 +8,6 @@
  * @module
  */
 import { Mlp, predictBatch, predictClass } from "../mod.ts";
-import { gridBounds } from "../workers/grid.ts";
 import type { SnapshotMessage, Step } from "../workers/protocol.ts";
 import type { ModelFile } from "./model_file.ts";
 import type { RunSetup } from "./setup.ts";
@@ -18,13 +17,12 @@ import type {
   HistoryColumns,
   ReportPayload,
   RunEnd,
-  RunInfo,
   SnapshotJson,
 } from "./page/data.ts";
 import { PAGE_JS } from "./page/_bundle.ts";
+import { GRID_SIZE, round, runInfo } from "./run_info.ts";
 
-/** Cells per side of the decision-boundary grid. */
-export const GRID_SIZE = 80;
+export { GRID_SIZE, runInfo };
 
 /** What the report shows. */
 export interface ReportData {
@@ -183,11 +181,6 @@ function summaryRows(run: ModelFile): [string, string][] {
   ];
 }
 
-/** A number rounded to `digits` significant digits (`null` when not finite, as JSON has no NaN). */
-function round(x: number, digits: number): number | null {
-  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : null;
-}
-
 /**
  * A snapshot as the page takes it: parameters to 5 significant digits (the
  * boundary drawn from them differs from the exact one by well under a
@@ -208,37 +201,6 @@ export function snapshotJson(m: Pick<SnapshotMessage, "step" | "params" | "grads
  */
 export function timelineCount(parameters: number): number {
   return Math.max(8, Math.min(48, Math.floor(200_000 / Math.max(1, parameters))));
-}
-
-/** What the page needs to know about a run before it starts. */
-export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
-  // Coordinates to 5 significant digits: far below a pixel, and half the size.
-  const r5 = (row: number[]) => row.map((v) => round(v, 5) ?? v);
-  // The points over the data's own inputs (the plane's axes, whatever features the model takes).
-  const points = setup.inputNames.length <= 2
-    ? { x: setup.points.x.map(r5), y: setup.points.y, test: setup.points.test }
-    : undefined;
-  const crossed = setup.featureNames.join(",") !== setup.inputNames.join(",");
-  return {
-    dataset: setup.source.kind === "generated" ? setup.source.name : setup.source.file,
-    problem: setup.config.problem,
-    featureNames: setup.featureNames,
-    inputNames: setup.inputNames,
-    ...(crossed ? { features: setup.featureNames } : {}),
-    classNames: setup.config.problem === "regression" ? [] : setup.classNames,
-    steps: setup.config.steps,
-    model: {
-      nin: setup.nin,
-      nouts: setup.nouts,
-      activation: setup.config.activation,
-      outputActivation: "linear",
-    },
-    loss: setup.config.loss,
-    l2: setup.config.l2,
-    ...(points ? { points } : {}),
-    ...(points && setup.inputNames.length === 2 ? { bounds: gridBounds(points.x) } : {}),
-    gridSize,
-  };
 }
 
 /** Counts of true class (rows) against the model's class (columns). */

@@ -99,11 +99,15 @@ const fail = (message: string): never => {
   throw new UsageError(`Cannot train as ${message}`);
 };
 
-async function readCsv(file: string, problem: Problem | undefined): Promise<Dataset> {
+async function readCsv(
+  file: string,
+  problem: Problem | undefined,
+  given?: string,
+): Promise<Dataset> {
   let text: string;
   try {
     // Read up to a cap: `--dataset /dev/zero` ends with one line, not all the memory.
-    text = await readTextCapped(file, INPUT_LIMITS.csv, {
+    text = given ?? await readTextCapped(file, INPUT_LIMITS.csv, {
       verb: "train",
       what: `the CSV file ${show(file)}`,
     });
@@ -233,13 +237,25 @@ function applyFeatures(
   return { data: { ...data, x }, names: exprs };
 }
 
+/** Options for {@linkcode setUpRun}. */
+export interface SetUpOptions {
+  /**
+   * The text of the CSV file that `dataset` names, already read (the
+   * playground's upload); by default the file is read.
+   */
+  csvText?: string;
+}
+
 /**
  * Fills in the defaults, makes or reads the data and checks that the model,
  * the loss and the data fit together.
  *
  * @throws {UsageError} naming the first setting that is wrong.
  */
-export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
+export async function setUpRun(
+  settings: PartialConfig,
+  options: SetUpOptions = {},
+): Promise<RunSetup> {
   const dataset = settings.dataset ?? defaultOf("dataset");
   const notes: string[] = [];
   let data: Dataset;
@@ -258,7 +274,7 @@ export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
       seed: config.seed,
     };
   } else {
-    data = await readCsv(dataset, settings.problem);
+    data = await readCsv(dataset, settings.problem, options.csvText);
     checkCsv(dataset, data, settings);
     const problem: Problem = data.classes === 0 ? "regression" : "classification";
     if (problem === "regression" && settings.problem === undefined) {

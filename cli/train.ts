@@ -47,6 +47,10 @@ import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
+import { HISTORY_COLUMNS, historyCsv } from "./history_csv.ts";
+import { modelFileOf as runModelFile } from "./run_file.ts";
+
+export { historyCsv };
 
 /** Where `train` writes; tests pass their own. */
 export interface CommandIo {
@@ -151,29 +155,6 @@ interface Request {
   quiet: boolean;
   debug: boolean;
 }
-
-/** The history as CSV, one row per step. */
-export function historyCsv(history: Step[]): string {
-  // The columns the run has: accuracy for classification, r2 for regression, test ones with a test set.
-  const columns = HISTORY_COLUMNS.filter(([key]) => history.some((h) => h[key] !== undefined));
-  const lines = [(columns.length > 0 ? columns : HISTORY_COLUMNS).map(([, c]) => c).join(",")];
-  for (const h of history) lines.push(columns.map(([key]) => h[key] ?? "").join(","));
-  return lines.join("\n") + "\n";
-}
-
-const HISTORY_COLUMNS: readonly [keyof Step, string][] = [
-  ["step", "step"],
-  ["loss", "loss"],
-  ["dataLoss", "data_loss"],
-  ["accuracy", "accuracy"],
-  ["mse", "mse"],
-  ["r2", "r2"],
-  ["lr", "lr"],
-  ["testLoss", "test_loss"],
-  ["testAccuracy", "test_accuracy"],
-  ["testMse", "test_mse"],
-  ["testR2", "test_r2"],
-];
 
 /** Reads back what {@linkcode historyCsv} wrote; `undefined` when it is not such a file. */
 function parseHistoryCsv(text: string): Step[] | undefined {
@@ -347,28 +328,18 @@ function modelFileOf(
   const stoppedAtStep = done ? (status === "cancelled" ? stepsDone : undefined) : outcome.step;
   const command = reproduceCommand(setup.config) +
     (request.resume ? ` --resume ${shellQuote(request.resume.file)}` : "");
-  // Keys in reading order: what happened first, the big arrays last.
-  return {
-    format: MODEL_FILE_FORMAT,
+  return runModelFile(setup, {
     status,
-    ...(stoppedAtStep !== undefined ? { stoppedAtStep } : {}),
+    stoppedAtStep,
     ...(done ? {} : { error: outcome.message }),
     stepsDone,
     ...(done ? { final: outcome.final } : {}),
     wallTimeMs,
-    createdAt: new Date().toISOString(),
     command,
-    ...(request.resume ? { resumedFrom: request.resume.file } : {}),
-    config: setup.config,
-    dataset: setup.source,
-    inputNames: setup.inputNames,
-    featureNames: setup.featureNames,
-    classNames: setup.classNames,
-    parameterCount: countParameters([setup.nin, ...setup.nouts]),
-    history: "history.csv",
-    ...(outcome.model ? { model: outcome.model } : {}),
-    ...(outcome.optimizer ? { optimizer: outcome.optimizer } : {}),
-  };
+    resumedFrom: request.resume?.file,
+    model: outcome.model,
+    optimizer: outcome.optimizer,
+  });
 }
 
 /** The run: trains in the worker while showing progress; a signal (Ctrl-C) cancels it. */
