@@ -15,6 +15,7 @@ import { didYouMean, escapeControls, EXIT, show, UsageError } from "./_errors.ts
 import { enterUserFolder } from "./_fs.ts";
 import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
 import { GRAPH_HELP, graphCommand } from "./graph.ts";
+import { PLAYGROUND_HELP, playgroundCommand } from "./playground.ts";
 import { PREDICT_HELP, predictCommand } from "./predict.ts";
 import { type CommandIo, TRAIN_HELP, trainCommand } from "./train.ts";
 
@@ -29,6 +30,7 @@ Commands:
   predict    predict classes for CSV points with a trained model.json
   graph      write the computation graph of a forward pass as DOT or SVG
   datasets   list the built-in datasets
+  playground write the playground: one page to change and train a model in the browser
 
 Run 'denograd <command> --help' for a command's flags.
 `;
@@ -38,6 +40,7 @@ const COMMANDS = {
   predict: { run: predictCommand, help: PREDICT_HELP },
   graph: { run: graphCommand, help: GRAPH_HELP },
   datasets: { run: datasetsCommand, help: DATASETS_HELP },
+  playground: { run: playgroundCommand, help: PLAYGROUND_HELP },
 } as const;
 
 function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {

@@ -274,7 +274,8 @@ export function historyColumns(history: Step[], max = 2000): HistoryColumns {
   };
 }
 
-const STYLE = `
+/** The page's style sheet (the report's, the live page's and the playground's). */
+export const STYLE = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);

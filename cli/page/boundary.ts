@@ -37,6 +37,20 @@ function diverging(t: number): [number, number, number] {
   return [255 + (r - 255) * k, 255 + (g - 255) * k, 255 + (b - 255) * k];
 }
 
+/** What a click on the plane says, as the `plane-click` event's detail (the playground adds points). */
+export interface PlaneClick {
+  /** The point clicked, in the data's own inputs. */
+  at: number[];
+  /** Whether shift was held (remove the nearest point). */
+  shift: boolean;
+}
+
+/** Tells whoever listens (the playground) where the plane was clicked: a `plane-click` event. */
+export function planeClick(canvas: HTMLCanvasElement, e: MouseEvent, at: number[]): void {
+  const detail: PlaneClick = { at, shift: e.shiftKey };
+  canvas.dispatchEvent(new CustomEvent("plane-click", { detail, bubbles: true }));
+}
+
 /** The boundary plot on one canvas. */
 export class BoundaryPlot {
   #canvas: HTMLCanvasElement;
@@ -57,6 +71,13 @@ export class BoundaryPlot {
     this.#features = planeFeatures(info);
     canvas.addEventListener("mousemove", (e) => this.#hover(e));
     canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    canvas.addEventListener("click", (e) => {
+      const rect = this.#canvas.getBoundingClientRect();
+      const b = this.#bounds();
+      const x = b.xMin + (e.clientX - rect.left - MARGIN.left) / this.#side * (b.xMax - b.xMin);
+      const y = b.yMin + (1 - (e.clientY - rect.top - MARGIN.top) / this.#side) * (b.yMax - b.yMin);
+      planeClick(canvas, e, [x, y]);
+    });
     addEventListener("resize", () => this.draw());
   }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { type Features, type Mlp, predictBatch } from "../../mod.ts";
-import { planeFeatures } from "./boundary.ts";
+import { planeClick, planeFeatures } from "./boundary.ts";
 import { classColor, fitCanvas, niceTicks, short } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
@@ -41,6 +41,15 @@ export class CurvePlot {
     Object.assign(this.#frame, { xMin: x0 - px, xMax: x1 + px, yMin: y0 - py, yMax: y1 + py });
     canvas.addEventListener("mousemove", (e) => this.#hover(e));
     canvas.addEventListener("mouseleave", () => this.#readout.textContent = "\u00a0");
+    canvas.addEventListener("click", (e) => {
+      const rect = canvas.getBoundingClientRect();
+      const f = this.#frame;
+      const w = f.width - MARGIN.left - MARGIN.right;
+      const h = f.height - MARGIN.top - MARGIN.bottom;
+      const x = f.xMin + (e.clientX - rect.left - MARGIN.left) / w * (f.xMax - f.xMin);
+      const y = f.yMin + (1 - (e.clientY - rect.top - MARGIN.top) / h) * (f.yMax - f.yMin);
+      planeClick(canvas, e, [x, y]);
+    });
     addEventListener("resize", () => this.draw());
   }
 
