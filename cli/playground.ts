@@ -63,7 +63,7 @@ button:disabled { opacity: .5; cursor: default; }
   overflow-wrap: anywhere; }
 .drop input { max-width: 100%; }
 code.command { display: block; white-space: pre-wrap; overflow-wrap: anywhere; }
-.main { min-width: 0; }
+.main { min-width: 0; overflow-x: auto; }
 #app main { padding: 0; }
 `;
 

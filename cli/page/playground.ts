@@ -44,8 +44,8 @@ const changesEl = el("p", { id: "changes", class: "note" });
 const button = (action: string, text: string, title: string) =>
   el("button", { type: "button", "data-action": action, title }, text);
 const buttons = {
-  play: button("play", "▶ Play", "Train until the last step"),
-  pause: button("pause", "⏸ Pause", "Stop after this step"),
+  play: button("play", "Play", "Train until the last step"),
+  pause: button("pause", "Pause", "Stop after this step"),
   step: button("step", "Step", "One training step"),
   reset: button("reset", "Reset", "Back to step 0: the same data and first weights"),
   regenerate: button("regenerate", "Regenerate", "A new seed: new data and first weights"),
