@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { exp, log, log1p } from "./math.ts";
 
 /** Anything an op accepts as an operand: a {@linkcode Value} or a plain number. */
 export type Operand = Value | number;
@@ -198,7 +199,7 @@ export class Value {
 
   /** `e ** this`. */
   exp(): Value {
-    return Value.#out(Math.exp(this.data), [this], Value.#exp);
+    return Value.#out(exp(this.data), [this], Value.#exp);
   }
 
   static readonly #exp: Op = {
@@ -210,7 +211,7 @@ export class Value {
 
   /** The natural log. A non-positive input gives NaN or -Infinity, as IEEE says; it does not throw. */
   log(): Value {
-    return Value.#out(Math.log(this.data), [this], Value.#log);
+    return Value.#out(log(this.data), [this], Value.#log);
   }
 
   static readonly #log: Op = {
@@ -262,7 +263,7 @@ export class Value {
   /** `log(1 + e^x)`, computed without overflow; its grad is `sigmoid(x)`. */
   softplus(): Value {
     const x = this.data;
-    const y = x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    const y = x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
     return Value.#out(y, [this], Value.#softplus);
   }
 
@@ -336,14 +337,14 @@ export class Value {
     }
     for (const v of values) operand(v, "logSumExp");
     const { m, s } = shiftedExpSum(values);
-    return Value.#out(m + Math.log(s), values.slice(), Value.#logSumExp);
+    return Value.#out(m + log(s), values.slice(), Value.#logSumExp);
   }
 
   static readonly #logSumExp: Op = {
     name: "logsumexp",
     backward(out, xs) {
       const { m, s } = shiftedExpSum(xs);
-      for (const x of xs) x.grad += Math.exp(x.data - m) / s * out.grad;
+      for (const x of xs) x.grad += exp(x.data - m) / s * out.grad;
     },
   };
 
@@ -517,8 +518,8 @@ export class Value {
 
 /** The logistic function, without overflow for large |x|. */
 function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
+  if (x >= 0) return 1 / (1 + exp(-x));
+  const e = exp(x);
   return e / (1 + e);
 }
 
@@ -528,6 +529,6 @@ function shiftedExpSum(values: readonly Value[]): { m: number; s: number } {
   for (const v of values) m = Math.max(m, v.data);
   if (!Number.isFinite(m)) m = 0;
   let s = 0;
-  for (const v of values) s += Math.exp(v.data - m);
+  for (const v of values) s += exp(v.data - m);
   return { m, s };
 }

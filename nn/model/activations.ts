@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { exp } from "../../engine/math.ts";
 import type { Value } from "../../engine/value.ts";
 
 /** The activations a neuron can apply. `"linear"` applies none. */
@@ -63,9 +64,9 @@ export const ACTIVATION_FUNCTIONS: Readonly<Record<Activation, ActivationFunctio
       for (let i = 0; i < n; i++) {
         const x = z[i];
         let s: number;
-        if (x >= 0) s = 1 / (1 + Math.exp(-x));
+        if (x >= 0) s = 1 / (1 + exp(-x));
         else {
-          const e = Math.exp(x);
+          const e = exp(x);
           s = e / (1 + e);
         }
         z[i] = s;
