@@ -12,7 +12,8 @@ import { parseFlags } from "./_flags.ts";
 import { ensureDir, makeRunDir, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { openBrowser } from "./_live.ts";
-import { escapeHtml, scriptJson, STYLE } from "./report.ts";
+import { scriptJson } from "./report.ts";
+import { STYLE } from "./page_style.ts";
 import { PLAYGROUND_JS, PLAYGROUND_WORKER_JS } from "./page/_playground_bundle.ts";
 import type { CommandIo } from "./train.ts";
 
@@ -95,7 +96,7 @@ export function renderPlayground(options: RenderPlaygroundOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <link rel="icon" href="data:,">
-<title>${escapeHtml("denograd playground")}</title>
+<title>denograd playground</title>
 <style>${STYLE}${PLAYGROUND_STYLE}</style>
 </head>
 <body>
@@ -106,6 +107,34 @@ ${seed}<script type="text/plain" id="worker-js">${inline(PLAYGROUND_WORKER_JS)}<
 </body>
 </html>
 `;
+}
+
+/** A run for the playground to start from: its settings, model, optimizer and history. */
+export interface PlaygroundSeed {
+  /** The run's settings, as `model.json`'s `config`. */
+  given: Record<string, unknown>;
+  /** The model, as `Mlp.toJSON()` gives it. */
+  model: unknown;
+  /** The optimizer's state. */
+  optimizer: unknown;
+  /** Every step's metrics. */
+  history: unknown[];
+}
+
+/**
+ * The playground seeded with a run, gzipped and in base64: what a report
+ * carries for its "Open in playground" button (about a third of the page).
+ */
+export async function playgroundGz(chartJs: string, seed: PlaygroundSeed): Promise<string> {
+  const html = new Blob([renderPlayground({ chartJs, seed })]).stream();
+  const gz = new Uint8Array(
+    await new Response(html.pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  );
+  let text = "";
+  for (let i = 0; i < gz.length; i += 0x8000) {
+    text += String.fromCharCode(...gz.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }
 
 /** Runs `playground` with `args`; resolves with the exit code. */

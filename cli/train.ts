@@ -49,6 +49,7 @@ import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.t
 import { type FlagValues, parseFlags } from "./_flags.ts";
 import { HISTORY_COLUMNS, historyCsv } from "./history_csv.ts";
 import { modelFileOf as runModelFile } from "./run_file.ts";
+import { playgroundGz } from "./playground.ts";
 
 export { historyCsv };
 
@@ -416,7 +417,20 @@ async function writeRun(
   await writeFileSet({
     [paths.history]: historyCsv(history),
     [paths.model]: JSON.stringify(run, null, 2) + "\n",
-    [paths.report]: renderReport({ run, setup, history, snapshots }, { chartJs }),
+    [paths.report]: renderReport({ run, setup, history, snapshots }, {
+      chartJs,
+      // A report of a built-in dataset opens as the playground, seeded with the run.
+      ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)
+        ? {
+          playgroundGz: await playgroundGz(chartJs, {
+            given: setup.config as unknown as Record<string, unknown>,
+            model: run.model,
+            optimizer: run.optimizer,
+            history,
+          }),
+        }
+        : {}),
+    }),
   });
 }
 

@@ -255,6 +255,7 @@ function writeHash(): void {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(given)) {
     if (!isSettingKey(key) || value === undefined) continue;
+    if (Array.isArray(value) && value.length === 0 && SETTINGS[key].kind.type === "texts") continue;
     const text = encodeURIComponent(settingText(key, value))
       .replace(/%2C/g, ",").replace(/%5E/g, "^");
     parts.push(`${key}=${text}`);
