@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Mlp, networkSvg } from "../../mod.ts";
+import { type Mlp, networkSvg, type NetworkSvgOptions } from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
 
 /**
@@ -20,13 +20,18 @@ export function drawNetwork(
   info: RunInfo,
 ): void {
   if (grads) model.parameters().forEach((p, i) => p.grad = grads[i]);
+  // The SVG text escapes every name; it is markup we made, not user text.
+  container.innerHTML = networkSvg(model, networkOptions(info));
+}
+
+/** How the page draws a run's network (the playground's worker draws it the same way). */
+export function networkOptions(info: RunInfo): NetworkSvgOptions {
   const b = info.bounds;
   const k = info.model.nouts.at(-1)!;
-  // The SVG text escapes every name; it is markup we made, not user text.
-  container.innerHTML = networkSvg(model, {
+  return {
     id: "network",
     inputNames: info.featureNames,
     ...(k > 1 && info.classNames.length === k ? { outputNames: info.classNames } : {}),
     ...(b ? { extent: [b.xMin, b.xMax, b.yMin, b.yMax] as const } : { heatmaps: false }),
-  });
+  };
 }

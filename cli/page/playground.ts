@@ -174,6 +174,9 @@ function receive(m: FromPlayground): void {
   }
 }
 
+/** The settings the controls show, as JSON. */
+let shownConfig = "";
+
 function showStatus(s: PlaygroundStatus): void {
   status = s;
   errorEl.textContent = s.error ?? "";
@@ -183,9 +186,15 @@ function showStatus(s: PlaygroundStatus): void {
   statusEl.textContent = `Step ${s.step} of ${s.steps}${
     s.loss ? ` · loss ${Number(s.loss).toPrecision(4)}` : ""
   }`;
-  controls.show(s.config);
-  commandEl.textContent = s.command;
-  changesEl.textContent = s.changes.length ? `Changed mid-run: ${s.changes.join("; ")}` : "";
+  // The controls are redrawn when the settings change, not at every status.
+  const shown = JSON.stringify(s.config);
+  if (shown !== shownConfig) {
+    shownConfig = shown;
+    controls.show(s.config);
+  }
+  if (commandEl.textContent !== s.command) commandEl.textContent = s.command;
+  const changes = s.changes.length ? `Changed mid-run: ${s.changes.join("; ")}` : "";
+  if (changesEl.textContent !== changes) changesEl.textContent = changes;
   buttons.play.disabled = s.playing || s.step >= s.steps || s.error !== undefined;
   buttons.pause.disabled = !s.playing;
   buttons.step.disabled = s.playing || s.step >= s.steps || s.error !== undefined;
@@ -241,6 +250,7 @@ function changeSetting(key: SettingKey, text: string): void {
 
 function restart(): void {
   status = undefined;
+  shownConfig = "";
   post({
     type: "setup",
     given: given as Record<string, unknown>,

@@ -15,6 +15,7 @@ import {
   evaluate,
   loopSettings,
   Mlp,
+  networkSvg,
   type OptimizerState,
   type TrainRun,
   trainSteps,
@@ -27,7 +28,8 @@ import { runInfo } from "../run_info.ts";
 import { reproduceCommand, type RunSetup, setUpRun } from "../setup.ts";
 import type { PartialConfig } from "../config.ts";
 import { configFromJson } from "../config.ts";
-import type { GridJson, PageMessage } from "./data.ts";
+import type { GridJson, PageMessage, RunInfo } from "./data.ts";
+import { networkOptions } from "./network.ts";
 import {
   type FromPlayground,
   parseToPlayground,
@@ -43,6 +45,8 @@ const PROGRESS_MS = 100;
 const SNAPSHOT_MS = 250;
 /** Cells per side of the live grid. */
 const LIVE_GRID = 60;
+/** Milliseconds between two network diagrams drawn here (the page's costliest drawing). */
+const NETWORK_MS = 2000;
 
 interface Run {
   setup: RunSetup;
@@ -55,6 +59,8 @@ interface Run {
   makeGrid?: () => GridJson;
   lastProgress: number;
   nextSnapshot: number;
+  nextNetwork: number;
+  info: RunInfo;
   t0: number;
   error?: string;
 }
@@ -93,7 +99,10 @@ async function handle(message: ToPlayground): Promise<void> {
       }
       break;
     case "pause":
-      if (run) run.playing = false;
+      if (run) {
+        run.playing = false;
+        flush(run, true);
+      }
       break;
     case "step":
       if (run && !run.playing) {
@@ -144,6 +153,8 @@ async function setup(message: Extract<ToPlayground, { type: "setup" }>): Promise
     changes: [],
     lastProgress: 0,
     nextSnapshot: 0,
+    nextNetwork: 0,
+    info: runInfo(made),
     t0: performance.now(),
   };
   const plane = made.inputNames.length === 2 && made.config.problem === "classification";
@@ -163,7 +174,7 @@ async function setup(message: Extract<ToPlayground, { type: "setup" }>): Promise
     };
   }
   run = r;
-  send({ type: "page", messages: [{ type: "run", info: runInfo(made) }] });
+  send({ type: "page", messages: [{ type: "run", info: r.info }] });
   flush(r, true);
   thumbnails();
 }
@@ -231,6 +242,10 @@ function flush(r: Run, now: boolean): void {
     const t1 = performance.now();
     const params = r.model.parameters();
     const grid = r.makeGrid?.();
+    // The diagram is drawn here, off the page's thread: at most every NETWORK_MS, and at a stop.
+    const drawNetwork = now || t >= r.nextNetwork;
+    const network = drawNetwork ? networkSvg(r.model, networkOptions(r.info)) : undefined;
+    if (drawNetwork) r.nextNetwork = performance.now() + NETWORK_MS;
     messages.push({
       type: "snapshot",
       snapshot: {
@@ -240,6 +255,7 @@ function flush(r: Run, now: boolean): void {
       },
       timeline: false,
       ...(grid ? { grid } : {}),
+      ...(network !== undefined ? { network } : {}),
     });
     r.nextSnapshot = performance.now() + Math.max(SNAPSHOT_MS, 20 * (performance.now() - t1));
   }

@@ -39,6 +39,8 @@ interface Moment {
   model?: Mlp | null;
   /** Whether the network diagram shows this moment. */
   drawn?: boolean;
+  /** The diagram, drawn already (by the playground's worker). */
+  network?: string;
 }
 
 /** The page, redrawn from messages. */
@@ -59,6 +61,8 @@ export class View {
   #lastCharts = -Infinity;
   #chartTimer = 0;
   #lastNetwork = -Infinity;
+  /** Whether the feed sends the network diagram drawn (the page then draws none while following). */
+  #predrawn = false;
   /** The moment the boundary shows. */
   #shown: Moment | undefined;
   #playing: ReturnType<typeof setInterval> | undefined;
@@ -99,7 +103,13 @@ export class View {
         this.#schedule();
         break;
       case "snapshot": {
-        const moment: Moment = { snapshot: message.snapshot, grid: message.grid };
+        const moment: Moment = {
+          snapshot: message.snapshot,
+          grid: message.grid,
+          network: message.network,
+        };
+        // A feed that draws the diagram itself (the playground's worker) is left to do so.
+        if (message.network !== undefined) this.#predrawn = true;
         if (message.timeline) this.#timeline.push(moment);
         // A live page follows the snapshots that bring the worker's grid, and computes none itself.
         const follow = !this.#live || message.grid !== undefined || !this.#info?.bounds;
@@ -461,7 +471,12 @@ export class View {
     this.#shown = moment;
     // While a live run trains, the diagram (the page's costliest drawing) is redrawn less often.
     if (!model) moment.drawn = true;
-    else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
+    else if (moment.network !== undefined) {
+      if (!moment.drawn) parts.network.innerHTML = moment.network;
+      moment.drawn = true;
+    } else if (
+      !(following && (this.#predrawn || performance.now() - this.#lastNetwork < LIVE_NETWORK_MS))
+    ) {
       const grads = moment.snapshot.grads.map((g) => g ?? NaN);
       drawNetwork(parts.network, model, grads, info);
       this.#lastNetwork = performance.now();
