@@ -144,6 +144,55 @@ Deno.test({
         },
       );
 
+      await t.step("every setting of the table has its control", async () => {
+        const { SETTING_KEYS } = await import("../nn/train/settings.ts");
+        const page = await openPage(url);
+        try {
+          await page.waitFor(
+            `${status("step")} === "0" && document.querySelector("[data-setting]")`,
+          );
+          const keys = await page.evaluate<string[]>(
+            `[...document.querySelectorAll("[data-setting]")].map((e) => e.dataset.setting)`,
+          );
+          assert.deepEqual(keys, [...SETTING_KEYS]);
+        } finally {
+          await page.close();
+        }
+      });
+
+      await t.step("the learning rate changes mid-run and the history records it", async () => {
+        const page = await openPage(`${url}#optimizer=adam&lrSchedule=constant&steps=6`);
+        try {
+          await page.waitFor(
+            `${status("step")} === "0" && document.querySelector("[data-setting]")`,
+          );
+          for (let k = 1; k <= 3; k++) {
+            await page.evaluate(click("[data-action=step]"));
+            await page.waitFor(`${status("step")} === "${k}"`);
+          }
+          await page.evaluate(`(() => {
+            const s = document.querySelector("[data-setting=lr]");
+            s.value = "0.5";
+            s.dispatchEvent(new Event("change"));
+          })()`);
+          await page.waitFor(`document.querySelector("#changes").textContent.includes("lr 0.5")`);
+          assert.equal(await page.evaluate(status("step")), "3");
+          await page.evaluate(click("[data-action=play]"));
+          await page.waitFor(`${status("step")} === "6"`);
+          const rows = await pageHistory(page);
+          assert.deepEqual(rows.map((r) => r.at(-1)), [
+            "0.01",
+            "0.01",
+            "0.01",
+            "0.5",
+            "0.5",
+            "0.5",
+          ]);
+        } finally {
+          await page.close();
+        }
+      });
+
       await t.step("a CSV trains as the CLI trains it", async () => {
         const rows = ["a,b,label"];
         for (let i = 0; i < 40; i++) rows.push(`${(i % 7) / 3 - 1},${(i % 5) / 2 - 1},${i % 2}`);
