@@ -17,7 +17,7 @@ import {
 } from "../mod.ts";
 import type { Step } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
-import { parseHistoryCsv } from "./_history.ts";
+import { parseHistoryCsv } from "./history_csv.ts";
 import type { PartialConfig } from "./config.ts";
 import { type ModelFile, readModelFile } from "./model_file.ts";
 import type { RunSetup } from "./setup.ts";

@@ -15,6 +15,7 @@ import { didYouMean, escapeControls, EXIT, show, UsageError } from "./_errors.ts
 import { enterUserFolder } from "./_fs.ts";
 import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
 import { GRAPH_HELP, graphCommand } from "./graph.ts";
+import { PLAYGROUND_HELP, playgroundCommand } from "./playground.ts";
 import { PREDICT_HELP, predictCommand } from "./predict.ts";
 import { type CommandIo, TRAIN_HELP, trainCommand } from "./train.ts";
 import { SWEEP_HELP, sweepCommand } from "./sweep.ts";
@@ -33,6 +34,7 @@ Commands:
   datasets   list the built-in datasets
   sweep      train many runs (a grid or a random search) into one folder
   compare    one offline page comparing runs or sweeps
+  playground write the playground: one page to change and train a model in the browser
 
 Run 'denograd <command> --help' for a command's flags.
 `;
@@ -44,6 +46,7 @@ const COMMANDS = {
   datasets: { run: datasetsCommand, help: DATASETS_HELP },
   sweep: { run: sweepCommand, help: SWEEP_HELP },
   compare: { run: compareCommand, help: COMPARE_HELP },
+  playground: { run: playgroundCommand, help: PLAYGROUND_HELP },
 } as const;
 
 function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {

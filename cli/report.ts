@@ -8,7 +8,6 @@
  * @module
  */
 import { Mlp, predictBatch, predictClass, summaryParts } from "../mod.ts";
-import { gridBounds } from "../workers/grid.ts";
 import type { SnapshotMessage, Step } from "../workers/protocol.ts";
 import type { ModelFile } from "./model_file.ts";
 import type { RunSetup } from "./setup.ts";
@@ -18,13 +17,13 @@ import type {
   HistoryColumns,
   ReportPayload,
   RunEnd,
-  RunInfo,
   SnapshotJson,
 } from "./page/data.ts";
 import { PAGE_JS } from "./page/_bundle.ts";
+import { GRID_SIZE, round, runInfo } from "./run_info.ts";
+import { STYLE } from "./page_style.ts";
 
-/** Cells per side of the decision-boundary grid. */
-export const GRID_SIZE = 80;
+export { GRID_SIZE, runInfo, STYLE };
 
 /** What the report shows. */
 export interface ReportData {
@@ -44,6 +43,8 @@ export interface ReportData {
 export interface RenderReportOptions {
   /** The text of Chart.js's UMD bundle, inlined into the page. */
   chartJs: string;
+  /** The playground seeded with the run, gzipped, in base64 (see {@linkcode RenderPageOptions}). */
+  playgroundGz?: string;
   /**
    * Most points per curve; longer histories are thinned evenly.
    *
@@ -205,11 +206,6 @@ function summaryRows(run: ModelFile): [string, string][] {
   ];
 }
 
-/** A number rounded to `digits` significant digits (`null` when not finite, as JSON has no NaN). */
-function round(x: number, digits: number): number | null {
-  return Number.isFinite(x) ? Number(x.toPrecision(digits)) : null;
-}
-
 /**
  * A snapshot as the page takes it: parameters to 5 significant digits (the
  * boundary drawn from them differs from the exact one by well under a
@@ -230,62 +226,6 @@ export function snapshotJson(m: Pick<SnapshotMessage, "step" | "params" | "grads
  */
 export function timelineCount(parameters: number): number {
   return Math.max(8, Math.min(48, Math.floor(200_000 / Math.max(1, parameters))));
-}
-
-/** What the page needs to know about a run before it starts. */
-export function runInfo(setup: RunSetup, gridSize = GRID_SIZE): RunInfo {
-  // Coordinates to 5 significant digits: far below a pixel, and half the size.
-  const r5 = (row: number[]) => row.map((v) => round(v, 5) ?? v);
-  // The points over the data's own inputs (the plane's axes, whatever features the model takes).
-  const points = setup.inputNames.length <= 2
-    ? { x: setup.points.x.map(r5), y: setup.points.y, test: setup.points.test }
-    : undefined;
-  const crossed = setup.featureNames.join(",") !== setup.inputNames.join(",");
-  return {
-    dataset: setup.source.kind === "generated" ? setup.source.name : setup.source.file,
-    problem: setup.config.problem,
-    featureNames: setup.featureNames,
-    inputNames: setup.inputNames,
-    ...(crossed ? { features: setup.featureNames } : {}),
-    classNames: setup.config.problem === "regression" ? [] : setup.classNames,
-    steps: setup.config.steps,
-    model: {
-      nin: setup.nin,
-      nouts: setup.nouts,
-      activation: setup.config.activation,
-      outputActivation: "linear",
-    },
-    loss: setup.config.loss,
-    l2: setup.config.l2,
-    ...(points ? { points } : {}),
-    ...(points && setup.inputNames.length === 2 ? { bounds: gridBounds(points.x) } : {}),
-    ...(setup.inputNames.length > 2 ? { inputStats: inputStats(setup.points.x) } : {}),
-    gridSize,
-  };
-}
-
-/** Each input's smallest, largest and mean finite value, to 5 significant digits. */
-function inputStats(x: number[][]): { min: number[]; max: number[]; mean: number[] } {
-  const n = x[0]?.length ?? 0;
-  const min = new Array<number>(n).fill(Infinity);
-  const max = new Array<number>(n).fill(-Infinity);
-  const sum = new Array<number>(n).fill(0);
-  const count = new Array<number>(n).fill(0);
-  for (const row of x) {
-    row.forEach((v, i) => {
-      if (!Number.isFinite(v)) return;
-      min[i] = Math.min(min[i], v);
-      max[i] = Math.max(max[i], v);
-      sum[i] += v;
-      count[i]++;
-    });
-  }
-  const r = (v: number, fallback: number) => Number.isFinite(v) ? round(v, 5) ?? v : fallback;
-  return {
-    min: min.map((v) => r(v, -1)),
-    max: max.map((v) => r(v, 1)),
-    mean: sum.map((s, i) => r(count[i] === 0 ? 0 : s / count[i], 0)),
-  };
 }
 
 /** Counts of true class (rows) against the model's class (columns). */
@@ -392,91 +332,6 @@ export function historyColumns(history: Step[], max = 2000): HistoryColumns {
   };
 }
 
-const STYLE = `
-:root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
-  --bg: #f6f8fa; --card: #ffffff; --accent: #0969da; --accent-bg: #ddf4ff;
-  --ok: #116329; --ok-bg: #dafbe1; --warn: #7d4e00; --warn-bg: #fff8c5;
-  --bad: #a40e26; --bad-bg: #ffebe9; }
-@media (prefers-color-scheme: dark) {
-  :root { --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --bg: #0d1117; --card: #151b23;
-    --accent: #4493f8; --accent-bg: #0d2a4d; --ok: #57d364; --ok-bg: #12361c;
-    --warn: #e3b341; --warn-bg: #3b2e0a; --bad: #ff7b72; --bad-bg: #4a1418; }
-}
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
-  background: var(--bg); }
-main { max-width: 1240px; margin: 0 auto; padding: 20px 24px 40px; }
-h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
-h2 { font-size: 15px; margin: 0 0 8px; }
-h2 .title-row { display: flex; align-items: baseline; gap: 12px; }
-header p { margin: 4px 0; }
-.status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600;
-  background: var(--accent-bg); color: var(--accent); }
-.status.moment { background: transparent; border: 1px solid var(--line); color: var(--fg); }
-.status.completed { background: var(--ok-bg); color: var(--ok); }
-.status.cancelled { background: var(--warn-bg); color: var(--warn); }
-.status.failed { background: var(--bad-bg); color: var(--bad); }
-.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px;
-  margin-top: 16px; }
-.grid.top { grid-template-columns: minmax(0, 520px) minmax(0, 1fr); }
-.grid.charts { grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); }
-@media (max-width: 900px) { .grid, .grid.top { grid-template-columns: minmax(0, 1fr); } }
-@media (max-width: 600px) { main { padding: 12px 10px 32px; } .card { padding: 10px; }
-  .grid { gap: 10px; margin-top: 10px; } }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px;
-  min-width: 0; }
-.card[hidden] { display: none; }
-.card.timeline { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; margin-top: 14px;
-  padding: 10px 14px; }
-.timeline-track { flex: 1 1 220px; min-width: 0; position: relative; padding-bottom: 16px; }
-.timeline-track input { width: 100%; margin: 0; display: block; }
-.timeline-scale { position: absolute; left: 8px; right: 8px; bottom: 0; height: 14px; font-size: 11px; }
-.timeline-scale span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
-.timeline-scale span.kind { right: -8px; transform: none; top: -30px; }
-.card.timeline button { font: inherit; color: var(--fg); padding: 6px 14px; border-radius: 6px;
-  border: 1px solid var(--line); background: var(--bg); cursor: pointer; min-width: 72px; }
-.card.timeline button[aria-pressed="true"] { background: var(--accent-bg); color: var(--accent); }
-#timeline-step { flex: 0 1 auto; font-variant-numeric: tabular-nums; }
-.chart { position: relative; height: 260px; }
-.chart.tall { height: 420px; }
-.toggle { font-weight: 400; font-size: 13px; margin-left: auto; }
-#boundary, #curve, #fit { display: block; cursor: crosshair; max-width: 100%; }
-#boundary:focus-visible, #curve:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-.readout { font-size: 12px; color: var(--muted); min-height: 2.9em; margin-top: 4px;
-  font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
-.scale { display: flex; align-items: center; gap: 6px; font-size: 12px; margin-top: 6px;
-  flex-wrap: wrap; font-variant-numeric: tabular-nums; }
-.scale .bar { display: inline-block; width: 140px; height: 10px; border-radius: 2px;
-  border: 1px solid var(--line); }
-.scale[hidden] { display: none; }
-.network { overflow-x: auto; }
-.network svg { display: block; max-width: 100%; height: auto; }
-.scroll { overflow-x: auto; max-width: 100%; }
-.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
-  vertical-align: -1px; border: 1px solid var(--line); }
-.swatch.square { border-radius: 0; }
-.swatch.line { width: 16px; height: 0; border-radius: 0; border: 0; border-top: 2px dashed var(--muted);
-  vertical-align: 3px; }
-table.summary { border-collapse: collapse; width: 100%; }
-table.summary th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 12px 4px 0;
-  vertical-align: top; }
-table.summary td { padding: 4px 0; overflow-wrap: anywhere; }
-table.confusion { border-collapse: collapse; margin: 0 0 14px; font-variant-numeric: tabular-nums; }
-table.confusion caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
-table.confusion th, table.confusion td { border: 1px solid var(--line); padding: 4px 10px; }
-table.confusion td { text-align: right; min-width: 48px; }
-table.confusion th { font-weight: 500; max-width: 160px; overflow-wrap: anywhere; }
-table.confusion th.corner { color: var(--muted); font-size: 12px; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg);
-  padding: 2px 4px; border-radius: 4px; overflow-wrap: anywhere; }
-.note { color: var(--muted); }
-.note:empty { display: none; }
-.controls label { color: var(--fg); }
-code.command span { white-space: nowrap; }
-`;
-
 /** Options for {@linkcode renderPage}. */
 export interface RenderPageOptions {
   /** The text of Chart.js's UMD bundle, inlined into the page. */
@@ -485,6 +340,11 @@ export interface RenderPageOptions {
   title: string;
   /** The run, for a report; none for a live page, which listens to `events` beside it. */
   report?: ReportPayload;
+  /**
+   * The playground seeded with the run, as gzip in base64, for the report's "Open in
+   * playground" button (reports only: a live page stays read-only).
+   */
+  playgroundGz?: string;
 }
 
 /**
@@ -496,10 +356,12 @@ export function renderPage(options: RenderPageOptions): string {
   const csp = [
     "default-src 'none'",
     // wasm-unsafe-eval: the compiled model's WebAssembly SIMD kernels (the page's grids).
-    "script-src 'unsafe-inline' 'wasm-unsafe-eval'",
+    `script-src 'unsafe-inline' 'wasm-unsafe-eval'${options.playgroundGz ? " blob:" : ""}`,
     "style-src 'unsafe-inline'",
     "img-src data:",
     ...(live ? ["connect-src 'self'"] : []),
+    // The playground, once opened in place, starts its worker from a Blob URL.
+    ...(options.playgroundGz ? ["worker-src blob:"] : []),
   ].join("; ");
   const chartJs = options.chartJs.replace(/<\/(script)/gi, "<\\/$1");
   const pageJs = PAGE_JS.replace(/<\/(script)/gi, "<\\/$1");
@@ -507,6 +369,9 @@ export function renderPage(options: RenderPageOptions): string {
     ? ""
     : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
   const loading = `<p class="note" id="loading">Loading the ${live ? "live view" : "report"}…</p>`;
+  const playground = options.playgroundGz && !live
+    ? `<script type="text/plain" id="playground-gz">${options.playgroundGz}</script>\n`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -519,7 +384,7 @@ export function renderPage(options: RenderPageOptions): string {
 </head>
 <body>
 <main id="app">${loading}${noscript(options.report)}</main>
-${data}<script>${chartJs}</script>
+${data}${playground}<script>${chartJs}</script>
 <script type="module">${pageJs}</script>
 </body>
 </html>
@@ -575,5 +440,6 @@ export function renderReport(data: ReportData, options: RenderReportOptions): st
     chartJs: options.chartJs,
     title: `denograd: ${info.dataset} - ${data.run.status}`,
     report,
+    ...(options.playgroundGz ? { playgroundGz: options.playgroundGz } : {}),
   });
 }

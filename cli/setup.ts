@@ -100,11 +100,15 @@ const fail = (message: string): never => {
   throw new UsageError(`Cannot train as ${message}`);
 };
 
-async function readCsv(file: string, problem: Problem | undefined): Promise<Dataset> {
+async function readCsv(
+  file: string,
+  problem: Problem | undefined,
+  given?: string,
+): Promise<Dataset> {
   let text: string;
   try {
     // Read up to a cap: `--dataset /dev/zero` ends with one line, not all the memory.
-    text = await readTextCapped(file, INPUT_LIMITS.csv, {
+    text = given ?? await readTextCapped(file, INPUT_LIMITS.csv, {
       verb: "train",
       what: `the CSV file ${show(file)}`,
     });
@@ -251,6 +255,15 @@ function applyFeatures(
   return { data: { ...data, x }, names: exprs };
 }
 
+/** Options for {@linkcode setUpRun}. */
+export interface SetUpOptions {
+  /**
+   * The text of the CSV file that `dataset` names, already read (the
+   * playground's upload); by default the file is read.
+   */
+  csvText?: string;
+}
+
 /** The data, read or made, with the config resolved for it and where it came from. */
 interface LoadedData {
   config: TrainConfig;
@@ -275,9 +288,13 @@ function loadBuiltin(dataset: BuiltinDataset, settings: PartialConfig): LoadedDa
   return { config, data, source, notes: [] };
 }
 
-/** A CSV file read with the settings, every default filled in from it. */
-async function loadCsv(file: string, settings: PartialConfig): Promise<LoadedData> {
-  const data = await readCsv(file, settings.problem);
+/** A CSV file read with the settings (or its text, already read), every default filled in from it. */
+async function loadCsv(
+  file: string,
+  settings: PartialConfig,
+  text?: string,
+): Promise<LoadedData> {
+  const data = await readCsv(file, settings.problem, text);
   checkCsv(file, data, settings);
   const problem: Problem = data.classes === 0 ? "regression" : "classification";
   const notes: string[] = [];
@@ -354,11 +371,14 @@ function split(
  *
  * @throws {UsageError} naming the first setting that is wrong.
  */
-export async function setUpRun(settings: PartialConfig): Promise<RunSetup> {
+export async function setUpRun(
+  settings: PartialConfig,
+  options: SetUpOptions = {},
+): Promise<RunSetup> {
   const dataset = settings.dataset ?? defaultOf("dataset");
   const { config, data: raw, source, notes } = isBuiltinDataset(dataset)
     ? loadBuiltin(dataset, settings)
-    : await loadCsv(dataset, settings);
+    : await loadCsv(dataset, settings, options.csvText);
   checkLoss(config, raw.classes);
   const inputNames = raw.featureNames ??
     Array.from({ length: raw.x[0].length }, (_, i) => `x${i + 1}`);

@@ -39,7 +39,6 @@ import {
 } from "./config.ts";
 import {
   countParameters,
-  DENOGRAD_VERSION,
   MODEL_FILE_FORMAT,
   type ModelFile,
 } from "./model_file.ts";
@@ -55,9 +54,11 @@ import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
 import { type FlagValues, parseFlags } from "./_flags.ts";
-import { historyCsv } from "./_history.ts";
-import { parseDecimal } from "../nn/data/csv.ts";
 import { checkResumeData, readResume, type Resume, resumedSettings } from "./_resume.ts";
+import { parseDecimal } from "../nn/data/csv.ts";
+import { historyCsv } from "./history_csv.ts";
+import { modelFileOf as runModelFile } from "./run_file.ts";
+import { playgroundGz } from "./playground.ts";
 
 export { historyCsv };
 
@@ -261,29 +262,18 @@ function modelFileOf(
   const stoppedAtStep = done ? (status === "cancelled" ? stepsDone : undefined) : outcome.step;
   const command = reproduceCommand(setup.config) +
     (request.resume ? ` --resume ${shellQuote(request.resume.file)}` : "");
-  // Keys in reading order: what happened first, the big arrays last.
-  return {
-    format: MODEL_FILE_FORMAT,
-    version: DENOGRAD_VERSION,
+  return runModelFile(setup, {
     status,
-    ...(stoppedAtStep !== undefined ? { stoppedAtStep } : {}),
+    stoppedAtStep,
     ...(done ? {} : { error: outcome.message }),
     stepsDone,
     ...(done ? { final: outcome.final } : {}),
     wallTimeMs,
-    createdAt: new Date().toISOString(),
     command,
-    ...(request.resume ? { resumedFrom: request.resume.file } : {}),
-    config: setup.config,
-    dataset: setup.source,
-    inputNames: setup.inputNames,
-    featureNames: setup.featureNames,
-    classNames: setup.classNames,
-    parameterCount: countParameters([setup.nin, ...setup.nouts]),
-    history: "history.csv",
-    ...(outcome.model ? { model: outcome.model } : {}),
-    ...(outcome.optimizer ? { optimizer: outcome.optimizer } : {}),
-  };
+    resumedFrom: request.resume?.file,
+    model: outcome.model,
+    optimizer: outcome.optimizer,
+  });
 }
 
 /** The run: trains in the worker while showing progress; a signal (Ctrl-C) cancels it. */
@@ -360,7 +350,20 @@ async function writeRun(
   const files = {
     "history.csv": historyCsv(history),
     "model.json": JSON.stringify(run, null, 2) + "\n",
-    "report.html": renderReport({ run, setup, history, snapshots }, { chartJs }),
+    "report.html": renderReport({ run, setup, history, snapshots }, {
+      chartJs,
+      // A report of a built-in dataset opens as the playground, seeded with the run.
+      ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)
+        ? {
+          playgroundGz: await playgroundGz(chartJs, {
+            given: setup.config as unknown as Record<string, unknown>,
+            model: run.model,
+            optimizer: run.optimizer,
+            history,
+          }),
+        }
+        : {}),
+    }),
   };
   // A new run folder under runs/ appears with its files, whole, or not at all.
   const dir = typeof out === "string" ? out : await writeRunDir(out.base, files);

@@ -27,6 +27,7 @@
  *
  * @module
  */
+import * as math from "./math.ts";
 
 /** A scalar op of one input: its forward value and its local derivative. */
 export interface UnaryOp {
@@ -96,14 +97,14 @@ const POWERS = new Map<number, UnaryOp>();
 /** `e ** x`. */
 export const exp: UnaryOp = {
   name: "exp",
-  forward: Math.exp,
+  forward: math.exp,
   derivative: (_x, out) => out,
 };
 
 /** The natural log. A non-positive input gives NaN or -Infinity, as IEEE says. */
 export const log: UnaryOp = {
   name: "log",
-  forward: Math.log,
+  forward: math.log,
   derivative: (x) => 1 / x,
 };
 
@@ -125,8 +126,8 @@ export const relu: UnaryOp = {
 export const sigmoid: UnaryOp = {
   name: "sigmoid",
   forward(x) {
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    const e = Math.exp(x);
+    if (x >= 0) return 1 / (1 + math.exp(-x));
+    const e = math.exp(x);
     return e / (1 + e);
   },
   derivative: (_x, s) => s * (1 - s),
@@ -135,7 +136,7 @@ export const sigmoid: UnaryOp = {
 /** `log(1 + e^x)`, without overflow; its derivative is the sigmoid. */
 export const softplus: UnaryOp = {
   name: "softplus",
-  forward: (x) => x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)),
+  forward: (x) => x > 0 ? x + math.log1p(math.exp(-x)) : math.log1p(math.exp(x)),
   derivative: (x) => sigmoid.forward(x),
 };
 
@@ -210,7 +211,7 @@ export function expShift(x: ArrayLike<number>, from: number, to: number): number
 /** `sum(exp(x - m))` over `x[from..to)`, with `m` from {@linkcode expShift}. */
 export function expSum(x: ArrayLike<number>, from: number, to: number, m: number): number {
   let s = 0;
-  for (let i = from; i < to; i++) s += Math.exp(x[i] - m);
+  for (let i = from; i < to; i++) s += math.exp(x[i] - m);
   return s;
 }
 
@@ -223,6 +224,6 @@ export const logSumExp: {
   forward(m: number, s: number): number;
   derivative(x: number, m: number, s: number): number;
 } = {
-  forward: (m, s) => m + Math.log(s),
-  derivative: (x, m, s) => Math.exp(x - m) / s,
+  forward: (m, s) => m + math.log(s),
+  derivative: (x, m, s) => math.exp(x - m) / s,
 };

@@ -60,6 +60,20 @@ export interface BoundaryPlotOptions {
 /** How far one arrow key moves the keyboard's cursor, as a share of the plot's side. */
 const KEY_STEP = 1 / 40;
 
+/** What a click on the plane says, as the `plane-click` event's detail (the playground adds points). */
+export interface PlaneClick {
+  /** The point clicked, in the data's own inputs. */
+  at: number[];
+  /** Whether shift was held (remove the nearest point). */
+  shift: boolean;
+}
+
+/** Tells whoever listens (the playground) where the plane was clicked: a `plane-click` event. */
+export function planeClick(canvas: HTMLCanvasElement, e: MouseEvent, at: number[]): void {
+  const detail: PlaneClick = { at, shift: e.shiftKey };
+  canvas.dispatchEvent(new CustomEvent("plane-click", { detail, bubbles: true }));
+}
+
 /** The boundary plot on one canvas. */
 export class BoundaryPlot {
   #canvas: HTMLCanvasElement;
@@ -113,6 +127,13 @@ export class BoundaryPlot {
       const [x, y] = this.#cursor ?? this.#center();
       const clamp = (v: number, lo: number) => Math.max(lo, Math.min(lo + this.#side, v));
       this.#mark([clamp(x + move[0], MARGIN.left), clamp(y + move[1], MARGIN.top)]);
+    });
+    canvas.addEventListener("click", (e) => {
+      const rect = this.#canvas.getBoundingClientRect();
+      const b = this.#bounds();
+      const x = b.xMin + (e.clientX - rect.left - MARGIN.left) / this.#side * (b.xMax - b.xMin);
+      const y = b.yMin + (1 - (e.clientY - rect.top - MARGIN.top) / this.#side) * (b.yMax - b.yMin);
+      planeClick(canvas, e, [x, y]);
     });
     addEventListener("resize", () => this.draw());
     // A neuron hovered in the network diagram is shown here, large, until it is left.

@@ -7,7 +7,7 @@
  * @module
  */
 import { type Features, type Mlp, predictBatch } from "../../mod.ts";
-import { planeFeatures } from "./boundary.ts";
+import { planeClick, planeFeatures } from "./boundary.ts";
 import { classColor, fitCanvas, niceTicks, short, theme } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 
@@ -71,6 +71,15 @@ export class CurvePlot {
       const w = this.#frame.width - MARGIN.left - MARGIN.right;
       const x = (this.#cursor ?? middle()) + d * w / 40;
       this.#mark(Math.max(MARGIN.left, Math.min(MARGIN.left + w, x)));
+    });
+    canvas.addEventListener("click", (e) => {
+      const rect = canvas.getBoundingClientRect();
+      const f = this.#frame;
+      const w = f.width - MARGIN.left - MARGIN.right;
+      const h = f.height - MARGIN.top - MARGIN.bottom;
+      const x = f.xMin + (e.clientX - rect.left - MARGIN.left) / w * (f.xMax - f.xMin);
+      const y = f.yMin + (1 - (e.clientY - rect.top - MARGIN.top) / h) * (f.yMax - f.yMin);
+      planeClick(canvas, e, [x, y]);
     });
     addEventListener("resize", () => this.draw());
   }

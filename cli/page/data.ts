@@ -118,7 +118,14 @@ export interface RunEnd {
 export type PageMessage =
   | { type: "run"; info: RunInfo }
   | { type: "progress"; newSteps: Step[]; done: number; steps: number; elapsedMs: number }
-  | { type: "snapshot"; snapshot: SnapshotJson; timeline: boolean; grid?: GridJson }
+  | {
+    type: "snapshot";
+    snapshot: SnapshotJson;
+    timeline: boolean;
+    grid?: GridJson;
+    /** The network diagram as SVG, drawn off the main thread (the playground's worker). */
+    network?: string;
+  }
   | { type: "end"; end: RunEnd };
 
 /** The history as columns (smaller than one object per step); absent test columns are empty. */

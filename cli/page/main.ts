@@ -9,12 +9,14 @@
  */
 import { messagesOf, type PageMessage, type ReportPayload } from "./data.ts";
 import { View } from "./view.ts";
+import { offerPlayground } from "./open_playground.ts";
 
 const root = document.getElementById("app")!;
 const embedded = document.getElementById("run-data");
 if (embedded) {
   const view = new View(root);
   for (const m of messagesOf(JSON.parse(embedded.textContent!) as ReportPayload)) view.apply(m);
+  offerPlayground(root);
 } else {
   const view = new View(root, { live: true });
   const events = new EventSource("events");

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { compileFeatures, type Mlp, networkSvg } from "../../mod.ts";
+import { compileFeatures, type Mlp, networkSvg, type NetworkSvgOptions } from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
 
 /** The event the boundary plot listens to: a neuron's output over the plane, or none. */
@@ -56,36 +56,23 @@ const MIN_WIDTH = 480;
 
 /**
  * Draws `model` into `container` as `<svg id="network">`, with `grads` (one
- * per parameter, in the order of `Mlp.parameters()`) for the hover titles.
+ * per parameter, in the order of `Mlp.parameters()`) for the hover titles;
+ * `predrawn` is the SVG already drawn with {@linkcode networkOptions} (by the
+ * playground's worker).
  */
 export function drawNetwork(
   container: HTMLElement,
   model: Mlp,
   grads: ArrayLike<number> | undefined,
   info: RunInfo,
+  predrawn?: string,
 ): void {
   if (grads) model.parameters().forEach((p, i) => p.grad = grads[i]);
   const first = !states.has(container);
   states.set(container, { model, info });
   const all = container.dataset.all === "true";
-  const k = info.model.nouts.at(-1)!;
-  const extent = tileExtent(info);
-  const stats = info.inputStats;
   // The SVG text escapes every name; it is markup we made, not user text.
-  const svg = networkSvg(model, {
-    id: "network",
-    maxNeurons: all ? Infinity : MAX_NEURONS,
-    inputNames: info.featureNames,
-    ...(info.features ? { features: info.features, dataInputNames: info.inputNames } : {}),
-    ...(k > 1 && info.classNames.length === k ? { outputNames: info.classNames } : {}),
-    ...(extent ? { extent } : {}),
-    ...(stats
-      ? {
-        center: stats.mean,
-        ranges: stats.min.map((lo, i) => padded(lo, stats.max[i])),
-      }
-      : {}),
-  });
+  const svg = predrawn ?? networkSvg(model, networkOptions(info, all));
   const widest = Math.max(model.nin, ...model.nouts);
   const natural = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0);
   if (first) {
@@ -105,6 +92,27 @@ export function drawNetwork(
     ? `Show the ${MAX_NEURONS} most important neurons per layer`
     : `Show all ${widest} neurons per layer`;
   button.setAttribute("aria-pressed", String(all));
+}
+
+/** How the page draws a run's network (the playground's worker draws it the same way). */
+export function networkOptions(info: RunInfo, all = false): NetworkSvgOptions {
+  const k = info.model.nouts.at(-1)!;
+  const extent = tileExtent(info);
+  const stats = info.inputStats;
+  return {
+    id: "network",
+    maxNeurons: all ? Infinity : MAX_NEURONS,
+    inputNames: info.featureNames,
+    ...(info.features ? { features: info.features, dataInputNames: info.inputNames } : {}),
+    ...(k > 1 && info.classNames.length === k ? { outputNames: info.classNames } : {}),
+    ...(extent ? { extent } : {}),
+    ...(stats
+      ? {
+        center: stats.mean,
+        ranges: stats.min.map((lo, i) => padded(lo, stats.max[i])),
+      }
+      : {}),
+  };
 }
 
 /** The range the tiles span: the plane of 2-D data, the x range of 1-D data. */

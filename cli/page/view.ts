@@ -58,6 +58,8 @@ interface Moment {
   fit?: Fit;
   /** Whether the network diagram shows this moment. */
   drawn?: boolean;
+  /** The diagram, drawn already (by the playground's worker). */
+  network?: string;
 }
 
 /** The page, redrawn from messages. */
@@ -81,6 +83,8 @@ export class View {
   #lastCharts = -Infinity;
   #chartTimer = 0;
   #lastNetwork = -Infinity;
+  /** Whether the feed sends the network diagram drawn (the page then draws none while following). */
+  #predrawn = false;
   /** The moment the boundary shows. */
   #shown: Moment | undefined;
   #playing: ReturnType<typeof setInterval> | undefined;
@@ -110,7 +114,9 @@ export class View {
         this.#schedule();
         break;
       case "snapshot":
-        this.#snapshot(message.snapshot, message.timeline, message.grid);
+        // A feed that draws the diagram itself (the playground's worker) is left to do so.
+        if (message.network !== undefined) this.#predrawn = true;
+        this.#snapshot(message.snapshot, message.timeline, message.grid, message.network);
         break;
       case "end":
         this.#end = message.end;
@@ -128,8 +134,13 @@ export class View {
     }
   }
 
-  #snapshot(snapshot: SnapshotJson, timeline: boolean, grid: PlaneGrid | undefined): void {
-    const moment: Moment = { snapshot, grid, metrics: snapshot.metrics };
+  #snapshot(
+    snapshot: SnapshotJson,
+    timeline: boolean,
+    grid: PlaneGrid | undefined,
+    network?: string,
+  ): void {
+    const moment: Moment = { snapshot, grid, metrics: snapshot.metrics, network };
     if (timeline) {
       this.#timeline.push(moment);
       this.#byStep.set(snapshot.step, moment);
@@ -395,7 +406,13 @@ export class View {
         ? "Not shown: the run has no usable model."
         : "Not shown: no usable model at this step.";
       moment.drawn = true;
-    } else if (!(following && performance.now() - this.#lastNetwork < LIVE_NETWORK_MS)) {
+    } else if (moment.network !== undefined) {
+      parts.networkNote.textContent = "";
+      if (!moment.drawn) drawNetwork(parts.network, model, undefined, this.#info!, moment.network);
+      moment.drawn = true;
+    } else if (
+      !(following && (this.#predrawn || performance.now() - this.#lastNetwork < LIVE_NETWORK_MS))
+    ) {
       parts.networkNote.textContent = "";
       const grads = moment.snapshot.grads.map((g) => g ?? NaN);
       drawNetwork(parts.network, model, grads, this.#info!);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { cos, sin } from "../../engine/math.ts";
 import { Rng } from "../model/random.ts";
 
 /**
@@ -127,8 +128,8 @@ export function makeMoons(options: DatasetOptions = {}): Dataset {
   const tOut = linspace(0, Math.PI, nOut);
   const tIn = linspace(0, Math.PI, nIn);
   const x = [
-    ...tOut.map((t) => [Math.cos(t), Math.sin(t)]),
-    ...tIn.map((t) => [1 - Math.cos(t), 1 - Math.sin(t) - 0.5]),
+    ...tOut.map((t) => [cos(t), sin(t)]),
+    ...tIn.map((t) => [1 - cos(t), 1 - sin(t) - 0.5]),
   ];
   const y = [...tOut.map(() => 0), ...tIn.map(() => 1)];
   return finish(c, x, y, 2);
@@ -168,10 +169,10 @@ export function makeCircles(options: CirclesOptions = {}): Dataset {
   const nOut = Math.floor(c.samples / 2);
   const nIn = c.samples - nOut;
   const x = [
-    ...linspace(0, 2 * Math.PI, nOut, false).map((t) => [Math.cos(t), Math.sin(t)]),
+    ...linspace(0, 2 * Math.PI, nOut, false).map((t) => [cos(t), sin(t)]),
     ...linspace(0, 2 * Math.PI, nIn, false).map((t) => [
-      Math.cos(t) * factor,
-      Math.sin(t) * factor,
+      cos(t) * factor,
+      sin(t) * factor,
     ]),
   ];
   const y = [...new Array<number>(nOut).fill(0), ...new Array<number>(nIn).fill(1)];
@@ -308,7 +309,7 @@ export function makeSpiral(options: SpiralOptions = {}): Dataset {
     for (let i = 0; i < n; i++) {
       const r = (i + 1) / n;
       const t = (2 * Math.PI * k) / classes + 4 * r;
-      x.push([r * Math.sin(t), r * Math.cos(t)]);
+      x.push([r * sin(t), r * cos(t)]);
       y.push(k);
     }
   }
@@ -404,7 +405,7 @@ export function makeSine(options: DatasetOptions = {}): Dataset {
   for (let i = 0; i < c.samples; i++) {
     const t = c.rng.uniform(-3, 3);
     x.push([t]);
-    y.push(Math.sin(t) + (c.noise > 0 ? c.rng.normal(0, c.noise) : 0));
+    y.push(sin(t) + (c.noise > 0 ? c.rng.normal(0, c.noise) : 0));
   }
   return { x, y, classes: 0 };
 }

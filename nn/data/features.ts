@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { cos, exp, sin } from "../../engine/math.ts";
 
 /** Feature expressions made ready to apply to rows of raw inputs. */
 export interface Features {
@@ -23,11 +24,11 @@ export interface Features {
 type Fn = (row: readonly number[]) => number;
 
 const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
-  sin: Math.sin,
-  cos: Math.cos,
+  sin: sin,
+  cos: cos,
   tanh: Math.tanh,
   abs: Math.abs,
-  exp: Math.exp,
+  exp: exp,
   sqrt: Math.sqrt,
 };
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cos, log } from "../../engine/math.ts";
 
 /** Checks a seed and returns it as a 32-bit unsigned integer. */
 function seedToUint32(seed: number): number {
@@ -87,7 +88,7 @@ export class Rng {
   normal(mean = 0, std = 1): number {
     const u = 1 - this.float(); // (0, 1]: log(u) is finite
     const v = this.float();
-    return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return mean + std * Math.sqrt(-2 * log(u)) * cos(2 * Math.PI * v);
   }
 
   /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cos } from "../../engine/math.ts";
 
 /** A learning rate per step; `k` counts from 0. */
 export type LrSchedule = (k: number) => number;
@@ -96,7 +97,7 @@ export function cosineLr(lr0: number, steps: number, options: CosineLrOptions = 
       `Cannot make the schedule as 'minLr' must be from 0 to lr0 (${lr0}): current value is ${minLr}`,
     );
   }
-  return (k) => minLr + 0.5 * (lr0 - minLr) * (1 + Math.cos(Math.PI * Math.min(k, steps) / steps));
+  return (k) => minLr + 0.5 * (lr0 - minLr) * (1 + cos(Math.PI * Math.min(k, steps) / steps));
 }
 
 /** Options for {@linkcode makeSchedule}. */
