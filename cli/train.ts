@@ -37,11 +37,7 @@ import {
   configHelp,
   type PartialConfig,
 } from "./config.ts";
-import {
-  countParameters,
-  MODEL_FILE_FORMAT,
-  type ModelFile,
-} from "./model_file.ts";
+import { countParameters, MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
 import {
   renderPage,
   renderReport,
