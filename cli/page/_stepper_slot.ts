@@ -1,16 +1,37 @@
 /**
- * Where the playground finds the backprop stepper (`cli/page/stepper.ts`,
- * built separately): a function that mounts its panel in a container for a
- * model and a point, or `undefined` while the stepper is not part of the
- * bundle. To embed it, this file's one export becomes a re-export:
- * `export { mountStepper } from "./stepper.ts";`.
+ * The playground's backprop stepper (`cli/page/stepper.ts`): mounts its panel
+ * in a container for the model of the current moment at a clicked point,
+ * replacing the panel mounted before.
  *
  * @module
  */
 import type { MlpJson } from "../../mod.ts";
+import type { RunInfo } from "./data.ts";
+import { mountStepper as mount, type StepperController } from "./stepper.ts";
 
 /** Mounts the stepper's panel in `container` for `model` at the input `point`. */
-export type MountStepper = (container: HTMLElement, model: MlpJson, point: number[]) => unknown;
+export type MountStepper = (
+  container: HTMLElement,
+  model: MlpJson,
+  point: number[],
+  info?: Pick<RunInfo, "featureNames" | "inputNames" | "classNames">,
+) => StepperController;
 
-/** The stepper, when the bundle has it. */
-export const mountStepper: MountStepper | undefined = undefined;
+let mounted: StepperController | undefined;
+
+/** The stepper: one panel at a time, for the model's features, inputs and classes. */
+export const mountStepper: MountStepper | undefined = (container, model, point, info) => {
+  mounted?.destroy();
+  mounted = mount(container, {
+    model,
+    point,
+    ...(info
+      ? {
+        features: info.featureNames,
+        inputs: info.inputNames,
+        ...(info.classNames.length > 0 ? { classNames: info.classNames } : {}),
+      }
+      : {}),
+  });
+  return mounted;
+};

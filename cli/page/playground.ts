@@ -366,7 +366,7 @@ app.addEventListener("plane-click", (e) => {
   } else if (mountStepper && info && latest) {
     const params = latest.params.map((p) => p ?? NaN);
     stepper.hidden = false;
-    mountStepper(stepper, mlpJsonOf(info.model, params), click.at);
+    mountStepper(stepper, mlpJsonOf(info.model, params), click.at, info);
   }
 });
 
