@@ -92,9 +92,10 @@ Deno.test({
         ], 1),
       };
 
-      await t.step("the default report is under 1 MB", async () => {
+      // About half of it is the playground, gzipped, that "Open in playground" unpacks.
+      await t.step("the default report is under 1.25 MB", async () => {
         const size = (await Deno.stat(`${cwd}/moons/report.html`)).size;
-        assert.ok(size < 1_000_000, `report.html is ${size} bytes`);
+        assert.ok(size < 1_250_000, `report.html is ${size} bytes`);
       });
 
       for (const [name, url] of Object.entries(reports)) {
