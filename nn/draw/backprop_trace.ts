@@ -150,6 +150,21 @@ export function backpropTrace(
       }: current value is ${output}`,
     );
   }
+  const { features, names } = featuresAt(model, point, options);
+  const kinds = new Map<Value, [TraceNodeKind, string]>();
+  const root = forwardGraph(model, features, names, output, kinds);
+  root.label = options.outputLabel ?? (width === 1 ? "score" : `score_${output}`);
+  const nodes = traceNodes(root, kinds);
+  const steps = backwardSteps(nodes);
+  return { output, features, nodes, steps };
+}
+
+/** The model's features at `point` (the point itself, or its feature crosses), and their names. */
+function featuresAt(
+  model: Mlp,
+  point: readonly number[],
+  options: BackpropTraceOptions,
+): { features: number[]; names: readonly string[] } {
   const inputs = options.inputs ?? point.map((_, i) => `x${i + 1}`);
   const names = options.features ?? inputs;
   if (point.length !== inputs.length) {
@@ -168,9 +183,20 @@ export function backpropTrace(
       }`,
     );
   }
+  return { features, names };
+}
 
-  // micrograd's forward pass, with the engine's ops on fresh values.
-  const kinds = new Map<Value, [TraceNodeKind, string]>();
+/**
+ * micrograd's forward pass to `output`, with the engine's ops on fresh
+ * values; records each value's kind and neuron in `kinds`.
+ */
+function forwardGraph(
+  model: Mlp,
+  features: readonly number[],
+  names: readonly string[],
+  output: number,
+  kinds: Map<Value, [TraceNodeKind, string]>,
+): Value {
   let acts: Value[] = features.map((x, i) => {
     const v = new Value(x, { label: names[i] });
     kinds.set(v, ["input", ""]);
@@ -198,9 +224,11 @@ export function backpropTrace(
       return own(out, "op", name);
     });
   });
-  const root = acts[0];
-  root.label = options.outputLabel ?? (width === 1 ? "score" : `score_${output}`);
+  return acts[0];
+}
 
+/** The graph behind `root` as plain nodes in topological order, linked both ways, grads 0. */
+function traceNodes(root: Value, kinds: Map<Value, [TraceNodeKind, string]>): TraceNode[] {
   const order = Value.topologicalOrder(root);
   const id = new Map<Value, number>();
   order.forEach((v, i) => id.set(v, i));
@@ -219,9 +247,15 @@ export function backpropTrace(
     };
   });
   for (const n of nodes) for (const c of n.children) nodes[c].parents.push(n.id);
+  return nodes;
+}
 
-  // micrograd's backward(): the output's grad is 1, then each node's
-  // _backward() in reverse topological order adds local * upstream to each child.
+/**
+ * micrograd's backward(), written down: the output's grad is 1, then each
+ * node's _backward() in reverse topological order adds local * upstream to
+ * each child. Sets each node's final grad.
+ */
+function backwardSteps(nodes: TraceNode[]): TraceStep[] {
   const grads = new Float64Array(nodes.length);
   grads[nodes.length - 1] = 1;
   const steps: TraceStep[] = [];
@@ -245,7 +279,7 @@ export function backpropTrace(
     steps.push({ node: i, upstream, terms });
   }
   nodes.forEach((n, i) => n.grad = grads[i]);
-  return { output, features, nodes, steps };
+  return steps;
 }
 
 /** d(node)/d(its k-th child), with the same float operations as the engine's backward rule. */

@@ -278,24 +278,94 @@ function drawnNeurons(model: Mlp, max: number): number[][] {
  */
 export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string {
   const opts = checkOptions(model, options);
-  const { maxNeurons, resolution, extent } = opts;
   const sizes = [model.nin, ...model.nouts];
-  const order = drawnNeurons(model, maxNeurons);
+  const order = drawnNeurons(model, opts.maxNeurons);
   const drawn = order.map((o) => o.length);
   const rows = Math.max(...drawn);
   const width = LEFT + (sizes.length - 1) * COLUMN + NODE + RIGHT;
   const cx = (c: number) => LEFT + c * COLUMN + NODE / 2;
   const cy = (c: number, k: number) => TOP + (rows - drawn[c]) * PITCH / 2 + k * PITCH + NODE / 2;
-
   const params = model.layers.reduce(
     (n, l) => n + l.neurons.length * (l.neurons[0].w.length + 1),
     0,
   );
-  // What each tile shows: a curve over x (1-D data), or a heatmap over two of the data's inputs.
+  const plane = planeOf(model, opts, options);
+  const heatmapsFit = plane.points.length * params <= HEATMAP_BUDGET;
+  const tiles = opts.heatmaps && heatmapsFit
+    ? outputsOver(model, order, plane.points, opts.toModel)
+    : null;
+  const draw: Drawing = { model, opts, sizes, order, drawn, rows, cx, cy, tiles, plane };
+  const notDrawn = sizes.flatMap((n, c) =>
+    n > drawn[c] ? [`${c === 0 ? "inputs" : `L${c - 1}`}: ${drawn[c]} of ${n}`] : []
+  );
+  const wrapped = wrap(notes(draw, notDrawn, heatmapsFit, params), width);
+  const moreRow = notDrawn.length > 0 ? 18 : 0;
+  const scaleRow = tiles !== null && !plane.oneD ? 22 : 0;
+  const height = TOP + rows * PITCH + moreRow + scaleRow + wrapped.length * 14 + 8;
+  const { x0, x1, y0, y1 } = plane;
+  const idAttr = opts.id === undefined ? "" : ` id="${escapeXml(opts.id)}"`;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} data-extent="${
+      [x0, x1, y0, y1].join(" ")
+    }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
+      escapeXml(`Network ${sizes.join("-")}`)
+    }">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+  ];
+  // Column headings.
+  sizes.forEach((n, c) => {
+    const what = c === 0
+      ? `${n} input${n === 1 ? "" : "s"}`
+      : `L${c - 1}: ${n} ${model.layers[c - 1].neurons[0].activation}`;
+    out.push(
+      `<text x="${cx(c)}" y="${TOP - 18}" text-anchor="middle" fill="#333">${
+        escapeXml(what)
+      }</text>`,
+    );
+  });
+  // Weights under the neurons, then the neurons, then what is below them.
+  out.push(...weightPaths(draw), ...inputGroups(draw), ...neuronGroups(draw));
+  out.push(...footer(draw, wrapped, TOP + rows * PITCH + moreRow, scaleRow));
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+/** What the parts of {@linkcode networkSvg}'s picture share: the model, where each neuron sits, the tiles. */
+interface Drawing {
+  model: Mlp;
+  opts: ReturnType<typeof checkOptions>;
+  sizes: number[];
+  order: number[][];
+  drawn: number[];
+  rows: number;
+  cx: (c: number) => number;
+  cy: (c: number, k: number) => number;
+  tiles: Float64Array[][] | null;
+  plane: Plane;
+}
+
+/** The data's plane (or line) that each tile shows, and the points sampled over it. */
+interface Plane {
+  dims: number;
+  oneD: boolean;
+  axes: number[];
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  points: number[][];
+}
+
+/** What each tile shows: a curve over x (1-D data), or a heatmap over two of the data's inputs. */
+function planeOf(
+  model: Mlp,
+  opts: ReturnType<typeof checkOptions>,
+  options: NetworkSvgOptions,
+): Plane {
+  const { resolution, extent } = opts;
   const dims = opts.dataInputs.length;
   const oneD = dims === 1;
   const samples = oneD ? 4 * resolution : resolution * resolution;
-  const heatmapsFit = samples * params <= HEATMAP_BUDGET;
   let axes = [0, 1];
   if (dims > 2) {
     // The two data inputs the first layer weighs most (by model input when there are no crosses).
@@ -324,19 +394,16 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       }
     }
   }
-  const tiles = opts.heatmaps && heatmapsFit
-    ? outputsOver(model, order, points, opts.toModel)
-    : null;
+  return { dims, oneD, axes, x0, x1, y0, y1, points };
+}
 
-  // The notes under the picture: what is not drawn, and the key.
-  const shape = sizes.join("-");
-  const notDrawn = sizes.flatMap((n, c) =>
-    n > drawn[c] ? [`${c === 0 ? "inputs" : `L${c - 1}`}: ${drawn[c]} of ${n}`] : []
-  );
+/** The notes under the picture: what is not drawn, and the key. */
+function notes(draw: Drawing, notDrawn: string[], heatmapsFit: boolean, params: number): string[] {
+  const { opts, plane: { oneD, axes, dims, x0, x1 } } = draw;
   const lines: string[] = [];
   if (notDrawn.length > 0) {
     lines.push(
-      `Drawn at most ${maxNeurons} per layer (${
+      `Drawn at most ${opts.maxNeurons} per layer (${
         notDrawn.join("; ")
       }), the most important first: largest sum of outgoing |weight|.`,
     );
@@ -345,7 +412,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     lines.push("Heatmaps left out: the model is too large to evaluate over the plane here.");
   }
   const names = opts.dataInputs;
-  if (tiles !== null) {
+  if (draw.tiles !== null) {
     lines.push(
       oneD
         ? `Each curve: the neuron's output over ${names[0]} from ${fmtShort(x0)} to ${
@@ -365,13 +432,17 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     );
   }
   lines.push(
-    `${shape}, ${
+    `${draw.sizes.join("-")}, ${
       params.toLocaleString("en-US")
     } parameters. Weights: blue > 0 > orange; hover or tap for values and grads.`,
   );
-  // Notes wrapped to the picture's width (about 5.3 px a character at 10 px).
+  return lines;
+}
+
+/** Notes wrapped to the picture's width (about 5.3 px a character at 10 px). */
+function wrap(lines: string[], width: number): string[] {
   const perLine = Math.max(30, Math.floor((width - 16) / 5.3));
-  const wrapped = lines.flatMap((line) => {
+  return lines.flatMap((line) => {
     const out: string[] = [];
     let cur = "";
     for (const word of line.split(" ")) {
@@ -382,10 +453,21 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     }
     return [...out, cur];
   });
-  const moreRow = notDrawn.length > 0 ? 18 : 0;
-  const scaleRow = tiles !== null && !oneD ? 22 : 0;
-  const height = TOP + rows * PITCH + moreRow + scaleRow + wrapped.length * 14 + 8;
+}
 
+/** Blue for a positive number, orange for a negative one, grey for 0. */
+function signColour(x: number): string {
+  return x > 0 ? HEX_POSITIVE : x < 0 ? HEX_NEGATIVE : HEX_ZERO;
+}
+
+/** The `data-node` name of the i-th neuron of column `c`. */
+function nodeId(c: number, i: number): string {
+  return c === 0 ? `in${i}` : `L${c - 1}.N${i}`;
+}
+
+/** The weights between drawn neurons, as a `<g>` of curves. */
+function weightPaths(draw: Drawing): string[] {
+  const { model, order, drawn, cx, cy, opts } = draw;
   let maxWeight = 0;
   for (const layer of model.layers) {
     for (const n of layer.neurons) {
@@ -394,34 +476,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       }
     }
   }
-  const signColour = (x: number) => x > 0 ? HEX_POSITIVE : x < 0 ? HEX_NEGATIVE : HEX_ZERO;
-
-  const out: string[] = [];
-  const idAttr = opts.id === undefined ? "" : ` id="${escapeXml(opts.id)}"`;
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg"${idAttr} data-extent="${
-      [x0, x1, y0, y1].join(" ")
-    }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
-      escapeXml(`Network ${shape}`)
-    }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-  );
-
-  // Column headings.
-  sizes.forEach((n, c) => {
-    const what = c === 0
-      ? `${n} input${n === 1 ? "" : "s"}`
-      : `L${c - 1}: ${n} ${model.layers[c - 1].neurons[0].activation}`;
-    out.push(
-      `<text x="${cx(c)}" y="${TOP - 18}" text-anchor="middle" fill="#333">${
-        escapeXml(what)
-      }</text>`,
-    );
-  });
-
-  // Weights, under the neurons.
-  const nodeId = (c: number, i: number) => c === 0 ? `in${i}` : `L${c - 1}.N${i}`;
-  out.push(`<g fill="none" stroke-linecap="round">`);
+  const out = [`<g fill="none" stroke-linecap="round">`];
   model.layers.forEach((layer, l) => {
     const src = l;
     const dst = l + 1;
@@ -457,42 +512,52 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     });
   });
   out.push(`</g>`);
+  return out;
+}
 
-  // Inputs and neurons.
-  const picture = (c: number, k: number, x: number, y: number) => {
-    if (tiles === null) return "";
-    const values = tiles[c][k];
-    const max = largest(values);
-    if (!oneD) {
-      return `<image data-max="${max}" x="${x + 1}" y="${y + 1}" width="${NODE - 2}" height="${
-        NODE - 2
-      }" preserveAspectRatio="none" style="image-rendering:pixelated" href="${
-        heatmap(values, resolution)
-      }"/>`;
-    }
-    const half = NODE / 2 - 3;
-    const mid = y + NODE / 2;
-    const pts = Array.from(values, (v, i) => {
-      const t = max === 0 || !Number.isFinite(v) ? 0 : v / max;
-      return `${px(x + 2 + i / (values.length - 1) * (NODE - 4))},${px(mid - t * half)}`;
-    });
-    return `<line x1="${x + 1}" y1="${mid}" x2="${
-      x + NODE - 1
-    }" y2="${mid}" stroke="#999" stroke-dasharray="2 2"/>` +
-      `<polyline data-max="${max}" points="${
-        pts.join(" ")
-      }" fill="none" stroke="#333" stroke-width="1.3"/>`;
-  };
-  order[0].forEach((i, k) => {
+/** The tile of the k-th drawn neuron of column `c` at `(x, y)`: a heatmap or a curve, or nothing. */
+function picture(draw: Drawing, c: number, k: number, x: number, y: number): string {
+  if (draw.tiles === null) return "";
+  const values = draw.tiles[c][k];
+  const max = largest(values);
+  if (!draw.plane.oneD) {
+    return `<image data-max="${max}" x="${x + 1}" y="${y + 1}" width="${NODE - 2}" height="${
+      NODE - 2
+    }" preserveAspectRatio="none" style="image-rendering:pixelated" href="${
+      heatmap(values, draw.opts.resolution)
+    }"/>`;
+  }
+  const half = NODE / 2 - 3;
+  const mid = y + NODE / 2;
+  const pts = Array.from(values, (v, i) => {
+    const t = max === 0 || !Number.isFinite(v) ? 0 : v / max;
+    return `${px(x + 2 + i / (values.length - 1) * (NODE - 4))},${px(mid - t * half)}`;
+  });
+  return `<line x1="${x + 1}" y1="${mid}" x2="${
+    x + NODE - 1
+  }" y2="${mid}" stroke="#999" stroke-dasharray="2 2"/>` +
+    `<polyline data-max="${max}" points="${
+      pts.join(" ")
+    }" fill="none" stroke="#333" stroke-width="1.3"/>`;
+}
+
+/** The drawn inputs, each a `<g data-input>` with its name and tile. */
+function inputGroups(draw: Drawing): string[] {
+  const { cx, cy, opts } = draw;
+  return draw.order[0].map((i, k) => {
     const x = cx(0) - NODE / 2;
     const y = cy(0, k) - NODE / 2;
     const name = escapeXml(opts.inputs[i]);
-    out.push(
-      `<g data-input="${name}" data-node="in${i}"><title>${name}</title><rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#999"/>${
-        picture(0, k, x, y)
-      }<text x="${x - 6}" y="${y + NODE / 2 + 4}" text-anchor="end" fill="#333">${name}</text></g>`,
-    );
+    return `<g data-input="${name}" data-node="in${i}"><title>${name}</title><rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#999"/>${
+      picture(draw, 0, k, x, y)
+    }<text x="${x - 6}" y="${y + NODE / 2 + 4}" text-anchor="end" fill="#333">${name}</text></g>`;
   });
+}
+
+/** The drawn neurons, each a `<g data-neuron>` with its tile, its bias and (outputs) its name. */
+function neuronGroups(draw: Drawing): string[] {
+  const { model, order, cx, cy, opts } = draw;
+  const out: string[] = [];
   model.layers.forEach((layer, l) => {
     const c = l + 1;
     const last = l === model.layers.length - 1;
@@ -509,7 +574,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       out.push(
         `<g data-neuron="${name}" data-node="${name}"><title>${escapeXml(summary)}</title>` +
           `<rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#777"/>${
-            picture(c, k, x, y)
+            picture(draw, c, k, x, y)
           }` +
           `<rect data-bias="${name}.b" x="${x - 7}" y="${
             y + NODE - 6
@@ -525,8 +590,13 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       );
     });
   });
+  return out;
+}
 
-  // What is not drawn, under each column, then the colour scale, then the notes.
+/** What is not drawn, under each column, then the colour scale, then the notes. */
+function footer(draw: Drawing, wrapped: string[], below: number, scaleRow: number): string[] {
+  const { sizes, drawn, cx, rows, opts } = draw;
+  const out: string[] = [];
   sizes.forEach((n, c) => {
     if (n > drawn[c]) {
       out.push(
@@ -536,7 +606,6 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       );
     }
   });
-  const below = TOP + rows * PITCH + moreRow;
   if (scaleRow > 0) {
     const stops = [-1, -0.5, 0, 0.5, 1].map((t) => {
       const rgb = [0, 0, 0];
@@ -565,8 +634,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       }</text>`,
     )
   );
-  out.push("</svg>");
-  return out.join("\n");
+  return out;
 }
 
 /** A number in at most 3 significant digits, for the notes. */

@@ -181,33 +181,8 @@ export function lineChartSvg(
   const { title, xStart = 1, xLabel = "step", logY = false, percent = false } = options;
   const fy = (v: number) => logY ? Math.log10(v) : v;
   const ok = (v: number) => Number.isFinite(v) && (!logY || v > 0);
-  let lo = Infinity;
-  let hi = -Infinity;
-  let n = 0;
-  for (const s of series) {
-    n = Math.max(n, s.values.length);
-    for (const v of s.values) {
-      if (ok(v)) {
-        lo = Math.min(lo, fy(v));
-        hi = Math.max(hi, fy(v));
-      }
-    }
-  }
-  if (options.yRange !== undefined) {
-    const [a, b] = options.yRange;
-    if (!(a < b) || !ok(a) || !ok(b)) {
-      throw new RangeError(
-        `Cannot draw the chart as 'yRange' must be [low, high] with low < high: current value is ${
-          JSON.stringify(options.yRange)
-        }`,
-      );
-    }
-    [lo, hi] = [fy(a), fy(b)];
-  }
-  if (lo === Infinity) [lo, hi] = [0, 1];
-  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
-  const pad = logY ? 0 : (hi - lo) * 0.05;
-  if (options.yRange === undefined) [lo, hi] = [lo - pad, hi + pad];
+  const n = series.reduce((m, s) => Math.max(m, s.values.length), 0);
+  const [lo, hi] = yBounds(series, options, fy, ok);
   const left = 54;
   const right = 12;
   const top = 30; // the title, left, and the legend, right
@@ -245,7 +220,55 @@ export function lineChartSvg(
     `</g>`,
     `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
   );
-  // The lines, each broken where a value is missing.
+  out.push(...seriesLines(series, (k, v) => `${r1(sx(x0 + k))},${r1(sy(v))}`, ok));
+  out.push(...legend(series, width - right, ok, percent));
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+/** The y axis's range, in `fy`'s units: the values' (padded), or `yRange`. */
+function yBounds(
+  series: readonly LineSeries[],
+  options: LineChartOptions,
+  fy: (v: number) => number,
+  ok: (v: number) => boolean,
+): [number, number] {
+  const logY = options.logY ?? false;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (const v of s.values) {
+      if (ok(v)) {
+        lo = Math.min(lo, fy(v));
+        hi = Math.max(hi, fy(v));
+      }
+    }
+  }
+  if (options.yRange !== undefined) {
+    const [a, b] = options.yRange;
+    if (!(a < b) || !ok(a) || !ok(b)) {
+      throw new RangeError(
+        `Cannot draw the chart as 'yRange' must be [low, high] with low < high: current value is ${
+          JSON.stringify(options.yRange)
+        }`,
+      );
+    }
+    [lo, hi] = [fy(a), fy(b)];
+  }
+  if (lo === Infinity) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const pad = logY ? 0 : (hi - lo) * 0.05;
+  if (options.yRange === undefined) [lo, hi] = [lo - pad, hi + pad];
+  return [lo, hi];
+}
+
+/** The lines, each broken where a value is missing (`at` places the k-th value). */
+function seriesLines(
+  series: readonly LineSeries[],
+  at: (k: number, v: number) => string,
+  ok: (v: number) => boolean,
+): string[] {
+  const out: string[] = [];
   series.forEach((s, i) => {
     const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
     const runs: string[][] = [[]];
@@ -254,7 +277,7 @@ export function lineChartSvg(
         if (runs[runs.length - 1].length > 0) runs.push([]);
         return;
       }
-      runs[runs.length - 1].push(`${r1(sx(x0 + k))},${r1(sy(v))}`);
+      runs[runs.length - 1].push(at(k, v));
     });
     for (const run of runs) {
       if (run.length === 0) continue;
@@ -272,8 +295,18 @@ export function lineChartSvg(
       }
     }
   });
-  // Legend, top right, with each series' last value.
-  let lx = width - right;
+  return out;
+}
+
+/** The legend, top right ending at `end`, with each series' last value. */
+function legend(
+  series: readonly LineSeries[],
+  end: number,
+  ok: (v: number) => boolean,
+  percent: boolean,
+): string[] {
+  const out: string[] = [];
+  let lx = end;
   [...series].reverse().forEach((s, back) => {
     const i = series.length - 1 - back;
     const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
@@ -292,8 +325,7 @@ export function lineChartSvg(
     );
     lx -= 34;
   });
-  out.push("</svg>");
-  return out.join("\n");
+  return out;
 }
 
 /** Options for {@linkcode boundarySvg}. */
@@ -363,6 +395,88 @@ export function boundarySvg(
   const problem = options.problem ??
     (Number.isInteger(data.classes) && data.classes >= 1 ? "classification" : "regression");
   const points = data.x;
+  checkBoundaryInputs(model, points, resolution, size);
+  const [ex0, ex1, ey0, ey1] = boundaryExtent(points, options.extent);
+  const spanX = ex1 - ex0;
+  const spanY = ey1 - ey0;
+  const pw = spanX >= spanY ? size : Math.max(40, size * spanX / spanY);
+  const ph = spanY >= spanX ? size : Math.max(40, size * spanY / spanX);
+  const left = 46;
+  const top = title === undefined ? 10 : 30;
+  const width = Math.ceil(left + pw + 12);
+  const legendTop = Math.ceil(top + ph + 34);
+  const sx = (x: number) => left + (x - ex0) / spanX * pw;
+  const sy = (y: number) => top + (1 - (y - ey0) / spanY) * ph;
+  const plot: Plot = { left, top, pw, ph, ex0, ex1, ey0, ey1, sx, sy, legendTop };
+  const regression = problem === "regression";
+  let reach = 0;
+  if (regression) {
+    for (const y of data.y) if (Number.isFinite(y)) reach = Math.max(reach, Math.abs(y));
+  }
+  const classes = regression ? 0 : Math.max(2, data.classes);
+  const outputs = model === undefined ? 1 : model.nouts[model.nouts.length - 1];
+  const colours: Colours = { regression, reach, classes, outputs };
+  const classNames = regression
+    ? []
+    : Array.from({ length: classes }, (_, k) => data.classNames?.[k] ?? `class ${k}`);
+  const legendRows = classNames.length === 0 ? 0 : Math.ceil(classNames.length / 4);
+  const height = legendTop + (legendRows === 0 ? 0 : legendRows * 16 + 6);
+
+  const out = chartStart(width, height, left, title, "Decision boundary");
+  if (model !== undefined) {
+    out.push(boundaryImage(model, plot, resolution, colours));
+  } else {
+    out.push(`<rect x="${left}" y="${top}" width="${r1(pw)}" height="${r1(ph)}" fill="#f4f5f5"/>`);
+  }
+  out.push(...boundaryAxes(plot, data.featureNames ?? ["x1", "x2"]));
+  out.push(...boundaryPoints(data, plot, colours));
+  // The classes' legend, four to a row.
+  classNames.forEach((name, k) => {
+    const x = left + (k % 4) * Math.max(60, pw / 4);
+    const y = legendTop + 4 + Math.floor(k / 4) * 16;
+    out.push(
+      `<g data-legend="${k}"><rect x="${r1(x + 1)}" y="${
+        y + 1
+      }" width="9" height="9" rx="2" fill="${classColour(k, classes, outputs)}"/><text x="${
+        r1(x + 13)
+      }" y="${y + 9}" font-size="11" fill="#333">${escapeXml(name)}</text></g>`,
+    );
+  });
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+/** Where {@linkcode boundarySvg} draws the plane: its box in px, its extent, and the scales. */
+interface Plot {
+  left: number;
+  top: number;
+  pw: number;
+  ph: number;
+  ex0: number;
+  ex1: number;
+  ey0: number;
+  ey1: number;
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+  legendTop: number;
+}
+
+/** How {@linkcode boundarySvg} colours: a scale up to `reach` (regression), or the classes'. */
+interface Colours {
+  regression: boolean;
+  /** The largest |target|, then (once the image is made) the largest |score| too. */
+  reach: number;
+  classes: number;
+  outputs: number;
+}
+
+/** Throws when the points or the model are not 2-D, or the resolution or size is out of range. */
+function checkBoundaryInputs(
+  model: Mlp | undefined,
+  points: readonly (readonly number[])[],
+  resolution: number,
+  size: number,
+): void {
   if (points.some((p) => p.length !== 2)) {
     throw new TypeError(
       "Cannot draw the boundary as the points must have 2 features: current data has other sizes",
@@ -379,7 +493,13 @@ export function boundarySvg(
     );
   }
   checkSize("size", size);
-  let extent = options.extent;
+}
+
+/** The plane drawn: `extent`, checked, or by default the points' box plus a margin. */
+function boundaryExtent(
+  points: readonly (readonly number[])[],
+  extent: readonly [number, number, number, number] | undefined,
+): readonly [number, number, number, number] {
   if (extent === undefined) {
     const xs = points.map((p) => p[0]).filter(Number.isFinite);
     const ys = points.map((p) => p[1]).filter(Number.isFinite);
@@ -397,67 +517,52 @@ export function boundarySvg(
       }`,
     );
   }
+  return extent;
+}
+
+/** The model's scores over the plane as an `<image>`, lighter than the points; widens `colours.reach` to the scores. */
+function boundaryImage(model: Mlp, plot: Plot, resolution: number, colours: Colours): string {
+  const { ex0, ex1, ey0, ey1 } = plot;
   const spanX = ex1 - ex0;
   const spanY = ey1 - ey0;
-  const pw = spanX >= spanY ? size : Math.max(40, size * spanX / spanY);
-  const ph = spanY >= spanX ? size : Math.max(40, size * spanY / spanX);
-  const left = 46;
-  const top = title === undefined ? 10 : 30;
-  const width = Math.ceil(left + pw + 12);
-  const legendTop = Math.ceil(top + ph + 34);
-  const sx = (x: number) => left + (x - ex0) / spanX * pw;
-  const sy = (y: number) => top + (1 - (y - ey0) / spanY) * ph;
-  const regression = problem === "regression";
-  let reach = 0;
+  const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
+  const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));
+  const rgb = new Uint8Array(nx * ny * 3);
+  const cells: number[][] = [];
+  for (let r = 0; r < ny; r++) {
+    const y = ey1 - (r + 0.5) / ny * spanY;
+    for (let c = 0; c < nx; c++) cells.push([ex0 + (c + 0.5) / nx * spanX, y]);
+  }
+  // On the compiled path, bit for bit model.predict() of each cell.
+  const flat = predictBatch(model, cells);
+  const k = model.nouts[model.nouts.length - 1];
+  const outs = cells.map((_, i) => Array.from(flat.subarray(i * k, i * k + k)));
+  const { regression, classes, outputs } = colours;
   if (regression) {
-    for (const y of data.y) if (Number.isFinite(y)) reach = Math.max(reach, Math.abs(y));
+    for (const o of outs) {
+      if (Number.isFinite(o[0])) colours.reach = Math.max(colours.reach, Math.abs(o[0]));
+    }
   }
-  const classes = regression ? 0 : Math.max(2, data.classes);
-  const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
-  const outputs = model === undefined ? 1 : model.nouts[model.nouts.length - 1];
-  const classNames = regression
-    ? []
-    : Array.from({ length: classes }, (_, k) => data.classNames?.[k] ?? `class ${k}`);
-  const legendRows = classNames.length === 0 ? 0 : Math.ceil(classNames.length / 4);
-  const height = legendTop + (legendRows === 0 ? 0 : legendRows * 16 + 6);
+  const reach = colours.reach;
+  outs.forEach((o, i) => {
+    if (regression) scaleColour(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
+    else if (o.length === 1) scaleColour(o[0], rgb, i * 3);
+    else rgb.set(classRgb(predictClass(o), classes, outputs), i * 3);
+    // Lighter than the points, so that they stand out.
+    for (let j = i * 3; j < i * 3 + 3; j++) rgb[j] = Math.round(255 - (255 - rgb[j]) * 0.5);
+  });
+  return `<image data-boundary="" x="${plot.left}" y="${plot.top}" width="${r1(plot.pw)}" height="${
+    r1(plot.ph)
+  }" preserveAspectRatio="none" href="${pngDataUrl(nx, ny, rgb)}"/>`;
+}
 
-  const out = chartStart(width, height, left, title, "Decision boundary");
-  if (model !== undefined) {
-    const nx = spanX >= spanY ? resolution : Math.max(2, Math.round(resolution * spanX / spanY));
-    const ny = spanY >= spanX ? resolution : Math.max(2, Math.round(resolution * spanY / spanX));
-    const rgb = new Uint8Array(nx * ny * 3);
-    const cells: number[][] = [];
-    for (let r = 0; r < ny; r++) {
-      const y = ey1 - (r + 0.5) / ny * spanY;
-      for (let c = 0; c < nx; c++) cells.push([ex0 + (c + 0.5) / nx * spanX, y]);
-    }
-    // On the compiled path, bit for bit model.predict() of each cell.
-    const flat = predictBatch(model, cells);
-    const k = model.nouts[model.nouts.length - 1];
-    const outs = cells.map((_, i) => Array.from(flat.subarray(i * k, i * k + k)));
-    if (regression) {
-      for (const o of outs) if (Number.isFinite(o[0])) reach = Math.max(reach, Math.abs(o[0]));
-    }
-    outs.forEach((o, i) => {
-      if (regression) scaleColour(reach === 0 ? 0 : o[0] / reach, rgb, i * 3);
-      else if (o.length === 1) scaleColour(o[0], rgb, i * 3);
-      else rgb.set(classRgb(predictClass(o), classes, outputs), i * 3);
-      // Lighter than the points, so that they stand out.
-      for (let j = i * 3; j < i * 3 + 3; j++) rgb[j] = Math.round(255 - (255 - rgb[j]) * 0.5);
-    });
-    out.push(
-      `<image data-boundary="" x="${left}" y="${top}" width="${r1(pw)}" height="${
-        r1(ph)
-      }" preserveAspectRatio="none" href="${pngDataUrl(nx, ny, rgb)}"/>`,
-    );
-  } else {
-    out.push(`<rect x="${left}" y="${top}" width="${r1(pw)}" height="${r1(ph)}" fill="#f4f5f5"/>`);
-  }
-  // Axes with ticks.
-  out.push(
+/** The plane's frame, its axes with ticks, and the axes' names. */
+function boundaryAxes(plot: Plot, names: readonly string[]): string[] {
+  const { left, top, pw, ph, ex0, ex1, ey0, ey1, sx, sy } = plot;
+  const out = [
     `<rect x="${left}" y="${top}" width="${r1(pw)}" height="${r1(ph)}" fill="none" stroke="#999"/>`,
     `<g fill="#555" font-size="10">`,
-  );
+  ];
   for (const t of ticks(ex0, ex1, Math.max(2, Math.round(pw / 70)))) {
     out.push(
       `<line x1="${r1(sx(t))}" x2="${r1(sx(t))}" y1="${r1(top + ph)}" y2="${
@@ -476,9 +581,8 @@ export function boundarySvg(
       }</text>`,
     );
   }
-  const names = data.featureNames ?? ["x1", "x2"];
   out.push(
-    `<text x="${r1(left + pw / 2)}" y="${legendTop - 4}" text-anchor="middle" font-size="11">${
+    `<text x="${r1(left + pw / 2)}" y="${plot.legendTop - 4}" text-anchor="middle" font-size="11">${
       escapeXml(names[0] ?? "x1")
     }</text>`,
     `<text transform="translate(11 ${
@@ -486,8 +590,16 @@ export function boundarySvg(
     }) rotate(-90)" text-anchor="middle" font-size="11">${escapeXml(names[1] ?? "x2")}</text>`,
     `</g>`,
   );
-  // The points, clipped to the plane.
-  out.push(`<g stroke="#ffffff" stroke-width="1">`);
+  return out;
+}
+
+/** The points, clipped to the plane, coloured by label. */
+function boundaryPoints(data: Dataset, plot: Plot, colours: Colours): string[] {
+  const { ex0, ex1, ey0, ey1, sx, sy } = plot;
+  const { regression, reach, classes, outputs } = colours;
+  const classOf = (label: number) => classes === 2 ? (label > 0 ? 1 : 0) : label;
+  const points = data.x;
+  const out = [`<g stroke="#ffffff" stroke-width="1">`];
   const radius = points.length > 2000 ? 1.6 : points.length > 500 ? 2.4 : 3.4;
   points.forEach(([x, y], i) => {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
@@ -502,18 +614,5 @@ export function boundarySvg(
     out.push(`<circle cx="${r1(sx(x))}" cy="${r1(sy(y))}" r="${radius}" fill="${fill}"/>`);
   });
   out.push(`</g>`);
-  // The classes' legend, four to a row.
-  classNames.forEach((name, k) => {
-    const x = left + (k % 4) * Math.max(60, pw / 4);
-    const y = legendTop + 4 + Math.floor(k / 4) * 16;
-    out.push(
-      `<g data-legend="${k}"><rect x="${r1(x + 1)}" y="${
-        y + 1
-      }" width="9" height="9" rx="2" fill="${classColour(k, classes, outputs)}"/><text x="${
-        r1(x + 13)
-      }" y="${y + 9}" font-size="11" fill="#333">${escapeXml(name)}</text></g>`,
-    );
-  });
-  out.push("</svg>");
-  return out.join("\n");
+  return out;
 }

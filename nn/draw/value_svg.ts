@@ -219,34 +219,20 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     );
   }
   const fix = (x: number) => x.toFixed(opts.precision);
-  const record = new Map<Value, Item>();
-  const opOf = new Map<Value, Item>();
-  const items: Item[] = [];
-  const make = (value: Value | null, op: boolean, cells: string[]): Item => {
-    const w = value === null
-      ? 0
-      : op
-      ? Math.max(34, cells[0].length * CHAR + 20)
-      : cells.reduce((s, c) => s + Math.max(14, c.length * CHAR + 12), 0);
-    const it: Item = {
-      value,
-      op,
-      col: 0,
-      w,
-      h: value === null ? 4 : ROW,
-      cells,
-      y: 0,
-      pos: 0,
-      preds: [],
-      succs: [],
-    };
-    items.push(it);
-    return it;
-  };
+  const graph: Graph = { values, record: new Map(), opOf: new Map(), items: [] };
   for (const v of values) {
-    if (v.op !== "") opOf.set(v, make(v, true, [opSymbol(v) + (isDeadRelu(v) ? " \u2020" : "")]));
-    record.set(v, make(v, false, [v.label, `data ${fix(v.data)}`, `grad ${fix(v.grad)}`]));
+    if (v.op !== "") {
+      graph.opOf.set(
+        v,
+        newItem(graph.items, v, true, [opSymbol(v) + (isDeadRelu(v) ? " \u2020" : "")]),
+      );
+    }
+    graph.record.set(
+      v,
+      newItem(graph.items, v, false, [v.label, `data ${fix(v.data)}`, `grad ${fix(v.grad)}`]),
+    );
   }
+  const { items } = graph;
 
   // Too big to read, whatever the layout? Then do not lay it out.
   let area = 0;
@@ -263,8 +249,56 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     );
   }
 
-  // Columns: an op just left of its value; a value's column follows its
-  // deepest child; a leaf sits just left of its first use.
+  const used = assignColumns(graph);
+  const edges = linkEdges(graph);
+  const columns = orderColumns(items, used.length);
+  const { top, bottom } = placeHeights(columns, items);
+  const { colX, right } = columnCentres(columns);
+  const width = Math.ceil(right + MARGIN);
+  const height = Math.ceil(bottom - top + 2 * MARGIN);
+  if (width > opts.maxWidth || height > opts.maxHeight) {
+    throw new GraphTooLargeError(values.length, width, height, opts.maxWidth, opts.maxHeight);
+  }
+  return { items, edges, colX, width, height, nodes: values.length };
+}
+
+/** The graph's values, children first, and the items drawn for them: a record each, and an op. */
+interface Graph {
+  values: Value[];
+  record: Map<Value, Item>;
+  opOf: Map<Value, Item>;
+  items: Item[];
+}
+
+/** Makes an item (a record, an op, or a dummy when `value` is null) and adds it to `items`. */
+function newItem(items: Item[], value: Value | null, op: boolean, cells: string[]): Item {
+  const w = value === null
+    ? 0
+    : op
+    ? Math.max(34, cells[0].length * CHAR + 20)
+    : cells.reduce((s, c) => s + Math.max(14, c.length * CHAR + 12), 0);
+  const it: Item = {
+    value,
+    op,
+    col: 0,
+    w,
+    h: value === null ? 4 : ROW,
+    cells,
+    y: 0,
+    pos: 0,
+    preds: [],
+    succs: [],
+  };
+  items.push(it);
+  return it;
+}
+
+/**
+ * Sets each item's column, numbered densely, and returns the columns used:
+ * an op just left of its value; a value's column follows its deepest child;
+ * a leaf sits just left of its first use.
+ */
+function assignColumns({ values, record, opOf, items }: Graph): number[] {
   const depth = new Map<Value, number>();
   for (const v of values) {
     let d = 0;
@@ -295,14 +329,17 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
   const used = [...new Set(items.map((it) => it.col))].sort((a, b) => a - b);
   const dense = new Map(used.map((c, i) => [c, i]));
   for (const it of items) it.col = dense.get(it.col)!;
+  return used;
+}
 
-  // Edges, with a dummy item in each column a long edge crosses.
+/** The edges, each a path of items, with a dummy item in each column a long edge crosses. */
+function linkEdges({ values, record, opOf, items }: Graph): Item[][] {
   const edges: Item[][] = [];
   const link = (from: Item, to: Item) => {
     const path = [from];
     let prev = from;
     for (let c = from.col + 1; c < to.col; c++) {
-      const d = make(null, false, []);
+      const d = newItem(items, null, false, []);
       d.col = c;
       prev.succs.push(d);
       d.preds.push(prev);
@@ -320,9 +357,12 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     for (const c of new Set(v.children)) link(record.get(c)!, op);
     link(op, record.get(v)!);
   }
+  return edges;
+}
 
-  // Order within columns: barycentre sweeps, keeping the order with fewest crossings.
-  const columns: Item[][] = used.map(() => []);
+/** The items in columns, ordered within each by barycentre sweeps, keeping the order with fewest crossings. */
+function orderColumns(items: Item[], count: number): Item[][] {
+  const columns: Item[][] = Array.from({ length: count }, () => []);
   for (const it of items) {
     it.pos = columns[it.col].length;
     columns[it.col].push(it);
@@ -347,8 +387,11 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
   }
   items.forEach((it, i) => it.pos = bestPos[i]);
   for (const column of columns) column.sort((a, b) => a.pos - b.pos);
+  return columns;
+}
 
-  // Heights: stacked, then pulled towards their neighbours.
+/** Sets each item's height: stacked, then pulled towards its neighbours; returns the extent before the shift. */
+function placeHeights(columns: Item[][], items: Item[]): { top: number; bottom: number } {
   for (const column of columns) place(column, column.map(() => 0));
   const centre = (it: Item) => it.y;
   for (let sweep = 0; sweep < 12; sweep++) {
@@ -370,8 +413,11 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     bottom = Math.max(bottom, it.y + it.h / 2);
   }
   for (const it of items) it.y += MARGIN - top;
+  return { top, bottom };
+}
 
-  // Widths: each column as wide as its widest item.
+/** Each column's centre, each as wide as its widest item, and the right edge of the last. */
+function columnCentres(columns: Item[][]): { colX: number[]; right: number } {
   const colX: number[] = [];
   const colW = columns.map((column) => Math.max(0, ...column.map((it) => it.w)));
   // An op's column sits closer to its neighbours: its ellipse is small and its edges short.
@@ -382,12 +428,7 @@ function layout(root: Value, opts: Required<ToSvgOptions>) {
     colX.push(x + w / 2);
     x += w;
   });
-  const width = Math.ceil(x + MARGIN);
-  const height = Math.ceil(bottom - top + 2 * MARGIN);
-  if (width > opts.maxWidth || height > opts.maxHeight) {
-    throw new GraphTooLargeError(values.length, width, height, opts.maxWidth, opts.maxHeight);
-  }
-  return { items, edges, colX, width, height, nodes: values.length };
+  return { colX, right: x };
 }
 
 /** The symbol an op is drawn with: micrograd's `+` for a sum of any number of terms. */
@@ -457,8 +498,28 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<g fill="none" stroke="#555">`,
   ];
+  const { paths, arrows } = edgePaths(edges, colX);
+  out.push(...paths, `</g>`, `<g fill="#555">`, ...arrows, `</g>`);
+  for (const it of items) {
+    if (it.value === null) continue;
+    out.push(it.op ? opGroup(it, it.value, colX) : valueGroup(it, it.value, colX));
+  }
+  if (note !== "") {
+    out.push(
+      `<text data-note="dead-relu" x="${MARGIN}" y="${graphHeight + 10}" font-size="${
+        FONT * 0.85
+      }" fill="#555">${escapeXml(note)}</text>`,
+    );
+  }
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+/** Each edge as a `<path>` through its dummies, and the arrowhead at its end. */
+function edgePaths(edges: Item[][], colX: number[]): { paths: string[]; arrows: string[] } {
   const left = (it: Item) => colX[it.col] - it.w / 2;
   const right = (it: Item) => colX[it.col] + it.w / 2;
+  const paths: string[] = [];
   const arrows: string[] = [];
   for (const path of edges) {
     const pts = path.map((it, i) => {
@@ -475,7 +536,7 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
         ? `L${c1(x1)} ${c1(y1)}`
         : `C${c1(mid)} ${c1(y0)} ${c1(mid)} ${c1(y1)} ${c1(x1)} ${c1(y1)}`;
     }
-    out.push(`<path d="${d}"/>`);
+    paths.push(`<path d="${d}"/>`);
     const [ex, ey] = pts[pts.length - 1];
     arrows.push(
       `<path d="M${c1(ex)} ${c1(ey - 3.5)}L${c1(ex + ARROW)} ${c1(ey)}L${c1(ex)} ${
@@ -483,63 +544,54 @@ export function toSvg(root: Value, options: ToSvgOptions = {}): string {
       }Z"/>`,
     );
   }
-  out.push(`</g>`, `<g fill="#555">`, ...arrows, `</g>`);
-  for (const it of items) {
-    const v = it.value;
-    if (v === null) continue;
-    const x = left(it);
-    const y = it.y - it.h / 2;
-    const base = c1(it.y + FONT * 0.35);
-    if (it.op) {
-      const dead = isDeadRelu(v)
-        ? ` data-dead="true"><title>${
-          escapeXml(`dead ReLU: its input is ${v.children[0].data} <= 0, so it passes grad 0 back`)
-        }</title>`
-        : ">";
-      out.push(
-        `<g data-op="${escapeXml(opSymbol(v))}"${dead}<ellipse cx="${c1(colX[it.col])}" cy="${
-          c1(it.y)
-        }" rx="${c1(it.w / 2)}" ry="${it.h / 2}" fill="#ffffff" stroke="#333"/><text x="${
-          c1(colX[it.col])
-        }" y="${base}" text-anchor="middle">${escapeXml(it.cells[0])}</text></g>`,
-      );
-      continue;
-    }
-    const tip = `${v.label === "" ? "(unlabelled)" : v.label}: data ${v.data}, grad ${v.grad}`;
-    const parts = [
-      `<g data-value="${escapeXml(v.label)}"><title>${escapeXml(tip)}</title>`,
-      `<rect x="${c1(x)}" y="${c1(y)}" width="${
-        c1(it.w)
-      }" height="${it.h}" fill="#ffffff" stroke="#333"/>`,
-    ];
-    let cx = x;
-    it.cells.forEach((cell, i) => {
-      const w = Math.max(14, cell.length * CHAR + 12);
-      if (i > 0) {
-        parts.push(
-          `<line x1="${c1(cx)}" y1="${c1(y)}" x2="${c1(cx)}" y2="${c1(y + it.h)}" stroke="#333"/>`,
-        );
-      }
-      const fill = i < 2 ? "#111" : v.grad > 0 ? "#0b5a8c" : v.grad < 0 ? "#b35900" : "#555";
+  return { paths, arrows };
+}
+
+/** An op's ellipse, as a `<g data-op>` (marked when it is a dead ReLU). */
+function opGroup(it: Item, v: Value, colX: number[]): string {
+  const base = c1(it.y + FONT * 0.35);
+  const dead = isDeadRelu(v)
+    ? ` data-dead="true"><title>${
+      escapeXml(`dead ReLU: its input is ${v.children[0].data} <= 0, so it passes grad 0 back`)
+    }</title>`
+    : ">";
+  return `<g data-op="${escapeXml(opSymbol(v))}"${dead}<ellipse cx="${c1(colX[it.col])}" cy="${
+    c1(it.y)
+  }" rx="${c1(it.w / 2)}" ry="${it.h / 2}" fill="#ffffff" stroke="#333"/><text x="${
+    c1(colX[it.col])
+  }" y="${base}" text-anchor="middle">${escapeXml(it.cells[0])}</text></g>`;
+}
+
+/** A value's record `label | data | grad`, as a `<g data-value>` whose tooltip has every digit. */
+function valueGroup(it: Item, v: Value, colX: number[]): string {
+  const x = colX[it.col] - it.w / 2;
+  const y = it.y - it.h / 2;
+  const base = c1(it.y + FONT * 0.35);
+  const tip = `${v.label === "" ? "(unlabelled)" : v.label}: data ${v.data}, grad ${v.grad}`;
+  const parts = [
+    `<g data-value="${escapeXml(v.label)}"><title>${escapeXml(tip)}</title>`,
+    `<rect x="${c1(x)}" y="${c1(y)}" width="${
+      c1(it.w)
+    }" height="${it.h}" fill="#ffffff" stroke="#333"/>`,
+  ];
+  let cx = x;
+  it.cells.forEach((cell, i) => {
+    const w = Math.max(14, cell.length * CHAR + 12);
+    if (i > 0) {
       parts.push(
-        `<text x="${c1(cx + w / 2)}" y="${base}" text-anchor="middle" fill="${fill}"${
-          i === 0 ? ' font-weight="bold"' : ""
-        }>${escapeXml(cell)}</text>`,
+        `<line x1="${c1(cx)}" y1="${c1(y)}" x2="${c1(cx)}" y2="${c1(y + it.h)}" stroke="#333"/>`,
       );
-      cx += w;
-    });
-    parts.push("</g>");
-    out.push(parts.join(""));
-  }
-  if (note !== "") {
-    out.push(
-      `<text data-note="dead-relu" x="${MARGIN}" y="${graphHeight + 10}" font-size="${
-        FONT * 0.85
-      }" fill="#555">${escapeXml(note)}</text>`,
+    }
+    const fill = i < 2 ? "#111" : v.grad > 0 ? "#0b5a8c" : v.grad < 0 ? "#b35900" : "#555";
+    parts.push(
+      `<text x="${c1(cx + w / 2)}" y="${base}" text-anchor="middle" fill="${fill}"${
+        i === 0 ? ' font-weight="bold"' : ""
+      }>${escapeXml(cell)}</text>`,
     );
-  }
-  out.push("</svg>");
-  return out.join("\n");
+    cx += w;
+  });
+  parts.push("</g>");
+  return parts.join("");
 }
 
 /**
