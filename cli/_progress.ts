@@ -68,59 +68,71 @@ function metricsText(m: ProgressMessage, short: boolean): string {
 export function makeProgress(options: ProgressOptions): Progress {
   const { write } = options;
   if (options.quiet) return { update() {}, end() {} };
-  if (options.format === "ndjson") {
-    return {
-      update(m) {
-        write(
-          JSON.stringify({
-            type: "progress",
-            ...m.metrics,
-            done: m.done,
-            steps: m.steps,
-            elapsedMs: Math.round(m.elapsedMs),
-          }) + "\n",
-        );
-      },
-      end() {},
-    };
-  }
-  if (options.tty) {
-    let lastDraw = -Infinity;
-    let drawn = false;
-    let pending: ProgressMessage | undefined;
-    let last: ProgressMessage | undefined;
-    const draw = (m: ProgressMessage) => {
-      const columns =
-        (typeof options.columns === "function" ? options.columns() : options.columns) || 80;
-      const tail = ` step ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
-        metricsText(m, true)
-      }  ETA ${eta(m)}`;
-      // The bar gives way first on a narrow terminal, so the numbers and the ETA stay.
-      const width = Math.min(30, columns - 1 - tail.length);
-      const full = width >= 5 ? Math.round((m.done / m.steps) * width) : 0;
-      const bar = width >= 5 ? "█".repeat(full) + "░".repeat(width - full) : "";
-      write(`\r\x1b[2K${(bar + tail).trimStart().slice(0, columns - 1)}`);
-      drawn = true;
-      lastDraw = performance.now();
-      pending = undefined;
-      last = m;
-    };
-    return {
-      update(m) {
-        // At most about 10 redraws a second; the last update is drawn by end().
-        if (performance.now() - lastDraw >= 100 || m.done === m.steps) draw(m);
-        else pending = m;
-      },
-      end() {
-        if (!drawn) return;
-        // Redrawn even when up to date: it wipes what the terminal echoed on
-        // the bar's line (the "^C" of a Ctrl-C).
-        draw(pending ?? last!);
-        write("\n");
-        drawn = false;
-      },
-    };
-  }
+  if (options.format === "ndjson") return ndjsonProgress(write);
+  if (options.tty) return barProgress(options);
+  return lineProgress(write);
+}
+
+/** One JSON object a line per update. */
+function ndjsonProgress(write: (text: string) => void): Progress {
+  return {
+    update(m) {
+      write(
+        JSON.stringify({
+          type: "progress",
+          ...m.metrics,
+          done: m.done,
+          steps: m.steps,
+          elapsedMs: Math.round(m.elapsedMs),
+        }) + "\n",
+      );
+    },
+    end() {},
+  };
+}
+
+/** A bar redrawn in place on a terminal, at most about 10 times a second. */
+function barProgress(options: ProgressOptions): Progress {
+  const { write } = options;
+  let lastDraw = -Infinity;
+  let drawn = false;
+  let pending: ProgressMessage | undefined;
+  let last: ProgressMessage | undefined;
+  const draw = (m: ProgressMessage) => {
+    const wide = options.columns;
+    const columns = (typeof wide === "function" ? wide() : wide) || 80;
+    const tail = ` step ${String(m.done).padStart(String(m.steps).length)}/${m.steps}  ${
+      metricsText(m, true)
+    }  ETA ${eta(m)}`;
+    // The bar gives way first on a narrow terminal, so the numbers and the ETA stay.
+    const width = Math.min(30, columns - 1 - tail.length);
+    const full = width >= 5 ? Math.round((m.done / m.steps) * width) : 0;
+    const bar = width >= 5 ? "█".repeat(full) + "░".repeat(width - full) : "";
+    write(`\r\x1b[2K${(bar + tail).trimStart().slice(0, columns - 1)}`);
+    drawn = true;
+    lastDraw = performance.now();
+    pending = undefined;
+    last = m;
+  };
+  return {
+    update(m) {
+      // At most about 10 redraws a second; the last update is drawn by end().
+      if (performance.now() - lastDraw >= 100 || m.done === m.steps) draw(m);
+      else pending = m;
+    },
+    end() {
+      if (!drawn) return;
+      // Redrawn even when up to date: it wipes what the terminal echoed on
+      // the bar's line (the "^C" of a Ctrl-C).
+      draw(pending ?? last!);
+      write("\n");
+      drawn = false;
+    },
+  };
+}
+
+/** A plain line every 10% of the steps or every 2 s, for output that is not a terminal. */
+function lineProgress(write: (text: string) => void): Progress {
   let lastLine = -Infinity;
   let lastDone = 0;
   let pending: ProgressMessage | undefined;

@@ -142,16 +142,7 @@ async function train(start: StartMessage): Promise<void> {
     watcher.end(history.length);
   } catch (error) {
     sendProgress();
-    const diverged = error instanceof DivergedError;
-    const failure: ErrorMessage = {
-      type: "error",
-      kind: diverged ? "diverged" : "exception",
-      message: String((error as Error)?.message ?? error),
-      stack: diverged ? undefined : (error as Error)?.stack,
-      // The step that failed, numbered as the whole run numbers it (from 1).
-      step: diverged ? error.step : before + history.length + 1,
-      elapsedMs: performance.now() - t0,
-    };
+    const failure = errorMessage(error, before + history.length + 1, t0);
     if (allFinite(model)) {
       failure.model = model.toJSON();
       failure.optimizer = steps.optimizer.toJSON();
@@ -174,6 +165,20 @@ async function train(start: StartMessage): Promise<void> {
   }
   // The grid's typed arrays move to the main thread without a copy.
   send(done, done.grid ? [done.grid.classes.buffer, done.grid.confidence.buffer] : []);
+}
+
+/** The error message of a run that threw: a divergence at its step, anything else at `failedStep`. */
+function errorMessage(error: unknown, failedStep: number, t0: number): ErrorMessage {
+  const diverged = error instanceof DivergedError;
+  return {
+    type: "error",
+    kind: diverged ? "diverged" : "exception",
+    message: String((error as Error)?.message ?? error),
+    stack: diverged ? undefined : (error as Error)?.stack,
+    // The step that failed, numbered as the whole run numbers it (from 1).
+    step: diverged ? error.step : failedStep,
+    elapsedMs: performance.now() - t0,
+  };
 }
 
 /** Whether the run has a decision grid: classification over a 2-D input plane. */

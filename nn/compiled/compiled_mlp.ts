@@ -851,14 +851,27 @@ function forwardLayer(
       z[z1 + j] = b;
     }
   }
-  for (; s < n; s++) {
-    const x0 = s * nin;
-    for (let j = j0; j < nout; j++) {
-      const o = base + j * stride;
-      let a = p[o + nin];
-      for (let i = 0; i < nin; i++) a += p[o + i] * x[x0 + i];
-      z[s * nout + j] = a;
-    }
+  if (s < n) forwardSample(p, base, x, nin, z, nout, s, j0);
+}
+
+/** {@linkcode forwardLayer} for the one sample `s` left over by its pairs of samples. */
+function forwardSample(
+  p: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  z: Float64Array,
+  nout: number,
+  s: number,
+  j0: number,
+): void {
+  const stride = nin + 1;
+  const x0 = s * nin;
+  for (let j = j0; j < nout; j++) {
+    const o = base + j * stride;
+    let a = p[o + nin];
+    for (let i = 0; i < nin; i++) a += p[o + i] * x[x0 + i];
+    z[s * nout + j] = a;
   }
 }
 

@@ -231,6 +231,48 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     );
   }
   const all = splitRows(text.replace(/^\uFEFF/, ""));
+  const width = tableWidth(all);
+  const { rows: data, names } = readTable(
+    all,
+    typeof labelColumn === "string" ? true : header,
+  );
+  const label = labelIndex(labelColumn, width, names, all[0].line);
+  const { x, raw } = readCells(data, width, label, names);
+  const featureNames = names?.filter((_, j) => j !== label);
+  const { problem = "auto" } = options;
+  // A label that reads as a number but not a finite one (`Infinity`, `1e309`, `NaN`) is a
+  // broken number, not a class name, once any label is a number.
+  if (problem === "regression" || raw.some(isNumber)) checkFiniteLabels(raw, data, label);
+  // One label that is a number with a fraction (or too large to be a class number) makes
+  // the column a regression's targets.
+  if (
+    problem === "regression" ||
+    (problem !== "classification" &&
+      raw.some((s) => isNumber(s) && !Number.isSafeInteger(parseDecimal(s))))
+  ) {
+    const y = regressionTargets(raw, data, label);
+    return featureNames ? { x, y, classes: 0, featureNames } : { x, y, classes: 0 };
+  }
+  const { y, classNames } = classesOf(raw);
+  if (classNames.length < 2) {
+    throw new CsvError(
+      "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
+      { line: data[0].line, column: label + 1 },
+    );
+  }
+  // Labels 0..k-1 are class indices already: no names needed.
+  const indices = classNames.every((name, k) => name === String(k));
+  return {
+    x,
+    y,
+    classes: classNames.length,
+    ...(featureNames ? { featureNames } : {}),
+    ...(indices ? {} : { classNames }),
+  };
+}
+
+/** The number of columns of the first row, refused when there are no rows or fewer than 2. */
+function tableWidth(all: { cells: string[]; line: number }[]): number {
   if (all.length === 0) throw new CsvError("Cannot parse the CSV as it has no rows", { line: 1 });
   const width = all[0].cells.length;
   if (width < 2) {
@@ -241,31 +283,46 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
       { line: all[0].line },
     );
   }
-  const { rows: data, names } = readTable(
-    all,
-    typeof labelColumn === "string" ? true : header,
-  );
-  let label: number;
+  return width;
+}
+
+/** The 0-based index of the label column, from its name in the header or its (signed) index. */
+function labelIndex(
+  labelColumn: number | string,
+  width: number,
+  names: string[] | undefined,
+  headerLine: number,
+): number {
   if (typeof labelColumn === "string") {
-    label = names!.indexOf(labelColumn);
+    const label = names!.indexOf(labelColumn);
     if (label < 0) {
       throw new CsvError(
-        `Cannot parse the CSV as the header on line ${all[0].line} has no column ${
+        `Cannot parse the CSV as the header on line ${headerLine} has no column ${
           JSON.stringify(labelColumn)
         }`,
-        { line: all[0].line },
+        { line: headerLine },
       );
     }
-  } else {
-    label = labelColumn < 0 ? width + labelColumn : labelColumn;
-    if (!Number.isInteger(label) || label < 0 || label >= width) {
-      throw new RangeError(
-        `Cannot parse the CSV as 'labelColumn' must be an index from ${-width} to ${
-          width - 1
-        }: current value is ${labelColumn}`,
-      );
-    }
+    return label;
   }
+  const label = labelColumn < 0 ? width + labelColumn : labelColumn;
+  if (!Number.isInteger(label) || label < 0 || label >= width) {
+    throw new RangeError(
+      `Cannot parse the CSV as 'labelColumn' must be an index from ${-width} to ${
+        width - 1
+      }: current value is ${labelColumn}`,
+    );
+  }
+  return label;
+}
+
+/** The feature numbers and the raw (trimmed) label of each data row, checking each row's width. */
+function readCells(
+  data: { cells: string[]; line: number }[],
+  width: number,
+  label: number,
+  names?: string[],
+): { x: number[][]; raw: string[] } {
   const x: number[][] = [];
   const raw: string[] = [];
   for (const { cells, line } of data) {
@@ -289,74 +346,61 @@ export function parseCsv(text: string, options: CsvOptions = {}): Dataset {
     x.push(row);
     raw.push(y);
   }
-  const featureNames = names?.filter((_, j) => j !== label);
-  const { problem = "auto" } = options;
-  // A label that reads as a number but not a finite one (`Infinity`, `1e309`, `NaN`) is a
-  // broken number, not a class name, once any label is a number.
-  if (problem === "regression" || raw.some(isNumber)) {
-    const bad = raw.findIndex((s) => NON_FINITE.test(s) || Math.abs(parseDecimal(s)) === Infinity);
-    if (bad >= 0) {
-      const { line } = data[bad];
-      throw new CsvError(
-        `Cannot parse the CSV as line ${line}, column ${
-          label + 1
-        } must be a finite number (a label): current value is ${
-          JSON.stringify(raw[bad].slice(0, 40))
-        }`,
-        { line, column: label + 1 },
-      );
-    }
-  }
-  // One label that is a number with a fraction (or too large to be a class number) makes
-  // the column a regression's targets.
-  if (
-    problem === "regression" ||
-    (problem !== "classification" &&
-      raw.some((s) => isNumber(s) && !Number.isSafeInteger(parseDecimal(s))))
-  ) {
-    const bad = raw.findIndex((s) => !isNumber(s));
-    if (bad >= 0) {
-      const { line } = data[bad];
-      throw new CsvError(
-        `Cannot parse the CSV as line ${line}, column ${
-          label + 1
-        } must be a number (a regression target): current value is ${
-          JSON.stringify(raw[bad].slice(0, 40))
-        }`,
-        { line, column: label + 1 },
-      );
-    }
-    const y = raw.map(parseDecimal);
-    const far = y.findIndex((v) => Math.abs(v) > MAX_TARGET);
-    if (far >= 0) {
-      const { line } = data[far];
-      throw new CsvError(
-        `Cannot parse the CSV as line ${line}, column ${
-          label + 1
-        } must be a regression target from -1e150 to 1e150 (its square must be a finite number): current value is ${
-          JSON.stringify(raw[far].slice(0, 40))
-        }; divide the labels by a power of ten`,
-        { line, column: label + 1 },
-      );
-    }
-    return featureNames ? { x, y, classes: 0, featureNames } : { x, y, classes: 0 };
-  }
-  const { y, classNames } = classesOf(raw);
-  if (classNames.length < 2) {
+  return { x, raw };
+}
+
+/** Refuses the first label that reads as a number but not a finite one. */
+function checkFiniteLabels(
+  raw: string[],
+  data: { cells: string[]; line: number }[],
+  label: number,
+): void {
+  const bad = raw.findIndex((s) => NON_FINITE.test(s) || Math.abs(parseDecimal(s)) === Infinity);
+  if (bad >= 0) {
+    const { line } = data[bad];
     throw new CsvError(
-      "Cannot parse the CSV as the labels must name at least 2 classes: current count is 1",
-      { line: data[0].line, column: label + 1 },
+      `Cannot parse the CSV as line ${line}, column ${
+        label + 1
+      } must be a finite number (a label): current value is ${
+        JSON.stringify(raw[bad].slice(0, 40))
+      }`,
+      { line, column: label + 1 },
     );
   }
-  // Labels 0..k-1 are class indices already: no names needed.
-  const indices = classNames.every((name, k) => name === String(k));
-  return {
-    x,
-    y,
-    classes: classNames.length,
-    ...(featureNames ? { featureNames } : {}),
-    ...(indices ? {} : { classNames }),
-  };
+}
+
+/** The labels as regression targets, refusing one that is not a number or is too large. */
+function regressionTargets(
+  raw: string[],
+  data: { cells: string[]; line: number }[],
+  label: number,
+): number[] {
+  const bad = raw.findIndex((s) => !isNumber(s));
+  if (bad >= 0) {
+    const { line } = data[bad];
+    throw new CsvError(
+      `Cannot parse the CSV as line ${line}, column ${
+        label + 1
+      } must be a number (a regression target): current value is ${
+        JSON.stringify(raw[bad].slice(0, 40))
+      }`,
+      { line, column: label + 1 },
+    );
+  }
+  const y = raw.map(parseDecimal);
+  const far = y.findIndex((v) => Math.abs(v) > MAX_TARGET);
+  if (far >= 0) {
+    const { line } = data[far];
+    throw new CsvError(
+      `Cannot parse the CSV as line ${line}, column ${
+        label + 1
+      } must be a regression target from -1e150 to 1e150 (its square must be a finite number): current value is ${
+        JSON.stringify(raw[far].slice(0, 40))
+      }; divide the labels by a power of ten`,
+      { line, column: label + 1 },
+    );
+  }
+  return y;
 }
 
 /** The distinct labels as classes: numbers in increasing order, else text in sorted order. */

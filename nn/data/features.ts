@@ -36,104 +36,154 @@ const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
 function compile(text: string, inputs: readonly string[]): Fn {
   const whole = inputs.indexOf(text.trim());
   if (whole >= 0) return (row) => row[whole];
-  const tokens = text.match(
-    /\s*(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|[\p{L}_][\p{L}\p{N}\p{M}_.]*|"(?:[^"]|"")*"?|\S)/giu,
-  ) ?? [];
-  let at = 0;
-  const peek = () => tokens[at]?.trim();
-  const fail = (why: string): never => {
-    throw new RangeError(`Cannot read the feature ${JSON.stringify(text)} as ${why}`);
-  };
-  const expect = (t: string) => {
-    if (peek() !== t) {
-      fail(`'${t}' is expected${at < tokens.length ? ` before '${peek()}'` : " at its end"}`);
+  return new FeatureReader(text, inputs).read();
+}
+
+/** A recursive-descent reader of one feature expression, one method per grammar rule. */
+class FeatureReader {
+  #text: string;
+  #inputs: readonly string[];
+  #tokens: string[];
+  #at = 0;
+
+  /** Splits `text` into tokens, to read over `inputs`. */
+  constructor(text: string, inputs: readonly string[]) {
+    this.#text = text;
+    this.#inputs = inputs;
+    this.#tokens = text.match(
+      /\s*(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|[\p{L}_][\p{L}\p{N}\p{M}_.]*|"(?:[^"]|"")*"?|\S)/giu,
+    ) ?? [];
+  }
+
+  /** The whole expression as a function of a row, refusing an empty one or one with tokens left. */
+  read(): Fn {
+    if (this.#tokens.length === 0) this.#fail("it is empty");
+    const fn = this.#sum();
+    if (this.#at < this.#tokens.length) this.#fail(`'${this.#peek()}' is not expected there`);
+    return fn;
+  }
+
+  /** The next token without its spaces, or `undefined` at the end. */
+  #peek(): string | undefined {
+    return this.#tokens[this.#at]?.trim();
+  }
+
+  /** Throws the RangeError that says why the expression cannot be read. */
+  #fail(why: string): never {
+    throw new RangeError(`Cannot read the feature ${JSON.stringify(this.#text)} as ${why}`);
+  }
+
+  /** Steps over the token `t`, or fails saying it is expected. */
+  #expect(t: string): void {
+    if (this.#peek() !== t) {
+      this.#fail(
+        `'${t}' is expected${
+          this.#at < this.#tokens.length ? ` before '${this.#peek()}'` : " at its end"
+        }`,
+      );
     }
-    at++;
-  };
-  function sum(): Fn {
-    let left = product();
-    for (let op = peek(); op === "+" || op === "-"; op = peek()) {
-      at++;
+    this.#at++;
+  }
+
+  /** A sum: products joined by `+` and `-`, from left to right. */
+  #sum(): Fn {
+    let left = this.#product();
+    for (let op = this.#peek(); op === "+" || op === "-"; op = this.#peek()) {
+      this.#at++;
       const a = left;
-      const b = product();
+      const b = this.#product();
       left = op === "+" ? (r) => a(r) + b(r) : (r) => a(r) - b(r);
     }
     return left;
   }
-  function product(): Fn {
-    let left = unary();
-    for (let op = peek(); op === "*" || op === "/"; op = peek()) {
-      at++;
+
+  /** A product: unary terms joined by `*` and `/`, from left to right. */
+  #product(): Fn {
+    let left = this.#unary();
+    for (let op = this.#peek(); op === "*" || op === "/"; op = this.#peek()) {
+      this.#at++;
       const a = left;
-      const b = unary();
+      const b = this.#unary();
       left = op === "*" ? (r) => a(r) * b(r) : (r) => a(r) / b(r);
     }
     return left;
   }
-  function power(): Fn {
-    const base = atom();
-    if (peek() !== "^") return base;
-    at++;
+
+  /** An atom, raised to a whole-number power from -16 to 16 when `^` follows. */
+  #power(): Fn {
+    const base = this.#atom();
+    if (this.#peek() !== "^") return base;
+    this.#at++;
     let sign = 1;
-    if (peek() === "-") [sign, at] = [-1, at + 1];
-    const e = sign * Number(peek());
-    if (!/^\d+$/.test(peek() ?? "") || e > 16 || e < -16) {
-      fail(`'^' takes a whole-number exponent from -16 to 16`);
+    if (this.#peek() === "-") [sign, this.#at] = [-1, this.#at + 1];
+    const e = sign * Number(this.#peek());
+    if (!/^\d+$/.test(this.#peek() ?? "") || e > 16 || e < -16) {
+      this.#fail(`'^' takes a whole-number exponent from -16 to 16`);
     }
-    at++;
+    this.#at++;
     return (r) => base(r) ** e;
   }
-  function unary(): Fn {
-    if (peek() === "-") {
-      at++;
-      const a = unary();
+
+  /** A power, negated once for each leading `-`. */
+  #unary(): Fn {
+    if (this.#peek() === "-") {
+      this.#at++;
+      const a = this.#unary();
       return (r) => -a(r);
     }
-    return power();
+    return this.#power();
   }
-  function atom(): Fn {
-    const t = peek();
-    if (t === undefined) return fail("it ends too early");
-    at++;
+
+  /** A parenthesised sum, a number, a quoted name, a function call or an input name. */
+  #atom(): Fn {
+    const t = this.#peek();
+    if (t === undefined) return this.#fail("it ends too early");
+    this.#at++;
     if (t === "(") {
-      const inner = sum();
-      expect(")");
+      const inner = this.#sum();
+      this.#expect(")");
       return inner;
     }
     if (/^[\d.]/.test(t)) {
       const c = Number(t);
       return () => c;
     }
-    if (t.startsWith('"')) {
-      if (!/^"(?:[^"]|"")*"$/.test(t)) fail(`the quoted name ${t} has no closing '"'`);
-      const name = t.slice(1, -1).replace(/""/g, '"');
-      const i = inputs.indexOf(name);
-      if (i < 0) {
-        fail(`${JSON.stringify(name)} is not an input: expected one of ${inputs.join(", ")}`);
-      }
-      return (r) => r[i];
-    }
-    if (/^[\p{L}_]/u.test(t)) {
-      if (peek() === "(") {
-        const f = FUNCTIONS[t];
-        if (!Object.hasOwn(FUNCTIONS, t)) {
-          fail(`'${t}' is not a function: expected one of ${Object.keys(FUNCTIONS).join(", ")}`);
-        }
-        at++;
-        const arg = sum();
-        expect(")");
-        return (r) => f(arg(r));
-      }
-      const i = inputs.indexOf(t);
-      if (i < 0) fail(`'${t}' is not an input: expected one of ${inputs.join(", ")}`);
-      return (r) => r[i];
-    }
-    return fail(`'${t}' is not expected there`);
+    if (t.startsWith('"')) return this.#quoted(t);
+    if (/^[\p{L}_]/u.test(t)) return this.#word(t);
+    return this.#fail(`'${t}' is not expected there`);
   }
-  if (tokens.length === 0) fail("it is empty");
-  const fn = sum();
-  if (at < tokens.length) fail(`'${peek()}' is not expected there`);
-  return fn;
+
+  /** The input named by the quoted token `t` (a `""` inside stands for `"`). */
+  #quoted(t: string): Fn {
+    if (!/^"(?:[^"]|"")*"$/.test(t)) this.#fail(`the quoted name ${t} has no closing '"'`);
+    const name = t.slice(1, -1).replace(/""/g, '"');
+    const i = this.#inputs.indexOf(name);
+    if (i < 0) {
+      this.#fail(
+        `${JSON.stringify(name)} is not an input: expected one of ${this.#inputs.join(", ")}`,
+      );
+    }
+    return (r) => r[i];
+  }
+
+  /** The word `t`: a call of one of {@linkcode FUNCTIONS} when `(` follows, else an input. */
+  #word(t: string): Fn {
+    if (this.#peek() === "(") {
+      const f = FUNCTIONS[t];
+      if (!Object.hasOwn(FUNCTIONS, t)) {
+        this.#fail(
+          `'${t}' is not a function: expected one of ${Object.keys(FUNCTIONS).join(", ")}`,
+        );
+      }
+      this.#at++;
+      const arg = this.#sum();
+      this.#expect(")");
+      return (r) => f(arg(r));
+    }
+    const i = this.#inputs.indexOf(t);
+    if (i < 0) this.#fail(`'${t}' is not an input: expected one of ${this.#inputs.join(", ")}`);
+    return (r) => r[i];
+  }
 }
 
 /**
