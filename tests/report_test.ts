@@ -125,7 +125,8 @@ Deno.test("the summary's words: no hidden activation for --layers none, separato
   const end = runEnd(run, setup);
   const rows = Object.fromEntries(end.summary);
   assert.equal(rows.Model, "Mlp 2-1, linear (no hidden layer)");
-  assert.equal(rows.Steps, "19,194 of 1,000,000, batch all");
+  assert.equal(rows["Steps done"], "19,194");
+  assert.equal(rows.Steps, "1,000,000 asked, batch all");
   assert.equal(end.statusText, "Cancelled at step 19,194 of 1,000,000");
   const failed = statusText({
     ...run,

@@ -122,6 +122,8 @@ Deno.test({
               String(output),
               "--full",
               "--force",
+              "--format",
+              "dot",
             ], { cwd });
             assert.equal(graph.code, 0, graph.stderr);
             const fromGraph = dotGrads(graph.stdout);
