@@ -180,10 +180,11 @@ Deno.test({
           await page.evaluate(click("[data-action=play]"));
           await page.waitFor(`${status("step")} === "6"`);
           const rows = await pageHistory(page);
+          // Adam's default lr for svm and relu is 0.1 (the CLI's own, nn/train/default_lr.ts).
           assert.deepEqual(rows.map((r) => r.at(-1)), [
-            "0.01",
-            "0.01",
-            "0.01",
+            "0.1",
+            "0.1",
+            "0.1",
             "0.5",
             "0.5",
             "0.5",
