@@ -39,20 +39,20 @@ const PLAYGROUND_STYLE = `
 .bar h1 { margin: 0; }
 .buttons { display: flex; flex-wrap: wrap; gap: 6px; }
 button { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid var(--line);
-  background: #fff; color: inherit; cursor: pointer; }
+  background: var(--card); color: inherit; cursor: pointer; }
 button:disabled { opacity: .5; cursor: default; }
 #status { font-variant-numeric: tabular-nums; font-weight: 600; }
-.error { color: #a40e26; min-height: 1.2em; margin: 6px 0; overflow-wrap: anywhere; }
+.error { color: var(--bad); min-height: 1.2em; margin: 6px 0; overflow-wrap: anywhere; }
 .layout { display: grid; grid-template-columns: 320px minmax(0, 1fr); gap: 16px; align-items: start; }
 @media (max-width: 900px) { .layout { grid-template-columns: minmax(0, 1fr); } }
 .side { display: flex; flex-direction: column; gap: 12px; min-width: 0; }
-.controls-panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px;
+.controls-panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px;
   display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 10px; }
 .control { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
 .control.ints, .control.texts, .control[data-scope="data"]:first-child { grid-column: 1 / -1; }
 .control label { font-size: 12px; color: var(--muted); }
 .control input, .control select { font: inherit; width: 100%; min-width: 0; padding: 3px 6px;
-  border: 1px solid var(--line); border-radius: 6px; background: #fff; color: inherit; }
+  border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: inherit; }
 .thumbs { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
 .thumb { padding: 1px; line-height: 0; }
 .sizes, .crosses { display: flex; flex-wrap: wrap; gap: 4px 8px; margin-top: 4px; align-items: center; }
