@@ -9,18 +9,18 @@ import type { MlpJson } from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
 import { mountStepper as mount, type StepperController } from "./stepper.ts";
 
-/** Mounts the stepper's panel in `container` for `model` at the input `point`. */
-export type MountStepper = (
+let mounted: StepperController | undefined;
+
+/**
+ * Mounts the stepper's panel in `container` for `model` at the input `point`,
+ * for the model's features, inputs and classes; one panel at a time.
+ */
+export function mountStepper(
   container: HTMLElement,
   model: MlpJson,
   point: number[],
   info?: Pick<RunInfo, "featureNames" | "inputNames" | "classNames">,
-) => StepperController;
-
-let mounted: StepperController | undefined;
-
-/** The stepper: one panel at a time, for the model's features, inputs and classes. */
-export const mountStepper: MountStepper | undefined = (container, model, point, info) => {
+): StepperController {
   mounted?.destroy();
   mounted = mount(container, {
     model,
@@ -34,4 +34,4 @@ export const mountStepper: MountStepper | undefined = (container, model, point, 
       : {}),
   });
   return mounted;
-};
+}

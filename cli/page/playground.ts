@@ -363,7 +363,7 @@ app.addEventListener("plane-click", (e) => {
       label: Number(classInput.value) || 0,
       remove: click.shift,
     });
-  } else if (mountStepper && info && latest) {
+  } else if (info && latest) {
     const params = latest.params.map((p) => p ?? NaN);
     stepper.hidden = false;
     mountStepper(stepper, mlpJsonOf(info.model, params), click.at, info);
