@@ -406,33 +406,7 @@ function drawParallel(): void {
   const bottom = h - 24;
   const xOf = (a: number) => 40 + a * (w - 80) / Math.max(1, axes.length - 1);
   const idx = runs.map((_, i) => i).filter(visible);
-  // Each axis maps a run to [0, 1]: numbers on a linear (or log, for lr) scale, others by rank.
-  const scales = axes.map((key) => {
-    const raw = idx.map((i) => key === metric ? runs[i].metrics[metric] : runs[i].config[key]);
-    if (raw.every((v) => typeof v === "number" || v === null)) {
-      const nums = raw.filter((v): v is number => typeof v === "number");
-      const log = key === "lr" && nums.every((v) => v > 0);
-      const t = (v: number) => (log ? Math.log(v) : v);
-      const lo = Math.min(...nums.map(t));
-      const hi = Math.max(...nums.map(t));
-      return {
-        at: (v: unknown) =>
-          typeof v === "number" ? (hi === lo ? 0.5 : (t(v) - lo) / (hi - lo)) : NaN,
-        labels: [[0, short(Math.min(...nums))], [1, short(Math.max(...nums))]] as [
-          number,
-          string,
-        ][],
-      };
-    }
-    const values = [...new Set(raw.map(text))].sort((a, b) =>
-      a.localeCompare(b, undefined, { numeric: true })
-    );
-    const pos = (s: string) => values.length === 1 ? 0.5 : values.indexOf(s) / (values.length - 1);
-    return {
-      at: (v: unknown) => pos(text(v)),
-      labels: values.map((s) => [pos(s), s] as [number, string]),
-    };
-  });
+  const scales = parallelScales(axes, idx, metric);
   const ms = idx.map((i) => runs[i].metrics[metric]).filter((v): v is number => v !== null);
   const [mlo, mhi] = [Math.min(...ms), Math.max(...ms)];
   const better = metric.endsWith("Loss") ? -1 : 1;
@@ -481,6 +455,41 @@ function drawParallel(): void {
   });
   svg.innerHTML = parts.join("");
   pcBox.replaceChildren(svg);
+}
+
+/** One scale per axis of the parallel coordinates, over the runs `idx`. */
+function parallelScales(
+  axes: string[],
+  idx: number[],
+  metric: MetricKey,
+): { at: (v: unknown) => number; labels: [number, string][] }[] {
+  // Each axis maps a run to [0, 1]: numbers on a linear (or log, for lr) scale, others by rank.
+  return axes.map((key) => {
+    const raw = idx.map((i) => key === metric ? runs[i].metrics[metric] : runs[i].config[key]);
+    if (raw.every((v) => typeof v === "number" || v === null)) {
+      const nums = raw.filter((v): v is number => typeof v === "number");
+      const log = key === "lr" && nums.every((v) => v > 0);
+      const t = (v: number) => (log ? Math.log(v) : v);
+      const lo = Math.min(...nums.map(t));
+      const hi = Math.max(...nums.map(t));
+      return {
+        at: (v: unknown) =>
+          typeof v === "number" ? (hi === lo ? 0.5 : (t(v) - lo) / (hi - lo)) : NaN,
+        labels: [[0, short(Math.min(...nums))], [1, short(Math.max(...nums))]] as [
+          number,
+          string,
+        ][],
+      };
+    }
+    const values = [...new Set(raw.map(text))].sort((a, b) =>
+      a.localeCompare(b, undefined, { numeric: true })
+    );
+    const pos = (s: string) => values.length === 1 ? 0.5 : values.indexOf(s) / (values.length - 1);
+    return {
+      at: (v: unknown) => pos(text(v)),
+      labels: values.map((s) => [pos(s), s] as [number, string]),
+    };
+  });
 }
 
 function short(x: number): string {

@@ -222,37 +222,43 @@ function layout(
  * @throws {RangeError} when the point or output does not fit the model.
  */
 export function mountStepper(container: HTMLElement, options: StepperOptions): StepperController {
-  let model = Mlp.fromJSON(options.model);
-  let point = [...options.point];
-  let output = options.output ?? 0;
-  let trace: BackpropTrace;
-  // The nodes of each neuron ("" for the inputs), in topological order.
-  let groups = new Map<string, TraceNode[]>();
-  let forwardDone = 0;
-  let backwardDone = 0;
-  let grads = new Float64Array(0);
-  let whole = false;
-  let zoom = 1;
-  let focus: string | null = null;
-  let drawn = new Map<number, { g: SVGGElement; data: SVGTextElement; grad: SVGTextElement }>();
-  let edges: { from: number; to: number; path: SVGPathElement }[] = [];
+  const stepper = new Stepper(container, options);
+  const controller: StepperController = {
+    setPoint: (p) => stepper.setPoint(p),
+    setModel: (json) => stepper.setModel(json),
+    setOutput: (k) => stepper.setOutput(k),
+    stepForward: () => stepper.stepForward(),
+    stepBackward: () => stepper.stepBackward(),
+    reset: () => stepper.reset(),
+    destroy: () => stepper.destroy(),
+    get trace() {
+      return stepper.trace;
+    },
+  };
+  stepper.rebuild();
+  return controller;
+}
 
-  const button = (action: string, text: string, title: string) =>
-    el("button", { type: "button", "data-action": action, title }, text);
-  const outputSelect = el("select", { "data-stepper": "output", "aria-label": "Output to follow" });
-  const heading = el("h3", {});
-  const status = el("p", {
-    class: "dg-st-status",
-    "data-stepper": "status",
-    "aria-live": "polite",
-  });
-  const explain = el("div", { class: "dg-st-explain", "data-stepper": "explain" });
-  const graphBox = el("div", {
-    class: "dg-st-graph",
-    tabindex: "0",
-    role: "img",
-    "aria-label": "The computation graph; scroll to pan",
-  });
+/** The elements of a stepper's panel that it changes. */
+interface StepperDom {
+  root: HTMLElement;
+  heading: HTMLHeadingElement;
+  status: HTMLParagraphElement;
+  explain: HTMLDivElement;
+  graphBox: HTMLDivElement;
+  records: HTMLTableSectionElement;
+  recordsSummary: HTMLElement;
+  details: HTMLDetailsElement;
+  outputSelect: HTMLSelectElement;
+  viewButton: HTMLButtonElement;
+}
+
+function button(action: string, text: string, title: string): HTMLButtonElement {
+  return el("button", { type: "button", "data-action": action, title }, text);
+}
+
+/** The foldable table of every value, with its (empty) body and summary. */
+function recordsDetails(): Pick<StepperDom, "records" | "recordsSummary" | "details"> {
   const records = el("tbody", {});
   const recordsSummary = el("summary", {});
   const details = el(
@@ -281,6 +287,26 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
       ),
     ),
   );
+  return { records, recordsSummary, details };
+}
+
+/** Builds the stepper's panel (not yet in the page). */
+function stepperDom(): StepperDom {
+  const outputSelect = el("select", { "data-stepper": "output", "aria-label": "Output to follow" });
+  const heading = el("h3", {});
+  const status = el("p", {
+    class: "dg-st-status",
+    "data-stepper": "status",
+    "aria-live": "polite",
+  });
+  const explain = el("div", { class: "dg-st-explain", "data-stepper": "explain" });
+  const graphBox = el("div", {
+    class: "dg-st-graph",
+    tabindex: "0",
+    role: "img",
+    "aria-label": "The computation graph; scroll to pan",
+  });
+  const { records, recordsSummary, details } = recordsDetails();
   const viewButton = button("stepper-view", "Whole graph", "Draw every node, or one neuron");
   const root = el(
     "section",
@@ -309,20 +335,117 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
     graphBox,
     details,
   );
-  container.append(root);
-  const find = (action: string) =>
-    root.querySelector<HTMLButtonElement>(`[data-action="${action}"]`)!;
+  const dom = { root, heading, status, explain, graphBox, records, recordsSummary, details };
+  return { ...dom, outputSelect, viewButton };
+}
 
-  function rebuild(): void {
-    const width = model.nouts.at(-1)!;
+/** A drawn node: its group and the texts of its data and grad. */
+interface DrawnNode {
+  g: SVGGElement;
+  data: SVGTextElement;
+  grad: SVGTextElement;
+}
+
+/** A mounted stepper's state and panel; {@linkcode mountStepper} hands out its controller. */
+class Stepper {
+  #options: StepperOptions;
+  #model: Mlp;
+  #point: number[];
+  #output: number;
+  #trace!: BackpropTrace;
+  // The nodes of each neuron ("" for the inputs), in topological order.
+  #groups = new Map<string, TraceNode[]>();
+  #forwardDone = 0;
+  #backwardDone = 0;
+  #grads = new Float64Array(0);
+  #whole = false;
+  #zoom = 1;
+  #focus: string | null = null;
+  #drawn = new Map<number, DrawnNode>();
+  #edges: { from: number; to: number; path: SVGPathElement }[] = [];
+  #dom: StepperDom;
+
+  constructor(container: HTMLElement, options: StepperOptions) {
+    this.#options = options;
+    this.#model = Mlp.fromJSON(options.model);
+    this.#point = [...options.point];
+    this.#output = options.output ?? 0;
+    this.#dom = stepperDom();
+    container.append(this.#dom.root);
+    this.#dom.root.addEventListener("click", this.#onClick);
+    this.#dom.details.addEventListener("toggle", this.#onToggle);
+    this.#dom.root.addEventListener("keydown", this.#onKey);
+    this.#dom.outputSelect.addEventListener("change", this.#onOutput);
+  }
+
+  get trace(): BackpropTrace {
+    return this.#trace;
+  }
+
+  setPoint(p: readonly number[]): void {
+    this.#point = [...p];
+    this.rebuild();
+  }
+
+  setModel(json: MlpJson): void {
+    this.#model = Mlp.fromJSON(json);
+    this.#output = Math.min(this.#output, this.#model.nouts.at(-1)! - 1);
+    this.rebuild();
+  }
+
+  setOutput(k: number): void {
+    this.#output = k;
+    this.rebuild();
+  }
+
+  destroy(): void {
+    const { root, details, outputSelect } = this.#dom;
+    root.removeEventListener("click", this.#onClick);
+    details.removeEventListener("toggle", this.#onToggle);
+    root.removeEventListener("keydown", this.#onKey);
+    outputSelect.removeEventListener("change", this.#onOutput);
+    root.remove();
+  }
+
+  #find(action: string): HTMLButtonElement {
+    return this.#dom.root.querySelector<HTMLButtonElement>(`[data-action="${action}"]`)!;
+  }
+
+  /** Traces the model at the point again and starts over. */
+  rebuild(): void {
+    const options = this.#options;
+    const output = this.#output;
+    const width = this.#model.nouts.at(-1)!;
     const className = options.classNames?.[output];
-    trace = backpropTrace(model, point, {
+    const trace = this.#trace = backpropTrace(this.#model, this.#point, {
       output,
       features: options.features,
       inputs: options.inputs,
       // As `graph` names it.
       outputLabel: width > 1 && className !== undefined ? `score_${className}` : undefined,
     });
+    this.#fillOutputs(width);
+    this.#dom.heading.textContent = `Backprop at (${
+      this.#point.map((x) => String(Number(x.toPrecision(4)))).join(", ")
+    })`;
+    this.#groups = new Map();
+    for (const n of trace.nodes) {
+      const group = this.#groups.get(n.neuron);
+      if (group === undefined) this.#groups.set(n.neuron, [n]);
+      else group.push(n);
+    }
+    const { recordsSummary, records, details, viewButton } = this.#dom;
+    recordsSummary.textContent = `All ${trace.nodes.length} values (micrograd's records)`;
+    records.replaceChildren();
+    if (details.open) this.#fillRecords();
+    this.#whole = trace.nodes.length <= WHOLE_LIMIT;
+    viewButton.hidden = trace.nodes.length <= WHOLE_LIMIT || trace.nodes.length > WHOLE_MAX;
+    this.reset();
+  }
+
+  /** Lists the model's `width` outputs in the output menu. */
+  #fillOutputs(width: number): void {
+    const { outputSelect } = this.#dom;
     outputSelect.replaceChildren(
       ...Array.from(
         { length: width },
@@ -330,33 +453,18 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
           el(
             "option",
             { value: String(k) },
-            options.classNames?.[k] ?? (width === 1 ? "score" : `output ${k}`),
+            this.#options.classNames?.[k] ?? (width === 1 ? "score" : `output ${k}`),
           ),
       ),
     );
-    outputSelect.value = String(output);
+    outputSelect.value = String(this.#output);
     outputSelect.disabled = width === 1;
-    heading.textContent = `Backprop at (${
-      point.map((x) => String(Number(x.toPrecision(4)))).join(", ")
-    })`;
-    groups = new Map();
-    for (const n of trace.nodes) {
-      const group = groups.get(n.neuron);
-      if (group === undefined) groups.set(n.neuron, [n]);
-      else group.push(n);
-    }
-    recordsSummary.textContent = `All ${trace.nodes.length} values (micrograd's records)`;
-    records.replaceChildren();
-    if (details.open) fillRecords();
-    whole = trace.nodes.length <= WHOLE_LIMIT;
-    viewButton.hidden = trace.nodes.length <= WHOLE_LIMIT || trace.nodes.length > WHOLE_MAX;
-    reset();
   }
 
   /** Makes the table's rows: only once it is open, as a large graph has thousands. */
-  function fillRecords(): void {
-    records.replaceChildren(
-      ...trace.nodes.map((n) =>
+  #fillRecords(): void {
+    this.#dom.records.replaceChildren(
+      ...this.#trace.nodes.map((n) =>
         el(
           "tr",
           { "data-id": String(n.id), "data-label": n.label },
@@ -370,380 +478,419 @@ export function mountStepper(container: HTMLElement, options: StepperOptions): S
   }
 
   /** The node the last step was about, or null before the first. */
-  function current(): TraceNode | null {
-    if (backwardDone > 0) return trace.nodes[trace.steps[backwardDone - 1].node];
-    if (forwardDone > 0) return trace.nodes[forwardDone - 1];
+  #current(): TraceNode | null {
+    const trace = this.#trace;
+    if (this.#backwardDone > 0) return trace.nodes[trace.steps[this.#backwardDone - 1].node];
+    if (this.#forwardDone > 0) return trace.nodes[this.#forwardDone - 1];
     return null;
   }
 
-  function draw(): void {
-    const wanted = wantedFocus();
-    const at = layout(trace, groups, wanted);
-    focus = wanted;
+  #draw(): void {
+    const wanted = this.#wantedFocus();
+    const at = layout(this.#trace, this.#groups, wanted);
+    this.#focus = wanted;
     let cols = 0;
     let rows = 0;
     for (const [c, r] of at.values()) [cols, rows] = [Math.max(cols, c + 1), Math.max(rows, r + 1)];
     const w = cols * COL + 16;
     const h = rows * ROW + 16;
     const pic = svg("svg", {
-      width: Math.ceil(w * zoom),
-      height: Math.ceil(h * zoom),
+      width: Math.ceil(w * this.#zoom),
+      height: Math.ceil(h * this.#zoom),
       viewBox: `0 0 ${w} ${h}`,
       "data-stepper": "graph",
     });
     const x = (id: number) => 8 + at.get(id)![0] * COL + (COL - BOX_W);
     const y = (id: number) => 8 + at.get(id)![1] * ROW;
-    edges = [];
-    const shown = [...at.keys()].sort((a, b) => a - b).map((id) => trace.nodes[id]);
+    this.#edges = [];
+    const shown = [...at.keys()].sort((a, b) => a - b).map((id) => this.#trace.nodes[id]);
     for (const n of shown) {
       for (const c of new Set(n.children)) {
         if (!at.has(c)) continue;
         const path = svg("path", { d: edgePath(at.get(c)![0], at.get(n.id)![0], x, y, c, n.id) });
         pic.append(path);
-        edges.push({ from: c, to: n.id, path });
+        this.#edges.push({ from: c, to: n.id, path });
       }
     }
-    drawn = new Map();
+    this.#drawn = new Map();
     for (const n of shown) {
-      const g = svg("g", { "data-id": n.id, transform: `translate(${x(n.id)},${y(n.id)})` });
-      const title = svg("title");
-      title.textContent = `${n.label}${n.op === "" ? "" : ` = ${n.op} of its inputs`}`;
-      g.append(title);
-      if (n.op !== "") {
-        g.append(svg("path", { d: `M-14,${BOX_H / 2} H0` }));
-        g.append(svg("circle", { cx: -22, cy: BOX_H / 2, r: 11 }));
-        const short = n.op === "*" || n.op === "+";
-        const op = svg("text", {
-          x: -22,
-          y: BOX_H / 2 + (short ? 4 : 3),
-          "text-anchor": "middle",
-          class: short ? "" : "fn",
-        });
-        op.textContent = short ? n.op : n.op.slice(0, 4);
-        g.append(op);
-      }
-      g.append(svg("rect", { width: BOX_W, height: BOX_H, rx: 4 }));
-      const lab = svg("text", { x: 6, y: 13, class: "lab" });
-      lab.textContent = n.label.length > 19 ? `…${n.label.slice(-18)}` : n.label;
-      const data = svg("text", { x: 6, y: 27 });
-      const grad = svg("text", { x: 6, y: 40 });
-      g.append(lab, data, grad);
-      pic.append(g);
-      drawn.set(n.id, { g, data, grad });
+      const drawn = drawNode(n, x(n.id), y(n.id));
+      pic.append(drawn.g);
+      this.#drawn.set(n.id, drawn);
     }
-    graphBox.replaceChildren(pic);
+    this.#dom.graphBox.replaceChildren(pic);
   }
 
   /** The neuron to draw (null for all): the current node's, or for an input the first neuron using it. */
-  function wantedFocus(): string | null {
-    if (whole) return null;
-    const node = current() ?? trace.nodes[0];
-    return node.neuron || trace.nodes[node.parents[0]].neuron;
+  #wantedFocus(): string | null {
+    if (this.#whole) return null;
+    const node = this.#current() ?? this.#trace.nodes[0];
+    return node.neuron || this.#trace.nodes[node.parents[0]].neuron;
   }
 
   /** Shows the state; only the table rows of `changed` when given, else every row. */
-  function update(changed?: readonly number[]): void {
-    const cur = current();
-    if (wantedFocus() !== focus || drawn.size === 0) draw();
-    const step = backwardDone > 0 ? trace.steps[backwardDone - 1] : null;
+  #update(changed?: readonly number[]): void {
+    const cur = this.#current();
+    if (this.#wantedFocus() !== this.#focus || this.#drawn.size === 0) this.#draw();
+    this.#updateGraph(cur);
+    this.#updateRows(changed);
+    this.#updateStatus();
+    this.#dom.explain.replaceChildren(
+      ...explainStep(this.#trace, cur, this.#forwardDone, this.#backwardDone),
+    );
+    if (cur !== null) this.#scrollTo(cur);
+  }
+
+  /** Shows each drawn node's data and grad, and marks the current node, its children and edges. */
+  #updateGraph(cur: TraceNode | null): void {
+    const trace = this.#trace;
+    const step = this.#backwardDone > 0 ? trace.steps[this.#backwardDone - 1] : null;
     const kids = new Set(step?.terms.map((t) => t.child) ?? []);
-    for (const [id, d] of drawn) {
-      const known = id < forwardDone;
+    for (const [id, d] of this.#drawn) {
+      const known = id < this.#forwardDone;
       d.data.textContent = known ? `data ${fixed(trace.nodes[id].data)}` : "data ?";
       d.data.classList.toggle("unknown", !known);
-      d.grad.textContent = `grad ${fixed(grads[id])}`;
+      d.grad.textContent = `grad ${fixed(this.#grads[id])}`;
       d.g.classList.toggle("cur", cur?.id === id);
       d.g.classList.toggle("kid", kids.has(id));
     }
-    for (const e of edges) e.path.classList.toggle("hot", step !== null && e.to === step.node);
-    const rows = records.children;
+    for (const e of this.#edges) {
+      e.path.classList.toggle("hot", step !== null && e.to === step.node);
+    }
+  }
+
+  /** Fills the table rows of `changed` (every row when not given), if the table is made. */
+  #updateRows(changed?: readonly number[]): void {
+    const trace = this.#trace;
+    const grads = this.#grads;
+    const rows = this.#dom.records.children;
     for (const i of rows.length === 0 ? [] : changed ?? trace.nodes.keys()) {
       const [, , dataCell, gradCell] = rows[i].children as unknown as HTMLElement[];
-      dataCell.textContent = i < forwardDone ? fixed(trace.nodes[i].data) : "";
-      dataCell.dataset.data = i < forwardDone ? String(trace.nodes[i].data) : "";
+      dataCell.textContent = i < this.#forwardDone ? fixed(trace.nodes[i].data) : "";
+      dataCell.dataset.data = i < this.#forwardDone ? String(trace.nodes[i].data) : "";
       gradCell.textContent = fixed(grads[i]);
       gradCell.dataset.grad = String(grads[i]);
     }
-    const n = trace.nodes.length;
+  }
+
+  /** The status line, the buttons' states and the view button's text. */
+  #updateStatus(): void {
+    const { status, viewButton } = this.#dom;
+    const [forwardDone, backwardDone] = [this.#forwardDone, this.#backwardDone];
+    const n = this.#trace.nodes.length;
     status.textContent =
       (backwardDone > 0
         ? `Backward: ${backwardDone} of ${n} nodes`
         : `Forward: ${forwardDone} of ${n} nodes`) +
-      (focus === null ? "" : ` · drawn: neuron ${focus}, its inputs and where its output goes`);
+      (this.#focus === null
+        ? ""
+        : ` · drawn: neuron ${this.#focus}, its inputs and where its output goes`);
     status.dataset.forward = String(forwardDone);
     status.dataset.backward = String(backwardDone);
-    find("forward-step").disabled = forwardDone === n;
-    find("run-forward").disabled = forwardDone === n;
-    find("backward-step").disabled = backwardDone === n;
-    find("run-backward").disabled = backwardDone === n;
-    viewButton.textContent = whole ? "One neuron" : "Whole graph";
-    explainStep();
-    if (cur !== null) {
-      const d = drawn.get(cur.id);
-      if (d !== undefined) {
-        const [tx, ty] = /translate\(([-\d.]+),([-\d.]+)\)/.exec(d.g.getAttribute("transform")!)!
-          .slice(1).map(Number);
-        const left = (tx - 30) * zoom;
-        const top = ty * zoom;
-        if (
-          left < graphBox.scrollLeft ||
-          left + (BOX_W + 30) * zoom > graphBox.scrollLeft + graphBox.clientWidth ||
-          top < graphBox.scrollTop ||
-          top + BOX_H * zoom > graphBox.scrollTop + graphBox.clientHeight
-        ) {
-          graphBox.scrollTo({
-            left: left - graphBox.clientWidth / 3,
-            top: top - graphBox.clientHeight / 3,
-          });
-        }
-      }
+    this.#find("forward-step").disabled = forwardDone === n;
+    this.#find("run-forward").disabled = forwardDone === n;
+    this.#find("backward-step").disabled = backwardDone === n;
+    this.#find("run-backward").disabled = backwardDone === n;
+    viewButton.textContent = this.#whole ? "One neuron" : "Whole graph";
+  }
+
+  /** Scrolls the graph to `cur` when it is drawn but out of view. */
+  #scrollTo(cur: TraceNode): void {
+    const d = this.#drawn.get(cur.id);
+    if (d === undefined) return;
+    const { graphBox } = this.#dom;
+    const zoom = this.#zoom;
+    const [tx, ty] = /translate\(([-\d.]+),([-\d.]+)\)/.exec(d.g.getAttribute("transform")!)!
+      .slice(1).map(Number);
+    const left = (tx - 30) * zoom;
+    const top = ty * zoom;
+    if (
+      left < graphBox.scrollLeft ||
+      left + (BOX_W + 30) * zoom > graphBox.scrollLeft + graphBox.clientWidth ||
+      top < graphBox.scrollTop ||
+      top + BOX_H * zoom > graphBox.scrollTop + graphBox.clientHeight
+    ) {
+      graphBox.scrollTo({
+        left: left - graphBox.clientWidth / 3,
+        top: top - graphBox.clientHeight / 3,
+      });
     }
   }
 
-  function explainStep(): void {
-    const { nodes } = trace;
-    const p = (...parts: (Node | string)[]) => el("p", {}, ...parts);
-    const code = (text: string) => el("code", {}, text);
-    const cur = current();
-    if (cur === null) {
-      explain.replaceChildren(
-        p(
-          `The graph of ${
-            nodes.at(-1)!.label
-          } at this point has ${nodes.length} values, in topological order: `,
-          "every value comes after the values it is computed from. Step forward to compute them one by one.",
-        ),
-      );
-      return;
-    }
-    if (backwardDone === 0) {
-      const parts: (Node | string)[] = [`Forward ${cur.id + 1}/${nodes.length}: `];
-      const d = fixed(cur.data);
-      if (cur.op === "") {
-        const what =
-          { input: "a feature of the point", weight: "a weight", bias: "a bias", op: "" }[cur.kind];
-        parts.push(code(`${cur.label} = ${d}`), `, ${what}: a leaf of the graph.`);
-      } else if (cur.op === "*" || cur.op === "+") {
-        const [a, b] = cur.children.map((c) => nodes[c]);
-        parts.push(
-          code(
-            `${cur.label} = ${a.label} ${cur.op} ${b.label} = ${fixed(a.data)} ${cur.op} ${
-              fixed(b.data)
-            } = ${d}`,
-          ),
-        );
-      } else {
-        const z = nodes[cur.children[0]];
-        parts.push(
-          code(`${cur.label} = ${cur.op}(${z.label}) = ${cur.op}(${fixed(z.data)}) = ${d}`),
-        );
-      }
-      const more = forwardDone === nodes.length
-        ? " The forward pass is done: step backward to run backward()."
-        : "";
-      explain.replaceChildren(p(...parts, more));
-      return;
-    }
-    const step = trace.steps[backwardDone - 1];
-    const lines: HTMLElement[] = [];
-    if (backwardDone === 1) {
-      lines.push(
-        p(
-          `backward() sets ${cur.label}.grad = 1 (d${cur.label}/d${cur.label}), then runs each node's `,
-          code("_backward()"),
-          " in reverse topological order, so a node runs only once every node that uses it has added its share to its grad.",
-        ),
-      );
-    }
-    lines.push(
-      p(
-        `Backward ${backwardDone}/${nodes.length}: `,
-        code(cur.label),
-        cur.op === "" ? " is a leaf" : ` (${cur.op})`,
-        `, upstream grad ${fixed(step.upstream)}.`,
-      ),
-    );
-    if (step.terms.length === 0) {
-      lines.push(
-        p(`Nothing to pass back: its grad ${fixed(step.upstream)} is d${
-          nodes.at(-1)!.label
-        }/d${cur.label}.`),
-      );
-    }
-    step.terms.forEach((t, k) => {
-      const child = nodes[t.child];
-      lines.push(
-        p(
-          code(
-            `${child.label}.grad += ${fixed(t.local)} × ${fixed(step.upstream)} = ${
-              fixed(t.product)
-            }`,
-          ),
-          ` — local derivative × upstream = contribution; the local derivative is ${
-            localRule(cur, nodes, k)
-          }.`,
-        ),
-      );
-      if (t.accumulates) {
-        const note = p(
-          `+= : ${child.label} is used by ${child.parents.length} nodes, so its grad is the sum of their contributions (the multivariable chain rule): grad ${
-            fixed(t.before)
-          } + ${fixed(t.product)} = ${
-            fixed(t.after)
-          }. With = instead of +=, each use would overwrite the others.`,
-        );
-        note.className = "dg-st-acc";
-        note.dataset.accumulate = String(t.child);
-        lines.push(note);
-      }
-    });
-    if (backwardDone === nodes.length) {
-      lines.push(
-        p(
-          "backward() is done: every grad is d" + nodes.at(-1)!.label +
-            "/d(value), as denograd graph prints it.",
-        ),
-      );
-    }
-    explain.replaceChildren(...lines);
-  }
-
-  function stepForward(): boolean {
-    if (forwardDone === trace.nodes.length) return false;
-    forwardDone++;
-    update([forwardDone - 1]);
+  stepForward(): boolean {
+    if (this.#forwardDone === this.#trace.nodes.length) return false;
+    this.#forwardDone++;
+    this.#update([this.#forwardDone - 1]);
     return true;
   }
 
   /** Runs the next node's `_backward()`: the `+=` into each child; returns the nodes it changed. */
-  function applyStep(): number[] {
-    const step = trace.steps[backwardDone];
-    if (backwardDone === 0) grads[step.node] = 1;
-    for (const t of step.terms) grads[t.child] = t.after;
-    backwardDone++;
+  #applyStep(): number[] {
+    const step = this.#trace.steps[this.#backwardDone];
+    if (this.#backwardDone === 0) this.#grads[step.node] = 1;
+    for (const t of step.terms) this.#grads[t.child] = t.after;
+    this.#backwardDone++;
     return [step.node, ...step.terms.map((t) => t.child)];
   }
 
-  function stepBackward(): boolean {
-    if (backwardDone === trace.steps.length) return false;
+  stepBackward(): boolean {
+    if (this.#backwardDone === this.#trace.steps.length) return false;
     // backward() needs the forward pass's data: finish it first.
-    const finish = forwardDone < trace.nodes.length;
-    forwardDone = trace.nodes.length;
-    const changed = applyStep();
-    update(finish ? undefined : changed);
+    const finish = this.#forwardDone < this.#trace.nodes.length;
+    this.#forwardDone = this.#trace.nodes.length;
+    const changed = this.#applyStep();
+    this.#update(finish ? undefined : changed);
     return true;
   }
 
-  function reset(): void {
-    forwardDone = 0;
-    backwardDone = 0;
-    grads = new Float64Array(trace.nodes.length);
-    drawn = new Map();
-    update();
+  reset(): void {
+    this.#forwardDone = 0;
+    this.#backwardDone = 0;
+    this.#grads = new Float64Array(this.#trace.nodes.length);
+    this.#drawn = new Map();
+    this.#update();
   }
 
-  function runForward(): void {
-    forwardDone = trace.nodes.length;
-    update();
+  #runForward(): void {
+    this.#forwardDone = this.#trace.nodes.length;
+    this.#update();
   }
 
-  function runBackward(): void {
-    forwardDone = trace.nodes.length;
-    while (backwardDone < trace.steps.length) applyStep();
-    update();
+  #runBackward(): void {
+    this.#forwardDone = this.#trace.nodes.length;
+    while (this.#backwardDone < this.#trace.steps.length) this.#applyStep();
+    this.#update();
   }
 
-  function onClick(event: Event): void {
+  /** Draws everything again, e.g. after a change of view or zoom. */
+  #redraw(): void {
+    this.#drawn = new Map();
+    this.#update();
+  }
+
+  #onClick = (event: Event): void => {
     const target = (event.target as Element).closest<HTMLButtonElement>("button[data-action]");
-    if (target === null || !root.contains(target)) return;
+    if (target === null || !this.#dom.root.contains(target)) return;
     switch (target.dataset.action) {
       case "forward-step":
-        stepForward();
+        this.stepForward();
         break;
       case "run-forward":
-        runForward();
+        this.#runForward();
         break;
       case "backward-step":
-        stepBackward();
+        this.stepBackward();
         break;
       case "run-backward":
-        runBackward();
+        this.#runBackward();
         break;
       case "reset-stepper":
-        reset();
+        this.reset();
         break;
       case "stepper-view":
-        whole = !whole;
-        drawn = new Map();
-        update();
+        this.#whole = !this.#whole;
+        this.#redraw();
         break;
       case "zoom-in":
       case "zoom-out":
-        zoom = Math.min(
+        this.#zoom = Math.min(
           2,
-          Math.max(0.3, zoom * (target.dataset.action === "zoom-in" ? 1.25 : 0.8)),
+          Math.max(0.3, this.#zoom * (target.dataset.action === "zoom-in" ? 1.25 : 0.8)),
         );
-        drawn = new Map();
-        update();
+        this.#redraw();
         break;
     }
-  }
+  };
 
-  function onKey(event: KeyboardEvent): void {
+  #onKey = (event: KeyboardEvent): void => {
     const tag = (event.target as Element).tagName;
     if (tag === "SELECT" || tag === "INPUT" || event.ctrlKey || event.metaKey || event.altKey) {
       return;
     }
-    if (event.key === "f") stepForward();
-    else if (event.key === "b") stepBackward();
+    if (event.key === "f") this.stepForward();
+    else if (event.key === "b") this.stepBackward();
     else return;
     event.preventDefault();
-  }
-
-  function onOutput(): void {
-    controller.setOutput(Number(outputSelect.value));
-  }
-
-  function onToggle(): void {
-    if (details.open && records.children.length === 0) {
-      fillRecords();
-      update();
-    }
-  }
-
-  root.addEventListener("click", onClick);
-  details.addEventListener("toggle", onToggle);
-  root.addEventListener("keydown", onKey);
-  outputSelect.addEventListener("change", onOutput);
-
-  const controller: StepperController = {
-    setPoint(p) {
-      point = [...p];
-      rebuild();
-    },
-    setModel(json) {
-      model = Mlp.fromJSON(json);
-      output = Math.min(output, model.nouts.at(-1)! - 1);
-      rebuild();
-    },
-    setOutput(k) {
-      output = k;
-      rebuild();
-    },
-    stepForward,
-    stepBackward,
-    reset,
-    destroy() {
-      root.removeEventListener("click", onClick);
-      details.removeEventListener("toggle", onToggle);
-      root.removeEventListener("keydown", onKey);
-      outputSelect.removeEventListener("change", onOutput);
-      root.remove();
-    },
-    get trace() {
-      return trace;
-    },
   };
-  rebuild();
-  return controller;
+
+  #onOutput = (): void => {
+    this.setOutput(Number(this.#dom.outputSelect.value));
+  };
+
+  #onToggle = (): void => {
+    if (this.#dom.details.open && this.#dom.records.children.length === 0) {
+      this.#fillRecords();
+      this.#update();
+    }
+  };
+}
+
+/** Draws node `n` at (`x`, `y`): its op circle (if any) and its record of label, data and grad. */
+function drawNode(n: TraceNode, x: number, y: number): DrawnNode {
+  const g = svg("g", { "data-id": n.id, transform: `translate(${x},${y})` });
+  const title = svg("title");
+  title.textContent = `${n.label}${n.op === "" ? "" : ` = ${n.op} of its inputs`}`;
+  g.append(title);
+  if (n.op !== "") {
+    g.append(svg("path", { d: `M-14,${BOX_H / 2} H0` }));
+    g.append(svg("circle", { cx: -22, cy: BOX_H / 2, r: 11 }));
+    const short = n.op === "*" || n.op === "+";
+    const op = svg("text", {
+      x: -22,
+      y: BOX_H / 2 + (short ? 4 : 3),
+      "text-anchor": "middle",
+      class: short ? "" : "fn",
+    });
+    op.textContent = short ? n.op : n.op.slice(0, 4);
+    g.append(op);
+  }
+  g.append(svg("rect", { width: BOX_W, height: BOX_H, rx: 4 }));
+  const lab = svg("text", { x: 6, y: 13, class: "lab" });
+  lab.textContent = n.label.length > 19 ? `…${n.label.slice(-18)}` : n.label;
+  const data = svg("text", { x: 6, y: 27 });
+  const grad = svg("text", { x: 6, y: 40 });
+  g.append(lab, data, grad);
+  return { g, data, grad };
+}
+
+function p(...parts: (Node | string)[]): HTMLParagraphElement {
+  return el("p", {}, ...parts);
+}
+
+function code(text: string): HTMLElement {
+  return el("code", {}, text);
+}
+
+/** The words under the toolbar about the last step (`cur`), or about the graph before the first. */
+function explainStep(
+  trace: BackpropTrace,
+  cur: TraceNode | null,
+  forwardDone: number,
+  backwardDone: number,
+): HTMLElement[] {
+  const { nodes } = trace;
+  if (cur === null) {
+    return [
+      p(
+        `The graph of ${
+          nodes.at(-1)!.label
+        } at this point has ${nodes.length} values, in topological order: `,
+        "every value comes after the values it is computed from. Step forward to compute them one by one.",
+      ),
+    ];
+  }
+  if (backwardDone === 0) return [explainForward(nodes, cur, forwardDone)];
+  return explainBackward(trace, cur, backwardDone);
+}
+
+/** The forward step that computed `cur`. */
+function explainForward(
+  nodes: readonly TraceNode[],
+  cur: TraceNode,
+  forwardDone: number,
+): HTMLElement {
+  const parts: (Node | string)[] = [`Forward ${cur.id + 1}/${nodes.length}: `];
+  const d = fixed(cur.data);
+  if (cur.op === "") {
+    const what =
+      { input: "a feature of the point", weight: "a weight", bias: "a bias", op: "" }[cur.kind];
+    parts.push(code(`${cur.label} = ${d}`), `, ${what}: a leaf of the graph.`);
+  } else if (cur.op === "*" || cur.op === "+") {
+    const [a, b] = cur.children.map((c) => nodes[c]);
+    parts.push(
+      code(
+        `${cur.label} = ${a.label} ${cur.op} ${b.label} = ${fixed(a.data)} ${cur.op} ${
+          fixed(b.data)
+        } = ${d}`,
+      ),
+    );
+  } else {
+    const z = nodes[cur.children[0]];
+    parts.push(
+      code(`${cur.label} = ${cur.op}(${z.label}) = ${cur.op}(${fixed(z.data)}) = ${d}`),
+    );
+  }
+  const more = forwardDone === nodes.length
+    ? " The forward pass is done: step backward to run backward()."
+    : "";
+  return p(...parts, more);
+}
+
+/** The backward step that ran `cur`'s `_backward()`: each `+=` into a child. */
+function explainBackward(
+  trace: BackpropTrace,
+  cur: TraceNode,
+  backwardDone: number,
+): HTMLElement[] {
+  const { nodes } = trace;
+  const step = trace.steps[backwardDone - 1];
+  const lines: HTMLElement[] = [];
+  if (backwardDone === 1) {
+    lines.push(
+      p(
+        `backward() sets ${cur.label}.grad = 1 (d${cur.label}/d${cur.label}), then runs each node's `,
+        code("_backward()"),
+        " in reverse topological order, so a node runs only once every node that uses it has added its share to its grad.",
+      ),
+    );
+  }
+  lines.push(
+    p(
+      `Backward ${backwardDone}/${nodes.length}: `,
+      code(cur.label),
+      cur.op === "" ? " is a leaf" : ` (${cur.op})`,
+      `, upstream grad ${fixed(step.upstream)}.`,
+    ),
+  );
+  if (step.terms.length === 0) {
+    lines.push(
+      p(`Nothing to pass back: its grad ${fixed(step.upstream)} is d${
+        nodes.at(-1)!.label
+      }/d${cur.label}.`),
+    );
+  }
+  step.terms.forEach((_, k) => lines.push(...explainTerm(nodes, cur, step, k)));
+  if (backwardDone === nodes.length) {
+    lines.push(
+      p(
+        "backward() is done: every grad is d" + nodes.at(-1)!.label +
+          "/d(value), as denograd graph prints it.",
+      ),
+    );
+  }
+  return lines;
+}
+
+/** The `+=` of `step`'s `k`th term into its child, and why it is `+=` when the child is shared. */
+function explainTerm(
+  nodes: readonly TraceNode[],
+  cur: TraceNode,
+  step: BackpropTrace["steps"][number],
+  k: number,
+): HTMLElement[] {
+  const t = step.terms[k];
+  const child = nodes[t.child];
+  const lines = [
+    p(
+      code(
+        `${child.label}.grad += ${fixed(t.local)} × ${fixed(step.upstream)} = ${fixed(t.product)}`,
+      ),
+      ` — local derivative × upstream = contribution; the local derivative is ${
+        localRule(cur, nodes, k)
+      }.`,
+    ),
+  ];
+  if (t.accumulates) {
+    const note = p(
+      `+= : ${child.label} is used by ${child.parents.length} nodes, so its grad is the sum of their contributions (the multivariable chain rule): grad ${
+        fixed(t.before)
+      } + ${fixed(t.product)} = ${
+        fixed(t.after)
+      }. With = instead of +=, each use would overwrite the others.`,
+    );
+    note.className = "dg-st-acc";
+    note.dataset.accumulate = String(t.child);
+    lines.push(note);
+  }
+  return lines;
 }

@@ -94,6 +94,52 @@ export function openWeightEditor(
   const name = options.bias
     ? `L${ref.layer}.N${ref.neuron}.b`
     : `L${ref.layer}.N${ref.neuron}.w${ref.input}`;
+  const { box, form, input, alert } = editorBox(name, options);
+  const { x = 8, y = 8 } = options.at ?? {};
+  box.style.left = `${Math.max(8, Math.min(x, container.clientWidth - 308))}px`;
+  box.style.top = `${Math.max(0, y)}px`;
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    box.remove();
+    options.onClose?.();
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const problem = weightProblem(input.value);
+    if (problem !== null) {
+      alert.textContent = problem;
+      alert.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    options.onEdit(ref.layer, ref.neuron, ref.input, parseDecimal(input.value));
+    close();
+  });
+  box.querySelector('[data-action="cancel-weight"]')!.addEventListener("click", close);
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  box.addEventListener("dg-close", close);
+  container.append(box);
+  input.focus();
+  input.select();
+  return { element: box, close };
+}
+
+/** The editor's elements: the dialog box, its form, the value's input and its alert. */
+function editorBox(name: string, options: WeightEditorOptions): {
+  box: HTMLElement;
+  form: HTMLElement;
+  input: HTMLInputElement;
+  alert: HTMLElement;
+} {
+  const ref = options;
   const input = el("input", {
     type: "text",
     inputmode: "decimal",
@@ -133,39 +179,5 @@ export function openWeightEditor(
     el("h4", {}, options.bias ? `Bias of L${ref.layer}.N${ref.neuron}` : `Weight ${name}`),
     form,
   );
-  const { x = 8, y = 8 } = options.at ?? {};
-  box.style.left = `${Math.max(8, Math.min(x, container.clientWidth - 308))}px`;
-  box.style.top = `${Math.max(0, y)}px`;
-  let open = true;
-  const close = () => {
-    if (!open) return;
-    open = false;
-    box.remove();
-    options.onClose?.();
-  };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const problem = weightProblem(input.value);
-    if (problem !== null) {
-      alert.textContent = problem;
-      alert.hidden = false;
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return;
-    }
-    options.onEdit(ref.layer, ref.neuron, ref.input, parseDecimal(input.value));
-    close();
-  });
-  box.querySelector('[data-action="cancel-weight"]')!.addEventListener("click", close);
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-    }
-  });
-  box.addEventListener("dg-close", close);
-  container.append(box);
-  input.focus();
-  input.select();
-  return { element: box, close };
+  return { box, form, input, alert };
 }
