@@ -194,6 +194,95 @@ Deno.test({
         }
       });
 
+      await t.step(
+        "a click on a weight edits it: the model trains on from it, recorded",
+        async () => {
+          const page = await openPage(`${url}#steps=6`);
+          /** The weights of L0.N1 in the model.json the page downloads now. */
+          const downloaded = async () => {
+            await page.evaluate(`(() => {
+            const make = URL.createObjectURL;
+            window.__saved = [];
+            URL.createObjectURL = (b) => { window.__saved.push(b); return make(b); };
+          })()`);
+            await page.evaluate(click("[data-action=download-model]"));
+            await page.waitFor(`window.__saved.length > 0`);
+            const file = JSON.parse(await page.evaluate<string>(`window.__saved[0].text()`));
+            return file.model.layers[0] as { weights: number[][]; biases: number[] };
+          };
+          const clickWeight = (name: string) =>
+            page.evaluate(`(() => {
+            const w = document.querySelector('#network [data-weight="${name}"]');
+            const r = w.getBoundingClientRect();
+            w.dispatchEvent(new MouseEvent("click", {
+              bubbles: true, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2,
+            }));
+          })()`);
+          const set = async (text: string) => {
+            await page.evaluate(`(() => {
+            const input = document.querySelector("[data-weight-editor] [data-input=weight]");
+            input.value = ${JSON.stringify(text)};
+            document.querySelector("[data-action=set-weight]").click();
+          })()`);
+          };
+          try {
+            await page.waitFor(
+              `${status("step")} === "0" && document.querySelector("[data-setting]")`,
+            );
+            for (let k = 1; k <= 2; k++) {
+              await page.evaluate(click("[data-action=step]"));
+              await page.waitFor(`${status("step")} === "${k}"`);
+            }
+            const before = await downloaded();
+            await page.waitFor(`document.querySelector('#network [data-weight="L0.N1.w0"]')`);
+            await clickWeight("L0.N1.w0");
+            await page.waitFor(`document.querySelector('[data-weight-editor="L0.N1.w0"]')`);
+            // The editor shows the value of the current moment (step 2), as model.json has it.
+            assert.equal(
+              await page.evaluate(`document.querySelector('[data-weight=value]').textContent`),
+              String(before.weights[1][0]),
+            );
+            // A value that is not a finite number is refused in one line; nothing is sent.
+            await set("1e999");
+            await page.waitFor(`!document.querySelector("[data-weight=error]").hidden`);
+            assert.equal(await page.evaluate(`document.querySelector("#changes").textContent`), "");
+            await set("0.25");
+            await page.waitFor(
+              `document.querySelector("#changes").textContent.includes("L0.N1.w0 = 0.25 from step 3")`,
+            );
+            assert.equal(
+              await page.evaluate(`document.querySelector("[data-weight-editor]")`),
+              null,
+            );
+            assert.equal(await page.evaluate(status("step")), "2");
+            const after = await downloaded();
+            assert.equal(after.weights[1][0], 0.25);
+            // Only that weight changed.
+            after.weights[1][0] = before.weights[1][0];
+            assert.deepEqual(after, before);
+            // The next step trains on from the edited weight: one Adam/SGD update away from 0.25.
+            await page.evaluate(click("[data-action=step]"));
+            await page.waitFor(`${status("step")} === "3"`);
+            const stepped = await downloaded();
+            assert.notEqual(stepped.weights[1][0], 0.25);
+            assert.ok(Math.abs(stepped.weights[1][0] - 0.25) < 1, String(stepped.weights[1][0]));
+            // A bias too: its editor sets it.
+            await page.evaluate(`(() => {
+            const b = document.querySelector('#network [data-bias="L0.N0.b"]');
+            b.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+          })()`);
+            await page.waitFor(`document.querySelector('[data-weight-editor="L0.N0.b"]')`);
+            await set("-1.5");
+            await page.waitFor(
+              `document.querySelector("#changes").textContent.includes("L0.N0.b = -1.5 from step 4")`,
+            );
+            assert.equal((await downloaded()).biases[0], -1.5);
+          } finally {
+            await page.close();
+          }
+        },
+      );
+
       await t.step("a CSV trains as the CLI trains it", async () => {
         const rows = ["a,b,label"];
         for (let i = 0; i < 40; i++) rows.push(`${(i % 7) / 3 - 1},${(i % 5) / 2 - 1},${i % 2}`);
@@ -325,7 +414,10 @@ Deno.test({
         try {
           await page.waitFor(`document.querySelector("[data-action=open-playground]")`);
           await page.evaluate(click("[data-action=open-playground]"));
-          await page.waitFor(`document.querySelector("#status")?.dataset.step === "12"`);
+          // The report's own #status has a data-step too: wait for the playground's.
+          await page.waitFor(
+            `document.querySelector("#playground #status")?.dataset.step === "12"`,
+          );
           assert.equal(await page.evaluate(status("loss")), want[1]);
           assert.deepEqual(page.consoleErrors, []);
           assert.deepEqual(

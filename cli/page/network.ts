@@ -26,6 +26,28 @@ export interface NeuronPreview {
   values: Float64Array;
 }
 
+/**
+ * The event a click (or tap) on a weight or a bias sends, bubbling from the
+ * diagram's container: only the playground listens (it opens the weight editor).
+ */
+export const WEIGHT_CLICK_EVENT = "weight-click";
+
+/** What {@linkcode WEIGHT_CLICK_EVENT} carries: which parameter, and where the click was. */
+export interface WeightClick {
+  /** The layer, from 0. */
+  layer: number;
+  /** The neuron in that layer, from 0. */
+  neuron: number;
+  /** The input the weight multiplies, from 0; the neuron's input count for its bias. */
+  input: number;
+  /** Whether it is the bias. */
+  bias: boolean;
+  /** Where the click was, in the container's CSS pixels. */
+  x: number;
+  /** Where the click was, in the container's CSS pixels. */
+  y: number;
+}
+
 /** The most neurons a column shows until "all" is asked for. */
 const MAX_NEURONS = 16;
 /** Cells per side of a neuron's picture in the boundary plot. */
@@ -181,6 +203,8 @@ function wire(container: HTMLElement): void {
   // A tap (or click) pins what it hit, so that touch can read it; a second tap unpins.
   container.addEventListener("click", (e) => {
     const target = e.target as Element;
+    // Clicks on what a page puts beside the picture (the playground's weight editor) are its own.
+    if (!target.closest(".network-svg, .network-all")) return;
     if (target.closest(".network-all")) {
       container.dataset.all = String(container.dataset.all !== "true");
       const state = states.get(container);
@@ -191,6 +215,22 @@ function wire(container: HTMLElement): void {
     const item = target.closest("[data-weight], [data-bias], [data-node]");
     pinned = item === pinned ? null : item;
     focus(pinned);
+    const m = /^L(\d+)\.N(\d+)\.(?:w(\d+)|b)$/.exec(
+      item?.getAttribute("data-weight") ?? item?.getAttribute("data-bias") ?? "",
+    );
+    const model = states.get(container)?.model;
+    if (!m || !model) return;
+    const [layer, neuron] = [Number(m[1]), Number(m[2])];
+    const box = container.getBoundingClientRect();
+    const detail: WeightClick = {
+      layer,
+      neuron,
+      input: m[3] === undefined ? model.layers[layer].neurons[neuron].w.length : Number(m[3]),
+      bias: m[3] === undefined,
+      x: (e as MouseEvent).clientX - box.left,
+      y: (e as MouseEvent).clientY - box.top,
+    };
+    container.dispatchEvent(new CustomEvent(WEIGHT_CLICK_EVENT, { bubbles: true, detail }));
   });
 }
 

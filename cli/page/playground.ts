@@ -15,9 +15,11 @@ import { Controls, settingText } from "./_controls.ts";
 import { el } from "./_dom.ts";
 import { mountStepper } from "./_stepper_slot.ts";
 import type { PlaneClick } from "./boundary.ts";
+import { WEIGHT_CLICK_EVENT, type WeightClick } from "./network.ts";
 import type { RunInfo, SnapshotJson } from "./data.ts";
 import type { FromPlayground, PlaygroundStatus, ToPlayground } from "./playground_protocol.ts";
 import { View } from "./view.ts";
+import { openWeightEditor } from "./weight_editor.ts";
 
 /** A run to start from (a report's), as the page carries it in `#seed-run`. */
 interface SeedRun {
@@ -369,6 +371,41 @@ app.addEventListener("plane-click", (e) => {
     mountStepper(stepper, mlpJsonOf(info.model, params), click.at, info);
   }
 });
+
+// A click on a weight (or a bias) of the network opens its editor, at the moment shown last.
+app.addEventListener(WEIGHT_CLICK_EVENT, (e) => {
+  const click = (e as CustomEvent<WeightClick>).detail;
+  const container = e.target as HTMLElement;
+  if (!info || !latest) return;
+  const index = parameterIndex(info.model.nin, info.model.nouts, click);
+  if (getComputedStyle(container).position === "static") container.style.position = "relative";
+  const grad = latest.grads?.[index];
+  openWeightEditor(container, {
+    layer: click.layer,
+    neuron: click.neuron,
+    input: click.input,
+    bias: click.bias,
+    value: latest.params[index] ?? NaN,
+    ...(latest.step > 0 && typeof grad === "number" ? { grad } : {}),
+    at: { x: click.x, y: click.y + 12 },
+    onEdit: (layer, neuron, input, value) => post({ type: "weight", layer, neuron, input, value }),
+  });
+});
+
+/** Where a parameter is in `Mlp.parameters()`: layer by layer, neuron by neuron, weights then bias. */
+function parameterIndex(
+  nin: number,
+  nouts: readonly number[],
+  { layer, neuron, input }: { layer: number; neuron: number; input: number },
+): number {
+  let index = 0;
+  let n = nin;
+  for (let l = 0; l < layer; l++) {
+    index += nouts[l] * (n + 1);
+    n = nouts[l];
+  }
+  return index + neuron * (n + 1) + input;
+}
 
 function save(name: string, text: string, type: string): void {
   const a = el("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });

@@ -42,6 +42,17 @@ export const ToPlaygroundSchema = z.discriminatedUnion("type", [
     l1: z.number().optional(),
     l2: z.number().optional(),
   }),
+  /**
+   * Set one parameter of the model (the bias when `input` is the neuron's
+   * input count) from the next step on; recorded in the run's changes.
+   */
+  z.object({
+    type: z.literal("weight"),
+    layer: z.number().int().nonnegative(),
+    neuron: z.number().int().nonnegative(),
+    input: z.number().int().nonnegative(),
+    value: z.number(),
+  }),
   /** Add a point of `label` at `at` (or, with `remove`, remove the nearest): answered by `csv`. */
   z.object({
     type: z.literal("point"),

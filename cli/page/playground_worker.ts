@@ -113,6 +113,9 @@ async function handle(message: ToPlayground): Promise<void> {
     case "change":
       if (run) change(run, message);
       break;
+    case "weight":
+      if (run) weight(run, message);
+      break;
     case "point":
       if (run) point(run, message);
       break;
@@ -297,6 +300,29 @@ function change(r: Run, m: Extract<ToPlayground, { type: "change" }>): void {
     r.error = (error as Error).message;
   }
   status();
+}
+
+/** A weight (or bias) set by hand: the rest of the run goes on from the model with it. */
+function weight(r: Run, m: Extract<ToPlayground, { type: "weight" }>): void {
+  const neuron = r.model.layers[m.layer]?.neurons[m.neuron];
+  if (!neuron || m.input > neuron.w.length) {
+    send({
+      type: "error",
+      message: `Cannot set the weight as L${m.layer}.N${m.neuron} has no input ${m.input}`,
+    });
+    return;
+  }
+  const bias = m.input === neuron.w.length;
+  (bias ? neuron.b : neuron.w[m.input]).data = m.value;
+  const done = r.history.length;
+  const name = `L${m.layer}.N${m.neuron}.${bias ? "b" : `w${m.input}`}`;
+  r.changes.push(`${name} = ${m.value} from step ${done + 1}`);
+  try {
+    r.train = trainFrom(r.setup, r.model, done > 0 ? r.train.optimizer.toJSON() : undefined, done);
+  } catch (error) {
+    r.error = (error as Error).message;
+  }
+  flush(r, true);
 }
 
 /** The data's points, with one added or the nearest removed, as a CSV file. */
