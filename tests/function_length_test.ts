@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+// The TypeScript parser is for this test only, so it is not in deno.json's imports.
+// deno-lint-ignore no-import-prefix
 import ts from "npm:typescript@5.6.3";
 
 /** How long a function may run, in lines, outside the unrolled kernels named below. */
