@@ -15,7 +15,7 @@ import { parseFlags } from "./_flags.ts";
 import { dirname, makeRunDir, readTextCapped, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { escapeHtml, scriptJson, thin } from "./report.ts";
-import { ModelFileSchema } from "./model_file.ts";
+import { readRunFile } from "./model_file.ts";
 import { setUpRun } from "./setup.ts";
 import type { CommandIo } from "./train.ts";
 import type { ComparePayload, CompareRun } from "./compare_page/data.ts";
@@ -159,23 +159,7 @@ async function loadRun(
 ): Promise<CompareRun> {
   const path = `${dir}/model.json`;
   const what = `the run ${show(path)}`;
-  const text = await readTextCapped(path, 64 * 2 ** 20, { verb: "compare", what });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    fail(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = ModelFileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(
-      `${what} is not a denograd run: '${
-        issue.path.join(".") || "(root)"
-      }' is invalid (${issue.message})`,
-    );
-  }
-  const run = parsed.data;
+  const run = await readRunFile(path, "compare", what);
   const config = run.config as unknown as Record<string, unknown>;
   const historyText = await readTextCapped(`${dir}/${run.history}`, 256 * 2 ** 20, {
     verb: "compare",

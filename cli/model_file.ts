@@ -17,7 +17,7 @@ import { Mlp } from "../mod.ts";
 import { BUILTIN_DATASETS } from "../mod.ts";
 import { FinalMetricsSchema, MlpJsonSchema, OptimizerStateSchema } from "../workers/protocol.ts";
 import { show, UsageError } from "./_errors.ts";
-import { INPUT_LIMITS, readJsonFile } from "./_fs.ts";
+import { INPUT_LIMITS, readJsonFile, readTextCapped } from "./_fs.ts";
 import { StoredConfigSchema, type TrainConfig } from "./config.ts";
 import { resolveSettings } from "../mod.ts";
 
@@ -227,4 +227,32 @@ export async function readModelFile(
     );
   }
   return { file, model };
+}
+
+/**
+ * Reads a run folder's `model.json` for a command over many runs (`sweep`,
+ * `compare`): the file checked against the format, model or none. `what`
+ * names it in messages ("the run 'runs/x/model.json'").
+ *
+ * @throws {UsageError} when the file is missing, not JSON or not a run file.
+ */
+export async function readRunFile(path: string, verb: string, what: string): Promise<ModelFile> {
+  const fail = (why: string) => new UsageError(`Cannot ${verb} as ${why}`);
+  const text = await readTextCapped(path, 64 * 2 ** 20, { verb, what });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw fail(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = ModelFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw fail(
+      `${what} is not a denograd run: '${
+        issue.path.join(".") || "(root)"
+      }' is invalid (${issue.message})`,
+    );
+  }
+  return parsed.data;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 import { EXIT, show, UsageError } from "./_errors.ts";
-import { ensureDir, makeRunDir, readTextCapped } from "./_fs.ts";
+import { ensureDir, makeRunDir } from "./_fs.ts";
 import {
   intFlag,
   MAX_TRIALS,
@@ -24,7 +24,7 @@ import {
 import { configFromFlags } from "./config.ts";
 import { shellQuote } from "./setup.ts";
 import type { CommandIo } from "./train.ts";
-import { ModelFileSchema } from "./model_file.ts";
+import { readRunFile } from "./model_file.ts";
 import { writeComparePage } from "./compare.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
 import { trainCommand } from "./train.ts";
@@ -151,24 +151,9 @@ async function trialDone(dir: string, trial: Trial): Promise<boolean> {
   }
   const path = `${folder}/model.json`;
   const what = `the trial ${show(path)}`;
-  const text = await readTextCapped(path, 64 * 2 ** 20, { verb: "sweep", what });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    fail(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = ModelFileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail(
-      `${what} is not a denograd run: '${
-        issue.path.join(".") || "(root)"
-      }' is invalid (${issue.message})`,
-    );
-  }
+  const file = await readRunFile(path, "sweep", what);
   const want = configFromFlags(flagValues(trial.args)) as Record<string, unknown>;
-  const had = parsed.data.config as unknown as Record<string, unknown>;
+  const had = file.config as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(want)) {
     if (JSON.stringify(had[key]) !== JSON.stringify(value)) {
       fail(
