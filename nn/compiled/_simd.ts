@@ -131,11 +131,15 @@ const op = {
   add: [0x6a],
   sub: [0x6b],
   mul: [0x6c],
+  divS: [0x6d],
   shl: [0x74],
   and: [0x71],
   f64: (x: number): Code => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
   geS: [0x4e],
   ltS: [0x48],
+  gtS: [0x4a],
+  leS: [0x4c],
+  select: [0x1b],
   i32Load: [0x28, 2, 0],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
@@ -178,15 +182,15 @@ function forUp(i: number, from: Code, to: number, step: number, body: Code): Cod
   ];
 }
 
-/** `for (i = from; i >= 0; i--) body`. */
-function forDown(i: number, from: Code, body: Code): Code {
+/** `for (i = from; i >= to; i--) body`. */
+function forDown(i: number, from: Code, body: Code, to: Code = op.i32(0)): Code {
   return [
     ...from,
     ...op.set(i),
     ...op.block,
     ...op.loop,
     ...op.get(i),
-    ...op.i32(0),
+    ...to,
     ...op.ltS,
     ...op.brIf(1),
     ...body,
@@ -197,6 +201,103 @@ function forDown(i: number, from: Code, body: Code): Code {
     ...op.br(0),
     ...op.end,
     ...op.end,
+  ];
+}
+
+/** `while (p > lo) body` (the body moves `p` down), with `p` and `lo` locals. */
+function walkDown(p: number, lo: number, body: Code): Code {
+  return [
+    ...op.block,
+    ...op.loop,
+    ...expr(p, lo),
+    ...op.leS,
+    ...op.brIf(1),
+    ...body,
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/**
+ * The samples `[0, n)` in chunks of `size` (a local), first chunk first:
+ * `for (lo = 0; lo < n; lo = hi) { hi = min(lo + size, n); body }`.
+ */
+function chunksUp(lo: number, hi: number, n: number, size: number, body: Code): Code {
+  return [
+    ...op.i32(0),
+    ...op.set(lo),
+    ...op.block,
+    ...op.loop,
+    ...expr(lo, n),
+    ...op.geS,
+    ...op.brIf(1),
+    // hi = lo + size < n ? lo + size : n
+    ...expr(lo, size, "+"),
+    ...op.tee(hi),
+    ...op.get(n),
+    ...expr(hi, n),
+    ...op.ltS,
+    ...op.select,
+    ...op.set(hi),
+    ...body,
+    ...op.get(hi),
+    ...op.set(lo),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/**
+ * The samples `[0, n)` in chunks of `size` (a local), last chunk first:
+ * `for (hi = n; hi > 0; hi = lo) { lo = max(hi - size, 0); body }`.
+ */
+function chunksDown(lo: number, hi: number, n: number, size: number, body: Code): Code {
+  return [
+    ...op.get(n),
+    ...op.set(hi),
+    ...op.block,
+    ...op.loop,
+    ...op.get(hi),
+    ...op.i32(0),
+    ...op.leS,
+    ...op.brIf(1),
+    // lo = hi - size > 0 ? hi - size : 0
+    ...expr(hi, size, "-"),
+    ...op.tee(lo),
+    ...op.i32(0),
+    ...op.get(lo),
+    ...op.i32(0),
+    ...op.gtS,
+    ...op.select,
+    ...op.set(lo),
+    ...body,
+    ...op.get(lo),
+    ...op.set(hi),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/**
+ * `dst = max(floor(budget / width) & -m, m)`: how many samples of `width`
+ * numbers fit in `budget` numbers, a multiple of `m` (a power of 2), at least `m`.
+ */
+function chunkSize(dst: number, budget: number, width: Code, m: number): Code {
+  return [
+    ...op.i32(budget),
+    ...width,
+    ...op.divS,
+    ...op.i32(-m),
+    ...op.and,
+    ...op.tee(dst),
+    ...op.i32(m),
+    ...expr(dst, op.i32(m)),
+    ...op.gtS,
+    ...op.select,
+    ...op.set(dst),
   ];
 }
 
@@ -363,6 +464,10 @@ function forwardFn(): Fn {
       ) => [...storeVectors(zp, row(r)), ...expr(zp, strideB, "+"), ...op.set(zp)]),
     ];
   };
+  // Each block of 4 samples meets every block of neurons: their inputs stay
+  // in the L1 cache, the weights come from L2 row by row. (Neurons outside,
+  // samples inside would walk a column of the weights at a stride of a
+  // power of 2 at widths such as 256, which thrashes a few sets of L1.)
   return {
     params: 7,
     i32s: 11,
@@ -382,10 +487,13 @@ function forwardFn(): Fn {
 function weightGradsFn(): Fn {
   // (g, x, rows, gz, nin, nout, nj, ni, n): blocks of 2 neurons x 8 inputs, then 2 x 2.
   const [g, x, rows, gz, nin, nout, nj, ni, n] = locals(0, 9);
-  const [j, i, s, ga, gb, xp, zp, strideB, ni8] = locals(9, 9);
-  const a = locals(18, 4);
-  const b = locals(22, 4);
-  const [z0, z1, u] = locals(26, 3);
+  const [j, i, rp, ga, gb, xp, zp, strideB, ni8, lo, hi, size, rlo, xi, ninB, noutB] = locals(
+    9,
+    16,
+  );
+  const a = locals(25, 4);
+  const b = locals(29, 4);
+  const [z0, z1, u] = locals(33, 3);
   const block = (v: number): Code => [
     ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", g, "+"),
     ...op.tee(ga),
@@ -393,12 +501,22 @@ function weightGradsFn(): Fn {
     ...op.set(gb),
     ...loadVectors(ga, a.slice(0, v)),
     ...loadVectors(gb, b.slice(0, v)),
-    ...forDown(s, expr(n, op.i32(1), "-"), [
+    // Samples hi - 1 down to lo, by pointers: rp at rows[s], zp at gz[s, j].
+    ...expr(hi, "<<2", rows, "+"),
+    ...op.set(rp),
+    ...expr(hi, nout, "*", j, "+", "<<3", gz, "+"),
+    ...op.set(zp),
+    ...expr(i, "<<3", x, "+"),
+    ...op.set(xi),
+    ...walkDown(rp, rlo, [
+      ...expr(rp, op.i32(4), "-"),
+      ...op.set(rp),
+      ...expr(zp, noutB, "-"),
+      ...op.set(zp),
       // xp = x + (rows[s] * nin + i) * 8; z0, z1 = gz[s, j], gz[s, j + 1]
-      ...expr(s, "<<2", rows, "+", op.i32Load, nin, "*", i, "+", "<<3", x, "+"),
+      ...expr(rp, op.i32Load, ninB, "*", xi, "+"),
       ...op.set(xp),
-      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
-      ...op.tee(zp),
+      ...op.get(zp),
       ...op.vSplat(0),
       ...op.set(z0),
       ...op.get(zp),
@@ -409,14 +527,26 @@ function weightGradsFn(): Fn {
     ...storeVectors(ga, a.slice(0, v)),
     ...storeVectors(gb, b.slice(0, v)),
   ];
+  // Chunks of samples, last first, whose inputs and grads fit in a few
+  // hundred KB (the L2 cache): each grad adds a chunk's terms, is stored,
+  // and goes on with the next chunk's, the same terms in the same order.
   return {
     params: 9,
-    i32s: 9,
+    i32s: 16,
     v128s: 11,
     body: [
       ...expr(nin, op.i32(1), "+", "<<3"),
       ...op.set(strideB),
-      ...forUp(j, op.i32(0), nj, 2, inputBlocks(i, ni, ni8, block)),
+      ...expr(nin, "<<3"),
+      ...op.set(ninB),
+      ...expr(nout, "<<3"),
+      ...op.set(noutB),
+      ...chunkSize(size, 32768, expr(nin, nout, "+"), 1),
+      ...chunksDown(lo, hi, n, size, [
+        ...expr(lo, "<<2", rows, "+"),
+        ...op.set(rlo),
+        ...forUp(j, op.i32(0), nj, 2, inputBlocks(i, ni, ni8, block)),
+      ]),
     ],
   };
 }
@@ -424,47 +554,49 @@ function weightGradsFn(): Fn {
 function biasGradsFn(): Fn {
   // (g, gz, nin, nout, nj, n): g[b_j] += gz[t, j], last sample first, 2 neurons at a time.
   const [g, gz, nin, nout, nj, n] = locals(0, 6);
-  const [j, s, ga, gb] = locals(6, 4);
-  const c = 10;
+  const [j, s, ga, gb, lo, hi, size] = locals(6, 7);
+  const c = 13;
+  // Chunks of samples, last first, as in weightGradsFn.
+  const chunk = forUp(j, op.i32(0), nj, 2, [
+    // the two biases: g + (j * (nin + 1) + nin) * 8, and one stride on
+    ...expr(j, nin, op.i32(1), "+", "*", nin, "+", "<<3", g, "+"),
+    ...op.tee(ga),
+    ...expr(nin, op.i32(1), "+", "<<3", "+"),
+    ...op.set(gb),
+    ...op.get(gb),
+    ...op.get(ga),
+    ...op.vSplat(0),
+    ...op.vLoadLane(1),
+    ...op.set(c),
+    ...forDown(s, expr(hi, op.i32(1), "-"), [
+      ...op.get(c),
+      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+      ...op.vLoad(0),
+      ...op.fAdd,
+      ...op.set(c),
+    ], op.get(lo)),
+    ...op.get(ga),
+    ...op.get(c),
+    ...op.vStoreLane(0),
+    ...op.get(gb),
+    ...op.get(c),
+    ...op.vStoreLane(1),
+  ]);
   return {
     params: 6,
-    i32s: 4,
+    i32s: 7,
     v128s: 1,
-    body: forUp(j, op.i32(0), nj, 2, [
-      // the two biases: g + (j * (nin + 1) + nin) * 8, and one stride on
-      ...expr(j, nin, op.i32(1), "+", "*", nin, "+", "<<3", g, "+"),
-      ...op.tee(ga),
-      ...expr(nin, op.i32(1), "+", "<<3", "+"),
-      ...op.set(gb),
-      ...op.get(gb),
-      ...op.get(ga),
-      ...op.vSplat(0),
-      ...op.vLoadLane(1),
-      ...op.set(c),
-      ...forDown(s, expr(n, op.i32(1), "-"), [
-        ...op.get(c),
-        ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
-        ...op.vLoad(0),
-        ...op.fAdd,
-        ...op.set(c),
-      ]),
-      ...op.get(ga),
-      ...op.get(c),
-      ...op.vStoreLane(0),
-      ...op.get(gb),
-      ...op.get(c),
-      ...op.vStoreLane(1),
-    ]),
+    body: [...chunkSize(size, 32768, op.get(nout), 1), ...chunksDown(lo, hi, n, size, chunk)],
   };
 }
 
 function inputGradsFn(): Fn {
   // (w, gz, gx, nin, nout, ns, ni): blocks of 2 samples x 8 inputs, then 2 x 2.
   const [w, gz, gx, nin, nout, ns, ni] = locals(0, 7);
-  const [s, i, j, wp, zp, xp, ni8] = locals(7, 7);
-  const a = locals(14, 4);
-  const b = locals(18, 4);
-  const [u, v, wv] = locals(22, 3);
+  const [s, i, j, wp, zp, xp, ni8, lo, hi, size] = locals(7, 10);
+  const a = locals(17, 4);
+  const b = locals(21, 4);
+  const [u, v, wv] = locals(25, 3);
   const block = (vs: number): Code => [
     ...zeroVectors([...a.slice(0, vs), ...b.slice(0, vs)]),
     ...forDown(j, expr(nout, op.i32(1), "-"), [
@@ -487,11 +619,22 @@ function inputGradsFn(): Fn {
     ...op.set(xp),
     ...storeVectors(xp, b.slice(0, vs)),
   ];
+  // Chunks of samples whose grads fit in a few hundred KB (the L2 cache),
+  // each met by every block of inputs, whose weights stay in the L1 cache.
   return {
     params: 7,
-    i32s: 7,
+    i32s: 10,
     v128s: 11,
-    body: forUp(s, op.i32(0), ns, 2, inputBlocks(i, ni, ni8, block)),
+    body: [
+      ...chunkSize(size, 16384, op.get(nout), 2),
+      ...chunksUp(
+        lo,
+        hi,
+        ns,
+        size,
+        inputBlocks(i, ni, ni8, (vs) => forUp(s, op.get(lo), hi, 2, block(vs))),
+      ),
+    ],
   };
 }
 
