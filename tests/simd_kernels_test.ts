@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { classificationLoss, CompiledMlp, Mlp, regressionLoss, Sgd } from "../mod.ts";
-import { simdKernels } from "../nn/compiled/_simd.ts";
+import { simdKernels, simdModuleBytes } from "../nn/compiled/_simd.ts";
 
 // The SIMD kernels run in chunks of samples (weight and bias grads: about
 // 32768 / (nin + nout) samples, last chunk first; input grads: about
@@ -160,4 +160,12 @@ Deno.test("training across chunks of samples gives the Value graph's numbers bit
     });
     assert.deepEqual(simd, js);
   });
+});
+
+Deno.test("the SIMD module stays under the 4 KB that browsers compile on the main thread", () => {
+  const size = simdModuleBytes().length;
+  assert.ok(size <= 4096, `${size} bytes`);
+  // The module's docs say how big it is, to a tenth of a KB.
+  const doc = Deno.readTextFileSync(new URL("../nn/compiled/_simd.ts", import.meta.url));
+  assert.match(doc, new RegExp(`The module is ${(size / 1000).toFixed(1)} KB`));
 });

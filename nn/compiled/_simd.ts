@@ -6,11 +6,18 @@
  * the same order as the JS kernels add them, with a plain multiply and a
  * plain add (no fused multiply-add, which `f64x2` does not have), so every
  * lane's float is the JS kernel's. A kernel covers the whole blocks of a
- * layer; the JS kernels do the rest. {@linkcode simdKernels} returns
- * `undefined` where WebAssembly SIMD is missing or may not be compiled (a
- * page whose Content-Security-Policy lacks `'wasm-unsafe-eval'`), or its
- * memory cannot be had, and the JS kernels then do everything. The module
- * is 3.3 KB, under every browser's limit for compiling on the main thread.
+ * layer; the JS kernels do the rest. The kernels are register-blocked (a
+ * block of outputs x samples held in locals, so that each number loaded
+ * serves several sums) and cache-blocked: the weight and bias grads go
+ * through the samples in chunks that fit in L2 (the last chunk first, last
+ * sample first within it, each grad stored after a chunk and continued by
+ * the next: the same terms in the same order), and the input grads meet a
+ * chunk of samples per block of inputs, whose weights stay in L1.
+ * {@linkcode simdKernels} returns `undefined` where WebAssembly SIMD is
+ * missing or may not be compiled (a page whose Content-Security-Policy lacks
+ * `'wasm-unsafe-eval'`), or its memory cannot be had, and the JS kernels
+ * then do everything. The module is 3.6 KB, under every browser's 4 KB
+ * limit for compiling on the main thread (a test keeps it there).
  *
  * @module
  */
@@ -721,12 +728,20 @@ const NAMES = [
 
 let compiled: WebAssembly.Module | null | undefined;
 
+/**
+ * The module's bytes. Browsers compile a module of at most 4 KB on the main
+ * thread (`new WebAssembly.Module`); the tests keep it under that.
+ */
+export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+  const fns = [forwardFn, weightGradsFn, biasGradsFn, inputGradsFn, orderedInputGradsFn, reluFn];
+  return module(fns.map((fn) => fn()), [...NAMES]);
+}
+
 /** The compiled module, or `null` where WebAssembly SIMD cannot be compiled here. */
 function simdModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
-  const fns = [forwardFn, weightGradsFn, biasGradsFn, inputGradsFn, orderedInputGradsFn, reluFn];
   // Outside the try: a mistake in the assembler is an error, not a reason to fall back.
-  const bytes = module(fns.map((fn) => fn()), [...NAMES]);
+  const bytes = simdModuleBytes();
   try {
     compiled = new WebAssembly.Module(bytes);
   } catch {
