@@ -14,11 +14,14 @@
  * which `Value.backward()` meets the samples); an input's grad adds one term
  * per neuron, in the order the graph's backward pass meets the neurons. The
  * kernels are register-blocked (several neurons and samples per pass, held
- * in locals), which runs several of these sums at once but never splits,
- * reorders or fuses one. Where WebAssembly SIMD is available, the whole
- * blocks of each layer run in it (`_simd.ts`: each lane one sum, a plain
- * multiply then a plain add per term) and the JS kernels do the rest. The
- * losses and gradients are therefore bit for bit those of the `Value` path.
+ * in locals), which runs several of these sums at once but never reorders
+ * or fuses one, and cache-blocked: a weight's grad goes through the samples
+ * in chunks that fit in L2, last chunk first, stored after each and
+ * continued by the next, the same terms in the same order. Where
+ * WebAssembly SIMD is available, the whole blocks of each layer run in it
+ * (`_simd.ts`: each lane one sum, a plain multiply then a plain add per
+ * term) and the JS kernels do the rest. The losses and gradients are
+ * therefore bit for bit those of the `Value` path.
  *
  * @module
  */
@@ -773,7 +776,9 @@ function allFinite(a: Float64Array): boolean {
 // sample, last sample first; an input's grad adds one term per neuron, last
 // neuron first) and no sum is split or reordered: the speed comes from
 // computing several independent sums at once (register blocking: blocks of
-// outputs x samples held in locals), never from reassociating one.
+// outputs x samples held in locals) and cache blocking (a weight's grad
+// stored after each chunk of samples and continued by the next, the same
+// terms in the same order), never from reassociating one.
 
 /**
  * One layer's weighted sums: `z[s * nout + j] = b_j + sum_i w_ji * x[s * nin + i]`,
@@ -880,7 +885,10 @@ function forwardSample(
  * sample first: `g[w_ji] += x[rows[t], i] * gz[t, j]` and `g[b_j] += gz[t, j]`
  * for the `n` samples `rows[t]` (ascending), whose sums' grads `gz` are packed,
  * but for the inputs `[0, done)` of each pair of neurons, and their biases
- * when `pairBiases` says they are done. Blocks of 2 neurons x 4 inputs.
+ * when `pairBiases` says they are done. The samples go in chunks that fit in
+ * L2, the last chunk first; each grad is stored after a chunk and goes on
+ * with the next one's terms, so its terms are still added one by one, last
+ * sample first.
  */
 function weightGrads(
   g: Float64Array,
@@ -891,6 +899,27 @@ function weightGrads(
   nout: number,
   rows: Int32Array,
   n: number,
+  done: number,
+  pairBiases: boolean,
+): void {
+  const chunk = Math.max(1, Math.floor(32768 / (nin + nout)));
+  for (let hi = n; hi > 0; hi -= chunk) {
+    const lo = Math.max(0, hi - chunk);
+    weightGradsChunk(g, base, x, nin, gz, nout, rows, lo, hi, done, pairBiases);
+  }
+}
+
+/** {@linkcode weightGrads} for the samples `[lo, hi)`. Blocks of 2 neurons x 4 inputs. */
+function weightGradsChunk(
+  g: Float64Array,
+  base: number,
+  x: Float64Array,
+  nin: number,
+  gz: Float64Array,
+  nout: number,
+  rows: Int32Array,
+  lo: number,
+  hi: number,
   done: number,
   pairBiases: boolean,
 ): void {
@@ -909,7 +938,7 @@ function weightGrads(
       let b1 = g[o1 + i + 1];
       let b2 = g[o1 + i + 2];
       let b3 = g[o1 + i + 3];
-      for (let s = n - 1; s >= 0; s--) {
+      for (let s = hi - 1; s >= lo; s--) {
         const xs = rows[s] * nin + i;
         const zs = s * nout + j;
         const u0 = x[xs];
@@ -940,7 +969,7 @@ function weightGrads(
     for (; i < nin; i++) {
       let a = g[o0 + i];
       let b = g[o1 + i];
-      for (let s = n - 1; s >= 0; s--) {
+      for (let s = hi - 1; s >= lo; s--) {
         const u = x[rows[s] * nin + i];
         const zs = s * nout + j;
         a += u * gz[zs];
@@ -952,7 +981,7 @@ function weightGrads(
     if (pairBiases) continue;
     let c0 = g[o0 + nin];
     let c1 = g[o1 + nin];
-    for (let s = n - 1; s >= 0; s--) {
+    for (let s = hi - 1; s >= lo; s--) {
       const zs = s * nout + j;
       c0 += gz[zs];
       c1 += gz[zs + 1];
@@ -960,10 +989,13 @@ function weightGrads(
     g[o0 + nin] = c0;
     g[o1 + nin] = c1;
   }
-  if (j < nout) lastWeightGrads(g, base, x, nin, gz, nout, rows, n, j);
+  if (j < nout) lastWeightGrads(g, base, x, nin, gz, nout, rows, lo, hi, j);
 }
 
-/** {@linkcode weightGrads} for neuron `j` alone (an odd layer's last), all its inputs and its bias. */
+/**
+ * {@linkcode weightGradsChunk} for neuron `j` alone (an odd layer's last),
+ * all its inputs and its bias. Blocks of 4 inputs, each sample's row read in turn.
+ */
 function lastWeightGrads(
   g: Float64Array,
   base: number,
@@ -972,17 +1004,37 @@ function lastWeightGrads(
   gz: Float64Array,
   nout: number,
   rows: Int32Array,
-  n: number,
+  lo: number,
+  hi: number,
   j: number,
 ): void {
   const o = base + j * (nin + 1);
-  for (let i = 0; i < nin; i++) {
+  let i = 0;
+  for (; i + 3 < nin; i += 4) {
+    let a0 = g[o + i];
+    let a1 = g[o + i + 1];
+    let a2 = g[o + i + 2];
+    let a3 = g[o + i + 3];
+    for (let s = hi - 1; s >= lo; s--) {
+      const xs = rows[s] * nin + i;
+      const z = gz[s * nout + j];
+      a0 += x[xs] * z;
+      a1 += x[xs + 1] * z;
+      a2 += x[xs + 2] * z;
+      a3 += x[xs + 3] * z;
+    }
+    g[o + i] = a0;
+    g[o + i + 1] = a1;
+    g[o + i + 2] = a2;
+    g[o + i + 3] = a3;
+  }
+  for (; i < nin; i++) {
     let a = g[o + i];
-    for (let s = n - 1; s >= 0; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
+    for (let s = hi - 1; s >= lo; s--) a += x[rows[s] * nin + i] * gz[s * nout + j];
     g[o + i] = a;
   }
   let c = g[o + nin];
-  for (let s = n - 1; s >= 0; s--) c += gz[s * nout + j];
+  for (let s = hi - 1; s >= lo; s--) c += gz[s * nout + j];
   g[o + nin] = c;
 }
 
