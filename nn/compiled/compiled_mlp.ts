@@ -906,10 +906,14 @@ function weightGrads(
   for (let hi = n; hi > 0; hi -= chunk) {
     const lo = Math.max(0, hi - chunk);
     weightGradsChunk(g, base, x, nin, gz, nout, rows, lo, hi, done, pairBiases);
+    if (nout % 2 === 1) lastWeightGrads(g, base, x, nin, gz, nout, rows, lo, hi, nout - 1);
   }
 }
 
-/** {@linkcode weightGrads} for the samples `[lo, hi)`. Blocks of 2 neurons x 4 inputs. */
+/**
+ * {@linkcode weightGrads} for the samples `[lo, hi)` and the pairs of
+ * neurons. Blocks of 2 neurons x 4 inputs.
+ */
 function weightGradsChunk(
   g: Float64Array,
   base: number,
@@ -924,8 +928,7 @@ function weightGradsChunk(
   pairBiases: boolean,
 ): void {
   const stride = nin + 1;
-  let j = 0;
-  for (; j + 1 < nout; j += 2) {
+  for (let j = 0; j + 1 < nout; j += 2) {
     const o0 = base + j * stride;
     const o1 = o0 + stride;
     let i = done;
@@ -989,7 +992,6 @@ function weightGradsChunk(
     g[o0 + nin] = c0;
     g[o1 + nin] = c1;
   }
-  if (j < nout) lastWeightGrads(g, base, x, nin, gz, nout, rows, lo, hi, j);
 }
 
 /**
