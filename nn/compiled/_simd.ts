@@ -600,23 +600,30 @@ function biasGradsFn(): Fn {
 function inputGradsFn(): Fn {
   // (w, gz, gx, nin, nout, ns, ni): blocks of 2 samples x 8 inputs, then 2 x 2.
   const [w, gz, gx, nin, nout, ns, ni] = locals(0, 7);
-  const [s, i, j, wp, zp, xp, ni8, lo, hi, size] = locals(7, 10);
-  const a = locals(17, 4);
-  const b = locals(21, 4);
-  const [u, v, wv] = locals(25, 3);
+  const [s, i, zlo, wp, zp, xp, ni8, lo, hi, size, strideB, noutB] = locals(7, 12);
+  const a = locals(19, 4);
+  const b = locals(23, 4);
+  const [u, v, wv] = locals(27, 3);
   const block = (vs: number): Code => [
     ...zeroVectors([...a.slice(0, vs), ...b.slice(0, vs)]),
-    ...forDown(j, expr(nout, op.i32(1), "-"), [
-      // wp = w + (j * (nin + 1) + i) * 8; u, v = gz[s, j], gz[s + 1, j]
-      ...expr(j, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
-      ...op.set(wp),
-      ...expr(s, nout, "*", j, "+", "<<3", gz, "+"),
+    // Neurons nout - 1 down to 0, by pointers: zp at gz[s, j], wp at w[j, i].
+    ...expr(s, nout, "*", "<<3", gz, "+"),
+    ...op.tee(zlo),
+    ...expr(noutB, "+"),
+    ...op.set(zp),
+    ...expr(nout, nin, op.i32(1), "+", "*", i, "+", "<<3", w, "+"),
+    ...op.set(wp),
+    ...walkDown(zp, zlo, [
+      ...expr(zp, op.i32(8), "-"),
       ...op.tee(zp),
       ...op.vSplat(0),
       ...op.set(u),
-      ...expr(zp, nout, "<<3", "+"),
+      // u, v = gz[s, j], gz[s + 1, j]
+      ...expr(zp, noutB, "+"),
       ...op.vSplat(0),
       ...op.set(v),
+      ...expr(wp, strideB, "-"),
+      ...op.set(wp),
       ...accumulate(wp, wv, [[a.slice(0, vs), u], [b.slice(0, vs), v]]),
     ]),
     ...expr(s, nin, "*", i, "+", "<<3", gx, "+"),
@@ -630,9 +637,13 @@ function inputGradsFn(): Fn {
   // each met by every block of inputs, whose weights stay in the L1 cache.
   return {
     params: 7,
-    i32s: 10,
+    i32s: 12,
     v128s: 11,
     body: [
+      ...expr(nin, op.i32(1), "+", "<<3"),
+      ...op.set(strideB),
+      ...expr(nout, "<<3"),
+      ...op.set(noutB),
       ...chunkSize(size, 16384, op.get(nout), 2),
       ...chunksUp(
         lo,
