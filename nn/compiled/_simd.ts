@@ -644,7 +644,7 @@ function inputGradsFn(): Fn {
       ...op.set(strideB),
       ...expr(nout, "<<3"),
       ...op.set(noutB),
-      ...chunkSize(size, 16384, op.get(nout), 2),
+      ...chunkSize(size, 3072, op.get(nout), 2),
       ...chunksUp(
         lo,
         hi,
