@@ -2,12 +2,14 @@
  * Times the compiled path's SIMD kernels (GFLOP/s of forward, weight grads
  * and input grads on a hidden W x W layer over N samples, all active) and
  * whole training steps (2-W-W-1, ReLU, MSE, SGD, float64, full batch, one
- * thread) on the workloads of issue 21. With `--before DIR` (a copy of
- * another commit's `mod.ts`, `engine/` and `nn/`, e.g. from `git archive`),
- * it runs that copy and this one alternately, round by round, and prints
- * the medians and their ratio.
+ * thread) on the workloads of issue 21 (`--small`: layers that fit in L1).
+ * With `--before DIR` (a copy of another commit's `deno.json`, `mod.ts`,
+ * `engine/` and `nn/`, e.g. from `git archive`), it runs that copy and this
+ * one alternately, round by round, and prints the medians and their ratio.
+ * Each round's figure is the fastest call in this process's CPU time: the
+ * machine may be shared, and wall time counts other processes' turns.
  *
- *     git archive main mod.ts engine nn | tar -x -C /tmp/base
+ *     git archive main deno.json mod.ts engine nn | tar -x -C /tmp/base
  *     deno run --allow-read bench/kernel_timing.ts --before /tmp/base
  *
  * @module
