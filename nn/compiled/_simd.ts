@@ -146,6 +146,7 @@ const op = {
   ltS: [0x48],
   gtS: [0x4a],
   leS: [0x4c],
+  leU: [0x4d],
   select: [0x1b],
   i32Load: [0x28, 2, 0],
   block: [0x02, 0x40],
@@ -211,13 +212,16 @@ function forDown(i: number, from: Code, body: Code, to: Code = op.i32(0)): Code 
   ];
 }
 
-/** `while (p > lo) body` (the body moves `p` down), with `p` and `lo` locals. */
+/**
+ * `while (p > lo) body` (the body moves `p` down), with `p` and `lo` local
+ * addresses, compared unsigned (a memory may be larger than 2 GiB).
+ */
 function walkDown(p: number, lo: number, body: Code): Code {
   return [
     ...op.block,
     ...op.loop,
     ...expr(p, lo),
-    ...op.leS,
+    ...op.leU,
     ...op.brIf(1),
     ...body,
     ...op.br(0),
