@@ -370,10 +370,26 @@ export function predictBatch(
   return new CompiledMlp(model, x.length, { rowsPerPass: options.rowsPerPass }).predict(x);
 }
 
-/** A training run: yields each step's metrics, and holds the optimizer (for its state). */
+/**
+ * A training run: yields each step's metrics, and holds the optimizer (for
+ * its state).
+ *
+ * On the compiled engine the parameters live in flat arrays while the run
+ * goes on, and the model's `Value`s are brought up to date only when asked:
+ * `sync()` writes the current parameters (and the latest step's grads) into
+ * them, and the run does so itself when it ends (all steps done, `return()`,
+ * or a throw, divergence included). Call `sync()` before reading the model
+ * between steps (a snapshot, `predict()`, `toJSON()`); call `reload()` after
+ * changing a `Value` between steps (the next step starts from it). On the
+ * `Value` engine both do nothing: the `Value`s are the parameters.
+ */
 export interface TrainRun extends Generator<StepMetrics, void, void> {
   /** The optimizer; `optimizer.toJSON()` is what {@linkcode TrainOptions.start} takes to resume. */
   readonly optimizer: Optimizer;
+  /** Writes the run's current parameters and latest grads into the model's `Value`s. */
+  sync(): void;
+  /** Reads the model's `Value`s back into the run, after they were changed from outside. */
+  reload(): void;
 }
 
 /**
@@ -422,7 +438,13 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
 export function trainSteps(model: Mlp, data: Dataset, options: TrainOptions = {}): TrainRun {
   const { options: o, optimizer: resumed } = resolve(model, data, options);
   const optimizer = resumed ?? makeOptimizer(o.optimizer, model.parameters(), { lr: o.lr });
-  return Object.assign(steps(model, data, o, optimizer), { optimizer });
+  // The engine while the run goes on (none before its first step and after its end).
+  const live: { engine?: StepEngine } = {};
+  return Object.assign(steps(model, data, o, optimizer, live), {
+    optimizer,
+    sync: () => live.engine?.writeModel(),
+    reload: () => live.engine?.readModel(),
+  });
 }
 
 function* steps(
@@ -430,6 +452,7 @@ function* steps(
   data: Dataset,
   o: ResolvedTrainOptions,
   optimizer: Optimizer,
+  live: { engine?: StepEngine },
 ): Generator<StepMetrics, void, void> {
   const first = o.start?.step ?? 0;
   // A resumed run's schedule starts from its lr (by default where the run stopped).
@@ -448,31 +471,36 @@ function* steps(
   const test = o.test !== undefined && o.test.x.length > 0
     ? new Evaluator(model, o.test, eo)
     : undefined;
+  live.engine = engine;
   let start = NaN;
-  for (let k = first; k < first + o.steps; k++) {
-    let x = data.x;
-    let y = data.y;
-    if (batchSize < n) {
-      const batch = rng.shuffle(all).slice(0, batchSize);
-      x = batch.map((i) => data.x[i]);
-      y = batch.map((i) => data.y[i]);
+  try {
+    for (let k = first; k < first + o.steps; k++) {
+      let x = data.x;
+      let y = data.y;
+      if (batchSize < n) {
+        const batch = rng.shuffle(all).slice(0, batchSize);
+        x = batch.map((i) => data.x[i]);
+        y = batch.map((i) => data.y[i]);
+      }
+      const lr = schedule(k);
+      const m = engine.forward(x, y);
+      if (k === first) start = m.loss;
+      if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
+      const metrics: StepMetrics = { step: k + 1, ...m, lr };
+      if (test !== undefined) {
+        const t = engine.evaluate(test);
+        metrics.testLoss = t.loss;
+        if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
+        if (t.mse !== undefined) metrics.testMse = t.mse;
+        if (t.r2 !== undefined) metrics.testR2 = t.r2;
+      }
+      optimizer.lr = lr;
+      engine.update(optimizer);
+      yield metrics;
     }
-    const lr = schedule(k);
-    const m = engine.forward(x, y);
-    if (k === first) start = m.loss;
-    if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
-    const metrics: StepMetrics = { step: k + 1, ...m, lr };
-    if (test !== undefined) {
-      const t = test.run();
-      metrics.testLoss = t.loss;
-      if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
-      if (t.mse !== undefined) metrics.testMse = t.mse;
-      if (t.r2 !== undefined) metrics.testR2 = t.r2;
-    }
-    optimizer.zeroGrad();
-    engine.backward();
-    optimizer.lr = lr;
-    optimizer.step();
-    yield metrics;
+  } finally {
+    // However the run ends (done, return(), a throw), the model's Values catch up.
+    engine.writeModel();
+    live.engine = undefined;
   }
 }

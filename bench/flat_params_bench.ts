@@ -1,0 +1,140 @@
+/**
+ * Milliseconds per training step (`trainSteps`, compiled engine, MSE, SGD and
+ * Adam) of 2-W-W-1 models on N moons points, for this tree against another
+ * copy of the library (`--before DIR`, a checkout's root), measured in one
+ * interleaved run: each round times every cell on both trees, the order of
+ * the two alternating from round to round; the table gives the medians and
+ * the median of the per-round ratios (after / before).
+ *
+ *     git archive <commit> | tar -x -C /tmp/before
+ *     deno run --allow-read bench/flat_params_bench.ts --before /tmp/before --rounds 7
+ *
+ * It also times the per-parameter work that remains on the flat arrays
+ * (`optimizer.stepArrays`) at each width, in nanoseconds per parameter.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import * as after from "../mod.ts";
+
+type Lib = typeof after;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    before: { type: "string" },
+    rounds: { type: "string", default: "7" },
+    widths: { type: "string", default: "256,512" },
+    sizes: { type: "string", default: "100,1000" },
+  },
+});
+const rounds = Number(values.rounds);
+const widths = values.widths!.split(",").map(Number);
+const sizes = values.sizes!.split(",").map(Number);
+const before: Lib | undefined = values.before === undefined
+  ? undefined
+  : await import(pathToFileURL(`${Deno.realPathSync(values.before)}/mod.ts`).href);
+
+interface Cell {
+  w: number;
+  n: number;
+  optimizer: "sgd" | "adam";
+}
+
+const cells: Cell[] = [];
+for (const w of widths) {
+  for (const n of sizes) {
+    for (const optimizer of ["sgd", "adam"] as const) cells.push({ w, n, optimizer });
+  }
+}
+
+/** Steps timed per measurement: about a third of a second at today's speed. */
+function stepsOf(c: Cell): number {
+  return Math.max(3, Math.round(30 * (100 / c.n) ** 0.7 * (256 / c.w) ** 2));
+}
+
+/** Milliseconds per step of `c` on `lib`, after one untimed step (the layout). */
+function time(lib: Lib, c: Cell): { ms: number; loss: number } {
+  const data = lib.makeMoons({ samples: c.n, noise: 0.1, seed: 1 });
+  const model = new lib.Mlp(2, [c.w, c.w, 1], { seed: 1 });
+  const steps = stepsOf(c);
+  const lr = c.optimizer === "sgd" ? 1e-5 : 1e-4;
+  const run = lib.trainSteps(model, data, {
+    loss: "mse",
+    optimizer: c.optimizer,
+    lr,
+    lrSchedule: "constant",
+    steps: steps + 1,
+  });
+  run.next();
+  const t0 = performance.now();
+  let loss = NaN;
+  for (const m of run) loss = m.loss;
+  return { ms: (performance.now() - t0) / steps, loss };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const rows = cells.map(() => ({ a: [] as number[], b: [] as number[], r: [] as number[] }));
+const losses = cells.map(() => ({ a: NaN, b: NaN }));
+for (let round = 0; round < rounds; round++) {
+  cells.forEach((c, i) => {
+    const order = before === undefined ? ["a"] : round % 2 ? ["b", "a"] : ["a", "b"];
+    const got: Record<string, number> = {};
+    for (const which of order) {
+      const { ms, loss } = time(which === "a" ? after : before!, c);
+      got[which] = ms;
+      losses[i][which as "a" | "b"] = loss;
+    }
+    rows[i].a.push(got.a);
+    if (before !== undefined) {
+      rows[i].b.push(got.b);
+      rows[i].r.push(got.a / got.b);
+    }
+  });
+  console.error(`round ${round + 1}/${rounds} done`);
+}
+
+console.log(
+  "| model | N | optimizer | before ms/step | after ms/step | after/before | same loss |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+cells.forEach((c, i) => {
+  const { a, b, r } = rows[i];
+  const fmt = (xs: number[]) => xs.length ? median(xs).toFixed(2) : "-";
+  const same = before === undefined ? "-" : losses[i].a === losses[i].b ? "yes" : "NO";
+  console.log(
+    `| 2-${c.w}-${c.w}-1 | ${c.n} | ${c.optimizer} | ${fmt(b)} | ${fmt(a)} | ${
+      r.length ? median(r).toFixed(3) : "-"
+    } | ${same} |`,
+  );
+});
+
+// The per-parameter work left: the optimizer's update on the flat arrays.
+if ("stepArrays" in after.Sgd.prototype) {
+  console.log("\n| width | parameters | SGD ns/param | Adam ns/param |");
+  console.log("| --- | --- | --- | --- |");
+  for (const w of widths) {
+    const model = new after.Mlp(2, [w, w, 1], { seed: 1 });
+    const params = model.parameters();
+    const p = Float64Array.from(params, (v) => v.data);
+    const g = p.map((x) => x * 1e-3);
+    const perParam = (opt: after.Optimizer) => {
+      const times: number[] = [];
+      for (let r = 0; r < 15; r++) {
+        const t0 = performance.now();
+        opt.stepArrays(p, g);
+        times.push(performance.now() - t0);
+      }
+      return (median(times) * 1e6 / p.length).toFixed(2);
+    };
+    const sgd = perParam(new after.Sgd(params, { lr: 1e-6 }));
+    const adam = perParam(new after.Adam(params, { lr: 1e-6 }));
+    console.log(`| ${w} | ${p.length} | ${sgd} | ${adam} |`);
+  }
+}
