@@ -321,6 +321,15 @@ function passesOf(
  * adds the gradients into each parameter's `grad`, as `Value.backward()`
  * does; optimizers then update the model as usual.
  *
+ * With `syncModel: false` (what `trainSteps` uses) the parameters live in
+ * the flat arrays instead, in the layouts the kernels read: `forward()` and
+ * `backward()` leave the `Value`s alone, `step(optimizer)` updates the flat
+ * parameters from the flat grads (`optimizer.stepArrays()`, the floats of
+ * `optimizer.step()`), and two calls sync them with the model:
+ * `writeModel()` (flat into `Value`s: data, and the latest grads) when
+ * someone is about to look at the model, `readModel()` (`Value`s into flat)
+ * after someone changed it.
+ *
  * @example Same loss and grads as the Value graph
  * ```ts
  * import assert from "node:assert/strict";
@@ -337,6 +346,25 @@ function passesOf(
  * graph.backward();
  * assert.equal(loss, graph.data);
  * assert.deepEqual(grads, model.parameters().map((p) => p.grad));
+ * ```
+ *
+ * @example Parameters in flat arrays, synced with the model when asked
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CompiledMlp, Mlp, Sgd } from "../../mod.ts";
+ * const model = new Mlp(2, [8, 1], { seed: 3 });
+ * const x = [[0.5, -1], [2, 0.25]];
+ * const compiled = new CompiledMlp(model, 2, { loss: "mse", syncModel: false });
+ * const optimizer = new Sgd(model.parameters(), { lr: 0.1 });
+ * const before = model.toJSON();
+ * for (let step = 0; step < 5; step++) {
+ *   compiled.forward(x, [1, -1]);
+ *   compiled.backward();
+ *   compiled.step(optimizer);
+ * }
+ * assert.deepEqual(model.toJSON(), before); // the Values wait
+ * compiled.writeModel(); // until someone looks
+ * assert.notDeepEqual(model.toJSON(), before);
  * ```
  */
 export class CompiledMlp {

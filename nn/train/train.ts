@@ -401,7 +401,10 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * By default the forward and backward passes run on {@linkcode CompiledMlp}
  * (flat typed arrays, no allocation per step); `engine: "value"` builds the
  * `Value` graph and calls `backward()` instead. Both yield the same metrics,
- * bit for bit.
+ * bit for bit. On the compiled engine the parameters live in flat arrays
+ * while the run goes on, where the optimizer updates them: the model's
+ * `Value`s catch up when the run ends, and between steps when you call
+ * `run.sync()` (see {@linkcode TrainRun}).
  *
  * @example Micrograd's demo, in a loop that could yield between steps
  * ```ts
@@ -412,6 +415,21 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * let last;
  * for (const metrics of trainSteps(model, data, { steps: 60 })) last = metrics;
  * assert.ok(last!.accuracy! > 0.9);
+ * ```
+ *
+ * @example Looking at the model between steps: sync() first
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeMoons, Mlp, trainSteps } from "../../mod.ts";
+ * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
+ * const model = new Mlp(2, [8, 1], { seed: 2 });
+ * const built = model.toJSON();
+ * const run = trainSteps(model, data, { steps: 20 });
+ * for (const m of run) {
+ *   if (m.step !== 10) continue;
+ *   run.sync(); // the model's Values now hold step 10's weights
+ *   assert.notDeepEqual(model.toJSON(), built);
+ * }
  * ```
  *
  * @example Resume: 50 + 50 steps end where 100 steps end
