@@ -2,9 +2,10 @@
  * Milliseconds per training step (`trainSteps`, compiled engine, MSE, SGD and
  * Adam) of 2-W-W-1 models on N moons points, for this tree against another
  * copy of the library (`--before DIR`, a checkout's root), measured in one
- * interleaved run: each round times every cell on both trees, the order of
- * the two alternating from round to round; the table gives the medians and
- * the median of the per-round ratios (after / before).
+ * interleaved run: each round runs every cell on both trees, their steps
+ * timed alternately (A, B, A, B ...); the table gives the medians over the
+ * rounds of each round's median step, and of the per-round ratios (after /
+ * before). "same loss": both trees' last losses are equal, bit for bit.
  *
  *     git archive <commit> | tar -x -C /tmp/before
  *     deno run --allow-read bench/flat_params_bench.ts --before /tmp/before --rounds 7
@@ -49,29 +50,31 @@ for (const w of widths) {
   }
 }
 
-/** Steps timed per measurement: about a third of a second at today's speed. */
+/** Steps timed per round: about a third of a second at today's speed. */
 function stepsOf(c: Cell): number {
-  return Math.max(3, Math.round(30 * (100 / c.n) ** 0.7 * (256 / c.w) ** 2));
+  return Math.max(4, Math.round(30 * (100 / c.n) ** 0.7 * (256 / c.w) ** 2));
 }
 
-/** Milliseconds per step of `c` on `lib`, after one untimed step (the layout). */
-function time(lib: Lib, c: Cell): { ms: number; loss: number } {
+/** A run of `c` on `lib`, its first step (the layout) done. */
+function start(lib: Lib, c: Cell, steps: number): Iterator<{ loss: number }> {
   const data = lib.makeMoons({ samples: c.n, noise: 0.1, seed: 1 });
   const model = new lib.Mlp(2, [c.w, c.w, 1], { seed: 1 });
-  const steps = stepsOf(c);
-  const lr = c.optimizer === "sgd" ? 1e-5 : 1e-4;
   const run = lib.trainSteps(model, data, {
     loss: "mse",
     optimizer: c.optimizer,
-    lr,
+    lr: c.optimizer === "sgd" ? 1e-5 : 1e-4,
     lrSchedule: "constant",
     steps: steps + 1,
   });
   run.next();
+  return run;
+}
+
+/** Milliseconds of one step of `run`, and its loss. */
+function timeStep(run: Iterator<{ loss: number }>): { ms: number; loss: number } {
   const t0 = performance.now();
-  let loss = NaN;
-  for (const m of run) loss = m.loss;
-  return { ms: (performance.now() - t0) / steps, loss };
+  const r = run.next();
+  return { ms: performance.now() - t0, loss: r.value!.loss };
 }
 
 function median(xs: number[]): number {
@@ -80,21 +83,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+// Each round: for every cell, a fresh run on each tree, their steps timed
+// alternately (A, B, A, B ...), so that both see the same load.
 const rows = cells.map(() => ({ a: [] as number[], b: [] as number[], r: [] as number[] }));
 const losses = cells.map(() => ({ a: NaN, b: NaN }));
 for (let round = 0; round < rounds; round++) {
   cells.forEach((c, i) => {
-    const order = before === undefined ? ["a"] : round % 2 ? ["b", "a"] : ["a", "b"];
-    const got: Record<string, number> = {};
-    for (const which of order) {
-      const { ms, loss } = time(which === "a" ? after : before!, c);
-      got[which] = ms;
-      losses[i][which as "a" | "b"] = loss;
+    const record = (run: Iterator<{ loss: number }>, which: "a" | "b"): number => {
+      const { ms, loss } = timeStep(run);
+      losses[i][which] = loss;
+      return ms;
+    };
+    const steps = stepsOf(c);
+    const a = start(after, c, steps);
+    const b = before === undefined ? undefined : start(before, c, steps);
+    const ta: number[] = [];
+    const tb: number[] = [];
+    for (let k = 0; k < steps; k++) {
+      const aFirst = (k + round) % 2 === 0;
+      if (b !== undefined && !aFirst) tb.push(record(b, "b"));
+      ta.push(record(a, "a"));
+      if (b !== undefined && aFirst) tb.push(record(b, "b"));
     }
-    rows[i].a.push(got.a);
-    if (before !== undefined) {
-      rows[i].b.push(got.b);
-      rows[i].r.push(got.a / got.b);
+    rows[i].a.push(median(ta));
+    if (b !== undefined) {
+      rows[i].b.push(median(tb));
+      rows[i].r.push(median(ta) / median(tb));
     }
   });
   console.error(`round ${round + 1}/${rounds} done`);
