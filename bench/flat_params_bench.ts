@@ -129,26 +129,39 @@ cells.forEach((c, i) => {
   );
 });
 
-// The per-parameter work left: the optimizer's update on the flat arrays.
-if ("stepArrays" in after.Sgd.prototype) {
-  console.log("\n| width | parameters | SGD ns/param | Adam ns/param |");
-  console.log("| --- | --- | --- | --- |");
-  for (const w of widths) {
-    const model = new after.Mlp(2, [w, w, 1], { seed: 1 });
-    const params = model.parameters();
-    const p = Float64Array.from(params, (v) => v.data);
-    const g = p.map((x) => x * 1e-3);
-    const perParam = (opt: after.Optimizer) => {
-      const times: number[] = [];
-      for (let r = 0; r < 15; r++) {
-        const t0 = performance.now();
-        opt.stepArrays(p, g);
-        times.push(performance.now() - t0);
-      }
-      return (median(times) * 1e6 / p.length).toFixed(2);
-    };
-    const sgd = perParam(new after.Sgd(params, { lr: 1e-6 }));
-    const adam = perParam(new after.Adam(params, { lr: 1e-6 }));
-    console.log(`| ${w} | ${p.length} | ${sgd} | ${adam} |`);
-  }
+// The per-parameter work left, in ns per parameter: the optimizer's update
+// on the flat arrays, the copy of the weights for the SIMD forward kernel
+// (what step() adds to stepArrays()), and a sync each way with the Values.
+console.log(
+  "\n| width | parameters | SGD | Adam | copy for SIMD forward | writeModel | readModel |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const w of widths) {
+  const model = new after.Mlp(2, [w, w, 1], { seed: 1 });
+  const params = model.parameters();
+  const x = [[0.5, -1]];
+  const compiled = new after.CompiledMlp(model, 1, { loss: "mse", syncModel: false });
+  compiled.forward(x, [1]);
+  compiled.backward();
+  const p = Float64Array.from(params, (v) => v.data);
+  const g = p.map((x) => x * 1e-3);
+  const perParam = (f: () => void) => {
+    const times: number[] = [];
+    for (let r = 0; r < 21; r++) {
+      const t0 = performance.now();
+      f();
+      times.push(performance.now() - t0);
+    }
+    return median(times) * 1e6 / p.length;
+  };
+  const sgd = new after.Sgd(params, { lr: 1e-9 });
+  const adam = new after.Adam(params, { lr: 1e-9 });
+  const cells = [
+    perParam(() => sgd.stepArrays(p, g)),
+    perParam(() => adam.stepArrays(p, g)),
+    perParam(() => compiled.step(sgd)) - perParam(() => sgd.stepArrays(p, g)),
+    perParam(() => compiled.writeModel()),
+    perParam(() => compiled.readModel()),
+  ];
+  console.log(`| ${w} | ${p.length} | ${cells.map((c) => c.toFixed(2)).join(" | ")} |`);
 }

@@ -5,7 +5,8 @@
  *
  * The program is laid out once; each step replays it with new inputs, labels
  * and parameter values, and writes gradients back into the model's
- * parameters. The math of each activation, loss and penalty comes from its
+ * parameters (or, with `syncModel: false`, keeps parameters and gradients
+ * in its flat arrays, where the optimizer updates them). The math of each activation, loss and penalty comes from its
  * one definition ({@linkcode ACTIVATION_FUNCTIONS}, {@linkcode LOSS_FUNCTIONS},
  * {@linkcode PENALTIES}), whose kernels perform the same float operations as
  * the `Value` forms. The layers' own sums are added in the graph's order:
