@@ -10,11 +10,16 @@
  *     git archive <commit> | tar -x -C /tmp/before
  *     deno run --allow-read bench/flat_params_bench.ts --before /tmp/before --rounds 7
  *
+ * `--cpu` times each step in the process's CPU time rather than wall time:
+ * steadier when other programs share the cores (it counts every thread of
+ * the process, the garbage collector's too).
+ *
  * It also times the per-parameter work that remains on the flat arrays
  * (`optimizer.stepArrays`) at each width, in nanoseconds per parameter.
  *
  * @module
  */
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import * as after from "../mod.ts";
@@ -28,8 +33,11 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "7" },
     widths: { type: "string", default: "256,512" },
     sizes: { type: "string", default: "100,1000" },
+    cpu: { type: "boolean", default: false },
   },
 });
+// --cpu: the process's CPU time per step instead of wall time (steadier on a loaded machine).
+const cpu = values.cpu!;
 const rounds = Number(values.rounds);
 const widths = values.widths!.split(",").map(Number);
 const sizes = values.sizes!.split(",").map(Number);
@@ -72,6 +80,12 @@ function start(lib: Lib, c: Cell, steps: number): Iterator<{ loss: number }> {
 
 /** Milliseconds of one step of `run`, and its loss. */
 function timeStep(run: Iterator<{ loss: number }>): { ms: number; loss: number } {
+  if (cpu) {
+    const c0 = cpuUsage();
+    const r = run.next();
+    const c = cpuUsage(c0);
+    return { ms: (c.user + c.system) / 1000, loss: r.value!.loss };
+  }
   const t0 = performance.now();
   const r = run.next();
   return { ms: performance.now() - t0, loss: r.value!.loss };
