@@ -69,12 +69,17 @@ function scalarLoopStepper(job: Job): JobStepper {
 }
 
 /**
- * The compiled path's step taken apart, as `trainSteps` runs it: forward,
- * zeroGrad + backward, the update. Also checks it gets the same losses.
+ * The compiled path's step taken apart, as `trainSteps` runs it (the
+ * parameters in the flat arrays): forward, backward, the update. Also
+ * checks it gets the same losses.
  */
 function splitCompiled(job: Job, steps: number, losses: number[]): { split: Split; same: boolean } {
   const model = new Mlp(job.sizes[0], job.sizes.slice(1));
-  const compiled = new CompiledMlp(model, job.x.length, { loss: job.loss, l2: job.alpha });
+  const compiled = new CompiledMlp(model, job.x.length, {
+    loss: job.loss,
+    l2: job.alpha,
+    syncModel: false,
+  });
   const optimizer = new Sgd(model.parameters(), { lr: 1 });
   const f: number[] = [];
   const b: number[] = [];
@@ -82,15 +87,17 @@ function splitCompiled(job: Job, steps: number, losses: number[]): { split: Spli
   let same = true;
   for (let t = 0; t < steps; t++) {
     const k = t % job.episode;
-    if (k === 0) model.setParameters(job.init);
+    if (k === 0) {
+      model.setParameters(job.init);
+      compiled.readModel();
+    }
     const t0 = performance.now();
     const loss = compiled.forward(job.x, job.y);
     const t1 = performance.now();
-    optimizer.zeroGrad();
     compiled.backward();
     const t2 = performance.now();
     optimizer.lr = episodeLr(k, job.episode, job.lr);
-    optimizer.step();
+    compiled.step(optimizer);
     const t3 = performance.now();
     f.push(t1 - t0);
     b.push(t2 - t1);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeMoons, Mlp } from "../mod.ts";
+import { loopSettings, makeMoons, Mlp, trainSteps } from "../mod.ts";
 import type { StartMessage } from "../workers/protocol.ts";
 import { mlpJsonOf, timelineSteps } from "../workers/snapshots.ts";
 import { runWorkerFixture } from "./_cli.ts";
@@ -47,6 +47,26 @@ Deno.test("the worker sends the timeline's moments, dense early, with the model 
   assert.ok(timeline[0].grads.values.every((g) => g === 0));
   assert.deepEqual(mlpJsonOf(new Mlp(2, [8, 1]), timeline.at(-1)!.params.values), r.outcome.model);
   assert.ok(timeline.at(-1)!.grads.values.some((g) => g !== 0), "the last step's grads");
+});
+
+Deno.test("every timeline snapshot holds the weights and grads of its step, as the Value engine's", async () => {
+  const message = start(40, { timeline: 12, liveMs: 0 });
+  const r = await run(message);
+  const timeline = r.snapshots.filter((s) => s.timeline);
+  // The worker trains on the compiled engine, its parameters in flat arrays between snapshots.
+  const model = new Mlp(message.spec.nin, message.spec.nouts, { seed: message.spec.seed });
+  const params = model.parameters();
+  const at = new Map<number, { params: number[]; grads: number[] }>();
+  at.set(0, { params: params.map((p) => p.data), grads: params.map(() => 0) });
+  const options = { ...loopSettings(message.spec), engine: "value" } as const;
+  for (const m of trainSteps(model, data, options)) {
+    at.set(m.step, { params: params.map((p) => p.data), grads: params.map((p) => p.grad) });
+  }
+  assert.ok(timeline.length >= 10);
+  for (const s of timeline) {
+    assert.deepEqual(s.params.values, at.get(s.step)!.params, `params at step ${s.step}`);
+    assert.deepEqual(s.grads.values, at.get(s.step)!.grads, `grads at step ${s.step}`);
+  }
 });
 
 Deno.test("live snapshots carry a fresh decision grid as typed arrays", async () => {

@@ -44,6 +44,7 @@ Deno.test("trainSteps yields one step at a time so a caller can interleave other
   const first = it.next();
   assert.equal(first.done, false);
   assert.equal((first.value as StepMetrics).step, 1, "steps are numbered from 1");
+  it.sync();
   assert.notDeepEqual(model.toJSON(), before, "one step updated the model");
   const rest = [...{ [Symbol.iterator]: () => it }];
   assert.deepEqual(rest.map((m) => m.step), [2, 3, 4, 5]);

@@ -119,8 +119,8 @@ async function train(start: StartMessage): Promise<void> {
     });
     sent = history.length;
   };
-  const watcher = makeWatcher(model, start);
   const steps = trainSteps(model, trainSet, options);
+  const watcher = makeWatcher(model, start, () => steps.sync());
   try {
     let finished = false;
     watcher.after(0);
@@ -139,6 +139,8 @@ async function train(start: StartMessage): Promise<void> {
       watcher.live(history.length);
       if (!finished) await yieldToEventLoop();
     }
+    // A cancelled run ends here: its model's Values catch up.
+    steps.return();
     watcher.end(history.length);
   } catch (error) {
     sendProgress();
@@ -202,8 +204,10 @@ const LIVE_GRID = 60;
  * (`after`, called after each update) and live ones with a fresh grid
  * (`live`, called between chunks) every `liveMs`, or less often when a grid
  * takes long, so that the live view costs at most about 5% of training.
+ * Each snapshot first calls `sync` (the run's `sync()`), which brings the
+ * model's `Value`s up to date with the parameters the run trains.
  */
-function makeWatcher(model: Mlp, start: StartMessage) {
+function makeWatcher(model: Mlp, start: StartMessage, sync: () => void) {
   const watch = start.watch ?? { timeline: 0, liveMs: 0 };
   const moments = timelineSteps(start.spec.steps, watch.timeline);
   const params = model.parameters();
@@ -221,6 +225,7 @@ function makeWatcher(model: Mlp, start: StartMessage) {
   let lastTimeline = -1;
   let nextLive = performance.now() + watch.liveMs;
   const snap = (step: number, timeline: boolean, grid?: Grid) => {
+    sync();
     const message: SnapshotMessage = {
       type: "snapshot",
       step,
@@ -242,6 +247,7 @@ function makeWatcher(model: Mlp, start: StartMessage) {
     live(step: number): void {
       if (watch.liveMs <= 0 || performance.now() < nextLive) return;
       const t0 = performance.now();
+      sync();
       const grid = makeGrid?.();
       const cost = performance.now() - t0;
       snap(step, false, grid);

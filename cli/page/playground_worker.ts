@@ -243,6 +243,8 @@ function flush(r: Run, now: boolean): void {
   }
   if (now || t >= r.nextSnapshot) {
     const t1 = performance.now();
+    // The model's Values catch up with the parameters the run trains.
+    r.train.sync();
     const params = r.model.parameters();
     const grid = r.makeGrid?.();
     // The diagram is drawn here, off the page's thread: at most every NETWORK_MS, and at a stop.
@@ -294,6 +296,8 @@ function change(r: Run, m: Extract<ToPlayground, { type: "change" }>): void {
     r.changes.push(`${key} ${v} from step ${done + 1}`);
   }
   r.setup = { ...r.setup, config };
+  // The run so far ends here (its model's Values catch up); the rest starts from them.
+  r.train.return();
   try {
     r.train = trainFrom(r.setup, r.model, done > 0 ? r.train.optimizer.toJSON() : undefined, done);
   } catch (error) {
@@ -313,6 +317,8 @@ function weight(r: Run, m: Extract<ToPlayground, { type: "weight" }>): void {
     return;
   }
   const bias = m.input === neuron.w.length;
+  // The run so far ends first (its model's Values catch up), then the weight changes.
+  r.train.return();
   (bias ? neuron.b : neuron.w[m.input]).data = m.value;
   const done = r.history.length;
   const name = `L${m.layer}.N${m.neuron}.${bias ? "b" : `w${m.input}`}`;
@@ -347,6 +353,7 @@ function point(r: Run, m: Extract<ToPlayground, { type: "point" }>): void {
 
 /** `model.json` and `history.csv` of the run as it is. */
 function files(r: Run): void {
+  r.train.sync();
   const { setup, model, history } = r;
   const done = history.length;
   const complete = done >= setup.config.steps;

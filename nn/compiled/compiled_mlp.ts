@@ -5,7 +5,8 @@
  *
  * The program is laid out once; each step replays it with new inputs, labels
  * and parameter values, and writes gradients back into the model's
- * parameters. The math of each activation, loss and penalty comes from its
+ * parameters (or, with `syncModel: false`, keeps parameters and gradients
+ * in its flat arrays, where the optimizer updates them). The math of each activation, loss and penalty comes from its
  * one definition ({@linkcode ACTIVATION_FUNCTIONS}, {@linkcode LOSS_FUNCTIONS},
  * {@linkcode PENALTIES}), whose kernels perform the same float operations as
  * the `Value` forms. The layers' own sums are added in the graph's order:
@@ -40,6 +41,7 @@ import {
   r2Score,
 } from "../model/losses.ts";
 import type { Mlp } from "../model/mlp.ts";
+import type { Optimizer } from "../model/optim.ts";
 import { countCorrect } from "./_metrics.ts";
 import { type SimdKernels, simdKernels } from "./_simd.ts";
 
@@ -84,6 +86,17 @@ export interface CompiledMlpOptions {
    * @default {true}
    */
   simd?: boolean;
+  /**
+   * Whether `forward()` reads the model's `Value`s and `backward()` adds the
+   * grads into them (`true`), or the parameters live in the compiled
+   * model's flat arrays (`false`): read from the model once, here, updated
+   * there by `step(optimizer)`, and synced with the `Value`s only when asked,
+   * by `writeModel()` (flat arrays into the `Value`s) and `readModel()` (the
+   * `Value`s into the flat arrays, after they were changed from outside).
+   *
+   * @default {true}
+   */
+  syncModel?: boolean;
 }
 
 /** One pass's rows of the batch, and its views of the batch-wide arrays. */
@@ -312,6 +325,15 @@ function passesOf(
  * adds the gradients into each parameter's `grad`, as `Value.backward()`
  * does; optimizers then update the model as usual.
  *
+ * With `syncModel: false` (what `trainSteps` uses) the parameters live in
+ * the flat arrays instead, in the layouts the kernels read: `forward()` and
+ * `backward()` leave the `Value`s alone, `step(optimizer)` updates the flat
+ * parameters from the flat grads (`optimizer.stepArrays()`, the floats of
+ * `optimizer.step()`), and two calls sync them with the model:
+ * `writeModel()` (flat into `Value`s: data, and the latest grads) when
+ * someone is about to look at the model, `readModel()` (`Value`s into flat)
+ * after someone changed it.
+ *
  * @example Same loss and grads as the Value graph
  * ```ts
  * import assert from "node:assert/strict";
@@ -328,6 +350,25 @@ function passesOf(
  * graph.backward();
  * assert.equal(loss, graph.data);
  * assert.deepEqual(grads, model.parameters().map((p) => p.grad));
+ * ```
+ *
+ * @example Parameters in flat arrays, synced with the model when asked
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CompiledMlp, Mlp, Sgd } from "../../mod.ts";
+ * const model = new Mlp(2, [8, 1], { seed: 3 });
+ * const x = [[0.5, -1], [2, 0.25]];
+ * const compiled = new CompiledMlp(model, 2, { loss: "mse", syncModel: false });
+ * const optimizer = new Sgd(model.parameters(), { lr: 0.1 });
+ * const before = model.toJSON();
+ * for (let step = 0; step < 5; step++) {
+ *   compiled.forward(x, [1, -1]);
+ *   compiled.backward();
+ *   compiled.step(optimizer);
+ * }
+ * assert.deepEqual(model.toJSON(), before); // the Values wait
+ * compiled.writeModel(); // until someone looks
+ * assert.notDeepEqual(model.toJSON(), before);
  * ```
  */
 export class CompiledMlp {
@@ -407,6 +448,10 @@ export class CompiledMlp {
   readonly #gb: Float64Array;
   // Reverse topological order of the last layer's neurons, per sample (k each).
   readonly #order: Int32Array;
+  // Whether forward() reads the Values and backward() writes their grads.
+  readonly #syncModel: boolean;
+  // Whether #g holds the grads of a backward pass.
+  #hasGrads = false;
   #total = NaN;
   #dataLoss = NaN;
   #accuracy = NaN;
@@ -466,6 +511,8 @@ export class CompiledMlp {
     this.#ga = arena.f64();
     this.#gb = arena.f64();
     this.#rows = arena.i32();
+    this.#syncModel = options.syncModel ?? true;
+    if (!this.#syncModel) this.readModel();
   }
 
   /**
@@ -556,19 +603,87 @@ export class CompiledMlp {
         xs[s * nin + i] = v;
       }
     }
+    if (this.#syncModel) this.readModel();
+  }
+
+  /**
+   * Reads the model's parameters, the `Value`s, into the flat arrays: the
+   * next `forward()` runs with them. Call it after changing a `Value` from
+   * outside (a weight set by hand, weights loaded) when `syncModel` is false.
+   */
+  readModel(): void {
     const params = this.#params;
     const p = this.#p;
     for (let i = 0; i < p.length; i++) p[i] = params[i].data;
+    this.#pack();
+  }
+
+  /**
+   * Writes the flat arrays' parameters into the model's `Value`s, and the
+   * grads of the latest `backward()` (if any) into their `grad`s, so that
+   * whoever reads the model (a snapshot, `toJSON()`, `predict()`) sees the
+   * parameters the compiled model trains. Only needed when `syncModel` is
+   * false.
+   */
+  writeModel(): void {
+    const params = this.#params;
+    const p = this.#p;
+    const g = this.#g;
+    for (let i = 0; i < p.length; i++) {
+      const v = params[i];
+      v.data = p[i];
+      if (this.#hasGrads) v.grad = g[i];
+    }
+  }
+
+  /**
+   * Updates the flat arrays' parameters with `optimizer`, from the grads of
+   * the latest `backward()`: `optimizer.stepArrays()`, the same floats as
+   * `optimizer.step()` on the `Value`s. For `syncModel: false`, where the
+   * `Value`s are left alone (see `writeModel()`).
+   *
+   * @throws {RangeError} when the optimizer was made over another number of parameters.
+   */
+  step(optimizer: Optimizer): void {
+    optimizer.stepArrays(this.#p, this.#g);
+    this.#pack();
+  }
+
+  /**
+   * Copies the parameters of `from`, a compiled model of the same layers
+   * (say, the one that trains, for this one that evaluates), into the flat
+   * arrays: the next `forward()` runs with them.
+   *
+   * @throws {RangeError} when `from` has another number of parameters.
+   */
+  copyParams(from: CompiledMlp): void {
+    if (from.#p.length !== this.#p.length) {
+      throw new RangeError(
+        `Cannot copy the parameters as the models must have ${this.#p.length} parameters: current count is ${from.#p.length}`,
+      );
+    }
+    this.#p.set(from.#p);
+    if (this.#simd !== undefined && from.#simd !== undefined) this.#wt.set(from.#wt);
+    else this.#pack();
+  }
+
+  /** Lays out each layer's weights transposed for the SIMD forward kernel, biases last. */
+  #pack(): void {
     if (this.#simd === undefined) return;
+    const p = this.#p;
     const sizes = this.#sizes;
     const wt = this.#wt;
     for (let l = 1; l < sizes.length; l++) {
       const nin = sizes[l - 1];
       const nout = sizes[l];
       const base = this.#offsets[l - 1];
-      for (let j = 0; j < nout; j++) {
-        const o = base + j * (nin + 1);
-        for (let i = 0; i <= nin; i++) wt[base + i * nout + j] = p[o + i];
+      // Blocks of 8 neurons: 8 streams read, one cache line written per input.
+      for (let j0 = 0; j0 < nout; j0 += 8) {
+        const j1 = Math.min(nout, j0 + 8);
+        for (let i = 0; i <= nin; i++) {
+          const t = base + i * nout;
+          for (let j = j0; j < j1; j++) wt[t + j] = p[base + j * (nin + 1) + i];
+        }
       }
     }
   }
@@ -632,6 +747,8 @@ export class CompiledMlp {
       if (this.#current !== c) this.#run(c);
       this.#backwardLayers(this.#passes[c]);
     }
+    this.#hasGrads = true;
+    if (!this.#syncModel) return;
     const params = this.#params;
     for (let i = 0; i < g.length; i++) params[i].grad += g[i];
   }

@@ -12,6 +12,13 @@ export interface Optimizer {
   lr: number;
   /** Updates every parameter from its grad. */
   step(): void;
+  /**
+   * The same update as `step()`, bit for bit, on parameters held in flat
+   * arrays: `data[i]` and `grads[i]` are the value and grad of the i-th
+   * parameter the optimizer was made over. The `Value`s are not touched; the
+   * optimizer's own state (step count, buffers) moves on as with `step()`.
+   */
+  stepArrays(data: Float64Array, grads: Float64Array): void;
   /** Sets every parameter's grad to 0. */
   zeroGrad(): void;
   /** The optimizer's state (settings, step count, buffers) as plain JSON. */
@@ -52,6 +59,77 @@ function check(what: string, name: string, x: number, ok: boolean, want: string)
     throw new RangeError(`Cannot make ${what} as '${name}' must be ${want}: current value is ${x}`);
   }
   return x;
+}
+
+/** One SGD step's settings, as {@linkcode sgdUpdate} reads them. */
+interface SgdStep {
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** Whether this is the first step (the buffer starts as the grad). */
+  first: boolean;
+  /** The momentum buffers (empty without momentum). */
+  buf: Float64Array;
+}
+
+/**
+ * The SGD update of the i-th parameter, the one formula of `Sgd.step()` and
+ * `Sgd.stepArrays()`: its new value from its value `p` and grad `g` (the
+ * momentum buffer `s.buf[i]` moves on in place).
+ */
+function sgdUpdate(s: SgdStep, i: number, p: number, g: number): number {
+  let d = g;
+  if (s.weightDecay !== 0) d += s.weightDecay * p;
+  if (s.momentum !== 0) {
+    const buf = s.buf;
+    buf[i] = s.first ? d : s.momentum * buf[i] + d;
+    d = s.nesterov ? d + s.momentum * buf[i] : buf[i];
+  }
+  return p - s.lr * d;
+}
+
+/** One Adam step's settings and bias corrections, as {@linkcode adamUpdate} reads them. */
+interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupled: boolean;
+  /** `lr / (1 - beta1^t)`. */
+  stepSize: number;
+  /** `sqrt(1 - beta2^t)`. */
+  bc2Sqrt: number;
+  /** The first and second moments. */
+  m: Float64Array;
+  v: Float64Array;
+}
+
+/**
+ * The Adam (or AdamW) update of the i-th parameter, the one formula of
+ * `Adam.step()` and `Adam.stepArrays()`: its new value from its value `p`
+ * and grad `g` (the moments `s.m[i]` and `s.v[i]` move on in place).
+ */
+function adamUpdate(s: AdamStep, i: number, p: number, g: number): number {
+  if (s.weightDecay !== 0) {
+    if (s.decoupled) p *= 1 - s.lr * s.weightDecay;
+    else g += s.weightDecay * p;
+  }
+  const m = s.m;
+  const v = s.v;
+  m[i] += (1 - s.beta1) * (g - m[i]);
+  v[i] = s.beta2 * v[i] + (1 - s.beta2) * g * g;
+  return p - s.stepSize * (m[i] / (Math.sqrt(v[i]) / s.bc2Sqrt + s.eps));
+}
+
+/** Checks that `data` and `grads` hold one number per parameter. */
+function checkArrays(what: string, data: Float64Array, grads: Float64Array, n: number): void {
+  if (data.length !== n || grads.length !== n) {
+    throw new RangeError(
+      `Cannot step ${what} as 'data' and 'grads' must hold ${n} numbers each: current lengths are ${data.length} and ${grads.length}`,
+    );
+  }
 }
 
 /** Options for {@linkcode Sgd}. */
@@ -136,20 +214,30 @@ export class Sgd implements Optimizer {
   /** Updates every parameter from its grad. */
   step(): void {
     const params = this.#params;
-    const { lr, momentum, weightDecay } = this;
-    if (momentum !== 0 && this.#buf === null) this.#buf = new Float64Array(params.length);
+    const s = this.#begin();
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
-      let d = p.grad;
-      if (weightDecay !== 0) d += weightDecay * p.data;
-      if (momentum !== 0) {
-        const buf = this.#buf!;
-        buf[i] = this.#steps === 0 ? d : momentum * buf[i] + d;
-        d = this.nesterov ? d + momentum * buf[i] : buf[i];
-      }
-      p.data -= lr * d;
+      p.data = sgdUpdate(s, i, p.data, p.grad);
     }
-    this.#steps++;
+  }
+
+  /**
+   * The update of `step()` on flat arrays of values and grads.
+   *
+   * @throws {RangeError} when an array does not hold one number per parameter.
+   */
+  stepArrays(data: Float64Array, grads: Float64Array): void {
+    checkArrays("the SGD optimizer", data, grads, this.#params.length);
+    const s = this.#begin();
+    for (let i = 0; i < data.length; i++) data[i] = sgdUpdate(s, i, data[i], grads[i]);
+  }
+
+  /** This step's settings; counts the step. */
+  #begin(): SgdStep {
+    const { lr, momentum, nesterov, weightDecay } = this;
+    if (momentum !== 0 && this.#buf === null) this.#buf = new Float64Array(this.#params.length);
+    const first = this.#steps++ === 0;
+    return { lr, momentum, nesterov, weightDecay, first, buf: this.#buf ?? new Float64Array(0) };
   }
 
   /** Sets every parameter's grad to 0. */
@@ -344,24 +432,43 @@ export class Adam implements Optimizer {
 
   /** Updates every parameter from its grad. */
   step(): void {
+    const params = this.#params;
+    const s = this.#begin();
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      p.data = adamUpdate(s, i, p.data, p.grad);
+    }
+  }
+
+  /**
+   * The update of `step()` on flat arrays of values and grads.
+   *
+   * @throws {RangeError} when an array does not hold one number per parameter.
+   */
+  stepArrays(data: Float64Array, grads: Float64Array): void {
+    checkArrays("the Adam optimizer", data, grads, this.#params.length);
+    const s = this.#begin();
+    for (let i = 0; i < data.length; i++) data[i] = adamUpdate(s, i, data[i], grads[i]);
+  }
+
+  /** This step's settings and bias corrections; counts the step. */
+  #begin(): AdamStep {
     const { lr, beta1, beta2, eps, weightDecay, decoupled } = this;
     const t = ++this.#steps;
     const stepSize = lr / (1 - beta1 ** t);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
-    const m = this.#m;
-    const v = this.#v;
-    const params = this.#params;
-    for (let i = 0; i < params.length; i++) {
-      const p = params[i];
-      let g = p.grad;
-      if (weightDecay !== 0) {
-        if (decoupled) p.data *= 1 - lr * weightDecay;
-        else g += weightDecay * p.data;
-      }
-      m[i] += (1 - beta1) * (g - m[i]);
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      p.data -= stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
-    }
+    return {
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled,
+      stepSize,
+      bc2Sqrt,
+      m: this.#m,
+      v: this.#v,
+    };
   }
 
   /** Sets every parameter's grad to 0. */

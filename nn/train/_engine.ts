@@ -2,6 +2,14 @@
  * The two ways to compute a training step, behind one interface, and the
  * compiled evaluation that test metrics and `evaluate()` use.
  *
+ * Where the parameters live differs: the `Value` engine's are the model's
+ * `Value`s; the compiled engine's live in {@linkcode CompiledMlp}'s flat
+ * arrays, where the optimizer updates them (`optimizer.stepArrays`), and
+ * the `Value`s are synced only when someone looks: `writeModel()` writes the
+ * flat parameters (and latest grads) into the `Value`s, `readModel()` reads
+ * them back after they were changed from outside. The training loop calls
+ * them (see `TrainRun.sync` and `TrainRun.reload`).
+ *
  * @module
  */
 import type { Value } from "../../engine/value.ts";
@@ -16,6 +24,7 @@ import {
   r2Score,
 } from "../model/losses.ts";
 import type { Mlp } from "../model/mlp.ts";
+import type { Optimizer } from "../model/optim.ts";
 
 /** What a forward pass measures: the loss, and accuracy or mse and R^2. */
 export interface BatchMetrics {
@@ -43,17 +52,39 @@ export interface EngineOptions {
   l1: number;
 }
 
-/** One training step's math: a forward pass with the loss, then its gradients. */
+/**
+ * One training step's math: a forward pass with the loss, then its
+ * gradients and the optimizer's update; and the sync of the parameters with
+ * the model's `Value`s.
+ */
 export interface StepEngine {
   /** Runs the model and the loss on a batch with the current parameters. */
   forward(x: readonly (readonly number[])[], y: readonly number[]): BatchMetrics;
-  /** Adds d(loss)/d(parameter) of the latest `forward()` into each parameter's `grad`. */
-  backward(): void;
+  /**
+   * The gradients of the latest `forward()`, then one update of the
+   * parameters by `optimizer` at its `lr`.
+   */
+  update(optimizer: Optimizer): void;
+  /** The metrics of the current parameters on held-out data. */
+  evaluate(test: Evaluator): BatchMetrics;
+  /**
+   * Writes the current parameters, and the latest grads, into the model's
+   * `Value`s (nothing to do where the `Value`s are the parameters).
+   */
+  writeModel(): void;
+  /**
+   * Reads the parameters from the model's `Value`s, after they were changed
+   * from outside (nothing to do where the `Value`s are the parameters).
+   */
+  readModel(): void;
 }
 
-/** The compiled engine: {@linkcode CompiledMlp} for batches of `batchSize`. */
+/**
+ * The compiled engine: {@linkcode CompiledMlp} for batches of `batchSize`,
+ * with the parameters in its flat arrays (read from the model here).
+ */
 export function compiledEngine(model: Mlp, batchSize: number, o: EngineOptions): StepEngine {
-  const compiled = new CompiledMlp(model, batchSize, o);
+  const compiled = new CompiledMlp(model, batchSize, { ...o, syncModel: false });
   return {
     forward(x, y) {
       const loss = compiled.forward(x, y);
@@ -61,7 +92,13 @@ export function compiledEngine(model: Mlp, batchSize: number, o: EngineOptions):
         ? { loss, dataLoss: compiled.dataLoss, mse: compiled.mse, r2: compiled.r2 }
         : { loss, dataLoss: compiled.dataLoss, accuracy: compiled.accuracy };
     },
-    backward: () => compiled.backward(),
+    update(optimizer) {
+      compiled.backward();
+      compiled.step(optimizer);
+    },
+    evaluate: (test) => test.run(compiled),
+    writeModel: () => compiled.writeModel(),
+    readModel: () => compiled.readModel(),
   };
 }
 
@@ -86,15 +123,20 @@ export function valueEngine(model: Mlp, o: EngineOptions): StepEngine {
       } else metrics.accuracy = accuracy(outputs, y);
       return metrics;
     },
-    backward() {
+    update(optimizer) {
       if (graph === null) {
         throw new RangeError(
           "Cannot run backward() as there is no forward pass to go back through: current graph is none",
         );
       }
+      optimizer.zeroGrad();
       graph.backward();
       graph = null;
+      optimizer.step();
     },
+    evaluate: (test) => test.run(),
+    writeModel() {},
+    readModel() {},
   };
 }
 
@@ -120,14 +162,24 @@ export class Evaluator {
         `Cannot evaluate the model as the data must have one label per sample (${n}, at least 1): current length is ${data.y.length}`,
       );
     }
-    this.#compiled = new CompiledMlp(model, n, { loss: o.loss, problem: o.problem });
+    this.#compiled = new CompiledMlp(model, n, {
+      loss: o.loss,
+      problem: o.problem,
+      syncModel: false,
+    });
     this.#x = data.x;
     this.#y = data.y;
   }
 
-  /** The loss (no penalty) and the metrics of the model's current parameters. */
-  run(): BatchMetrics {
+  /**
+   * The loss (no penalty) and the metrics of the model's current parameters:
+   * those of `from` (a compiled model of the same layers that holds them in
+   * its flat arrays) if given, else the model's `Value`s.
+   */
+  run(from?: CompiledMlp): BatchMetrics {
     const c = this.#compiled;
+    if (from === undefined) c.readModel();
+    else c.copyParams(from);
     const loss = c.forward(this.#x, this.#y);
     return c.problem === "regression"
       ? { loss, dataLoss: loss, mse: c.mse, r2: c.r2 }

@@ -370,10 +370,26 @@ export function predictBatch(
   return new CompiledMlp(model, x.length, { rowsPerPass: options.rowsPerPass }).predict(x);
 }
 
-/** A training run: yields each step's metrics, and holds the optimizer (for its state). */
+/**
+ * A training run: yields each step's metrics, and holds the optimizer (for
+ * its state).
+ *
+ * On the compiled engine the parameters live in flat arrays while the run
+ * goes on, and the model's `Value`s are brought up to date only when asked:
+ * `sync()` writes the current parameters (and the latest step's grads) into
+ * them, and the run does so itself when it ends (all steps done, `return()`,
+ * or a throw, divergence included). Call `sync()` before reading the model
+ * between steps (a snapshot, `predict()`, `toJSON()`); call `reload()` after
+ * changing a `Value` between steps (the next step starts from it). On the
+ * `Value` engine both do nothing: the `Value`s are the parameters.
+ */
 export interface TrainRun extends Generator<StepMetrics, void, void> {
   /** The optimizer; `optimizer.toJSON()` is what {@linkcode TrainOptions.start} takes to resume. */
   readonly optimizer: Optimizer;
+  /** Writes the run's current parameters and latest grads into the model's `Value`s. */
+  sync(): void;
+  /** Reads the model's `Value`s back into the run, after they were changed from outside. */
+  reload(): void;
 }
 
 /**
@@ -385,7 +401,10 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * By default the forward and backward passes run on {@linkcode CompiledMlp}
  * (flat typed arrays, no allocation per step); `engine: "value"` builds the
  * `Value` graph and calls `backward()` instead. Both yield the same metrics,
- * bit for bit.
+ * bit for bit. On the compiled engine the parameters live in flat arrays
+ * while the run goes on, where the optimizer updates them: the model's
+ * `Value`s catch up when the run ends, and between steps when you call
+ * `run.sync()` (see {@linkcode TrainRun}).
  *
  * @example Micrograd's demo, in a loop that could yield between steps
  * ```ts
@@ -396,6 +415,21 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
  * let last;
  * for (const metrics of trainSteps(model, data, { steps: 60 })) last = metrics;
  * assert.ok(last!.accuracy! > 0.9);
+ * ```
+ *
+ * @example Looking at the model between steps: sync() first
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeMoons, Mlp, trainSteps } from "../../mod.ts";
+ * const data = makeMoons({ samples: 50, noise: 0.1, seed: 1 });
+ * const model = new Mlp(2, [8, 1], { seed: 2 });
+ * const built = model.toJSON();
+ * const run = trainSteps(model, data, { steps: 20 });
+ * for (const m of run) {
+ *   if (m.step !== 10) continue;
+ *   run.sync(); // the model's Values now hold step 10's weights
+ *   assert.notDeepEqual(model.toJSON(), built);
+ * }
  * ```
  *
  * @example Resume: 50 + 50 steps end where 100 steps end
@@ -422,7 +456,13 @@ export interface TrainRun extends Generator<StepMetrics, void, void> {
 export function trainSteps(model: Mlp, data: Dataset, options: TrainOptions = {}): TrainRun {
   const { options: o, optimizer: resumed } = resolve(model, data, options);
   const optimizer = resumed ?? makeOptimizer(o.optimizer, model.parameters(), { lr: o.lr });
-  return Object.assign(steps(model, data, o, optimizer), { optimizer });
+  // The engine while the run goes on (none before its first step and after its end).
+  const live: { engine?: StepEngine } = {};
+  return Object.assign(steps(model, data, o, optimizer, live), {
+    optimizer,
+    sync: () => live.engine?.writeModel(),
+    reload: () => live.engine?.readModel(),
+  });
 }
 
 function* steps(
@@ -430,6 +470,7 @@ function* steps(
   data: Dataset,
   o: ResolvedTrainOptions,
   optimizer: Optimizer,
+  live: { engine?: StepEngine },
 ): Generator<StepMetrics, void, void> {
   const first = o.start?.step ?? 0;
   // A resumed run's schedule starts from its lr (by default where the run stopped).
@@ -448,31 +489,36 @@ function* steps(
   const test = o.test !== undefined && o.test.x.length > 0
     ? new Evaluator(model, o.test, eo)
     : undefined;
+  live.engine = engine;
   let start = NaN;
-  for (let k = first; k < first + o.steps; k++) {
-    let x = data.x;
-    let y = data.y;
-    if (batchSize < n) {
-      const batch = rng.shuffle(all).slice(0, batchSize);
-      x = batch.map((i) => data.x[i]);
-      y = batch.map((i) => data.y[i]);
+  try {
+    for (let k = first; k < first + o.steps; k++) {
+      let x = data.x;
+      let y = data.y;
+      if (batchSize < n) {
+        const batch = rng.shuffle(all).slice(0, batchSize);
+        x = batch.map((i) => data.x[i]);
+        y = batch.map((i) => data.y[i]);
+      }
+      const lr = schedule(k);
+      const m = engine.forward(x, y);
+      if (k === first) start = m.loss;
+      if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
+      const metrics: StepMetrics = { step: k + 1, ...m, lr };
+      if (test !== undefined) {
+        const t = engine.evaluate(test);
+        metrics.testLoss = t.loss;
+        if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
+        if (t.mse !== undefined) metrics.testMse = t.mse;
+        if (t.r2 !== undefined) metrics.testR2 = t.r2;
+      }
+      optimizer.lr = lr;
+      engine.update(optimizer);
+      yield metrics;
     }
-    const lr = schedule(k);
-    const m = engine.forward(x, y);
-    if (k === first) start = m.loss;
-    if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
-    const metrics: StepMetrics = { step: k + 1, ...m, lr };
-    if (test !== undefined) {
-      const t = test.run();
-      metrics.testLoss = t.loss;
-      if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
-      if (t.mse !== undefined) metrics.testMse = t.mse;
-      if (t.r2 !== undefined) metrics.testR2 = t.r2;
-    }
-    optimizer.zeroGrad();
-    engine.backward();
-    optimizer.lr = lr;
-    optimizer.step();
-    yield metrics;
+  } finally {
+    // However the run ends (done, return(), a throw), the model's Values catch up.
+    engine.writeModel();
+    live.engine = undefined;
   }
 }
