@@ -2,13 +2,12 @@
  * Reads the text of Chart.js's UMD bundle from the `chart.js` npm package,
  * to inline it in reports. The package does not export the file, so its
  * path is found beside the package's CommonJS entry in Deno's npm cache;
- * that needs read access to the cache.
+ * that needs read access to the cache. The package is loaded (so that Deno
+ * installs it) only when it is not there yet.
  *
  * @module
  */
 import { createRequire } from "node:module";
-// Loading the package puts it in the module graph, so Deno installs it.
-import "chart.js";
 
 let cached: string | undefined;
 
@@ -18,7 +17,15 @@ export async function loadChartJs(): Promise<string> {
   // Run by URL, this module is no file: resolve from the working folder instead.
   const from = import.meta.url.startsWith("file:") ? import.meta.url : `file://${Deno.cwd()}/`;
   const require = createRequire(from);
-  const entry = require.resolve("chart.js");
+  let entry: string;
+  try {
+    entry = require.resolve("chart.js");
+  } catch {
+    // Not installed yet: loading the package makes Deno install it. Only then, as
+    // evaluating Chart.js costs each thread (a sweep's every worker) some 50 ms.
+    await import("chart.js");
+    entry = require.resolve("chart.js");
+  }
   const umd = entry.replace(/[^\\/]+$/, "chart.umd.min.js");
   try {
     cached = await Deno.readTextFile(umd);

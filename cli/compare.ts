@@ -17,6 +17,7 @@ import { loadChartJs } from "./_chart_js.ts";
 import { escapeHtml, scriptJson, thin } from "./report.ts";
 import { readRunFile } from "./model_file.ts";
 import { setUpRun } from "./setup.ts";
+import { HISTORY_COLUMNS } from "./history_csv.ts";
 import type { CommandIo } from "./train.ts";
 import type { ComparePayload, CompareRun } from "./compare_page/data.ts";
 import { COMPARE_JS } from "./compare_page/_bundle.ts";
@@ -83,14 +84,45 @@ async function runFoldersOf(path: string): Promise<string[]> {
   return found.sort();
 }
 
-/** Reads `history.csv` by its header's names. */
-function historyColumnsOf(text: string): Record<string, number[]> {
+/**
+ * Reads `history.csv` by its header's names, checked: the columns are those
+ * `history_csv.ts` writes, every row has one cell per column, and each
+ * cell is a number or empty. `what` names the file in the error's one line.
+ */
+function historyColumnsOf(text: string, what: string): Record<string, number[]> {
   const [head, ...rows] = text.trimEnd().split("\n");
   const names = head.split(",");
-  const columns: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (const row of rows) {
-    row.split(",").forEach((cell, i) => columns[names[i]]?.push(cell === "" ? NaN : Number(cell)));
+  const known = new Set(HISTORY_COLUMNS.map(([, name]) => name));
+  const odd = names.find((n) => !known.has(n));
+  if (!names.includes("step") || odd !== undefined) {
+    fail(
+      `${what} is not a denograd history: ${
+        odd === undefined ? "it has no 'step' column" : `its header has ${show(odd.slice(0, 40))}`
+      } (expected columns such as step,loss,data_loss,accuracy,lr)`,
+    );
   }
+  const columns: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  rows.forEach((row, r) => {
+    const cells = row.split(",");
+    if (cells.length !== names.length) {
+      fail(
+        `${what} is not a denograd history: line ${
+          r + 2
+        } has ${cells.length} cells for ${names.length} columns`,
+      );
+    }
+    cells.forEach((cell, i) => {
+      const x = cell === "" ? NaN : Number(cell);
+      if (Number.isNaN(x) && cell !== "" && cell !== "NaN") {
+        fail(
+          `${what} is not a denograd history: line ${r + 2} has ${
+            show(cell.slice(0, 40))
+          } where a number belongs`,
+        );
+      }
+      columns[names[i]].push(x);
+    });
+  });
   return columns;
 }
 
@@ -165,7 +197,7 @@ async function loadRun(
     verb: "compare",
     what: `the history of ${show(dir)}`,
   });
-  const h = historyColumnsOf(historyText);
+  const h = historyColumnsOf(historyText, `the history ${show(`${dir}/${run.history}`)}`);
   const regression = run.config.problem === "regression";
   const metric = (regression ? h.r2 : h.accuracy) ?? [];
   const loss = h.data_loss ?? h.loss ?? [];

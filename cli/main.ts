@@ -13,13 +13,7 @@
  */
 import { didYouMean, escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import { enterUserFolder } from "./_fs.ts";
-import { DATASETS_HELP, datasetsCommand } from "./datasets.ts";
-import { GRAPH_HELP, graphCommand } from "./graph.ts";
-import { PLAYGROUND_HELP, playgroundCommand } from "./playground.ts";
-import { PREDICT_HELP, predictCommand } from "./predict.ts";
-import { type CommandIo, TRAIN_HELP, trainCommand } from "./train.ts";
-import { SWEEP_HELP, sweepCommand } from "./sweep.ts";
-import { COMPARE_HELP, compareCommand } from "./compare.ts";
+import type { CommandIo } from "./train.ts";
 
 /** The top-level help text. */
 export const MAIN_HELP =
@@ -39,14 +33,18 @@ Commands:
 Run 'denograd <command> --help' for a command's flags.
 `;
 
+/**
+ * Each command, its module loaded when it runs: a command loads only its own
+ * code (a sweep's main thread, which hands trials to workers, starts sooner).
+ */
 const COMMANDS = {
-  train: { run: trainCommand, help: TRAIN_HELP },
-  predict: { run: predictCommand, help: PREDICT_HELP },
-  graph: { run: graphCommand, help: GRAPH_HELP },
-  datasets: { run: datasetsCommand, help: DATASETS_HELP },
-  sweep: { run: sweepCommand, help: SWEEP_HELP },
-  compare: { run: compareCommand, help: COMPARE_HELP },
-  playground: { run: playgroundCommand, help: PLAYGROUND_HELP },
+  train: async () => (await import("./train.ts")).trainCommand,
+  predict: async () => (await import("./predict.ts")).predictCommand,
+  graph: async () => (await import("./graph.ts")).graphCommand,
+  datasets: async () => (await import("./datasets.ts")).datasetsCommand,
+  sweep: async () => (await import("./sweep.ts")).sweepCommand,
+  compare: async () => (await import("./compare.ts")).compareCommand,
+  playground: async () => (await import("./playground.ts")).playgroundCommand,
 } as const;
 
 function encode(write: (bytes: Uint8Array) => unknown): (text: string) => void {
@@ -127,7 +125,8 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
         }`,
       );
     }
-    const code = await COMMANDS[name as keyof typeof COMMANDS].run(rest, io);
+    const run = await COMMANDS[name as keyof typeof COMMANDS]();
+    const code = await run(rest, io);
     if (stdoutError !== undefined) {
       io.stderr(`denograd ${name}: cannot write to stdout: ${oneLine(stdoutError.message)}\n`);
       return code === EXIT.ok ? EXIT.failed : code;

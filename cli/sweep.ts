@@ -27,7 +27,7 @@ import type { CommandIo } from "./train.ts";
 import { readRunFile } from "./model_file.ts";
 import { writeComparePage } from "./compare.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
-import { trainCommand } from "./train.ts";
+import { parseFromTrialWorker, type ToTrialWorker } from "./_sweep_protocol.ts";
 
 /** The `sweep` help text. */
 export const SWEEP_HELP = `Train many runs: a grid or a random search over train's settings.
@@ -220,24 +220,21 @@ interface Tally {
   crashed: string[];
 }
 
+/** The sweep's watch of stop signals, from {@linkcode watchStops}. */
+interface SweepStops {
+  /** The first stop signal, if any came. */
+  readonly stopped: StopSignal | undefined;
+  /** Stops watching. */
+  dispose(): void;
+}
+
 /**
- * Runs `indices` of the plan, `workers` at a time: each trial is the `train`
- * command itself, training in its own worker, into a temporary folder that is
- * renamed into place once its files are whole. A signal stops every trial
- * (each `train` stops at its next step) and no new one starts.
+ * Watches the stop signals: the first one is noted (each trial's `train`
+ * stops itself); a second one removes the `temps` folders and quits at once.
  */
-async function runTrials(
-  dir: string,
-  plan: SweepPlan,
-  indices: number[],
-  workers: number,
-  tally: Tally,
-  progress: (running: number) => void,
-): Promise<StopSignal | undefined> {
-  const queue = [...indices];
+function watchStops(temps: Set<string>): SweepStops {
   let stopped: StopSignal | undefined;
   let stoppedAt = 0;
-  const temps = new Set<string>();
   const listeners: [StopSignal, () => void][] = [];
   for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
     const listener = () => {
@@ -264,19 +261,61 @@ async function runTrials(
       // Not on this platform.
     }
   }
+  return {
+    get stopped() {
+      return stopped;
+    },
+    dispose() {
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    },
+  };
+}
+
+/**
+ * Runs `indices` of the plan, `workers` at a time: each trial is the `train`
+ * command itself, run whole in a trial worker (one per lane, kept from trial
+ * to trial) and training in that worker's own sandboxed worker, into a
+ * temporary folder that is renamed into place once its files are whole. A
+ * signal stops every trial (each `train` stops at its next step) and no new
+ * one starts.
+ */
+async function runTrials(
+  dir: string,
+  plan: SweepPlan,
+  indices: number[],
+  workers: number,
+  tally: Tally,
+  progress: (running: number) => void,
+): Promise<StopSignal | undefined> {
+  const queue = [...indices];
+  const temps = new Set<string>();
+  const stops = watchStops(temps);
   let running = 0;
   const lane = async () => {
-    while (queue.length > 0 && stopped === undefined && tally.refused === undefined) {
+    let worker: Worker | undefined;
+    while (queue.length > 0 && stops.stopped === undefined && tally.refused === undefined) {
       const index = queue.shift()!;
       const trial = plan.trials[index];
       const tmp = `${dir}/.${trial.name}.${crypto.randomUUID().slice(0, 8)}.tmp`;
       temps.add(tmp);
       running++;
       progress(running);
-      const { code, stderr } = await trainTrial([...trial.args, "--out", tmp, "--quiet"]);
+      worker ??= startTrialWorker();
+      const { code, stderr } = await trainTrial(worker, index, [
+        ...trial.args,
+        "--out",
+        tmp,
+        "--quiet",
+      ]);
+      // Only a worker whose trial went well takes the next one.
+      if (code !== EXIT.ok) {
+        worker.terminate();
+        worker = undefined;
+      }
       running--;
       const last = stderr.trim().split("\n").at(-1) ?? "";
-      if (stopped === undefined && (code === EXIT.ok || code === EXIT.failed) && await isRun(tmp)) {
+      const whole = (code === EXIT.ok || code === EXIT.failed) && await isRun(tmp);
+      if (stops.stopped === undefined && whole) {
         // The run is whole (completed, or failed as training diverged): its folder goes into place.
         try {
           await Deno.rename(tmp, `${dir}/${trial.name}`);
@@ -289,37 +328,52 @@ async function runTrials(
         tally.refused ??= `${trial.name} (${trial.args.join(" ")}) is refused: ${
           last.replace(/^Cannot train as /, "")
         }`;
-      } else if (stopped === undefined) tally.crashed.push(`${trial.name}: ${last}`);
+      } else if (stops.stopped === undefined) tally.crashed.push(`${trial.name}: ${last}`);
       await Deno.remove(tmp, { recursive: true }).catch(() => {});
       temps.delete(tmp);
       progress(running);
     }
+    worker?.terminate();
   };
   try {
     await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, lane));
   } finally {
-    for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    stops.dispose();
   }
-  return stopped;
+  return stops.stopped;
 }
 
-/** Runs `train` quietly: its exit code and what it printed on stderr (an error as one line). */
-async function trainTrial(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  try {
-    const code = await trainCommand(args, {
-      stdout: () => {},
-      stderr: (text) => void (stderr += text),
-      tty: false,
-    });
-    return { code, stderr };
-  } catch (error) {
-    const usage = error instanceof UsageError || error instanceof Deno.errors.NotCapable;
-    return {
-      code: usage ? EXIT.usage : EXIT.failed,
-      stderr: `${stderr}${(error as Error).message}`,
+/**
+ * A trial worker (`_sweep_worker.ts`): it runs whole trials, each the
+ * `train` command, so the main thread only hands them out. It inherits the
+ * process's permissions; `train` sandboxes its own training worker.
+ */
+function startTrialWorker(): Worker {
+  return new Worker(new URL("./_sweep_worker.ts", import.meta.url), { type: "module" });
+}
+
+/** Runs one trial in `worker`: `train`'s exit code and what it printed on stderr. */
+function trainTrial(
+  worker: Worker,
+  index: number,
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    worker.onmessage = (event: MessageEvent<unknown>) => {
+      try {
+        const end = parseFromTrialWorker(event.data);
+        resolve({ code: end.code, stderr: end.stderr });
+      } catch (error) {
+        resolve({ code: EXIT.failed, stderr: (error as Error).message });
+      }
     };
-  }
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      resolve({ code: EXIT.failed, stderr: `The trial worker crashed: ${event.message}` });
+    };
+    const message: ToTrialWorker = { type: "trial", index, args, mainModule: Deno.mainModule };
+    worker.postMessage(message);
+  });
 }
 
 /** Whether `dir` holds a run's three files. */

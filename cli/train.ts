@@ -13,7 +13,12 @@
 import { z } from "zod";
 import { defaultLrTableText, isBuiltinDataset, REGRESSION_LR } from "../mod.ts";
 import { makeTrainSpec, type Step } from "../workers/protocol.ts";
-import { spawnTrainer, trainInWorker, type WorkerOutcome } from "../workers/client.ts";
+import {
+  spawnTrainer,
+  type TrainerPool,
+  trainInWorker,
+  type WorkerOutcome,
+} from "../workers/client.ts";
 import { gridBounds } from "../workers/grid.ts";
 import { escapeControls, EXIT, show, UsageError } from "./_errors.ts";
 import {
@@ -280,6 +285,7 @@ async function runInWorker(
   progress: Progress,
   signals: RunSignals,
   live: LiveServer | undefined,
+  trainers?: TrainerPool,
 ): Promise<{ outcome: WorkerOutcome; wallTimeMs: number; snapshots: SnapshotJson[] }> {
   const snapshots: SnapshotJson[] = [];
   const { config } = setup;
@@ -325,6 +331,7 @@ async function runInWorker(
       },
       signal: signals.signal,
       worker,
+      ...(trainers ? { release: (w: Worker) => trainers.give(w) } : {}),
     });
   } catch (error) {
     signals.dispose();
@@ -627,8 +634,21 @@ async function finishRun(
   }
 }
 
+/** Options for {@linkcode trainCommand}. */
+export interface TrainCommandOptions {
+  /**
+   * Where the training worker comes from and goes back to once the run
+   * ended (a sweep's trials reuse theirs); by default a fresh one, terminated.
+   */
+  trainers?: TrainerPool;
+}
+
 /** Runs `train` with `args`; resolves with the exit code. */
-export async function trainCommand(args: string[], io: CommandIo): Promise<number> {
+export async function trainCommand(
+  args: string[],
+  io: CommandIo,
+  options: TrainCommandOptions = {},
+): Promise<number> {
   const { values } = parseFlags("train", args, trainFlags());
   if (values.help) {
     io.stdout(TRAIN_HELP);
@@ -636,7 +656,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
   }
   const request = await readRequest(values);
   // The worker starts loading while the settings and the data are checked.
-  const worker = spawnTrainer();
+  const worker = options.trainers?.take() ?? spawnTrainer();
   const { setup, chartJs } = await prepareRun(request, worker);
   const live = bindLive(request, setup, chartJs, worker);
   // Everything is checked: from here on, files are written. Signals stop the run, not the process.
@@ -652,6 +672,7 @@ export async function trainCommand(args: string[], io: CommandIo): Promise<numbe
     progress,
     signals,
     live,
+    options.trainers,
   );
   const run = modelFileOf(request, setup, outcome, wallTimeMs);
   const history = [...(request.resume?.history ?? []), ...outcome.history];

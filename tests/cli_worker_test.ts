@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { StartMessage } from "../workers/protocol.ts";
+import { trainInWorker } from "../workers/client.ts";
 import { runWorkerFixture } from "./_cli.ts";
 import { startMessage } from "./_helpers.ts";
 import { makeMoons } from "../mod.ts";
@@ -53,4 +54,25 @@ Deno.test("the worker answers a malformed start with an error message", async ()
   assert.equal(outcome.type, "error");
   assert.equal(outcome.kind, "exception");
   assert.match(outcome.message, /'chunkMs' is invalid/);
+});
+
+Deno.test("a worker given back after a cancelled run takes another start and trains as a fresh one", async () => {
+  const kept: Worker[] = [];
+  const stop = new AbortController();
+  stop.abort();
+  const cancelled = await trainInWorker(start(1_000_000), {
+    signal: stop.signal,
+    release: (w) => kept.push(w),
+  });
+  assert.equal(cancelled.type === "done" && cancelled.status, "cancelled");
+  assert.equal(kept.length, 1);
+  const other = startMessage({ x: data.x, y: data.y, classes: 2 }, { layers: [4, 4], seed: 7 }, {
+    grid: 10,
+    chunkMs: 20,
+  });
+  const again = await trainInWorker(other, { worker: kept[0] });
+  const fresh = await trainInWorker(other);
+  assert.equal(again.type === "done" && again.status, "completed");
+  assert.deepEqual(again.history, fresh.history);
+  assert.deepEqual(again.type === "done" && again.model, fresh.type === "done" && fresh.model);
 });

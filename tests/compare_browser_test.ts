@@ -2,9 +2,8 @@ import assert from "node:assert/strict";
 import { IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { inTempDir, lines, runCli } from "./_cli.ts";
 import { ModelFileSchema } from "../cli/model_file.ts";
-import { renderComparePage } from "../cli/compare.ts";
-import type { ComparePayload, CompareRun } from "../cli/compare_page/data.ts";
-import { loadChartJs } from "../cli/_chart_js.ts";
+import { CURVE_POINTS } from "../cli/compare.ts";
+import type { ComparePayload } from "../cli/compare_page/data.ts";
 
 /** The `data-run` of the rows shown, in order. */
 const ROWS = `[...document.querySelectorAll("#runs tbody tr")].map((tr) => tr.dataset.run)`;
@@ -122,60 +121,46 @@ Deno.test({
   },
 });
 
-/** A made-up run for the page's size test. */
-function fakeRun(i: number): CompareRun {
-  const step = Array.from({ length: 120 }, (_, k) => k * 8 + 1);
-  const lr = 10 ** (-3 + 3 * ((i * 37) % 100) / 100);
-  const cells = btoa(
-    String.fromCharCode(
-      ...Array.from({ length: 576 }, (_, k) => (k % 24 > 12 ? 16 : 0) + (k % 15)),
-    ),
-  );
-  return {
-    id: `trial-${String(i).padStart(4, "0")}`,
-    status: "completed",
-    config: { lr, seed: i % 5, layers: [8 + (i % 4) * 8], dataset: "moons" },
-    problem: "classification",
-    steps: 1000,
-    wallTimeMs: 1000,
-    metrics: {
-      finalLoss: 1 / (1 + i),
-      bestLoss: 1 / (1 + i),
-      finalMetric: 0.5 + (i % 50) / 100,
-      bestMetric: 0.5 + (i % 50) / 100,
-      testLoss: null,
-      testMetric: null,
-    },
-    curve: {
-      step,
-      loss: step.map((s) => Number((1 / (1 + s * lr)).toPrecision(4))),
-      metric: step.map((s) => Number((1 - 0.5 / (1 + s * lr)).toPrecision(4))),
-    },
-    thumb: { size: 24, cells, classes: 2 },
-  };
+/**
+ * `n` run folders in `dir`, copies of the run in `from` with other lr and
+ * seed values in their model.json: as many runs as a big sweep, made quickly.
+ */
+function copyRuns(from: string, dir: string, n: number): void {
+  const model = JSON.parse(Deno.readTextFileSync(`${from}/model.json`));
+  const history = Deno.readTextFileSync(`${from}/history.csv`);
+  Deno.mkdirSync(dir);
+  for (let i = 0; i < n; i++) {
+    model.config.lr = Number((10 ** (-3 + 3 * ((i * 37) % 100) / 100)).toPrecision(3));
+    model.config.seed = 1 + (i % 5);
+    const run = `${dir}/run-${String(i).padStart(4, "0")}`;
+    Deno.mkdirSync(run);
+    Deno.writeTextFileSync(`${run}/model.json`, JSON.stringify(model));
+    Deno.writeTextFileSync(`${run}/history.csv`, history);
+  }
 }
 
 Deno.test({
-  name: "the compare page of 1,000 runs draws every row",
+  name: "the compare page of 1,000 runs draws every row, with thinned curves",
   ignore: IGNORE_BROWSER_TESTS,
   async fn() {
     await inTempDir(async (cwd) => {
-      const payload: ComparePayload = {
-        varying: ["layers", "lr", "seed"],
-        metricName: "accuracy",
-        runs: Array.from({ length: 1000 }, (_, i) => fakeRun(i)),
-      };
-      const html = renderComparePage(payload, await loadChartJs());
-      Deno.writeTextFileSync(`${cwd}/big.html`, html);
+      const steps = 600;
+      const r = await runCli(
+        ["train", "--samples", "40", "--steps", String(steps), "--out", "one", "--quiet"],
+        { cwd },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      copyRuns(`${cwd}/one`, `${cwd}/runs`, 1000);
+      const c = await runCli(["compare", "runs", "--out", "big.html"], { cwd });
+      assert.equal(c.code, 0, c.stderr);
+      const html = Deno.readTextFileSync(`${cwd}/big.html`);
       const t0 = performance.now();
       await using p = await openPage(`file://${cwd}/big.html`, {
         viewport: { width: 1440, height: 900 },
       });
       await p.waitFor("document.body.dataset.ready");
       // Measured, not asserted (timings belong to benchmarks).
-      const inPage = await p.evaluate<number>(
-        "Number(document.body.dataset.readyMs)",
-      );
+      const inPage = await p.evaluate<number>("Number(document.body.dataset.readyMs)");
       console.log(
         `1,000 runs: ${(html.length / 1e6).toFixed(2)} MB, ready ${inPage} ms after navigation (${
           (performance.now() - t0).toFixed(0)
@@ -183,6 +168,25 @@ Deno.test({
       );
       assert.equal(await p.evaluate(`document.querySelectorAll("[data-run]").length`), 1000);
       assert.equal(await p.evaluate(`document.querySelectorAll("svg.pc polyline").length`), 1000);
+      // Each curve is thinned to CURVE_POINTS steps, the first and the last kept.
+      const data = await p.evaluate<ComparePayload>(
+        `JSON.parse(document.getElementById("compare-data").textContent)`,
+      );
+      for (const run of data.runs) {
+        assert.equal(run.curve.step.length, CURVE_POINTS);
+        assert.equal(run.curve.loss.length, CURVE_POINTS);
+        assert.deepEqual([run.curve.step[0], run.curve.step.at(-1)], [1, steps]);
+      }
+      const drawn = await p.evaluate<number[]>(
+        `Chart.getChart(document.getElementById("loss-curves")).data.datasets.map((d) => d.data.length)`,
+      );
+      assert.deepEqual(drawn, Array(8).fill(CURVE_POINTS));
+      // The rows past the first screens are laid out after ready, each with its boundary.
+      await p.waitFor(`![...document.querySelectorAll("[data-run]")].some((tr) => tr.hidden)`);
+      assert.equal(
+        await p.evaluate(`[...document.querySelectorAll("img.thumb")].filter((i) => i.src).length`),
+        1000,
+      );
       assert.deepEqual(p.consoleErrors, []);
     });
   },

@@ -364,6 +364,16 @@ Deno.test("hostile inputs are refused in one line with exit 2", async () => {
       await run(["compare", "s"]),
       /^Cannot compare as the run "s\/trial-001\/model\.json" is not valid JSON/,
     );
+    // A history.csv of another format, or with a word where a number belongs.
+    Deno.mkdirSync(`${cwd}/h/run`, { recursive: true });
+    Deno.copyFileSync(`${cwd}/s/trial-000/model.json`, `${cwd}/h/run/model.json`);
+    Deno.writeTextFileSync(`${cwd}/h/run/history.csv`, "epoch,val_loss\n1,0.5\n");
+    assertOneLine(
+      await run(["compare", "h"]),
+      /^Cannot compare as the history "h\/run\/history\.csv" is not a denograd history: its header has "epoch"/,
+    );
+    Deno.writeTextFileSync(`${cwd}/h/run/history.csv`, "step,loss\n1,0.5\n2,oops\n");
+    assertOneLine(await run(["compare", "h"]), /: line 3 has "oops" where a number belongs$/);
     // Another sweep into the same folder.
     assertOneLine(
       await run(["sweep", "--seed", "1", "--seed", "3", ...SMALL, "--out", "s"]),

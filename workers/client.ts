@@ -30,6 +30,20 @@ export interface TrainInWorkerOptions {
    * overlaps other work; by default a fresh one. It is terminated at the end.
    */
   worker?: Worker;
+  /**
+   * Given the worker when the run ended by the worker's own `done` or
+   * `error` message, instead of terminating it: it takes another start (a
+   * sweep reuses it). A worker that crashed is terminated all the same.
+   */
+  release?: (worker: Worker) => void;
+}
+
+/** Training workers kept for reuse, as a sweep's trials take them one after another. */
+export interface TrainerPool {
+  /** A worker from {@linkcode spawnTrainer}, idle: a kept one, or a fresh one. */
+  take(): Worker;
+  /** Keeps an idle worker for the next {@linkcode TrainerPool.take}. */
+  give(worker: Worker): void;
 }
 
 /**
@@ -39,8 +53,9 @@ export interface TrainInWorkerOptions {
  * on its command line (read from `/proc/self/cmdline` where allowed), or
  * this repository's `deno.json` (which turns the feature on) found beside a
  * local entry point and not overridden by `--no-config` or `--config`.
+ * In a worker, which has no `Deno.mainModule`, pass the entry point's URL.
  */
-export function workerOptionsOn(): boolean {
+export function workerOptionsOn(mainModule?: string): boolean {
   const args = commandLine();
   if (args?.some((a) => a === "--unstable-worker-options" || a === "--unstable")) return true;
   if (args?.includes("--no-config")) return false;
@@ -53,7 +68,9 @@ export function workerOptionsOn(): boolean {
     return path !== undefined && configTurnsOn(path);
   }
   // deno.json is found from a local entry point's folder upwards; a remote one has none.
-  return Deno.mainModule.startsWith("file:") && import.meta.url.startsWith("file:");
+  // A worker has no Deno.mainModule: it is given by the thread that started it.
+  const main = mainModule ?? (Deno.mainModule as string | undefined);
+  return main !== undefined && main.startsWith("file:") && import.meta.url.startsWith("file:");
 }
 
 /** Whether the Deno config file at `path` lists the `worker-options` unstable feature. */
@@ -104,6 +121,13 @@ export interface SpawnTrainerOptions {
    * @default {(text) => console.error(text)}
    */
   onNotice?: (text: string) => void;
+  /**
+   * The process's entry point (`Deno.mainModule`), for a caller in a worker,
+   * where `Deno.mainModule` is undefined.
+   *
+   * @default {Deno.mainModule}
+   */
+  mainModule?: string;
 }
 
 /**
@@ -128,7 +152,7 @@ export function spawnTrainer(options: SpawnTrainerOptions = {}): Worker {
       `Requires import access to "${url.host}", run again with the --allow-import flag`,
     );
   }
-  if (workerOptionsOn()) {
+  if (workerOptionsOn(options.mainModule)) {
     // deno-lint-ignore no-explicit-any
     const sandboxed = { type: "module", deno: { permissions: "none" } } as any as WorkerOptions;
     warmUpSchemas();
@@ -178,15 +202,18 @@ export function trainInWorker(
   start: StartMessage,
   options: TrainInWorkerOptions = {},
 ): Promise<WorkerOutcome> {
-  const { onProgress, onSnapshot, signal } = options;
+  const { onProgress, onSnapshot, signal, release } = options;
   const worker = options.worker ?? spawnTrainer();
   const seen: ProgressMessage["metrics"][] = [];
   const t0 = performance.now();
   return new Promise<WorkerOutcome>((resolve) => {
     const post = (message: ToWorker) => worker.postMessage(message);
-    const finish = (outcome: WorkerOutcome) => {
+    const finish = (outcome: WorkerOutcome, idle = false) => {
       signal?.removeEventListener("abort", onAbort);
-      worker.terminate();
+      if (idle && release) {
+        worker.onmessage = worker.onerror = worker.onmessageerror = null;
+        release(worker);
+      } else worker.terminate();
       resolve(outcome);
     };
     const crash = (message: string, stack?: string) =>
@@ -221,7 +248,7 @@ export function trainInWorker(
           break;
         case "done":
         case "error":
-          finish({ ...message, history: seen });
+          finish({ ...message, history: seen }, true);
           break;
         default: {
           const never: never = message;

@@ -2,7 +2,9 @@
  * The training worker. Start it as a module worker with no permissions; send
  * it a `start` message and, to stop early, a `cancel` message. It trains in
  * chunks of about `chunkMs` milliseconds and yields to its event loop between
- * chunks, so a cancel arrives within one chunk.
+ * chunks, so a cancel arrives within one chunk. Once a run has ended (its
+ * `done` or `error` sent), the worker takes another `start`, so a sweep
+ * reuses one worker for many trials.
  *
  * @module
  */
@@ -34,7 +36,8 @@ import {
 } from "./protocol.ts";
 
 let cancelled = false;
-let started = false;
+/** Whether a run is going on: a start then is ignored; once it ended, the worker takes another. */
+let running = false;
 
 function send(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -56,8 +59,9 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   }
   switch (message.type) {
     case "start":
-      if (started) return;
-      started = true;
+      if (running) return;
+      running = true;
+      cancelled = false;
       train(message).catch((error) => {
         send({
           type: "error",
@@ -67,7 +71,7 @@ self.onmessage = (event: MessageEvent<unknown>) => {
           step: 0,
           elapsedMs: 0,
         });
-      });
+      }).finally(() => running = false);
       break;
     case "cancel":
       cancelled = true;

@@ -32,6 +32,15 @@ const PALETTE = [
 /** Runs whose curves are drawn at first. */
 const FIRST_CHOSEN = 8;
 
+/**
+ * Rows laid out before the page is ready. Every run's row is in the table
+ * from the start; those past the first screens are laid out (and their
+ * boundaries drawn) in slices of {@linkcode ROWS_PER_SLICE} once the page is
+ * ready, so that 1,000 runs do not hold the page up for seconds.
+ */
+const FIRST_ROWS = 60;
+const ROWS_PER_SLICE = 150;
+
 const STYLE = `
 :root { color-scheme: light dark; --fg: #1d2125; --muted: #5f6b76; --line: #d8dde2; --bg: #fff;
   --pin: #fff4d6; }
@@ -192,7 +201,7 @@ const rowsHtml = runs.map((r, i) => {
       chosen.has(i) ? " checked" : ""
     }></td>`,
     `<td><input type="radio" name="baseline" aria-label="Pin ${escape(r.id)} as baseline"></td>`,
-    `<td>${thumb(r)}</td>`,
+    `<td>${r.thumb ? `<img class="thumb" alt="boundary of ${escape(r.id)}">` : "–"}</td>`,
   ];
   for (const c of columns) {
     if (c.key === "run") {
@@ -227,14 +236,14 @@ tbody.addEventListener("change", (event) => {
   drawCurves();
 });
 
-/** The boundary thumbnail as an image: the class colour, paler where the model is unsure. */
-function thumb(r: CompareRun): string {
-  if (!r.thumb) return "–";
+/** The boundary thumbnail as a PNG data URL: the class colour, paler where the model is unsure. */
+function thumbUrl(r: CompareRun): string | undefined {
+  if (!r.thumb) return undefined;
   const { size, cells, classes } = r.thumb;
   thumbCanvas.width = size;
   thumbCanvas.height = size;
   const ctx = thumbCanvas.getContext("2d");
-  if (!ctx) return "–";
+  if (!ctx) return undefined;
   const img = ctx.createImageData(size, size);
   const rgb = [0, 0, 0];
   const bytes = atob(cells);
@@ -260,7 +269,30 @@ function thumb(r: CompareRun): string {
     }
   }
   ctx.putImageData(img, 0, 0);
-  return `<img class="thumb" alt="boundary of ${escape(r.id)}" src="${thumbCanvas.toDataURL()}">`;
+  return thumbCanvas.toDataURL();
+}
+
+/** Rows laid out so far: the first `drawn` rows of the table (see {@linkcode FIRST_ROWS}). */
+let drawn = Math.min(FIRST_ROWS, runs.length);
+const thumbDrawn = new Set<number>();
+
+/** Lays a row out (the attribute `hidden` goes), its boundary drawn the first time. */
+function showRow(tr: HTMLTableRowElement, shown: boolean): void {
+  tr.hidden = !shown;
+  const i = Number(tr.dataset.index);
+  if (!shown || thumbDrawn.has(i)) return;
+  thumbDrawn.add(i);
+  const url = thumbUrl(runs[i]);
+  if (url) tr.querySelector("img")!.src = url;
+}
+
+/** Lays out the next slice of rows, then (later) the next, until every row is. */
+function drawMore(): void {
+  const from = drawn;
+  drawn = Math.min(runs.length, drawn + ROWS_PER_SLICE);
+  const list = tbody.rows;
+  for (let k = from; k < drawn && k < list.length; k++) showRow(list[k], true);
+  if (drawn < runs.length) setTimeout(drawMore, 0);
 }
 
 function sortBy(key: string): void {
@@ -292,7 +324,9 @@ function visible(i: number): boolean {
 /** Puts the rows in order, the baseline first, the filtered ones hidden. */
 function arrange(): void {
   const list = baseline >= 0 ? [baseline, ...order.filter((i) => i !== baseline)] : order;
-  tbody.replaceChildren(...list.filter(visible).map((i) => rows[i]));
+  const shown = list.filter(visible);
+  shown.forEach((i, at) => showRow(rows[i], at < drawn));
+  tbody.replaceChildren(...shown.map((i) => rows[i]));
   rows.forEach((tr, i) => tr.classList.toggle("pinned", i === baseline));
 }
 
@@ -545,5 +579,11 @@ arrange();
 drawCurves();
 drawParallel();
 drawSeeds();
-document.body.dataset.readyMs = String(Math.round(performance.now()));
-document.body.dataset.ready = "true";
+// Ready once the first frame is on screen (laid out and painted, not just built).
+requestAnimationFrame(() =>
+  setTimeout(() => {
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
+    document.body.dataset.ready = "true";
+    if (drawn < runs.length) drawMore();
+  }, 0)
+);

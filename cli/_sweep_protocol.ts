@@ -1,0 +1,53 @@
+/**
+ * The messages between `sweep` and its trial workers (`_sweep_worker.ts`):
+ * a discriminated union on `type` each way, checked with zod on arrival.
+ * A trial worker runs whole trials (the `train` command) one after another.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** Main to trial worker: run one trial, the `train` command with `args`. */
+export const TrialMessageSchema = z.object({
+  type: z.literal("trial"),
+  /** The trial's index in the plan. */
+  index: z.int().min(0),
+  /** The `train` flags, `--out` and `--quiet` included. */
+  args: z.array(z.string()),
+  /** The process's entry point, which a worker cannot read (see `workerOptionsOn`). */
+  mainModule: z.string(),
+});
+
+/** Trial worker to main: the trial ended, with `train`'s exit code and what it printed on stderr. */
+export const TrialEndMessageSchema = z.object({
+  type: z.literal("trial-end"),
+  index: z.int().min(0),
+  code: z.int(),
+  stderr: z.string(),
+});
+
+/** A message to a trial worker. */
+export type ToTrialWorker = z.infer<typeof TrialMessageSchema>;
+/** A message from a trial worker. */
+export type FromTrialWorker = z.infer<typeof TrialEndMessageSchema>;
+
+const ToTrialWorkerSchema = z.discriminatedUnion("type", [TrialMessageSchema]);
+const FromTrialWorkerSchema = z.discriminatedUnion("type", [TrialEndMessageSchema]);
+
+/** Checks a message a trial worker received; throws a TypeError naming the first issue. */
+export function parseToTrialWorker(data: unknown): ToTrialWorker {
+  return parsed(ToTrialWorkerSchema, data, "from the sweep");
+}
+
+/** Checks a message the sweep received from a trial worker; throws a TypeError naming the first issue. */
+export function parseFromTrialWorker(data: unknown): FromTrialWorker {
+  return parsed(FromTrialWorkerSchema, data, "from a trial worker");
+}
+
+function parsed<T>(schema: z.ZodType<T>, data: unknown, side: string): T {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = issue?.path.length ? issue.path.join(".") : "(root)";
+  throw new TypeError(`Cannot accept a message ${side} as '${path}' is invalid: ${issue?.message}`);
+}
