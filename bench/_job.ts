@@ -130,11 +130,11 @@ export function runJob(job: Job, stepper: JobStepper): { times: number[]; losses
 
 /**
  * The step times a report takes the median of: past the first episode when
- * more ran, else past the first 5 steps, or past the first half of them
- * when there are 10 or fewer (at least one step stays).
+ * at least another episode ran, else past the first 5 steps, or past the
+ * first half of them when there are 10 or fewer (at least one step stays).
  */
 export function timedSteps(times: readonly number[], episode: number): number[] {
-  if (times.length > episode) return times.slice(episode);
+  if (times.length >= 2 * episode) return times.slice(episode);
   return times.slice(Math.min(5, times.length >> 1));
 }
 

@@ -536,7 +536,7 @@ if (workloads.length > 0) {
   lines.push(
     "",
     `Median ms per full-batch training step (past the first episode of ${EPISODE} steps when ` +
-      `more ran, else past 5 steps), each system in its own process, one thread each; ` +
+      `another episode ran, else past 5 steps), each system in its own process, one thread each; ` +
       `the best of ${rounds} rounds, the systems taking turns (a run over 30 s, once). ` +
       `"loss" is the loss at the last step checked, from the same start; "Δ" is the largest ` +
       `relative difference from our Value path's loss over the steps checked ` +
@@ -762,7 +762,8 @@ if (grid.length > 0) {
       `(seed 1337), lr by width (\`GRID_LR\` in \`bench/_grid.ts\`). Each system in its own ` +
       `process, ${rounds} round(s), the systems taking turns within a round; each stepped ` +
       `at least 4 steps and for up to ${gridBudgetMs} ms, and its ms per step is the median ` +
-      `past the first half of its steps (past the first episode on long runs). A ratio is ` +
+      `past its first 5 steps (past the first half of 10 or fewer; past the first episode ` +
+      `of 200 or more). A ratio is ` +
       `the median over rounds of our time over the peer's in the same round: under 1, we ` +
       `are faster. PyTorch runs at its best (its command without OPENBLAS_CORETYPE and ` +
       `OPENBLAS_L2_SIZE), pinned to one thread, or to two.`,

@@ -112,6 +112,7 @@ Deno.test("the report times the steps past the warm-up", () => {
   const times = Array.from({ length: 250 }, (_, i) => i);
   assert.deepEqual(timedSteps(times, 100), times.slice(100));
   assert.deepEqual(timedSteps(times.slice(0, 50), 100), times.slice(5, 50));
+  assert.deepEqual(timedSteps(times.slice(0, 101), 100), times.slice(5, 101), "not 1 step");
   assert.deepEqual(timedSteps([9, 8, 7, 6], 100), [7, 6]);
   assert.deepEqual(timedSteps([9], 100), [9]);
 });
