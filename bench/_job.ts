@@ -90,6 +90,12 @@ export interface JobResult {
    * per step, over the steps of the split run (see `activeSamples`).
    */
   active?: number;
+  /**
+   * For the compiled path: this process's SIMD peak in GFLOP/s (`simd_peak.ts`),
+   * measured right after the split run, so that the passes and the peak they
+   * are divided by see the same load.
+   */
+  simdPeak?: number;
   /** Anything the reader must know (a workaround, a check that failed). */
   note?: string;
 }

@@ -23,6 +23,7 @@ import {
   trainSteps,
 } from "../mod.ts";
 import { activeSamples } from "./_workloads.ts";
+import { measureSimdPeak } from "./simd_peak.ts";
 import { ScalarLoopMlp } from "./scalar_loop.ts";
 import {
   episodeLr,
@@ -166,6 +167,7 @@ if (import.meta.main) {
     const { split, same, active } = splitCompiled(job, steps, losses);
     result.split = split;
     result.active = active;
+    result.simdPeak = measureSimdPeak(5, 20).best;
     if (!same) result.note = "the split run's losses differ from trainSteps'";
   }
   console.log(JSON.stringify(result));
