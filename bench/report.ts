@@ -723,12 +723,17 @@ const [PT64, PT32, PT64X2, PT32X2] = gridSystems.filter((s) => !s.ours).map((s) 
 
 /** The median over rounds of `a`'s ms per step over `b`'s in the same round. */
 function pairedRatio(run: GridRun, a: string, b: string): number | undefined {
+  const ratios = roundRatios(run, a, b);
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+/** `a`'s ms per step over `b`'s, round by round (the rounds both ran). */
+function roundRatios(run: GridRun, a: string, b: string): number[] {
   const as = run.runs.get(a)!;
   const bs = run.runs.get(b)!;
-  const ratios = as.flatMap((o, i) =>
+  return as.flatMap((o, i) =>
     o.ms !== undefined && bs[i]?.ms !== undefined ? [o.ms / bs[i].ms!] : []
   );
-  return ratios.length === 0 ? undefined : median(ratios);
 }
 
 /** A system's median ms per step over its rounds. */
@@ -788,11 +793,21 @@ if (grid.length > 0) {
         if (run.runs.get(a)!.every((o) => o.error !== undefined && o.error.startsWith("n/a"))) {
           return "n/a";
         }
-        return fmtX(pairedRatio(run, a, b)).replace("×", "");
+        const ratios = roundRatios(run, a, b);
+        const mid = fmtX(pairedRatio(run, a, b)).replace("×", "");
+        if (ratios.length < 2) return mid;
+        const range = [Math.min(...ratios), Math.max(...ratios)].map((x) =>
+          fmtX(x).replace("×", "")
+        );
+        return `${mid} (${range.join("–")})`;
       });
       if (row.some((r) => r !== " ")) lines.push(`| ${width} | ${row.join(" | ")} |`);
     }
   };
+  lines.push(
+    "",
+    "Each cell: the median ratio over rounds, and in brackets the smallest and largest round's.",
+  );
   matrix("Our ms per step / PyTorch float64's, one thread", OURS, PT64);
   matrix("Our ms per step / PyTorch float32's, one thread", OURS, PT32);
   matrix(`Ours on two threads / PyTorch float64 on two threads`, OURS2, PT64X2);
