@@ -4,7 +4,7 @@
  * system reaches from the same start, GFLOP/s per layer width, and where the
  * compiled path's time goes.
  *
- *     deno task bench:report                 # about five minutes here
+ *     deno task bench:report                 # everything: about 40 minutes on a busy machine
  *     deno task bench:report --only W1,W4    # some workloads (W1 W2 W4 G16 G256)
  *     deno task bench:report --no-peers      # ours only: no Python, no npm download
  *     deno task bench:report --rounds 3      # each system 3 times, the best kept (default 2)
