@@ -20,8 +20,12 @@ export interface Job {
   workload: string;
   /** Layer widths, input first; ReLU hidden layers, a linear last layer. */
   sizes: number[];
-  /** `svm`: micrograd's max-margin loss, one output, labels 0/1. `ce`: softmax cross-entropy. */
-  loss: "svm" | "ce";
+  /**
+   * `svm`: micrograd's max-margin loss, one output, labels 0/1. `ce`: softmax
+   * cross-entropy. `mse`: mean squared error of one output against -1/+1
+   * (labels 0/1), so every sample is in the backward pass.
+   */
+  loss: "svm" | "ce" | "mse";
   /** Inputs, one row per sample (the whole set is one batch). */
   x: number[][];
   /** Labels: 0/1 for `svm`, class indices for `ce`. */
@@ -42,6 +46,10 @@ export interface Job {
   budgetMs: number;
   /** The float type the system computes in. */
   dtype: "float64" | "float32";
+  /** Threads the system may compute on (1 when missing). */
+  threads?: number;
+  /** For the compiled path: whether to time the parts of a step too (`split`; default true). */
+  split?: boolean;
 }
 
 /** Where the compiled path's step time goes (medians, milliseconds). */
@@ -77,6 +85,17 @@ export interface JobResult {
   mathError?: number;
   /** For the compiled path: where the time goes. */
   split?: Split;
+  /**
+   * For the compiled path: the mean number of samples in the backward pass
+   * per step, over the steps of the split run (see `activeSamples`).
+   */
+  active?: number;
+  /**
+   * For the compiled path: this process's SIMD peak in GFLOP/s (`simd_peak.ts`),
+   * measured right after the split run, so that the passes and the peak they
+   * are divided by see the same load.
+   */
+  simdPeak?: number;
   /** Anything the reader must know (a workaround, a check that failed). */
   note?: string;
 }
@@ -113,6 +132,16 @@ export function runJob(job: Job, stepper: JobStepper): { times: number[]; losses
     if (t < job.episode) losses.push(loss);
   }
   return { times, losses };
+}
+
+/**
+ * The step times a report takes the median of: past the first episode when
+ * at least another episode ran, else past the first 5 steps, or past the
+ * first half of them when there are 10 or fewer (at least one step stays).
+ */
+export function timedSteps(times: readonly number[], episode: number): number[] {
+  if (times.length >= 2 * episode) return times.slice(episode);
+  return times.slice(Math.min(5, times.length >> 1));
 }
 
 /** The median of `xs` (the mean of the middle two for an even count). */

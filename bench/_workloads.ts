@@ -27,8 +27,8 @@ export interface TrainWorkload {
   data: Dataset;
   /** The initial parameters, in micrograd's order. */
   init: number[];
-  /** `svm` for one output, `ce` for several. */
-  loss: "svm" | "ce";
+  /** `svm` for one output, `ce` for several; `mse` (one output, -1/+1 targets) in the grid. */
+  loss: "svm" | "ce" | "mse";
   /** The learning rate of an episode's first step (micrograd's is 1). */
   lr: number;
 }
@@ -105,13 +105,38 @@ export function sweepWorkload(width: number): TrainWorkload {
 
 /**
  * Floating-point operations of one training step, counting the matrix
- * products only: 2 per multiply-add forward, 4 backward (the weights' grads
- * and the inputs' grads), so `6 * samples * sum(nin * nout)`.
+ * products only: 2 per multiply-add forward, for every sample, and 4 per
+ * multiply-add backward (the weights' grads and the inputs' grads), for the
+ * `active` samples only: those whose output grads are not 0, the only ones
+ * the backward pass runs (the SVM loss leaves out the samples past the
+ * margin). So `(2 * samples + 4 * active) * sum(nin * nout)`.
  */
-export function stepFlops(w: TrainWorkload): number {
+export function stepFlops(
+  w: Pick<TrainWorkload, "sizes" | "data">,
+  active: number = w.data.x.length,
+): number {
   let macs = 0;
   for (let l = 1; l < w.sizes.length; l++) macs += w.sizes[l - 1] * w.sizes[l];
-  return 6 * w.data.x.length * macs;
+  return (2 * w.data.x.length + 4 * active) * macs;
+}
+
+/**
+ * How many samples the backward pass runs for: those whose loss has a
+ * grad that is not 0. For `svm` (labels 0/1, one output each) the samples
+ * inside the margin, `1 - t * out > 0` with `t = ±1`; for `mse` and `ce`
+ * every sample.
+ */
+export function activeSamples(
+  loss: TrainWorkload["loss"],
+  outputs: ArrayLike<number>,
+  y: readonly number[],
+): number {
+  if (loss !== "svm") return y.length;
+  let active = 0;
+  for (let s = 0; s < y.length; s++) {
+    if (1 - (y[s] === 1 ? 1 : -1) * outputs[s] > 0) active++;
+  }
+  return active;
 }
 
 /** The job that `bench/report.ts` sends a system for workload `w`. */

@@ -12,7 +12,18 @@
  *
  * @module
  */
-import { CompiledMlp, Mlp, Sgd, type StepMetrics, trainSteps } from "../mod.ts";
+import {
+  CompiledMlp,
+  type CompiledMlpOptions,
+  Mlp,
+  SETTINGS,
+  Sgd,
+  type StepMetrics,
+  type TrainOptions,
+  trainSteps,
+} from "../mod.ts";
+import { activeSamples } from "./_workloads.ts";
+import { measureSimdPeak } from "./simd_peak.ts";
 import { ScalarLoopMlp } from "./scalar_loop.ts";
 import {
   episodeLr,
@@ -23,10 +34,24 @@ import {
   readJob,
   runJob,
   type Split,
+  timedSteps,
 } from "./_job.ts";
 
 function classesOf(job: Job): number {
-  return job.loss === "svm" ? 2 : job.sizes[job.sizes.length - 1];
+  return job.loss === "ce" ? job.sizes[job.sizes.length - 1] : 2;
+}
+
+/** Whether this version of the library has a `threads` setting (it came with issue 21). */
+export const HAS_THREADS = Object.hasOwn(SETTINGS, "threads");
+
+/** `{ threads }` when the job asks for more than one thread (and the library has the setting). */
+function threadsOption(job: Job): Record<string, number> {
+  const threads = job.threads ?? 1;
+  if (threads === 1) return {};
+  if (!HAS_THREADS) {
+    throw new RangeError(`Cannot run on ${threads} threads: this library has no 'threads' setting`);
+  }
+  return { threads };
 }
 
 /** `compiled` or `value`: `trainSteps`, restarted at every episode. */
@@ -45,7 +70,8 @@ function libraryStepper(job: Job, engine: "compiled" | "value"): JobStepper {
         lrSchedule: "linear",
         steps: job.episode,
         engine,
-      });
+        ...threadsOption(job),
+      } as TrainOptions);
     },
     step(lr) {
       const r = steps!.next();
@@ -59,6 +85,7 @@ function libraryStepper(job: Job, engine: "compiled" | "value"): JobStepper {
 }
 
 function scalarLoopStepper(job: Job): JobStepper {
+  if (job.loss === "mse") throw new RangeError("Cannot run the scalar loop with the MSE loss");
   const model = new ScalarLoopMlp(job.sizes, job.x.length, job.init);
   model.setInputs(job.x);
   return {
@@ -71,26 +98,35 @@ function scalarLoopStepper(job: Job): JobStepper {
 /**
  * The compiled path's step taken apart, as `trainSteps` runs it (the
  * parameters in the flat arrays): forward, backward, the update. Also
- * checks it gets the same losses.
+ * checks it gets the same losses, and counts the samples in each step's
+ * backward pass (untimed).
  */
-function splitCompiled(job: Job, steps: number, losses: number[]): { split: Split; same: boolean } {
+function splitCompiled(
+  job: Job,
+  steps: number,
+  losses: number[],
+): { split: Split; same: boolean; active: number } {
   const model = new Mlp(job.sizes[0], job.sizes.slice(1));
   const compiled = new CompiledMlp(model, job.x.length, {
     loss: job.loss,
     l2: job.alpha,
     syncModel: false,
-  });
+    ...threadsOption(job),
+  } as CompiledMlpOptions);
   const optimizer = new Sgd(model.parameters(), { lr: 1 });
   const f: number[] = [];
   const b: number[] = [];
   const o: number[] = [];
   let same = true;
+  let active = 0;
   for (let t = 0; t < steps; t++) {
     const k = t % job.episode;
     if (k === 0) {
       model.setParameters(job.init);
       compiled.readModel();
     }
+    if (job.loss === "svm") active += activeSamples(job.loss, compiled.predict(job.x), job.y);
+    else active += job.x.length;
     const t0 = performance.now();
     const loss = compiled.forward(job.x, job.y);
     const t1 = performance.now();
@@ -104,10 +140,11 @@ function splitCompiled(job: Job, steps: number, losses: number[]): { split: Spli
     o.push(t3 - t2);
     if (t < losses.length && loss !== losses[t]) same = false;
   }
-  const skip = (xs: number[]) => xs.length > job.episode ? xs.slice(job.episode) : xs.slice(5);
+  const timed = (xs: number[]) => median(timedSteps(xs, job.episode));
   return {
-    split: { forward: median(skip(f)), backward: median(skip(b)), optimizer: median(skip(o)) },
+    split: { forward: timed(f), backward: timed(b), optimizer: timed(o) },
     same,
+    active: active / steps,
   };
 }
 
@@ -125,13 +162,16 @@ if (import.meta.main) {
     system,
     version: `denograd on Deno ${Deno.version.deno}`,
     dtype: "float64",
-    threads: 1,
+    threads: job.threads ?? 1,
     times,
     losses,
   };
-  if (system === "compiled") {
-    const { split, same } = splitCompiled(job, Math.min(times.length, 3 * job.episode), losses);
+  if (system === "compiled" && job.split !== false) {
+    const steps = Math.min(times.length, 3 * job.episode);
+    const { split, same, active } = splitCompiled(job, steps, losses);
     result.split = split;
+    result.active = active;
+    result.simdPeak = measureSimdPeak(5, 20).best;
     if (!same) result.note = "the split run's losses differ from trainSteps'";
   }
   console.log(JSON.stringify(result));

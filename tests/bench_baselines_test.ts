@@ -173,6 +173,11 @@ Deno.test("bench:report refuses a bad flag with one line and exit code 2, before
     [["--rounds", "0"], /'--rounds' must be a whole number, 1 or more: current value is 0/],
     [["--budget=-1"], /'--budget' must be a positive number of ms: current value is -1/],
     [["--only", "W1,W9"], /'--only' takes workloads from W1, W2, W4, G16, G256: current value/],
+    [["--cells", "64x999"], /'--cells' takes cells WxN from 16,32,64,128,256,512 x 100,/],
+    [
+      ["--grid-budget", "x"],
+      /'--grid-budget' must be a number of ms, 0 or more: current value is x/,
+    ],
     [["--bogus"], /Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {

@@ -1,11 +1,16 @@
 """PyTorch peer of bench/report.ts: trains the job read from standard input
 (see bench/_job.ts) and prints the result as JSON.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/torch_peer.py float64 < job.json
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+      /usr/bin/python3 bench/peers/torch_peer.py float64 1 < job.json
 
-One thread (the variables above, and torch.set_num_threads(1)); nn.Linear's
-layout (weight [nout, nin]); the loss is micrograd's: the data loss plus
-alpha * sum(p * p); plain SGD at the episode's learning rate.
+The second argument is the thread count (default 1): the report pins the
+variables above to it, and this calls torch.set_num_threads() with it. The
+report unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in this command's env, so
+OpenBLAS picks its own kernels for this CPU (PyTorch at its best). nn.Linear's
+layout (weight [nout, nin]); the loss is micrograd's: the data loss (SVM,
+softmax cross-entropy, or MSE against -1/+1 targets) plus alpha * sum(p * p);
+plain SGD at the episode's learning rate.
 """
 import json
 import math
@@ -14,7 +19,7 @@ import time
 
 import torch
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
 
 
 def main():
@@ -45,7 +50,7 @@ def main():
         params.append(b.to(dtype).clone().requires_grad_())
 
     x = torch.tensor(job["x"], dtype=torch.float64).to(dtype)
-    if job["loss"] == "svm":
+    if job["loss"] in ("svm", "mse"):
         target = torch.tensor([1.0 if c == 1 else -1.0 for c in job["y"]], dtype=torch.float64).to(dtype)
     else:
         target = torch.tensor(job["y"], dtype=torch.long)
@@ -65,6 +70,8 @@ def main():
                 h = torch.relu(h)
         if job["loss"] == "svm":
             data = torch.relu(1 - target * h[:, 0]).mean()
+        elif job["loss"] == "mse":
+            data = ((h[:, 0] - target) ** 2).mean()
         else:
             data = torch.nn.functional.cross_entropy(h, target)
         reg = sum((p * p).sum() for p in params)
