@@ -71,6 +71,9 @@ const COUNT_DRAWINGS = `(() => {
   let chart;
   Object.defineProperty(window, "Chart", { configurable: true, get: () => chart, set(c) {
     chart = c;
+    // Chart.js's bundle sets the global twice: its methods are wrapped once.
+    if (c.prototype.__counted) return;
+    c.prototype.__counted = true;
     for (const m of ["update", "draw"]) {
       const f = c.prototype[m];
       c.prototype[m] = function (...a) { note(m + " " + this.canvas.id); return f.apply(this, a); };
@@ -459,9 +462,10 @@ Deno.test({
               );
               await page.evaluate(`window.__drawn.length = 0; ${click("[data-action=play]")}`);
               await page.waitFor(`${status("step")} === "2000"`, 120_000);
-              // The last step is drawn too.
+              // The last step is drawn too, and the boundary (at the latest with the last step).
               await page.waitFor(
-                `Chart.getChart("loss-chart")?.data.datasets[0].data.at(-1)?.x === 2000`,
+                `Chart.getChart("loss-chart")?.data.datasets[0].data.at(-1)?.x === 2000 &&
+                  window.__drawn.some(([, part]) => part === "boundary")`,
                 30_000,
               );
               const drawn = await page.evaluate<[number, string][]>(`window.__drawn`);
