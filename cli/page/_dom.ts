@@ -52,7 +52,11 @@ export function rgb(hex: string): [number, number, number] {
 
 /** A whole number with thousands separators: 1,234. */
 export function count(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+  const whole = Math.round(n);
+  // By hand, as en-US writes it: the first toLocaleString loads the locale's data (~0.1 s).
+  return Math.abs(whole) < 1e21
+    ? String(whole).replace(/\B(?=(\d{3})+$)/g, ",")
+    : whole.toLocaleString("en-US");
 }
 
 /** `n` and a noun, singular for 1: "1 step", "19,194 steps". */
@@ -138,11 +142,17 @@ export function fitCanvas(
   const width = Math.max(200, Math.min(inner || 480, 520));
   const h = height(width);
   const ratio = globalThis.devicePixelRatio || 1;
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${h}px`;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(h * ratio);
+  const [w, hh] = [Math.round(width * ratio), Math.round(h * ratio)];
   const ctx = canvas.getContext("2d")!;
+  // Resized only when its size changes (a canvas given its size again reallocates its pixels);
+  // else its drawing state goes back to a fresh one's, kept by the save below.
+  if (canvas.width !== w || canvas.height !== hh || canvas.style.width !== `${width}px`) {
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${h}px`;
+    canvas.width = w;
+    canvas.height = hh;
+  } else ctx.restore();
+  ctx.save();
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.fillStyle = theme().paper;
   ctx.fillRect(0, 0, width, h);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Chart as ChartJs, ChartDataset, Plugin, Scale } from "chart.js";
+import type { Chart as ChartJs, ChartConfiguration, ChartDataset, Plugin, Scale } from "chart.js";
 import type { Step } from "../../workers/protocol.ts";
 import { classColor, compact, theme } from "./_dom.ts";
 
@@ -109,17 +109,23 @@ export interface SeriesSpec {
 
 /** A line chart of some series over steps. */
 export class StepChart {
-  #chart: ChartJs<"line", Point[]>;
+  #canvas: HTMLCanvasElement;
+  #config: ChartConfiguration<"line", Point[]>;
+  /** The chart, made at its first update: making it draws it, the page's costliest first drawing. */
+  #chart: ChartJs<"line", Point[]> | undefined;
   #series: SeriesSpec[];
   /** Steps of the first series whose value is 0 or less, which a log scale leaves out. */
   #unshown: number[] = [];
+  /** The step marked (undefined: none). */
+  #marker: number | undefined;
 
-  /** Makes the chart on `canvas`. */
+  /** Makes the chart on `canvas` (Chart.js draws it at its first {@linkcode StepChart.update}). */
   constructor(
     canvas: HTMLCanvasElement,
     series: SeriesSpec[],
     options: { yTitle: string; yMin?: number; yMax?: number; log?: boolean },
   ) {
+    this.#canvas = canvas;
     this.#series = series;
     const datasets: ChartDataset<"line", Point[]>[] = series.map((s, i) => ({
       label: s.label,
@@ -133,7 +139,7 @@ export class StepChart {
       // Later series are drawn on top: a test curve stays visible over the train curve.
       order: series.length - i,
     }));
-    this.#chart = new Chart<"line", Point[]>(canvas, {
+    this.#config = {
       type: "line",
       data: { datasets },
       plugins: [markerPlugin],
@@ -180,7 +186,12 @@ export class StepChart {
           },
         },
       },
-    });
+    };
+  }
+
+  /** The scales' options: the chart's once it is made, else those it will be made with. */
+  get #scales() {
+    return (this.#chart?.options ?? this.#config.options!).scales!;
   }
 
   /**
@@ -191,6 +202,7 @@ export class StepChart {
   update(steps: Step[]): void {
     const log = this.log;
     this.#unshown = [];
+    const datasets = (this.#chart?.data ?? this.#config.data).datasets;
     this.#series.forEach((s, i) => {
       const data: Point[] = [];
       for (const step of steps) {
@@ -201,7 +213,7 @@ export class StepChart {
           data.push({ x: step.step, y: null });
         } else data.push({ x: step.step, y: v });
       }
-      const set = this.#chart.data.datasets[i];
+      const set = datasets[i];
       set.data = data;
       set.hidden = data.length === 0;
       set.pointRadius = data.length < 3 ? 4 : 0;
@@ -209,11 +221,16 @@ export class StepChart {
     if (steps.length > 0) {
       // One step sits in the middle of its axis, not on its edge.
       const one = steps.length === 1 && !this.logSteps;
-      const x = this.#chart.options.scales!.x!;
+      const x = this.#scales.x!;
       x.min = one ? Math.max(0, steps[0].step - 1) : steps[0].step;
       x.max = Math.max(steps.at(-1)!.step, steps[0].step + 1);
     }
-    this.#chart.update("none");
+    if (this.#chart) this.#chart.update("none");
+    else {
+      // Made now, with its data: Chart.js draws it once, as it attaches.
+      this.#chart = new Chart<"line", Point[]>(this.#canvas, this.#config);
+      (this.#chart as unknown as { $marker?: number }).$marker = this.#marker;
+    }
   }
 
   /** The steps (among those kept) whose first series a log scale cannot show: 0 or less. */
@@ -223,41 +240,45 @@ export class StepChart {
 
   /** Whether the step axis is logarithmic (for long runs, whose learning happens early). */
   get logSteps(): boolean {
-    return this.#chart.options.scales!.x!.type === "logarithmic";
+    return this.#scales.x!.type === "logarithmic";
   }
 
+  /** Sets the step axis's scale; the next {@linkcode StepChart.update} draws it. */
   set logSteps(on: boolean) {
     if (on === this.logSteps) return;
-    const x = this.#chart.options.scales!.x!;
+    const x = this.#scales.x!;
     x.type = on ? "logarithmic" : "linear";
     (x.title as { text: string }).text = on ? "step (log scale)" : "step";
-    this.#chart.update("none");
   }
 
   /** Redraws with the page's current colours. */
   restyle(): void {
-    this.#chart.update("none");
+    this.#chart?.update("none");
   }
 
   /** Marks a step with a vertical line (undefined: no mark). */
   mark(step: number | undefined): void {
+    // Unchanged: nothing to draw (a redraw costs as much as an update).
+    if (this.#marker === step) return;
+    this.#marker = step;
+    if (!this.#chart) return;
     (this.#chart as unknown as { $marker?: number }).$marker = step;
     this.#chart.draw();
   }
 
   /** Whether the y axis is logarithmic. */
   get log(): boolean {
-    return this.#chart.options.scales!.y!.type === "logarithmic";
+    return this.#scales.y!.type === "logarithmic";
   }
 
+  /** Sets the y axis's scale; {@linkcode StepChart.onScale} (or the next update) draws it. */
   set log(on: boolean) {
-    const y = this.#chart.options.scales!.y!;
+    const y = this.#scales.y!;
     y.type = on ? "logarithmic" : "linear";
-    this.#chart.update("none");
     this.onScale?.();
   }
 
-  /** Called when the y scale changes (the data is then redrawn for it). */
+  /** Called when the y scale changes: the data is to be updated for it (a log scale has no 0). */
   onScale: (() => void) | undefined;
 }
 

@@ -247,10 +247,14 @@ function flush(r: Run, now: boolean): void {
     r.train.sync();
     const params = r.model.parameters();
     const grid = r.makeGrid?.();
+    const t2 = performance.now();
     // The diagram is drawn here, off the page's thread: at most every NETWORK_MS, and at a stop.
     const drawNetwork = now || t >= r.nextNetwork;
     const network = drawNetwork ? networkSvg(r.model, networkOptions(r.info)) : undefined;
-    if (drawNetwork) r.nextNetwork = performance.now() + NETWORK_MS;
+    const t3 = performance.now();
+    // Each drawing takes at most a twentieth of the worker's time: the grid's cost sets the
+    // snapshots' pace, the diagram's its own (were it to slow the grid, the plane would freeze).
+    if (drawNetwork) r.nextNetwork = t3 + Math.max(NETWORK_MS, 20 * (t3 - t2));
     messages.push({
       type: "snapshot",
       snapshot: {
@@ -262,7 +266,7 @@ function flush(r: Run, now: boolean): void {
       ...(grid ? { grid } : {}),
       ...(network !== undefined ? { network } : {}),
     });
-    r.nextSnapshot = performance.now() + Math.max(SNAPSHOT_MS, 20 * (performance.now() - t1));
+    r.nextSnapshot = t3 + Math.max(SNAPSHOT_MS, 20 * (t2 - t1));
   }
   if (messages.length > 0) send({ type: "page", messages });
   status();

@@ -89,6 +89,12 @@ export class View {
   #shown: Moment | undefined;
   #playing: ReturnType<typeof setInterval> | undefined;
   #parts: Parts | undefined;
+  /** Drawings waiting for a frame while a live run trains, by part: a newer one replaces an older. */
+  #jobs = new Map<string, { draw: () => void; light: boolean }>();
+  #jobFrame = 0;
+  /** The time of the frame being drawn, and of the last frame that drew a heavy part. */
+  #frameTime = 0;
+  #heavyTime = -1;
 
   /** Builds the page inside `root` when the run's first message arrives. */
   constructor(root: HTMLElement, options: ViewOptions = {}) {
@@ -161,8 +167,9 @@ export class View {
   #schedule(): void {
     if (this.#frame) return;
     const draw = () => {
-      this.#frame = requestAnimationFrame(() => {
+      this.#frame = requestAnimationFrame((time) => {
         this.#frame = 0;
+        this.#frameTime = time;
         this.#lastFrame = performance.now();
         this.#render();
       });
@@ -170,6 +177,47 @@ export class View {
     const wait = this.#live && !this.#end ? this.#lastFrame + LIVE_FRAME_MS - performance.now() : 0;
     if (wait > 0) this.#frame = Number(setTimeout(draw, wait));
     else draw();
+  }
+
+  /**
+   * Draws one part of the page: now, or, while following a live run, at the
+   * next frame; a part waiting for its frame is replaced by its newer
+   * drawing. A frame draws one heavy part at most (a chart, the boundary,
+   * the network) with the light ones, so that no task of the page's thread
+   * draws everything at once.
+   */
+  #later(part: string, draw: () => void, light = false): void {
+    if (!this.#following()) {
+      // What waits was for the moment shown until now: drawn first, then overdrawn if need be.
+      for (const waiting of this.#jobs.values()) waiting.draw();
+      this.#jobs.clear();
+      draw();
+      return;
+    }
+    this.#jobs.set(part, { draw, light });
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#jobFrame) return;
+    this.#jobFrame = requestAnimationFrame((time) => {
+      this.#jobFrame = 0;
+      this.#frameTime = time;
+      this.#drawSome();
+    });
+  }
+
+  /** Draws the light parts waiting and the heavy part that has waited longest; the next at the next frame. */
+  #drawSome(): void {
+    for (const [part, job] of this.#jobs) {
+      if (!job.light) {
+        if (this.#heavyTime === this.#frameTime) continue;
+        this.#heavyTime = this.#frameTime;
+      }
+      this.#jobs.delete(part);
+      job.draw();
+    }
+    if (this.#jobs.size > 0) this.#wake();
   }
 
   #title(): string {
@@ -261,6 +309,8 @@ export class View {
     parts.accuracy.mark(marker);
     parts.lr.mark(marker);
     if (moment !== this.#shown || !moment.drawn) this.#showModel(moment, index);
+    // This frame draws its share of what waits, rather than leave it all to the next.
+    if (this.#jobs.size > 0) this.#drawSome();
   }
 
   /** The charts, at most every {@linkcode LIVE_CHART_MS} while a live run trains (their redraw costs most). */
@@ -290,9 +340,16 @@ export class View {
       }
     }
     const logSteps = this.#maxStep() > LOG_STEPS;
-    for (const c of [parts.loss, parts.accuracy, parts.lr]) {
-      c.logSteps = logSteps;
-      c.update(steps);
+    for (
+      const [name, c] of [["loss", parts.loss], ["accuracy", parts.accuracy], [
+        "lr",
+        parts.lr,
+      ]] as const
+    ) {
+      this.#later(`${name} chart`, () => {
+        c.logSteps = logSteps;
+        c.update(this.#store.steps);
+      });
     }
     const zeros = parts.loss.unshown;
     parts.lossNote.textContent = zeros.length > 0
@@ -381,19 +438,23 @@ export class View {
     const following = this.#following();
     // A classifier's live grids come from the worker; a regression's are cheap to make here.
     const waiting = following && !moment.grid && info.problem === "classification";
-    if (parts.boundary && fresh && !waiting) {
-      // Computed once per moment (the live ones come with the worker's grid).
-      if (!moment.grid && model && info.bounds) {
-        moment.grid = info.problem === "regression"
-          ? valueGrid(model, info)
-          : gridOver(model, info.bounds, info.gridSize, info.loss, planeFeatures(info));
-      }
-      parts.boundary.show(model ? moment.grid : undefined, model);
+    const boundary = parts.boundary;
+    if (boundary && fresh && !waiting) {
+      this.#later("boundary", () => {
+        // Computed once per moment (the live ones come with the worker's grid).
+        if (!moment.grid && model && info.bounds) {
+          moment.grid = info.problem === "regression"
+            ? valueGrid(model, info)
+            : gridOver(model, info.bounds, info.gridSize, info.loss, planeFeatures(info));
+        }
+        boundary.show(model ? moment.grid : undefined, model);
+      });
     }
-    if (parts.curve && fresh) parts.curve.show(model);
-    if (fresh) this.#panels(moment, index, model);
+    const curve = parts.curve;
+    if (curve && fresh) this.#later("curve", () => curve.show(model), true);
+    if (fresh) this.#later("panels", () => this.#panels(moment, index, model), true);
     this.#shown = moment;
-    this.#network(moment, model, following);
+    this.#later("network", () => this.#network(moment, model, following));
   }
 
   /** The network diagram; while a live run trains, redrawn less often (the page's costliest drawing). */
