@@ -14,4 +14,6 @@ self.onmessage = (e: MessageEvent<ThreadStart>) => {
   // The pool only starts where SIMD runs on a shared memory: this does not happen.
   if (simd === undefined) throw new Error("Cannot run kernels as SIMD is missing in this worker");
   serveKernels(e.data, simd);
+  // Stopped: a worker that is still open would keep its process running.
+  self.close();
 };

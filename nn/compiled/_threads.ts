@@ -31,6 +31,9 @@ export type KernelName = typeof SIMD_KERNEL_NAMES[number];
  */
 export const THREAD_MIN_WORK: number = 2 ** 18;
 
+/** The split threshold in force: {@linkcode THREAD_MIN_WORK}, which tests lower to split small calls. */
+export const splitting: { minWork: number } = { minWork: THREAD_MIN_WORK };
+
 /** The most threads a step runs on (`auto` takes the cores, up to this). */
 export const MAX_THREADS = 64;
 
@@ -108,6 +111,11 @@ export class ThreadPool {
     const url = new URL("./_thread_worker.ts", import.meta.url).href;
     for (let t = 1; t < size; t++) {
       const worker = new Worker(url, { type: "module" });
+      // A worker that cannot start (no read access to its module) leaves the pool unready: one thread.
+      worker.onerror = (e) => {
+        e.preventDefault();
+        this.dispose();
+      };
       const start: ThreadStart = { memory: simd.memory, control, index: t };
       worker.postMessage(start);
       this.#workers.push(worker);
@@ -146,7 +154,7 @@ export class ThreadPool {
     const units = total / unit;
     const n = Math.min(this.size, units);
     const kernel = this.#simd[name] as (...a: number[]) => void;
-    if (n < 2 || work < THREAD_MIN_WORK || !this.ready) {
+    if (n < 2 || work < splitting.minWork || !this.ready) {
       if (total > 0) kernel(...args(0, total));
       return 1;
     }
@@ -198,7 +206,8 @@ export function serveKernels(start: ThreadStart, simd: SimdKernels): void {
   const kernels = SIMD_KERNEL_NAMES.map((name) => simd[name] as (...a: number[]) => void);
   let gen = Atomics.load(c, GEN);
   Atomics.add(c, READY, 1);
-  for (;;) {
+  // A worker told to stop before it started (terminate() may not stop a worker that is loading) returns at once.
+  while (Atomics.load(c, STOP) === 0) {
     Atomics.wait(c, GEN, gen);
     gen = Atomics.load(c, GEN);
     if (Atomics.load(c, STOP) !== 0) return;

@@ -41,6 +41,8 @@ export interface EngineOptions {
   l2: number;
   /** Weight of the L1 penalty. */
   l1: number;
+  /** Threads a compiled step runs on (see `CompiledMlpOptions.threads`). */
+  threads?: number | "auto";
 }
 
 /** One training step's math: a forward pass with the loss, then its gradients. */
@@ -49,6 +51,8 @@ export interface StepEngine {
   forward(x: readonly (readonly number[])[], y: readonly number[]): BatchMetrics;
   /** Adds d(loss)/d(parameter) of the latest `forward()` into each parameter's `grad`. */
   backward(): void;
+  /** Frees what the engine holds beyond memory (worker threads). */
+  dispose(): void;
 }
 
 /** The compiled engine: {@linkcode CompiledMlp} for batches of `batchSize`. */
@@ -62,6 +66,7 @@ export function compiledEngine(model: Mlp, batchSize: number, o: EngineOptions):
         : { loss, dataLoss: compiled.dataLoss, accuracy: compiled.accuracy };
     },
     backward: () => compiled.backward(),
+    dispose: () => compiled.dispose(),
   };
 }
 
@@ -95,6 +100,7 @@ export function valueEngine(model: Mlp, o: EngineOptions): StepEngine {
       graph.backward();
       graph = null;
     },
+    dispose() {},
   };
 }
 

@@ -443,36 +443,41 @@ function* steps(
   if (batchSize < n) { for (let k = 0; k < first; k++) rng.shuffle(all); }
   const eo: EngineOptions = { loss: o.loss, problem: o.problem, l2: o.l2, l1: o.l1 };
   const engine: StepEngine = o.engine === "compiled"
-    ? compiledEngine(model, batchSize, eo)
+    ? compiledEngine(model, batchSize, { ...eo, threads: o.threads })
     : valueEngine(model, eo);
   const test = o.test !== undefined && o.test.x.length > 0
     ? new Evaluator(model, o.test, eo)
     : undefined;
-  let start = NaN;
-  for (let k = first; k < first + o.steps; k++) {
-    let x = data.x;
-    let y = data.y;
-    if (batchSize < n) {
-      const batch = rng.shuffle(all).slice(0, batchSize);
-      x = batch.map((i) => data.x[i]);
-      y = batch.map((i) => data.y[i]);
+  // The worker threads stop when the run ends, is stopped (return()) or throws.
+  try {
+    let start = NaN;
+    for (let k = first; k < first + o.steps; k++) {
+      let x = data.x;
+      let y = data.y;
+      if (batchSize < n) {
+        const batch = rng.shuffle(all).slice(0, batchSize);
+        x = batch.map((i) => data.x[i]);
+        y = batch.map((i) => data.y[i]);
+      }
+      const lr = schedule(k);
+      const m = engine.forward(x, y);
+      if (k === first) start = m.loss;
+      if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
+      const metrics: StepMetrics = { step: k + 1, ...m, lr };
+      if (test !== undefined) {
+        const t = test.run();
+        metrics.testLoss = t.loss;
+        if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
+        if (t.mse !== undefined) metrics.testMse = t.mse;
+        if (t.r2 !== undefined) metrics.testR2 = t.r2;
+      }
+      optimizer.zeroGrad();
+      engine.backward();
+      optimizer.lr = lr;
+      optimizer.step();
+      yield metrics;
     }
-    const lr = schedule(k);
-    const m = engine.forward(x, y);
-    if (k === first) start = m.loss;
-    if (hasDiverged(m.loss, start)) throw new DivergedError(k + 1, m.loss, start);
-    const metrics: StepMetrics = { step: k + 1, ...m, lr };
-    if (test !== undefined) {
-      const t = test.run();
-      metrics.testLoss = t.loss;
-      if (t.accuracy !== undefined) metrics.testAccuracy = t.accuracy;
-      if (t.mse !== undefined) metrics.testMse = t.mse;
-      if (t.r2 !== undefined) metrics.testR2 = t.r2;
-    }
-    optimizer.zeroGrad();
-    engine.backward();
-    optimizer.lr = lr;
-    optimizer.step();
-    yield metrics;
+  } finally {
+    engine.dispose();
   }
 }
