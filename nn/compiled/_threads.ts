@@ -3,19 +3,24 @@
  * compiled model's one shared `WebAssembly.Memory`, each with its own
  * instance of the same module.
  *
- * A kernel call over a range (samples or neurons) is cut into one range per
- * thread; the calling thread writes each worker's arguments into a shared
- * `Int32Array`, wakes them (`Atomics.notify`), runs its own range, and waits
- * (`Atomics.wait`) until every worker is done: `step()` stays synchronous.
- * Every output's sum is computed whole, in order, by one thread, with the
- * same kernel, so the numbers do not depend on the thread count.
+ * A kernel call over a range (samples or neurons) is cut into chunks (up to
+ * {@linkcode CHUNKS_PER_THREAD} per thread) of whole blocks; the calling
+ * thread writes each chunk's arguments into a shared `Int32Array`, wakes the
+ * workers (`Atomics.notify`), and every thread, the calling one included,
+ * claims chunks one by one (`Atomics.add` on a counter) until none is left;
+ * the calling thread then waits (`Atomics.wait`) for the chunks others are
+ * still running: `step()` stays synchronous, and a worker that the system
+ * does not run at that moment slows nothing, its chunks being taken by the
+ * others. Every output's sum is computed whole, in order, by one thread, with
+ * the same kernel, so the numbers do not depend on the thread count, nor on
+ * which thread takes which chunk.
  *
  * Threads pay only for big calls: a call is split when it does at least
  * {@linkcode THREAD_MIN_WORK} multiply-adds (about 0.1 ms on one core, against
  * a wake-up and a wait of some 10 to 50 µs), and runs whole on the calling
  * thread below that. Until the workers have started (they start
  * asynchronously; a browser starts them only once the creating thread
- * returns to its event loop), every call runs on the calling thread.
+ * returns to its event loop), the calling thread takes every chunk.
  *
  * @module
  */
@@ -31,21 +36,37 @@ export type KernelName = typeof SIMD_KERNEL_NAMES[number];
  */
 export const THREAD_MIN_WORK: number = 2 ** 18;
 
-/** The split threshold in force: {@linkcode THREAD_MIN_WORK}, which tests lower to split small calls. */
-export const splitting: { minWork: number } = { minWork: THREAD_MIN_WORK };
+/**
+ * How calls are split: the threshold in force ({@linkcode THREAD_MIN_WORK},
+ * which tests lower to split small calls), and whether the calling thread
+ * takes chunks too (tests turn it off, so that the workers run every chunk).
+ */
+export const splitting: { minWork: number; callerTakes: boolean } = {
+  minWork: THREAD_MIN_WORK,
+  callerTakes: true,
+};
 
 /** The most threads a step runs on (`auto` takes the cores, up to this). */
-export const MAX_THREADS = 64;
+export const MAX_THREADS = 32;
 
-// The control array: the generation (bumped per job), the workers still
-// busy, the workers started, a stop flag, then one slot per worker.
+/** Chunks per thread a split call is cut into, so that a thread held up by the system slows no one. */
+export const CHUNKS_PER_THREAD = 4;
+
+// The control array: the generation (bumped per call), the workers
+// started, a stop flag, the next chunk to claim, the chunks done, the
+// chunks in all, the threads that took one (a bit each), then one slot per chunk.
 const GEN = 0;
-const PENDING = 1;
-const READY = 2;
-const STOP = 3;
-const SLOTS = 4;
-/** Ints per worker's slot: the kernel's index, then up to 9 arguments. */
-export const SLOT = 10;
+const READY = 1;
+const STOP = 2;
+const CLAIM = 3;
+const DONE = 4;
+const TOTAL = 5;
+const USED = 6;
+const TABLE = 8;
+/** Ints per chunk: the kernel's index, then up to 9 arguments. */
+const SLOT = 10;
+/** What the claim counter holds between calls: past any chunk count. */
+const CLOSED = 1 << 30;
 
 /** What a worker is sent when it starts. */
 export interface ThreadStart {
@@ -53,7 +74,7 @@ export interface ThreadStart {
   memory: WebAssembly.Memory;
   /** The control array's buffer. */
   control: SharedArrayBuffer;
-  /** Which slot is this worker's. */
+  /** Which thread this is (the calling thread is 0). */
   index: number;
 }
 
@@ -91,38 +112,62 @@ export function threadCount(threads: number | "auto", work: number): number {
   return Math.max(1, Math.min(MAX_THREADS, cores));
 }
 
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Claims and runs chunks of the current call until none is left, as thread
+ * `index`; the last chunk done wakes the calling thread.
+ */
+function runChunks(c: Int32Array<SharedArrayBuffer>, kernels: Kernel[], index: number): void {
+  for (;;) {
+    const i = Atomics.add(c, CLAIM, 1);
+    const total = Atomics.load(c, TOTAL);
+    if (i >= total) return;
+    const at = TABLE + SLOT * i;
+    kernels[c[at]](
+      c[at + 1],
+      c[at + 2],
+      c[at + 3],
+      c[at + 4],
+      c[at + 5],
+      c[at + 6],
+      c[at + 7],
+      c[at + 8],
+      c[at + 9],
+    );
+    Atomics.or(c, USED, 1 << index);
+    if (Atomics.add(c, DONE, 1) + 1 === total) Atomics.notify(c, DONE);
+  }
+}
+
 /** The workers of one compiled model, and the calling thread's own kernels. */
 export class ThreadPool {
   /** The threads a split call runs on, the calling thread included. */
   readonly size: number;
-  readonly #simd: SimdKernels;
+  readonly #kernels: Kernel[];
   readonly #workers: Worker[] = [];
   readonly #control: Int32Array<SharedArrayBuffer>;
-  readonly #args: number[][];
   #disposed = false;
 
   /** Starts `size - 1` workers over the memory of `simd` (a shared one). */
   constructor(simd: SimdKernels, size: number) {
     this.size = size;
-    this.#simd = simd;
-    const control = new SharedArrayBuffer((SLOTS + SLOT * size) * 4);
+    this.#kernels = SIMD_KERNEL_NAMES.map((name) => simd[name] as Kernel);
+    const control = new SharedArrayBuffer((TABLE + SLOT * size * CHUNKS_PER_THREAD) * 4);
     this.#control = new Int32Array(control);
-    this.#args = Array.from({ length: size }, () => []);
+    this.#control[CLAIM] = CLOSED;
     const url = new URL("./_thread_worker.ts", import.meta.url).href;
     for (let t = 1; t < size; t++) {
       const worker = new Worker(url, { type: "module" });
-      // A worker that cannot start (no read access to its module) leaves the pool unready: one thread.
-      worker.onerror = (e) => {
-        e.preventDefault();
-        this.dispose();
-      };
+      // A worker that cannot start (no read access to its module): the others do its share.
+      worker.onerror = (e) => e.preventDefault();
       const start: ThreadStart = { memory: simd.memory, control, index: t };
       worker.postMessage(start);
       this.#workers.push(worker);
     }
   }
 
-  /** Whether every worker has started (until then, calls run on the calling thread). */
+  /** Whether every worker has started. */
   get ready(): boolean {
     return !this.#disposed && Atomics.load(this.#control, READY) === this.size - 1;
   }
@@ -138,11 +183,11 @@ export class ThreadPool {
 
   /**
    * Runs kernel `name` over `[0, total)` (a multiple of `unit`), cut into
-   * one range of whole units per thread; `args(start, count)` gives a
-   * range's arguments. Runs whole on this thread when `work` is below
-   * {@linkcode THREAD_MIN_WORK} or the workers have not started.
+   * chunks of whole units that the threads claim; `args(start, count)` gives
+   * a chunk's arguments. Runs whole on this thread when `work` is below
+   * {@linkcode THREAD_MIN_WORK}.
    *
-   * @returns how many threads ran it.
+   * @returns how many threads took a chunk.
    */
   run(
     name: KernelName,
@@ -152,35 +197,39 @@ export class ThreadPool {
     args: (start: number, count: number) => number[],
   ): number {
     const units = total / unit;
-    const n = Math.min(this.size, units);
-    const kernel = this.#simd[name] as (...a: number[]) => void;
-    if (n < 2 || work < splitting.minWork || !this.ready) {
-      if (total > 0) kernel(...args(0, total));
+    const index = SIMD_KERNEL_NAMES.indexOf(name);
+    if (units < 2 || work < splitting.minWork || this.#disposed) {
+      if (total > 0) this.#kernels[index](...args(0, total));
       return 1;
     }
     const c = this.#control;
-    const index = SIMD_KERNEL_NAMES.indexOf(name);
-    // Thread t takes units [t * units / n, (t + 1) * units / n).
-    for (let t = 0; t < n; t++) {
-      const from = Math.floor(t * units / n) * unit;
-      const to = Math.floor((t + 1) * units / n) * unit;
-      this.#args[t] = args(from, to - from);
-    }
-    for (let t = 1; t < this.size; t++) {
-      const at = SLOTS + SLOT * t;
-      c[at] = t < n ? index : -1;
-      const a = t < n ? this.#args[t] : [];
+    const chunks = Math.min(units, this.size * CHUNKS_PER_THREAD);
+    // Chunk i takes units [i * units / chunks, (i + 1) * units / chunks).
+    for (let i = 0; i < chunks; i++) {
+      const from = Math.floor(i * units / chunks) * unit;
+      const to = Math.floor((i + 1) * units / chunks) * unit;
+      const a = args(from, to - from);
+      const at = TABLE + SLOT * i;
+      c[at] = index;
       for (let k = 0; k < a.length; k++) c[at + 1 + k] = a[k];
     }
-    Atomics.store(c, PENDING, this.size - 1);
+    Atomics.store(c, TOTAL, chunks);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, USED, 0);
+    Atomics.store(c, CLAIM, 0);
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
-    kernel(...this.#args[0]);
+    if (splitting.callerTakes) runChunks(c, this.#kernels, 0);
     for (;;) {
-      const left = Atomics.load(c, PENDING);
-      if (left === 0) break;
-      Atomics.wait(c, PENDING, left);
+      const done = Atomics.load(c, DONE);
+      if (done >= chunks) break;
+      Atomics.wait(c, DONE, done);
     }
+    // Closed: a worker that wakes late claims nothing while the next call is written.
+    Atomics.store(c, CLAIM, CLOSED);
+    let used = Atomics.load(c, USED) >>> 0;
+    let n = 0;
+    for (; used !== 0; used >>>= 1) n += used & 1;
     return n;
   }
 
@@ -197,34 +246,18 @@ export class ThreadPool {
 }
 
 /**
- * A worker's loop: waits for each new generation, runs its slot's kernel
- * call, and counts itself done; returns when told to stop.
+ * A worker's loop: waits for each new call and claims its chunks; returns
+ * when told to stop (also when told before it started: `terminate()` may
+ * not stop a worker that is still loading).
  */
 export function serveKernels(start: ThreadStart, simd: SimdKernels): void {
   const c = new Int32Array(start.control);
-  const at = SLOTS + SLOT * start.index;
-  const kernels = SIMD_KERNEL_NAMES.map((name) => simd[name] as (...a: number[]) => void);
+  const kernels = SIMD_KERNEL_NAMES.map((name) => simd[name] as Kernel);
   let gen = Atomics.load(c, GEN);
   Atomics.add(c, READY, 1);
-  // A worker told to stop before it started (terminate() may not stop a worker that is loading) returns at once.
   while (Atomics.load(c, STOP) === 0) {
+    runChunks(c, kernels, start.index);
     Atomics.wait(c, GEN, gen);
     gen = Atomics.load(c, GEN);
-    if (Atomics.load(c, STOP) !== 0) return;
-    const k = c[at];
-    if (k >= 0) {
-      kernels[k](
-        c[at + 1],
-        c[at + 2],
-        c[at + 3],
-        c[at + 4],
-        c[at + 5],
-        c[at + 6],
-        c[at + 7],
-        c[at + 8],
-        c[at + 9],
-      );
-    }
-    if (Atomics.sub(c, PENDING, 1) === 1) Atomics.notify(c, PENDING);
   }
 }

@@ -413,7 +413,7 @@ export const SETTINGS = {
   },
   threads: {
     flag: "threads",
-    kind: { type: "int", min: 1, max: 64, word: "auto" },
+    kind: { type: "int", min: 1, max: 32, word: "auto" },
     default: 1 as number | "auto",
     help: "threads a step runs on, same numbers (auto: the cores for big layers)",
     scope: "train",
