@@ -16,6 +16,7 @@ import {
   trainSteps,
 } from "../mod.ts";
 import { splitting, THREAD_MIN_WORK, threadCount } from "../nn/compiled/_threads.ts";
+import { IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { inTempDir, lines, runCli } from "./_cli.ts";
 
 /** One training case: a model, its data, the loss and the optimizer. */
@@ -253,4 +254,36 @@ Deno.test("the CLI trains the same model with --threads 2 as with 1, in its sand
     }
     assert.deepEqual(models[1], models[0]);
   });
+});
+
+Deno.test({
+  name: "the playground (a file page, not cross-origin isolated) shows threads disabled and trains",
+  ignore: IGNORE_BROWSER_TESTS,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await inTempDir(async (dir) => {
+      const r = await runCli(["playground", "--out", `${dir}/playground.html`], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      const flags = ["--layers", "8", "--steps", "3"];
+      const cli = await runCli(["train", ...flags, "--out", `${dir}/run`, "--quiet"], { cwd: dir });
+      assert.equal(cli.code, 0, cli.stderr);
+      const want = lines(await Deno.readTextFile(`${dir}/run/history.csv`)).at(-1)!.split(",")[1];
+      // A link that asks for 2 threads: the page runs on one, with the same numbers.
+      const page = await openPage(`file://${dir}/playground.html#layers=8&steps=3&threads=2`);
+      try {
+        const status = `document.querySelector("#status").dataset`;
+        await page.waitFor(`${status}.step === "0" && document.querySelector("[data-setting]")`);
+        const control = `document.querySelector("[data-setting=threads]")`;
+        assert.equal(await page.evaluate(`${control}.disabled`), true);
+        assert.match(await page.evaluate<string>(`${control}.parentElement.title`), /one thread/);
+        await page.evaluate(`document.querySelector("[data-action=play]").click()`);
+        await page.waitFor(`${status}.step === "3"`, 60_000);
+        assert.equal(await page.evaluate(`${status}.loss`), want);
+        assert.deepEqual(page.consoleErrors, []);
+      } finally {
+        await page.close();
+      }
+    });
+  },
 });
