@@ -603,7 +603,8 @@ function simdModule(shared: boolean): WebAssembly.Module | null {
 /**
  * The SIMD kernels over a new memory of at least `bytes` bytes, or
  * `undefined` where WebAssembly SIMD is not available or the memory cannot
- * be had.
+ * be had. A `shared` memory (fixed size, `shared: true`) is one that worker
+ * threads may run the kernels over too (`_threads.ts`).
  */
 export function simdKernels(bytes: number, shared = false): SimdKernels | undefined {
   if (typeof WebAssembly !== "object") return undefined;

@@ -19,6 +19,9 @@
  * blocks of each layer run in it (`_simd.ts`: each lane one sum, a plain
  * multiply then a plain add per term) and the JS kernels do the rest. The
  * losses and gradients are therefore bit for bit those of the `Value` path.
+ * With `threads`, worker threads share that memory and take chunks of each
+ * big SIMD call (`_threads.ts`), each output's sum still whole in one
+ * thread: the same numbers at every thread count.
  *
  * @module
  */
