@@ -498,6 +498,7 @@ export class CompiledMlp {
     this.kernels = arena.simd === undefined ? "js" : "wasm-simd";
     this.#pool = startPool(arena.simd, plan.threads);
     this.threads = this.#pool?.size ?? 1;
+    if (this.#pool !== undefined) FORGOTTEN.register(this, this.#pool);
     this.#p = arena.f64();
     this.#g = arena.f64();
     this.#wt = arena.f64(true);
@@ -856,6 +857,9 @@ export class CompiledMlp {
     return n;
   }
 }
+
+/** Stops the workers of a model collected without `dispose()` (when the collector gets to it). */
+const FORGOTTEN = new FinalizationRegistry((pool: ThreadPool) => pool.dispose());
 
 /** The worker threads of a model that runs on `threads` threads, if they can start. */
 function startPool(simd: SimdKernels | undefined, threads: number): ThreadPool | undefined {
