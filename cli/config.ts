@@ -31,6 +31,7 @@ export type PartialConfig = Partial<TrainConfig>;
 function fromFlag(kind: SettingKind, text: string): unknown {
   switch (kind.type) {
     case "int":
+      return text.trim() === kind.word ? kind.word : parseDecimal(text);
     case "number":
       return parseDecimal(text);
     case "ints":

@@ -53,6 +53,7 @@ button:disabled { opacity: .5; cursor: default; }
 .control label { font-size: 12px; color: var(--muted); }
 .control input, .control select { font: inherit; width: 100%; min-width: 0; padding: 3px 6px;
   border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: inherit; }
+.control input:disabled { opacity: .5; cursor: not-allowed; }
 .thumbs { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
 .thumb { padding: 1px; line-height: 0; }
 .sizes, .crosses { display: flex; flex-wrap: wrap; gap: 4px 8px; margin-top: 4px; align-items: center; }

@@ -153,8 +153,9 @@ export function spawnTrainer(options: SpawnTrainerOptions = {}): Worker {
     );
   }
   if (workerOptionsOn(options.mainModule)) {
+    const deno = { permissions: threadPermissions(url) };
     // deno-lint-ignore no-explicit-any
-    const sandboxed = { type: "module", deno: { permissions: "none" } } as any as WorkerOptions;
+    const sandboxed = { type: "module", deno } as any as WorkerOptions;
     warmUpSchemas();
     return new Worker(url, sandboxed);
   }
@@ -168,6 +169,17 @@ export function spawnTrainer(options: SpawnTrainerOptions = {}): Worker {
   // While the worker loads, get the checks of its messages ready here too.
   warmUpSchemas();
   return worker;
+}
+
+/**
+ * The trainer's permissions: none, but reading the library's compiled path
+ * (`nn/compiled/`), from which a step's worker threads start (`threads`).
+ */
+function threadPermissions(trainer: URL): Record<string, unknown> {
+  const none = { env: false, net: false, ffi: false, run: false, write: false, sys: false };
+  if (trainer.protocol !== "file:") return { ...none, read: false, import: false };
+  const compiled = decodeURIComponent(new URL("../nn/compiled/", trainer).pathname);
+  return { ...none, read: [compiled], import: false };
 }
 
 /**

@@ -73,7 +73,7 @@ export class Controls {
       input = el("select", { id, "data-setting": key });
       const values = kind.type === "choice" ? kind.values : BUILTIN_DATASETS;
       for (const v of values) input.append(el("option", { value: v }, v));
-    } else if (kind.type === "int" || kind.type === "number") {
+    } else if ((kind.type === "int" && kind.word === undefined) || kind.type === "number") {
       input = el("input", {
         id,
         "data-setting": key,
@@ -87,6 +87,11 @@ export class Controls {
       input = el("input", { id, "data-setting": key, type: "text", spellcheck: "false" });
     }
     input.addEventListener("change", () => change(input.value.trim()));
+    // Threads share memory only on a cross-origin isolated page (not one opened from a file).
+    if (key === "threads" && globalThis.crossOriginIsolated !== true) {
+      input.disabled = true;
+      wrap.title = "Runs on one thread here: threads need a cross-origin isolated page";
+    }
     this.#inputs.set(key, input);
     wrap.append(input);
     if (key === "dataset") wrap.append(this.#thumbs);

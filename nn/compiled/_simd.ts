@@ -351,10 +351,12 @@ function section(id: number, content: Code): Code {
   return [id, ...uleb(content.length), ...content];
 }
 
-function module(fns: Fn[], names: string[]): Uint8Array<ArrayBuffer> {
+function module(fns: Fn[], names: string[], shared: boolean): Uint8Array<ArrayBuffer> {
   const types = fns.map((f) => [0x60, ...uleb(f.params), ...new Array(f.params).fill(I32), 0]);
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-  const imports = [[...name("m"), ...name("memory"), 0x02, 0x00, 0x01]];
+  // A shared memory is imported with the shared flag and a maximum (here 4 GiB: any fits).
+  const limits = shared ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01];
+  const imports = [[...name("m"), ...name("memory"), 0x02, ...limits]];
   const bodies = fns.map((f) => {
     const locals = [[...uleb(f.i32s), I32], [...uleb(f.v128s), V128]];
     const code = [...vector(locals), ...f.body, ...op.end];
@@ -732,7 +734,8 @@ function reluFn(): Fn {
   };
 }
 
-const NAMES = [
+/** The kernels' names, in the module's order. */
+export const SIMD_KERNEL_NAMES = [
   "forward",
   "weightGrads",
   "biasGrads",
@@ -741,42 +744,67 @@ const NAMES = [
   "relu",
 ] as const;
 
-let compiled: WebAssembly.Module | null | undefined;
+const NAMES = SIMD_KERNEL_NAMES;
+
+// The compiled modules, over a private memory and over a shared one.
+const compiled: (WebAssembly.Module | null | undefined)[] = [undefined, undefined];
 
 /**
- * The module's bytes. Browsers compile a module of at most 4 KB on the main
+ * The module's bytes, over its own memory or (`shared`) over an imported
+ * shared one. Browsers compile a module of at most 4 KB on the main
  * thread (`new WebAssembly.Module`); the tests keep it under that.
  */
-export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+export function simdModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   const fns = [forwardFn, weightGradsFn, biasGradsFn, inputGradsFn, orderedInputGradsFn, reluFn];
-  return module(fns.map((fn) => fn()), [...NAMES]);
+  return module(fns.map((fn) => fn()), [...NAMES], shared);
 }
 
 /** The compiled module, or `null` where WebAssembly SIMD cannot be compiled here. */
-function simdModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+function simdModule(shared: boolean): WebAssembly.Module | null {
+  const k = shared ? 1 : 0;
+  if (compiled[k] !== undefined) return compiled[k];
   // Outside the try: a mistake in the assembler is an error, not a reason to fall back.
-  const bytes = simdModuleBytes();
+  const bytes = simdModuleBytes(shared);
   try {
-    compiled = new WebAssembly.Module(bytes);
+    compiled[k] = new WebAssembly.Module(bytes);
   } catch {
     // No SIMD in this engine, or a page's Content-Security-Policy forbids compiling.
-    compiled = null;
+    compiled[k] = null;
   }
-  return compiled;
+  return compiled[k];
 }
 
 /**
  * The SIMD kernels over a new memory of at least `bytes` bytes, or
  * `undefined` where WebAssembly SIMD is not available or the memory cannot
- * be had.
+ * be had. A `shared` memory (fixed size, `shared: true`) is one that worker
+ * threads may run the kernels over too (`_threads.ts`).
  */
-export function simdKernels(bytes: number): SimdKernels | undefined {
+export function simdKernels(bytes: number, shared = false): SimdKernels | undefined {
   if (typeof WebAssembly !== "object") return undefined;
-  const mod = simdModule();
+  try {
+    const pages = Math.max(1, Math.ceil(bytes / 65536));
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
+      : new WebAssembly.Memory({ initial: pages });
+    return simdKernelsOver(memory, shared);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SIMD kernels of a new instance over `memory` (a worker thread's, over
+ * the memory it shares), or `undefined` where WebAssembly SIMD is not available.
+ */
+export function simdKernelsOver(
+  memory: WebAssembly.Memory,
+  shared: boolean,
+): SimdKernels | undefined {
+  if (typeof WebAssembly !== "object") return undefined;
+  const mod = simdModule(shared);
   if (mod === null) return undefined;
   try {
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const exports = new WebAssembly.Instance(mod, { m: { memory } }).exports;
     const kernels = { memory } as Record<string, unknown>;
     for (const name of NAMES) kernels[name] = exports[name];

@@ -23,6 +23,9 @@
  * (`_simd.ts`: each lane one sum, a plain multiply then a plain add per
  * term) and the JS kernels do the rest. The losses and gradients are
  * therefore bit for bit those of the `Value` path.
+ * With `threads`, worker threads share that memory and take chunks of each
+ * big SIMD call (`_threads.ts`), each output's sum still whole in one
+ * thread: the same numbers at every thread count.
  *
  * @module
  */
@@ -44,6 +47,13 @@ import type { Mlp } from "../model/mlp.ts";
 import type { Optimizer } from "../model/optim.ts";
 import { countCorrect } from "./_metrics.ts";
 import { type SimdKernels, simdKernels } from "./_simd.ts";
+import {
+  type KernelName,
+  MAX_THREADS,
+  threadCount,
+  ThreadPool,
+  threadsAvailable,
+} from "./_threads.ts";
 
 /** Options for {@linkcode CompiledMlp}. */
 export interface CompiledMlpOptions {
@@ -97,6 +107,20 @@ export interface CompiledMlpOptions {
    * @default {true}
    */
   syncModel?: boolean;
+  /**
+   * Threads a step runs on: worker threads share one `WebAssembly.Memory`
+   * with the calling thread and take a range of each big kernel call
+   * (forward by sample, weight and bias grads by neuron, input grads by
+   * sample), so the numbers are the same bit for bit for every count.
+   * `"auto"` takes the cores when a layer is big enough to pay for them,
+   * else 1. Where there is no shared memory (a page that is not
+   * cross-origin isolated), no blocking wait or no SIMD, a step runs on
+   * the calling thread; {@linkcode CompiledMlp.threads} says which.
+   * Call {@linkcode CompiledMlp.dispose} to stop the workers.
+   *
+   * @default {1}
+   */
+  threads?: number | "auto";
 }
 
 /** One pass's rows of the batch, and its views of the batch-wide arrays. */
@@ -123,10 +147,10 @@ class Arena {
    * An arena for exactly these arrays, which `f64()` and `i32()` then hand
    * out in this order.
    */
-  constructor(f64: readonly number[], i32: readonly number[], simd: boolean) {
+  constructor(f64: readonly number[], i32: readonly number[], simd: boolean, shared: boolean) {
     const bytes = f64.reduce((sum, n) => sum + align(n * 8), 0) +
       i32.reduce((sum, n) => sum + align(n * 4), 0);
-    this.simd = simd ? simdKernels(bytes) : undefined;
+    this.simd = simd ? simdKernels(bytes, shared) : undefined;
     this.#f64 = f64.slice().reverse();
     this.#i32 = i32.slice().reverse();
   }
@@ -178,6 +202,8 @@ interface Plan {
   loss: LossName;
   penalties: [Penalty, number][];
   simd: boolean;
+  /** Threads a step runs on (1: no worker). */
+  threads: number;
 }
 
 /**
@@ -245,11 +271,32 @@ function checkPlan(model: Mlp, batchSize: number, options: CompiledMlpOptions): 
   const sizes = [model.nin, ...model.nouts];
   const offsets: number[] = [];
   let count = 0;
+  let work = 0;
   for (let l = 1; l < sizes.length; l++) {
     offsets.push(count);
     count += sizes[l] * (sizes[l - 1] + 1);
+    work = Math.max(work, rows * sizes[l] * sizes[l - 1]);
   }
-  return { k, sizes, offsets, count, rows, problem, loss, penalties, simd };
+  const threads = checkThreads(options.threads ?? 1, work, simd);
+  return { k, sizes, offsets, count, rows, problem, loss, penalties, simd, threads };
+}
+
+/**
+ * The threads a step runs on: `threads` (an integer from 1 to
+ * {@linkcode MAX_THREADS}, or `"auto"`), or 1 where threads cannot run.
+ */
+function checkThreads(threads: number | "auto", work: number, simd: boolean): number {
+  if (
+    threads !== "auto" && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)
+  ) {
+    throw new RangeError(
+      `Cannot compile the model as 'threads' must be an integer from 1 to ${MAX_THREADS}, or auto: current value is ${
+        JSON.stringify(threads)
+      }`,
+    );
+  }
+  const n = threadCount(threads, work);
+  return n > 1 && simd && threadsAvailable() ? n : 1;
 }
 
 /** `loss`, if it is a loss that fits `k` outputs for `problem`; else a `RangeError`. */
@@ -290,6 +337,7 @@ function planArena(plan: Plan, batchSize: number): Arena {
     ],
     [k * batchSize, rows], // order, rows
     plan.simd,
+    plan.threads > 1,
   );
 }
 
@@ -387,6 +435,15 @@ export class CompiledMlp {
    * kernels for the remainders of its blocks) or `"js"` (the JS kernels only).
    */
   readonly kernels: "wasm-simd" | "js";
+  /**
+   * Threads a step runs on: {@linkcode CompiledMlpOptions.threads} where
+   * worker threads can run, else 1.
+   */
+  readonly threads: number;
+  /** The most threads a kernel call of the latest step ran on (1 until the workers start). */
+  get threadsUsed(): number {
+    return this.#used;
+  }
   /** The latest total loss (penalties included), from `forward()`. */
   get total(): number {
     return this.#total;
@@ -417,6 +474,9 @@ export class CompiledMlp {
   readonly #g: Float64Array;
   // The SIMD kernels, and each layer's weights transposed for them, biases last.
   readonly #simd: SimdKernels | undefined;
+  // The worker threads that take ranges of the SIMD kernels' calls, if any.
+  readonly #pool: ThreadPool | undefined;
+  #used = 1;
   readonly #wt: Float64Array;
   readonly #sizes: Int32Array;
   readonly #offsets: Int32Array;
@@ -484,6 +544,9 @@ export class CompiledMlp {
     const arena = planArena(plan, batchSize);
     this.#simd = arena.simd;
     this.kernels = arena.simd === undefined ? "js" : "wasm-simd";
+    this.#pool = startPool(arena.simd, plan.threads);
+    this.threads = this.#pool?.size ?? 1;
+    if (this.#pool !== undefined) FORGOTTEN.register(this, this.#pool);
     this.#p = arena.f64();
     this.#g = arena.f64();
     this.#wt = arena.f64(true);
@@ -515,6 +578,37 @@ export class CompiledMlp {
     if (!this.#syncModel) this.readModel();
   }
 
+  /** Resolves once the worker threads have started (at once without threads). */
+  async threadsReady(): Promise<void> {
+    await this.#pool?.whenReady();
+  }
+
+  /** Stops the worker threads, if any; the model then runs on the calling thread. */
+  dispose(): void {
+    this.#pool?.dispose();
+  }
+
+  /** Calls {@linkcode CompiledMlp.dispose}. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * SIMD kernel `name` over `[0, total)`, split over the threads (in whole
+   * `unit`s, by `args(start, count)`) when it does `work` multiply-adds or more.
+   */
+  #call(
+    name: KernelName,
+    total: number,
+    unit: number,
+    work: number,
+    args: (start: number, count: number) => number[],
+  ): void {
+    if (this.#pool === undefined) {
+      (this.#simd![name] as (...a: number[]) => void)(...args(0, total));
+    } else this.#used = Math.max(this.#used, this.#pool.run(name, total, unit, work, args));
+  }
+
   /**
    * Runs the forward pass and the loss on one batch with the model's current
    * parameters, and returns the total loss (penalties included).
@@ -531,6 +625,7 @@ export class CompiledMlp {
       );
     }
     this.#readLabels(y);
+    this.#used = 1;
     this.#load(x);
     for (let c = 0; c < this.#passes.length; c++) this.#run(c);
     const out = this.#out;
@@ -707,7 +802,11 @@ export class CompiledMlp {
         const ns = n - n % 4;
         const nj = nout - nout % 2;
         const wt = this.#wt.byteOffset + base * 8;
-        simd.forward(wt, xin.byteOffset, out.byteOffset, nin, nout, ns, nj);
+        const [xb, zb] = [xin.byteOffset, out.byteOffset];
+        // Split by sample, 4 at a time.
+        this.#call("forward", ns, 4, ns * nj * nin, (s, c) => {
+          return [wt, xb + s * nin * 8, zb + s * nout * 8, nin, nout, c, nj];
+        });
         forwardLayer(this.#p, base, xin, nin, out, nout, 0, ns, nj);
         forwardLayer(this.#p, base, xin, nin, out, nout, ns, n, 0);
       }
@@ -716,7 +815,8 @@ export class CompiledMlp {
       if (simd !== undefined && act.simdTwin !== undefined) {
         // The SIMD twin for pairs, the kernel for an odd last one.
         const even = size - size % 2;
-        simd[act.simdTwin](out.byteOffset, this.#d[l].byteOffset, even);
+        const [zb, db] = [out.byteOffset, this.#d[l].byteOffset];
+        this.#call(act.simdTwin, even, 2, even, (e, c) => [zb + e * 8, db + e * 8, c]);
         if (even < size) act.kernel(out.subarray(even), this.#d[l].subarray(even), 1);
       } else act.kernel(out, this.#d[l], size);
       xin = out;
@@ -807,30 +907,38 @@ export class CompiledMlp {
         const nj = nout - nout % 2;
         const gb = g.byteOffset + base * 8;
         const zb = gz.byteOffset;
-        simd.weightGrads(gb, x.byteOffset, rows.byteOffset, zb, nin, nout, nj, ni, m);
-        simd.biasGrads(gb, zb, nin, nout, nj, m);
+        const [xb, rb, stride] = [x.byteOffset, rows.byteOffset, (nin + 1) * 8];
+        // Split by neuron, 2 at a time.
+        this.#call("weightGrads", nj, 2, nj * ni * m, (j, c) => {
+          return [gb + j * stride, xb, rb, zb + j * 8, nin, nout, c, ni, m];
+        });
+        this.#call("biasGrads", nj, 2, nj * m, (j, c) => {
+          return [gb + j * stride, zb + j * 8, nin, nout, c, m];
+        });
         weightGrads(g, base, x, nin, gz, nout, rows, m, ni, true);
       }
       if (l === 1) break;
       const ni = simd === undefined ? 0 : nin - nin % 2;
       const w = p.byteOffset + base * 8;
+      const [zb, xb] = [gz.byteOffset, gx.byteOffset];
       if (l === last) {
-        simd?.orderedInputGrads(
-          w,
-          gz.byteOffset,
-          gx.byteOffset,
-          nin,
-          nout,
-          rows.byteOffset,
-          pass.order.byteOffset,
-          m,
-          ni,
-        );
+        // Split by sample.
+        const [rb, ob] = [rows.byteOffset, pass.order.byteOffset];
+        if (simd !== undefined) {
+          this.#call("orderedInputGrads", m, 1, m * ni * nout, (s, c) => {
+            return [w, zb + s * nout * 8, xb + s * nin * 8, nin, nout, rb + s * 4, ob, c, ni];
+          });
+        }
         if (ni < nin) orderedInputGrads(p, base, gz, nout, gx, nin, rows, m, pass.order, ni);
       } else {
         // SIMD for blocks of 2 samples x 8 (or 2) inputs, JS for the rest.
         const ns = simd === undefined ? 0 : m - m % 2;
-        simd?.inputGrads(w, gz.byteOffset, gx.byteOffset, nin, nout, ns, ni);
+        if (simd !== undefined) {
+          // Split by sample, 2 at a time.
+          this.#call("inputGrads", ns, 2, ns * ni * nout, (s, c) => {
+            return [w, zb + s * nout * 8, xb + s * nin * 8, nin, nout, c, ni];
+          });
+        }
         inputGrads(p, base, gz, nout, gx, nin, m, ns, ni);
       }
     }
@@ -867,6 +975,20 @@ export class CompiledMlp {
     if (finite) return m;
     for (let t = 0; t < n; t++) rows[t] = t;
     return n;
+  }
+}
+
+/** Stops the workers of a model collected without `dispose()` (when the collector gets to it). */
+const FORGOTTEN = new FinalizationRegistry((pool: ThreadPool) => pool.dispose());
+
+/** The worker threads of a model that runs on `threads` threads, if they can start. */
+function startPool(simd: SimdKernels | undefined, threads: number): ThreadPool | undefined {
+  if (simd === undefined || threads < 2) return undefined;
+  try {
+    return new ThreadPool(simd, threads);
+  } catch {
+    // No worker from this script's URL (a bundle started from a Blob URL): one thread.
+    return undefined;
   }
 }
 

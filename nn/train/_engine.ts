@@ -50,6 +50,8 @@ export interface EngineOptions {
   l2: number;
   /** Weight of the L1 penalty. */
   l1: number;
+  /** Threads a compiled step runs on (see `CompiledMlpOptions.threads`). */
+  threads?: number | "auto";
 }
 
 /**
@@ -77,6 +79,8 @@ export interface StepEngine {
    * from outside (nothing to do where the `Value`s are the parameters).
    */
   readModel(): void;
+  /** Frees what the engine holds beyond memory (worker threads). */
+  dispose(): void;
 }
 
 /**
@@ -99,6 +103,7 @@ export function compiledEngine(model: Mlp, batchSize: number, o: EngineOptions):
     evaluate: (test) => test.run(compiled),
     writeModel: () => compiled.writeModel(),
     readModel: () => compiled.readModel(),
+    dispose: () => compiled.dispose(),
   };
 }
 
@@ -137,6 +142,7 @@ export function valueEngine(model: Mlp, o: EngineOptions): StepEngine {
     evaluate: (test) => test.run(),
     writeModel() {},
     readModel() {},
+    dispose() {},
   };
 }
 

@@ -87,7 +87,13 @@ export type SettingKind =
     /** The longest text taken. */
     readonly maxChars: number;
   }
-  | { readonly type: "int"; readonly min: number; readonly max: number }
+  | {
+    readonly type: "int";
+    readonly min: number;
+    readonly max: number;
+    /** A word also taken, for a value computed at run time (`auto`). */
+    readonly word?: string;
+  }
   | {
     readonly type: "number";
     readonly min: number;
@@ -113,6 +119,7 @@ export type SettingKind =
 
 /** The type of the values of a {@linkcode SettingKind}: what a row's setting holds. */
 export type KindValue<K> = K extends { type: "text" } ? string
+  : K extends { type: "int"; word: infer W } ? number | W
   : K extends { type: "int" | "number" } ? number
   : K extends { type: "choice"; values: readonly (infer V)[] } ? V
   : K extends { type: "ints" } ? number[]
@@ -404,6 +411,16 @@ export const SETTINGS = {
     resume: "change",
     summary: { label: "Engine" },
   },
+  threads: {
+    flag: "threads",
+    kind: { type: "int", min: 1, max: 32, word: "auto" },
+    default: 1 as number | "auto",
+    help: "threads a step runs on, same numbers (auto: the cores for big layers)",
+    scope: "train",
+    resume: "change",
+    summary: { label: "Engine", text: (v: number | "auto"): string => `threads ${v}` },
+    reproduce: (v: number | "auto"): string | undefined => v === 1 ? undefined : String(v),
+  },
 } as const;
 
 /**
@@ -459,7 +476,9 @@ export function expectOf(key: SettingKey): string {
     case "text":
       return `a text of 1 to ${k.maxChars} characters`;
     case "int":
-      return `an integer from ${bound(k.min)} to ${bound(k.max)}`;
+      return `an integer from ${bound(k.min)} to ${bound(k.max)}${
+        k.word === undefined ? "" : `, or ${k.word}`
+      }`;
     case "number":
       return k.aboveMin && k.min === 0
         ? `a positive number up to ${bound(k.max)}`
@@ -519,7 +538,7 @@ export function settingProblem(key: SettingKey, value: unknown): string | undefi
       ok = typeof value === "string" && value.length > 0 && value.length <= k.maxChars;
       break;
     case "int":
-      ok = int(value, k.min, k.max);
+      ok = int(value, k.min, k.max) || (k.word !== undefined && value === k.word);
       break;
     case "number":
       ok = typeof value === "number" && (k.aboveMin ? value > k.min : value >= k.min) &&

@@ -484,12 +484,13 @@ function* steps(
   if (batchSize < n) { for (let k = 0; k < first; k++) rng.shuffle(all); }
   const eo: EngineOptions = { loss: o.loss, problem: o.problem, l2: o.l2, l1: o.l1 };
   const engine: StepEngine = o.engine === "compiled"
-    ? compiledEngine(model, batchSize, eo)
+    ? compiledEngine(model, batchSize, { ...eo, threads: o.threads })
     : valueEngine(model, eo);
   const test = o.test !== undefined && o.test.x.length > 0
     ? new Evaluator(model, o.test, eo)
     : undefined;
   live.engine = engine;
+  // The worker threads stop when the run ends, is stopped (return()) or throws.
   let start = NaN;
   try {
     for (let k = first; k < first + o.steps; k++) {
@@ -520,5 +521,6 @@ function* steps(
     // However the run ends (done, return(), a throw), the model's Values catch up.
     engine.writeModel();
     live.engine = undefined;
+    engine.dispose();
   }
 }
