@@ -14,8 +14,6 @@ export const TrialMessageSchema = z.object({
   index: z.int().min(0),
   /** The `train` flags, `--out` and `--quiet` included. */
   args: z.array(z.string()),
-  /** The process's entry point, which a worker cannot read (see `workerOptionsOn`). */
-  mainModule: z.string(),
 });
 
 /** Trial worker to main: the trial ended, with `train`'s exit code and what it printed on stderr. */

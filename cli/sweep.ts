@@ -371,7 +371,7 @@ function trainTrial(
       event.preventDefault();
       resolve({ code: EXIT.failed, stderr: `The trial worker crashed: ${event.message}` });
     };
-    const message: ToTrialWorker = { type: "trial", index, args, mainModule: Deno.mainModule };
+    const message: ToTrialWorker = { type: "trial", index, args };
     worker.postMessage(message);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The training worker. Start it as a module worker with no permissions; send
- * it a `start` message and, to stop early, a `cancel` message. It trains in
+ * it a `start` message and, to stop early, a `cancel` message. (Imported
+ * rather than started, it serves a port instead: {@linkcode serveTrainer}.) It trains in
  * chunks of about `chunkMs` milliseconds and yields to its event loop between
  * chunks, so a cancel arrives within one chunk. Once a run has ended (its
  * `done` or `error` sent), the worker takes another `start`, so a sweep
@@ -39,11 +40,35 @@ let cancelled = false;
 /** Whether a run is going on: a start then is ignored; once it ended, the worker takes another. */
 let running = false;
 
-function send(message: FromWorker, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+/** Where the trainer's messages come from and go: the worker's own scope, or a port. */
+export interface TrainerEndpoint {
+  /** Posts a message to the trainer's client. */
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  /** Called with each message from the client. */
+  onmessage: ((event: MessageEvent<unknown>) => void) | null;
 }
 
-self.onmessage = (event: MessageEvent<unknown>) => {
+let endpoint: TrainerEndpoint | undefined;
+
+function send(message: FromWorker, transfer: Transferable[] = []): void {
+  endpoint!.postMessage(message, transfer);
+}
+
+/**
+ * Serves the training protocol on `port` (at most one per thread): the
+ * worker's own scope when this module is a worker's entry, or one end of a
+ * `MessageChannel` for a trainer in the calling thread, which a thread that
+ * is itself a worker (a sweep's trial worker) uses, as a worker started from
+ * a worker takes about half a second to start in Deno.
+ */
+export function serveTrainer(port: TrainerEndpoint): void {
+  endpoint = port;
+  port.onmessage = onMessage;
+  warmUpSchemas();
+  send({ type: "ready" });
+}
+
+function onMessage(event: MessageEvent<unknown>): void {
   let message;
   try {
     message = parseToWorker(event.data);
@@ -81,10 +106,9 @@ self.onmessage = (event: MessageEvent<unknown>) => {
       throw new TypeError(`Cannot handle the message: ${JSON.stringify(never)}`);
     }
   }
-};
+}
 
-warmUpSchemas();
-send({ type: "ready" });
+if (import.meta.main) serveTrainer(self as unknown as TrainerEndpoint);
 
 /** Lets queued messages (a cancel) in. */
 function yieldToEventLoop(): Promise<void> {
