@@ -14,7 +14,7 @@ import { mlpJsonOf } from "../../workers/snapshots.ts";
 import type { Step } from "../../workers/protocol.ts";
 import { count, el, plural, short } from "./_dom.ts";
 import { planeFeatures, type PlaneGrid } from "./boundary.ts";
-import { spansDecades, StepStore, themeCharts } from "./charts.ts";
+import { spansDecades, StepStore, themeCharts, warmCharts } from "./charts.ts";
 import {
   type Confusion,
   type Fit,
@@ -238,6 +238,11 @@ export class View {
     });
     parts.loss.onScale = () => this.#redrawCharts();
     this.#parts = parts;
+    // A live page has Chart.js's code compiled while it waits, not in its first frames of a run.
+    if (this.#live) {
+      if ("requestIdleCallback" in globalThis) requestIdleCallback(warmCharts, { timeout: 2000 });
+      else setTimeout(warmCharts, 0);
+    }
     parts.confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
     parts.summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
