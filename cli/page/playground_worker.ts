@@ -129,7 +129,11 @@ async function handle(message: ToPlayground): Promise<void> {
   }
 }
 
+/** How many setups began: one that a newer one overtook while it waited stops there. */
+let setups = 0;
+
 async function setup(message: Extract<ToPlayground, { type: "setup" }>): Promise<void> {
+  const mine = ++setups;
   if (run) run.playing = false;
   run = undefined;
   let given: PartialConfig;
@@ -176,10 +180,13 @@ async function setup(message: Extract<ToPlayground, { type: "setup" }>): Promise
       return { ...g, classes: Array.from(g.classes), confidence: Array.from(g.confidence) };
     };
   }
+  // The dataset pictures reach the page before its first run says it is ready (step 0), so that
+  // drawing them is not in the first frames of a Play pressed at once.
+  await thumbnails();
+  if (mine !== setups) return;
   run = r;
   send({ type: "page", messages: [{ type: "run", info: r.info }] });
   flush(r, true);
-  thumbnails();
 }
 
 /** The training generator from where the run is, with its settings as they are now. */
@@ -391,12 +398,14 @@ function files(r: Run): void {
   });
 }
 
-let thumbed = false;
+let thumbed: Promise<void> | undefined;
 
-/** Each built-in dataset's points, once, for the dataset picker's pictures. */
-async function thumbnails(): Promise<void> {
-  if (thumbed) return;
-  thumbed = true;
+/** Each built-in dataset's points, sent once, for the dataset picker's pictures. */
+function thumbnails(): Promise<void> {
+  return thumbed ??= sendThumbnails();
+}
+
+async function sendThumbnails(): Promise<void> {
   const out: Record<string, { x: number[][]; y: number[] }> = {};
   for (const dataset of BUILTIN_DATASETS) {
     const s = await setUpRun({ dataset, samples: 150 });

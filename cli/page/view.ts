@@ -238,11 +238,10 @@ export class View {
     });
     parts.loss.onScale = () => this.#redrawCharts();
     this.#parts = parts;
-    // A live page has Chart.js's code compiled while it waits, not in its first frames of a run.
-    if (this.#live) {
-      if ("requestIdleCallback" in globalThis) requestIdleCallback(warmCharts, { timeout: 2000 });
-      else setTimeout(warmCharts, 0);
-    }
+    // A live page has Chart.js's code compiled now, as it is built, not in its first frames of a
+    // run: the playground says it is ready (step 0) only after this, so a Play pressed at once
+    // meets warm code (an idle callback could still be waiting then).
+    if (this.#live) warmCharts();
     parts.confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
     parts.summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
