@@ -241,7 +241,11 @@ export class View {
     // A live page has Chart.js's code compiled now, as it is built, not in its first frames of a
     // run: the playground says it is ready (step 0) only after this, so a Play pressed at once
     // meets warm code (an idle callback could still be waiting then).
-    if (this.#live) warmCharts();
+    if (this.#live) {
+      warmCharts();
+      // The charts themselves are made now, empty: the run's first frames only update them.
+      for (const chart of [parts.loss, parts.accuracy, parts.lr]) chart.update([]);
+    }
     parts.confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
     parts.summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
