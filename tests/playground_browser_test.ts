@@ -56,8 +56,9 @@ const DRAWING_CASES: [string, Viewport][] = [
 ];
 
 /**
- * Run before the page's scripts: lists, in `window.__drawn`, what each animation frame draws
- * (its time and the part: a chart's update or draw, the boundary, the network).
+ * Run before the page's scripts: lists, in `window.__drawn`, what is drawn after each animation
+ * frame until the next (the frame's time and the part: a chart's update or draw, the boundary,
+ * the network), in the frame's callbacks or in the tasks that follow it.
  */
 const COUNT_DRAWINGS = `(() => {
   window.__drawn = [];
@@ -65,7 +66,7 @@ const COUNT_DRAWINGS = `(() => {
   const raf = requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (f) => raf((t) => {
     frame = t;
-    try { f(t); } finally { frame = -1; }
+    f(t);
   });
   const note = (part) => { if (frame >= 0) window.__drawn.push([frame, part]); };
   let chart;
@@ -147,6 +148,7 @@ Deno.test({
         ["feature crosses", ["--features", "x1,x2,x1*x2,sin(x1)", "--steps", "30"]],
         ["Adam", ["--optimizer", "adam", "--steps", "30"]],
         ["3 classes (spiral, ce)", ["--dataset", "spiral", "--classes", "3", "--steps", "30"]],
+        ["an L2 penalty", ["--l2", "0.001", "--steps", "30"]],
         ["a regression (sine, tanh, mse)", ["--dataset", "sine", "--steps", "40"]],
         ["mini-batches, momentum, a test share", [
           "--dataset",
@@ -171,9 +173,39 @@ Deno.test({
           }
           const page = await openPage(`${url}#${hash.join("&")}`);
           try {
-            await play(page, want.length);
+            if (flags.includes("--l2")) {
+              // One step first: its point is drawn as a marker, which the line of the later
+              // steps must drop (Chart.js kept the markers once they were drawn).
+              await page.waitFor(
+                `${status("step")} === "0" && document.querySelector("[data-setting]")`,
+              );
+              await page.evaluate(click("[data-action=step]"));
+              await page.waitFor(
+                `Chart.getChart("loss-chart")?.data.datasets[0].data.length === 1`,
+              );
+              await page.evaluate(click("[data-action=play]"));
+              await page.waitFor(`${status("step")} === "${want.length}"`, 60_000);
+            } else await play(page, want.length);
             assert.equal(await page.evaluate(status("loss")), want.at(-1)![1]);
             assert.deepEqual(await pageHistory(page), want);
+            // Every series of the loss chart is a line, as Chart.js draws it: no point markers, no
+            // dots (the L2 penalty's curve was dotted, and read as markers).
+            await page.waitFor(
+              `Chart.getChart("loss-chart")?.data.datasets[0].data.at(-1)?.x === ${want.length}`,
+            );
+            const series = await page.evaluate<[string, number, number[], number[]][]>(`(() => {
+              const chart = Chart.getChart("loss-chart");
+              return chart.data.datasets.map((d, i) => [d.label, d.data.length, d.borderDash,
+                chart.getDatasetMeta(i).data.map((p) => p.options.radius)]);
+            })()`);
+            if (flags.includes("--l2")) {
+              assert.ok(series.some(([label]) => label === "train loss + L2 penalty"), name);
+            }
+            for (const [label, points, dash, radii] of series) {
+              if (points < 3) continue;
+              assert.deepEqual(new Set(radii), new Set([0]), `${name}: ${label}'s point radius`);
+              assert.ok(dash.every((d) => d >= 4), `${name}: ${label} is dotted: ${dash}`);
+            }
             assert.deepEqual(page.consoleErrors, []);
             assert.deepEqual(
               page.requests.filter((u) => !u.startsWith("data:") && !u.startsWith("blob:")),
@@ -449,7 +481,7 @@ Deno.test({
       });
 
       await t.step(
-        "while playing, a frame draws one heavy part at most and each chart once",
+        "while playing, one heavy part at most is drawn between two frames, each chart once",
         async () => {
           for (const [hash, viewport] of DRAWING_CASES) {
             const page = await openPage("about:blank");

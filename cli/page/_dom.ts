@@ -45,9 +45,13 @@ export function classColor(k: number, classes?: number, outputs?: number): strin
   return classColour(k, classes, outputs ?? (classes === 2 ? 1 : classes));
 }
 
-/** `#rrggbb` as numbers. */
-export function rgb(hex: string): [number, number, number] {
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+/** A colour as red, green and blue, 0 to 255. */
+export type Rgb = readonly [number, number, number];
+
+/** `#rrggbb` as numbers (a colour given as numbers already is returned as it is). */
+export function rgb(color: string | Rgb): Rgb {
+  if (typeof color !== "string") return color;
+  return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as unknown as Rgb;
 }
 
 /** A whole number with thousands separators: 1,234. */
@@ -96,11 +100,14 @@ export function theme(): Theme {
   };
 }
 
-/** `color` mixed into `paper` by `a` (0: paper, 1: the colour), as an rgb triple. */
-export function mix(color: string, paper: string, a: number): [number, number, number] {
+/**
+ * `color` mixed into `paper` by `a` (0: paper, 1: the colour), as an rgb
+ * triple; a loop over many cells gives both as numbers, read once.
+ */
+export function mix(color: string | Rgb, paper: string | Rgb, a: number): Rgb {
   const c = rgb(color);
   const p = rgb(paper);
-  return [0, 1, 2].map((i) => p[i] + (c[i] - p[i]) * a) as [number, number, number];
+  return [p[0] + (c[0] - p[0]) * a, p[1] + (c[1] - p[1]) * a, p[2] + (c[2] - p[2]) * a];
 }
 
 /** A number in at most 4 significant digits. */
@@ -124,9 +131,24 @@ export function niceTicks(min: number, max: number, target = 5): number[] {
   return out;
 }
 
+/** The most device pixels a canvas of the page has per CSS pixel (see {@linkcode pixelRatio}). */
+export const MAX_PIXEL_RATIO = 2;
+
+/**
+ * Device pixels per CSS pixel of the page's canvases: the screen's, at most
+ * {@linkcode MAX_PIXEL_RATIO}. A phone's 3 would give a canvas 9 pixels for
+ * each CSS pixel, which the page's thread allocates and hands to the
+ * compositor whenever the canvas changes (its longest work while a run
+ * plays); at 2 a chart's lines and labels stay sharp, and the boundary is a
+ * 60x60 grid scaled up anyway.
+ */
+export function pixelRatio(): number {
+  return Math.min(globalThis.devicePixelRatio || 1, MAX_PIXEL_RATIO);
+}
+
 /**
  * Sizes `canvas` to its card (at most 520 CSS pixels wide, as narrow as a
- * phone's card) at the screen's pixel ratio, with `height(width)` CSS pixels
+ * phone's card) at the page's {@linkcode pixelRatio}, with `height(width)` CSS pixels
  * of height, and clears it to the card's colour; returns its context, scaled
  * to CSS pixels, and its size.
  */
@@ -141,7 +163,7 @@ export function fitCanvas(
     : 480;
   const width = Math.max(200, Math.min(inner || 480, 520));
   const h = height(width);
-  const ratio = globalThis.devicePixelRatio || 1;
+  const ratio = pixelRatio();
   const [w, hh] = [Math.round(width * ratio), Math.round(h * ratio)];
   const ctx = canvas.getContext("2d")!;
   // Resized only when its size changes (a canvas given its size again reallocates its pixels);

@@ -16,7 +16,7 @@ import {
   predictClass,
 } from "../../mod.ts";
 import type { GridBounds } from "../../workers/grid.ts";
-import { classColor, fitCanvas, mix, niceTicks, rgb, short, theme } from "./_dom.ts";
+import { classColor, fitCanvas, mix, niceTicks, type Rgb, rgb, short, theme } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
 import { type NeuronPreview, PREVIEW_EVENT } from "./network.ts";
 
@@ -35,16 +35,14 @@ export interface PlaneGrid extends GridBounds {
 const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
 
 /** The two ends of the diverging scale: below 0, above 0. */
-const DIVERGING = [NEGATIVE, POSITIVE].map((c) =>
-  `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`
-);
+const DIVERGING: Rgb[] = [NEGATIVE, POSITIVE].map((c) => [c[0], c[1], c[2]] as const);
 
 /**
  * A diverging orange-paper-blue scale for values in [-1, 1]: orange below 0
  * and blue above, as the network diagram colours its neurons' outputs,
  * fading into `paper` (white, or the dark card) at 0.
  */
-function diverging(t: number, paper: string): [number, number, number] {
+function diverging(t: number, paper: string | Rgb): Rgb {
   const a = Math.max(-1, Math.min(1, t));
   return mix(a < 0 ? DIVERGING[0] : DIVERGING[1], paper, Math.abs(a) * 0.75);
 }
@@ -144,6 +142,8 @@ export class BoundaryPlot {
   }
 
   #preview: NeuronPreview | undefined;
+  /** The grid's own canvas, a pixel per cell, drawn scaled up onto the plot. */
+  #small = document.createElement("canvas");
 
   #center(): [number, number] {
     return [MARGIN.left + this.#side / 2, MARGIN.top + this.#side / 2];
@@ -189,7 +189,7 @@ export class BoundaryPlot {
 
   /** Redraws everything. */
   draw(): void {
-    const paper = theme().paper;
+    const paper = rgb(theme().paper);
     const { ctx } = fitCanvas(this.#canvas, (width) => {
       // A square plot with room for the axes: equal aspect, no stretching.
       this.#side = width - MARGIN.left - MARGIN.right;
@@ -201,9 +201,8 @@ export class BoundaryPlot {
       ? { ...this.#bounds(), size: p.size, values: p.values }
       : this.#grid;
     if (g) {
-      const small = document.createElement("canvas");
-      small.width = g.size;
-      small.height = g.size;
+      const small = this.#small;
+      if (small.width !== g.size) [small.width, small.height] = [g.size, g.size];
       const sctx = small.getContext("2d")!;
       const img = sctx.createImageData(g.size, g.size);
       // A neuron's preview is scaled to its own largest |value|; a prediction, to at least 1.
@@ -211,23 +210,19 @@ export class BoundaryPlot {
       if (g.values) {
         for (let i = 0; i < g.values.length; i++) scale = Math.max(scale, Math.abs(g.values[i]));
       }
+      // Each class's colour read once, not once per cell.
+      const classes = this.#info.classNames.map((_, c) =>
+        rgb(classColor(c, this.#info.classNames.length, this.#info.model.nouts.at(-1)))
+      );
       for (let j = 0; j < g.size; j++) {
         for (let i = 0; i < g.size; i++) {
           const k = j * g.size + i;
-          let c: [number, number, number];
+          let c: Rgb;
           if (g.values) {
             c = diverging(this.#discrete ? Math.sign(g.values[k]) : g.values[k] / scale, paper);
           } else {
             const a = this.#discrete ? 0.45 : 0.12 + 0.5 * g.confidence![k];
-            c = mix(
-              classColor(
-                g.classes![k],
-                this.#info.classNames.length,
-                this.#info.model.nouts.at(-1),
-              ),
-              paper,
-              a,
-            );
+            c = mix(classes[g.classes![k]], paper, a);
           }
           // Row j is at y = yMin + ..., so rows go from the bottom up.
           const o = ((g.size - 1 - j) * g.size + i) * 4;
@@ -263,7 +258,7 @@ export class BoundaryPlot {
   }
 
   /** The colour scale of a regression's plane, from -`max` to `max` (none: hidden). */
-  #legend(max: number | undefined, paper: string): void {
+  #legend(max: number | undefined, paper: Rgb): void {
     const el = this.#scale;
     if (!el) return;
     el.hidden = max === undefined;

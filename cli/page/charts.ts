@@ -8,7 +8,7 @@
  */
 import type { Chart as ChartJs, ChartConfiguration, ChartDataset, Plugin, Scale } from "chart.js";
 import type { Step } from "../../workers/protocol.ts";
-import { classColor, compact, theme } from "./_dom.ts";
+import { classColor, compact, pixelRatio, theme } from "./_dom.ts";
 
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
 
@@ -123,7 +123,14 @@ export class StepChart {
   constructor(
     canvas: HTMLCanvasElement,
     series: SeriesSpec[],
-    options: { yTitle: string; yMin?: number; yMax?: number; log?: boolean },
+    options: {
+      yTitle: string;
+      yMin?: number;
+      yMax?: number;
+      log?: boolean;
+      /** Device pixels per CSS pixel (the page's {@linkcode pixelRatio} by default). */
+      pixelRatio?: number;
+    },
   ) {
     this.#canvas = canvas;
     this.#series = series;
@@ -133,7 +140,8 @@ export class StepChart {
       borderColor: classColor(s.color),
       backgroundColor: classColor(s.color),
       borderWidth: s.thin ? 1 : 2,
-      borderDash: s.dashed ? [6, 4] : s.thin ? [2, 2] : [],
+      // A thin curve is solid: dotted, it read as a row of point markers (and so did its legend).
+      borderDash: s.dashed ? [6, 4] : [],
       pointRadius: 0,
       tension: 0,
       // Later series are drawn on top: a test curve stays visible over the train curve.
@@ -145,6 +153,7 @@ export class StepChart {
       plugins: [markerPlugin],
       options: {
         animation: false,
+        devicePixelRatio: options.pixelRatio ?? pixelRatio(),
         responsive: true,
         maintainAspectRatio: false,
         parsing: false,
@@ -202,6 +211,7 @@ export class StepChart {
   update(steps: Step[]): void {
     const log = this.log;
     this.#unshown = [];
+    let restyled = false;
     const datasets = (this.#chart?.data ?? this.#config.data).datasets;
     this.#series.forEach((s, i) => {
       const data: Point[] = [];
@@ -216,7 +226,8 @@ export class StepChart {
       const set = datasets[i];
       set.data = data;
       set.hidden = data.length === 0;
-      set.pointRadius = data.length < 3 ? 4 : 0;
+      const radius = data.length < 3 ? 4 : 0;
+      if (set.pointRadius !== radius) [set.pointRadius, restyled] = [radius, true];
     });
     if (steps.length > 0) {
       // One step sits in the middle of its axis, not on its edge.
@@ -225,12 +236,19 @@ export class StepChart {
       x.min = one ? Math.max(0, steps[0].step - 1) : steps[0].step;
       x.max = Math.max(steps.at(-1)!.step, steps[0].step + 1);
     }
-    if (this.#chart) this.#chart.update("none");
-    else {
-      // Made now, with its data: Chart.js draws it once, as it attaches.
-      this.#chart = new Chart<"line", Point[]>(this.#canvas, this.#config);
-      (this.#chart as unknown as { $marker?: number }).$marker = this.#marker;
-    }
+    // update("none") keeps the options a chart's points were first drawn with (Chart.js shares
+    // one object among the points of a series, and refreshes it in the other modes only): points
+    // shown or hidden take an update in the default mode (as quick, with no animation).
+    if (this.#chart) this.#chart.update(restyled ? "default" : "none");
+    else this.make();
+  }
+
+  /** Makes the chart now, with the data it has (none before an update), unless it is made already. */
+  make(): void {
+    if (this.#chart) return;
+    // Chart.js draws it once, as it attaches.
+    this.#chart = new Chart<"line", Point[]>(this.#canvas, this.#config);
+    (this.#chart as unknown as { $marker?: number }).$marker = this.#marker;
   }
 
   /** The steps (among those kept) whose first series a log scale cannot show: 0 or less. */
@@ -291,12 +309,14 @@ export class StepChart {
 let warmed = false;
 
 /**
- * Draws a throwaway chart off screen, once per page, so that Chart.js's code
- * is compiled before a live run draws: a page's first chart costs several
- * times a later one on the page's thread (0.2 s on a busy machine).
+ * The steps that draw a throwaway chart off screen, once per page (none
+ * after the first call), so that Chart.js's code is compiled before a live
+ * run draws: a page's first chart costs several times a later one on the
+ * page's thread (0.2 s on a busy machine, 0.6 s at once). Each step is for a
+ * task of its own: making the chart, three updates, and removing it.
  */
-export function warmCharts(): void {
-  if (warmed) return;
+export function warmCharts(): (() => void)[] {
+  if (warmed) return [];
   warmed = true;
   const box = document.createElement("div");
   box.setAttribute("aria-hidden", "true");
@@ -304,18 +324,25 @@ export function warmCharts(): void {
     "position:fixed;left:-10000px;top:0;width:320px;height:260px;visibility:hidden";
   const canvas = document.createElement("canvas");
   box.append(canvas);
-  document.body.append(box);
   const chart = new StepChart(canvas, [
     { label: "train", value: (s) => s.dataLoss, color: 0 },
     { label: "test", value: (s) => s.testLoss, color: 1, dashed: true },
-  ], { yTitle: "loss" });
+  ], { yTitle: "loss", pixelRatio: 1 });
   const steps = Array.from({ length: 900 }, (_, i) => {
     const loss = 1 / (i + 1);
     return { step: i + 1, loss, dataLoss: loss, testLoss: 2 * loss, lr: 0.1 };
   });
-  for (const n of [300, 600, 900]) chart.update(steps.slice(0, n));
-  chart.destroy();
-  box.remove();
+  return [
+    () => {
+      document.body.append(box);
+      chart.make();
+    },
+    ...[300, 600, 900].map((n) => () => chart.update(steps.slice(0, n))),
+    () => {
+      chart.destroy();
+      box.remove();
+    },
+  ];
 }
 
 /** Whether values span more than three decades (so a log scale reads better). */

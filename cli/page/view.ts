@@ -14,7 +14,7 @@ import { mlpJsonOf } from "../../workers/snapshots.ts";
 import type { Step } from "../../workers/protocol.ts";
 import { count, el, plural, short } from "./_dom.ts";
 import { planeFeatures, type PlaneGrid } from "./boundary.ts";
-import { spansDecades, StepStore, themeCharts, warmCharts } from "./charts.ts";
+import { spansDecades, type StepChart, StepStore, themeCharts, warmCharts } from "./charts.ts";
 import {
   type Confusion,
   type Fit,
@@ -92,6 +92,7 @@ export class View {
   /** Drawings waiting for a frame while a live run trains, by part: a newer one replaces an older. */
   #jobs = new Map<string, { draw: () => void; light: boolean }>();
   #jobFrame = 0;
+  #jobTask = 0;
   /** The time of the frame being drawn, and of the last frame that drew a heavy part. */
   #frameTime = 0;
   #heavyTime = -1;
@@ -180,11 +181,11 @@ export class View {
   }
 
   /**
-   * Draws one part of the page: now, or, while following a live run, at the
-   * next frame; a part waiting for its frame is replaced by its newer
-   * drawing. A frame draws one heavy part at most (a chart, the boundary,
-   * the network) with the light ones, so that no task of the page's thread
-   * draws everything at once.
+   * Draws one part of the page: now, or, while following a live run, right
+   * after the next frame; a part waiting for its frame is replaced by its
+   * newer drawing. One heavy part at most (a chart, the boundary, the
+   * network) is drawn between two frames, with the light ones, so that no
+   * task of the page's thread draws everything at once.
    */
   #later(part: string, draw: () => void, light = false): void {
     if (!this.#following()) {
@@ -202,9 +203,23 @@ export class View {
     if (this.#jobFrame) return;
     this.#jobFrame = requestAnimationFrame((time) => {
       this.#jobFrame = 0;
+      this.#afterFrame(time);
+    });
+  }
+
+  /**
+   * Draws what waits in a task of its own right after the frame of `time`:
+   * drawing a part and the frame that shows it (its layout, paint and the
+   * compositor's commit of the canvases) are two tasks of the page's thread,
+   * not one as they would be in an animation frame's callback.
+   */
+  #afterFrame(time: number): void {
+    if (this.#jobTask) return;
+    this.#jobTask = Number(setTimeout(() => {
+      this.#jobTask = 0;
       this.#frameTime = time;
       this.#drawSome();
-    });
+    }));
   }
 
   /** Draws the light parts waiting and the heavy part that has waited longest; the next at the next frame. */
@@ -238,19 +253,26 @@ export class View {
     });
     parts.loss.onScale = () => this.#redrawCharts();
     this.#parts = parts;
-    // A live page has Chart.js's code compiled now, as it is built, not in its first frames of a
-    // run: the playground says it is ready (step 0) only after this, so a Play pressed at once
-    // meets warm code (an idle callback could still be waiting then).
+    // A live page has Chart.js's code and the model's kernels compiled, and its charts made, empty,
+    // as it is built, not in its first frames of a run: each a heavy part of its own, so that no
+    // task is long and none meets another's drawing, however soon Play is pressed.
     if (this.#live) {
-      warmCharts();
-      // The charts themselves are made now, empty: the run's first frames only update them.
-      for (const chart of [parts.loss, parts.accuracy, parts.lr]) chart.update([]);
+      warmCharts().forEach((step, i) => this.#later(`chart warm-up ${i}`, step));
+      // The confusion matrix's first model compiles them (a live page makes one per moment).
+      this.#later("kernels", () => new CompiledMlp(new Mlp(1, [1]), 1));
+      for (const [name, chart] of this.#charts()) this.#later(`${name} chart`, () => chart.make());
     }
     parts.confusion.append(el("p", { class: "note" }, "Shown when the run ends."));
     parts.summary.append(el("p", { class: "note" }, "Shown when the run ends."));
     document.title = this.#title();
     parts.status.textContent = this.#live ? "Training" : "Loading";
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.#restyle());
+  }
+
+  /** The step charts, by the name of their part. */
+  #charts(): [string, StepChart][] {
+    const parts = this.#parts!;
+    return [["loss", parts.loss], ["accuracy", parts.accuracy], ["lr", parts.lr]];
   }
 
   /** Redraws every picture in the page's colours, after the system's light or dark mode changed. */
@@ -317,8 +339,8 @@ export class View {
     parts.accuracy.mark(marker);
     parts.lr.mark(marker);
     if (moment !== this.#shown || !moment.drawn) this.#showModel(moment, index);
-    // This frame draws its share of what waits, rather than leave it all to the next.
-    if (this.#jobs.size > 0) this.#drawSome();
+    // What waits is drawn right after this frame, rather than after the next.
+    if (this.#jobs.size > 0) this.#afterFrame(this.#frameTime);
   }
 
   /** The charts, at most every {@linkcode LIVE_CHART_MS} while a live run trains (their redraw costs most). */
@@ -348,12 +370,7 @@ export class View {
       }
     }
     const logSteps = this.#maxStep() > LOG_STEPS;
-    for (
-      const [name, c] of [["loss", parts.loss], ["accuracy", parts.accuracy], [
-        "lr",
-        parts.lr,
-      ]] as const
-    ) {
+    for (const [name, c] of this.#charts()) {
       this.#later(`${name} chart`, () => {
         c.logSteps = logSteps;
         c.update(this.#store.steps);
