@@ -7,15 +7,20 @@
  *
  * @module
  */
-import { createRequire } from "node:module";
-
 let cached: string | undefined;
+
+/** Gives {@linkcode loadChartJs}'s text, read elsewhere (by a sweep's main thread). */
+export function primeChartJs(text: string): void {
+  cached = text;
+}
 
 /** The UMD bundle's text (`chart.umd.min.js`), read once. */
 export async function loadChartJs(): Promise<string> {
   if (cached !== undefined) return cached;
   // Run by URL, this module is no file: resolve from the working folder instead.
   const from = import.meta.url.startsWith("file:") ? import.meta.url : `file://${Deno.cwd()}/`;
+  // Loaded here, not above: Node's module layer costs a thread some 30 ms to start.
+  const { createRequire } = await import("node:module");
   const require = createRequire(from);
   let entry: string;
   try {

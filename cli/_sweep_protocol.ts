@@ -16,6 +16,18 @@ export const TrialMessageSchema = z.object({
   args: z.array(z.string()),
 });
 
+/**
+ * Main to trial worker, before its first trial: what every trial's report
+ * holds, read or packed once by the main thread (so that no worker loads it).
+ */
+export const AssetsMessageSchema = z.object({
+  type: z.literal("assets"),
+  /** The text of Chart.js's UMD bundle. */
+  chartJs: z.string(),
+  /** The playground page holding that Chart.js, gzipped, in base64. */
+  playground: z.string(),
+});
+
 /** Trial worker to main: the trial ended, with `train`'s exit code and what it printed on stderr. */
 export const TrialEndMessageSchema = z.object({
   type: z.literal("trial-end"),
@@ -25,11 +37,14 @@ export const TrialEndMessageSchema = z.object({
 });
 
 /** A message to a trial worker. */
-export type ToTrialWorker = z.infer<typeof TrialMessageSchema>;
+export type ToTrialWorker = z.infer<typeof ToTrialWorkerSchema>;
 /** A message from a trial worker. */
 export type FromTrialWorker = z.infer<typeof TrialEndMessageSchema>;
 
-const ToTrialWorkerSchema = z.discriminatedUnion("type", [TrialMessageSchema]);
+const ToTrialWorkerSchema = z.discriminatedUnion("type", [
+  TrialMessageSchema,
+  AssetsMessageSchema,
+]);
 const FromTrialWorkerSchema = z.discriminatedUnion("type", [TrialEndMessageSchema]);
 
 /** Checks a message a trial worker received; throws a TypeError naming the first issue. */

@@ -17,6 +17,8 @@ import { serveTrainer } from "../workers/trainer.ts";
 import { EXIT, UsageError } from "./_errors.ts";
 import { type FromTrialWorker, parseToTrialWorker } from "./_sweep_protocol.ts";
 import { trainCommand } from "./train.ts";
+import { primeChartJs } from "./_chart_js.ts";
+import { primePlayground } from "./_playground_pack.ts";
 
 /** The idle trainer (at most one: trials run one at a time here). */
 const idle: Worker[] = [];
@@ -50,6 +52,10 @@ function localTrainer(): Worker {
 self.onmessage = async (event: MessageEvent<unknown>) => {
   const message = parseToTrialWorker(event.data);
   switch (message.type) {
+    case "assets":
+      primeChartJs(message.chartJs);
+      primePlayground(message.chartJs, message.playground);
+      break;
     case "trial": {
       const { code, stderr } = await runTrial(message.args);
       const end: FromTrialWorker = { type: "trial-end", index: message.index, code, stderr };
@@ -57,7 +63,7 @@ self.onmessage = async (event: MessageEvent<unknown>) => {
       break;
     }
     default: {
-      const never: never = message.type;
+      const never: never = message;
       throw new TypeError(`Cannot handle the message: ${JSON.stringify(never)}`);
     }
   }

@@ -12,7 +12,6 @@ import { parseFlags } from "./_flags.ts";
 import { ensureDir, makeRunDir, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { openBrowser } from "./_live.ts";
-import { scriptJson } from "./report.ts";
 import { STYLE } from "./page_style.ts";
 import { PLAYGROUND_JS, PLAYGROUND_WORKER_JS } from "./page/_playground_bundle.ts";
 import type { CommandIo } from "./train.ts";
@@ -73,8 +72,6 @@ code.command { display: block; white-space: pre-wrap; overflow-wrap: anywhere; }
 export interface RenderPlaygroundOptions {
   /** The text of Chart.js's UMD bundle, inlined into the page. */
   chartJs: string;
-  /** A run to start from (a report's): its settings, model, optimizer and history. */
-  seed?: unknown;
 }
 
 /** The playground page: the shell, the page's script and its worker's, all inline. */
@@ -87,9 +84,6 @@ export function renderPlayground(options: RenderPlaygroundOptions): string {
     "img-src data: blob:",
   ].join("; ");
   const inline = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
-  const seed = options.seed === undefined
-    ? ""
-    : `<script type="application/json" id="seed-run">${scriptJson(options.seed)}</script>\n`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -102,7 +96,7 @@ export function renderPlayground(options: RenderPlaygroundOptions): string {
 </head>
 <body>
 <main id="playground"></main>
-${seed}<script type="text/plain" id="worker-js">${inline(PLAYGROUND_WORKER_JS)}</script>
+<script type="text/plain" id="worker-js">${inline(PLAYGROUND_WORKER_JS)}</script>
 <script>${inline(options.chartJs)}</script>
 <script type="module">${inline(PLAYGROUND_JS)}</script>
 </body>
@@ -120,22 +114,6 @@ export interface PlaygroundSeed {
   optimizer: unknown;
   /** Every step's metrics. */
   history: unknown[];
-}
-
-/**
- * The playground seeded with a run, gzipped and in base64: what a report
- * carries for its "Open in playground" button (about a third of the page).
- */
-export async function playgroundGz(chartJs: string, seed: PlaygroundSeed): Promise<string> {
-  const html = new Blob([renderPlayground({ chartJs, seed })]).stream();
-  const gz = new Uint8Array(
-    await new Response(html.pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
-  );
-  let text = "";
-  for (let i = 0; i < gz.length; i += 0x8000) {
-    text += String.fromCharCode(...gz.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
 }
 
 /** Runs `playground` with `args`; resolves with the exit code. */

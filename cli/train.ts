@@ -59,7 +59,7 @@ import { checkResumeData, readResume, type Resume, resumedSettings } from "./_re
 import { parseDecimal } from "../nn/data/csv.ts";
 import { historyCsv } from "./history_csv.ts";
 import { modelFileOf as runModelFile } from "./run_file.ts";
-import { playgroundGz } from "./playground.ts";
+import { packPlayground, packSeed } from "./_playground_pack.ts";
 
 export { historyCsv };
 
@@ -358,12 +358,15 @@ async function writeRun(
       // A report of a built-in dataset opens as the playground, seeded with the run.
       ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)
         ? {
-          playgroundGz: await playgroundGz(chartJs, {
-            given: setup.config as unknown as Record<string, unknown>,
-            model: run.model,
-            optimizer: run.optimizer,
-            history,
-          }),
+          playground: {
+            page: await packPlayground(chartJs),
+            seed: await packSeed({
+              given: setup.config as unknown as Record<string, unknown>,
+              model: run.model,
+              optimizer: run.optimizer,
+              history,
+            }),
+          },
         }
         : {}),
     }),
