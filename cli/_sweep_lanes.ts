@@ -20,21 +20,43 @@ export function startTrialWorker(): Worker {
 
 /**
  * Starts the trial workers that `sweep args` will use, read cheaply from
- * `args` (`--workers N`, one for `--index`, none for `--help` or
- * `--commands`); the sweep checks its flags itself and drops the workers it
- * does not take ({@linkcode dropEarlyTrialWorkers}).
+ * `args` (`--workers N`, one for `--index`; none for `--help`, `--commands`
+ * or an `--out` folder that holds a sweep already, which may be done); the
+ * sweep checks its flags itself and drops the workers it does not take
+ * ({@linkcode dropEarlyTrialWorkers}).
  */
 export function startEarlyTrialWorkers(args: string[]): void {
-  const given = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
-  if (given("--help") || args.includes("-h") || given("--commands")) return;
-  let lanes = navigator.hardwareConcurrency ?? 1;
-  const at = args.findLastIndex((a) => a === "--workers" || a.startsWith("--workers="));
-  if (at >= 0) {
-    const text = args[at].startsWith("--workers=") ? args[at].slice(10) : args[at + 1];
-    lanes = /^\d{1,3}$/.test(text ?? "") ? Number(text) : 0;
+  const value = (flag: string) => {
+    const at = args.findLastIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    return at < 0
+      ? undefined
+      : args[at].startsWith(`${flag}=`)
+      ? args[at].slice(flag.length + 1)
+      : args[at + 1] ?? "";
+  };
+  if (value("--help") !== undefined || args.includes("-h") || value("--commands") !== undefined) {
+    return;
   }
-  if (given("--index")) lanes = Math.min(lanes, 1);
+  const out = value("--out");
+  if (out !== undefined && hasSweep(out)) return;
+  const workers = value("--workers");
+  let lanes = workers === undefined
+    ? navigator.hardwareConcurrency ?? 1
+    : /^\d{1,3}$/.test(workers)
+    ? Number(workers)
+    : 0;
+  if (value("--index") !== undefined) lanes = Math.min(lanes, 1);
   for (let i = 0; i < Math.min(lanes, 256); i++) early.push(startTrialWorker());
+}
+
+/** Whether `dir` holds a sweep's plan already. */
+function hasSweep(dir: string): boolean {
+  try {
+    Deno.statSync(`${dir}/sweep.json`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A trial worker: one started early, else a new one. */
