@@ -9,13 +9,27 @@
 /** Trial workers started early, not yet taken. */
 const early: Worker[] = [];
 
+/** Why a trial worker died before its trial was handed to it (its first error). */
+const deaths = new WeakMap<Worker, string>();
+
 /**
  * A trial worker: it runs whole trials, each the `train` command, so the
  * main thread only hands them out. It inherits the process's permissions;
  * `train` sandboxes its own training.
  */
 export function startTrialWorker(): Worker {
-  return new Worker(new URL("./_sweep_worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./_sweep_worker.ts", import.meta.url), { type: "module" });
+  // Until a trial is handed to it: an error now would have no one to tell.
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault();
+    if (!deaths.has(worker)) deaths.set(worker, event.message);
+  };
+  return worker;
+}
+
+/** Why `worker` died before its trial was handed to it, if it did. */
+export function deathOf(worker: Worker): string | undefined {
+  return deaths.get(worker);
 }
 
 /**

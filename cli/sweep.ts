@@ -30,7 +30,7 @@ import { loadChartJs } from "./_chart_js.ts";
 import { packPlayground } from "./_playground_pack.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
 import { parseFromTrialWorker, type ToTrialWorker } from "./_sweep_protocol.ts";
-import { dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
+import { deathOf, dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
 
 /** The `sweep` help text. */
 export const SWEEP_HELP = `Train many runs: a grid or a random search over train's settings.
@@ -366,6 +366,10 @@ function trainTrial(
   index: number,
   args: string[],
 ): Promise<{ code: number; stderr: string }> {
+  const death = deathOf(worker);
+  if (death !== undefined) {
+    return Promise.resolve({ code: EXIT.failed, stderr: `The trial worker crashed: ${death}` });
+  }
   return new Promise((resolve) => {
     worker.onmessage = (event: MessageEvent<unknown>) => {
       try {
