@@ -151,6 +151,32 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * Starts `cmd` with `options`, writes `job` as JSON to its standard input,
+ * and waits for it to end. Its outputs are piped unless `options` says otherwise.
+ */
+export async function sendJob(
+  cmd: string,
+  job: unknown,
+  options: Omit<Deno.CommandOptions, "stdin"> = {},
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(cmd, {
+    stdout: "piped",
+    stderr: "piped",
+    ...options,
+    stdin: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+  await writer.close();
+  return await child.output();
+}
+
+/** What a system sent back: the JSON on the last line of its standard output. */
+export function resultOf<T = JobResult>(out: Deno.CommandOutput): T {
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!) as T;
+}
+
 /** Reads the job from standard input. */
 export async function readJob(): Promise<Job> {
   return JSON.parse(await new Response(Deno.stdin.readable).text()) as Job;

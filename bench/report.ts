@@ -50,7 +50,7 @@
  */
 import { parseArgs } from "node:util";
 import { CompiledMlp, graphStats, Mlp, Value } from "../mod.ts";
-import { type Job, type JobResult, median, timedSteps } from "./_job.ts";
+import { type Job, type JobResult, median, resultOf, sendJob, timedSteps } from "./_job.ts";
 import {
   GRID_SAMPLES,
   GRID_WIDTHS,
@@ -291,19 +291,12 @@ async function runSystem(system: System, job: Job): Promise<Outcome> {
   const start = performance.now();
   const { cmd, args: argv, env, clearEnv } = system.command;
   const timeFile = hasTime ? await Deno.makeTempFile({ prefix: "denograd-bench-" }) : undefined;
-  const child = new Deno.Command(timeFile ? TIME : cmd, {
+  const out = await sendJob(timeFile ? TIME : cmd, job, {
     args: timeFile ? ["-f", "%M", "-o", timeFile, cmd, ...argv] : argv,
     env,
     clearEnv,
     cwd: path("."),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-  await writer.close();
-  const out = await child.output();
+  });
   const dec = new TextDecoder();
   let peakMb: number | undefined;
   if (timeFile) {
@@ -314,7 +307,7 @@ async function runSystem(system: System, job: Job): Promise<Outcome> {
   if (!out.success) return { system, error: firstLine(dec.decode(out.stderr)) };
   let result: JobResult;
   try {
-    result = JSON.parse(dec.decode(out.stdout).trim().split("\n").pop()!) as JobResult;
+    result = resultOf(out);
   } catch {
     return { system, error: `no result: ${firstLine(dec.decode(out.stderr))}` };
   }

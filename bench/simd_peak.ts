@@ -4,12 +4,14 @@
  * updates each with one `f64x2.mul` and one `f64x2.add` per turn (no fused
  * multiply-add, no memory traffic), as the kernels' inner loops do. Its
  * GFLOP/s is what the kernels could reach at best; `bench/report.ts` divides
- * each kernel's GFLOP/s by it.
+ * each kernel's GFLOP/s by it. The module is written by the kernels' own
+ * assembler (`nn/compiled/simd_peak.ts`).
  *
  *     deno run bench/simd_peak.ts
  *
  * @module
  */
+import { simdPeakModuleBytes } from "../nn/compiled/simd_peak.ts";
 import { median } from "./_job.ts";
 
 /** Independent sums the loop keeps (12 of the 16 xmm registers, with the two constants). */
@@ -28,67 +30,13 @@ export function peakStart(i: number): number {
   return 0.5 + i / 64;
 }
 
-function f64(x: number): number[] {
-  return [...new Uint8Array(new Float64Array([x]).buffer)];
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
 /**
  * The module's bytes: one export `run(turns: i32) -> f64` that runs the loop
- * `max(turns, 1)` times and returns the sum of every sum's first lane.
+ * `turns` times (`turns` >= 1) and returns the sum of every sum's first lane.
  */
 export function peakModuleBytes(): Uint8Array<ArrayBuffer> {
-  const SIMD = 0xfd;
-  const splat = [SIMD, 0x14];
-  const mul = [SIMD, ...uleb(0xf2)];
-  const add = [SIMD, ...uleb(0xf0)];
-  const extractLane0 = [SIMD, 0x21, 0];
-  const get = (i: number) => [0x20, ...uleb(i)];
-  const set = (i: number) => [0x21, ...uleb(i)];
-  // Locals: 0 the turns (param), 1 the multiplier, 2 the addend, 3.. the sums.
-  const code: number[] = [0x44, ...f64(PEAK_M), ...splat, ...set(1)];
-  code.push(0x44, ...f64(PEAK_C), ...splat, ...set(2));
-  for (let i = 0; i < PEAK_SUMS; i++) {
-    code.push(0x44, ...f64(peakStart(i)), ...splat, ...set(3 + i));
-  }
-  code.push(0x03, 0x40); // loop
-  for (let i = 0; i < PEAK_SUMS; i++) {
-    code.push(...get(3 + i), ...get(1), ...mul, ...get(2), ...add, ...set(3 + i));
-  }
-  // turns -= 1; continue while it is not 0
-  code.push(...get(0), 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b);
-  code.push(0x44, ...f64(0));
-  for (let i = 0; i < PEAK_SUMS; i++) code.push(...get(3 + i), ...extractLane0, 0xa0);
-  code.push(0x0b);
-  const body = [1, ...uleb(PEAK_SUMS + 2), 0x7b, ...code];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7c]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, 3, ..."run".split("").map((c) => c.charCodeAt(0)), 0, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
+  const starts = Array.from({ length: PEAK_SUMS }, (_, i) => peakStart(i));
+  return simdPeakModuleBytes(starts, PEAK_M, PEAK_C);
 }
 
 /** The loop, compiled: `run(turns)` as {@linkcode peakModuleBytes} says. */

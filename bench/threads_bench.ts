@@ -11,6 +11,7 @@
  * @module
  */
 import { CompiledMlp, Mlp, Rng, Sgd } from "../mod.ts";
+import { resultOf, sendJob } from "./_job.ts";
 
 const [W, N, ROUNDS] = [
   Number(Deno.args[0] ?? 256),
@@ -52,22 +53,14 @@ async function torch(steps: number, timed: number) {
   const env = Deno.env.toObject();
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const child = new Deno.Command("/usr/bin/python3", {
-    args: [new URL("./threads_torch.py", import.meta.url).pathname, "2"],
+  const job = { sizes: [2, W, W, 1], x, y, init, lr: LR, steps, timed };
+  const out = await sendJob("/usr/bin/python3", job, {
+    args: [new URL("./peers/threads_torch.py", import.meta.url).pathname, "2"],
     env: { ...env, OMP_NUM_THREADS: "2", OPENBLAS_NUM_THREADS: "2" },
     clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(
-    new TextEncoder().encode(
-      JSON.stringify({ sizes: [2, W, W, 1], x, y, init, lr: LR, steps, timed }),
-    ),
-  );
-  await w.close();
-  const out = await child.output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as { ms: number; losses: number[] };
+    stderr: "inherit",
+  });
+  return resultOf<{ ms: number; losses: number[] }>(out);
 }
 
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];

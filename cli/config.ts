@@ -8,7 +8,6 @@ import type { z } from "zod";
 import {
   defaultLrTableText,
   expectOf,
-  orList,
   parseDecimal,
   REGRESSION_LR,
   type Setting,
@@ -18,6 +17,7 @@ import {
   SETTINGS,
   type TrainSettings,
 } from "../mod.ts";
+import { orList } from "../nn/train/or_list.ts";
 import { PartialSettingsSchema, settingSchema, TrainSettingsSchema } from "../workers/protocol.ts";
 import { show, suggest, UsageError } from "./_errors.ts";
 

@@ -25,7 +25,6 @@ import {
   makeSpiral,
   makeXor,
   maxOf,
-  orList,
   parseCsv,
   type Problem,
   REGRESSION_DATASETS,
@@ -34,6 +33,7 @@ import {
   settingsArgs,
   trainTestSplit,
 } from "../mod.ts";
+import { orList } from "../nn/train/or_list.ts";
 import { didYouMean, show, UsageError } from "./_errors.ts";
 import { INPUT_LIMITS, readTextCapped } from "./_fs.ts";
 import type { PartialConfig, TrainConfig } from "./config.ts";

@@ -9,7 +9,7 @@ import {
   torchEnv,
 } from "../bench/_grid.ts";
 import { activeSamples, ALPHA, jobFor, stepFlops, W1, W2 } from "../bench/_workloads.ts";
-import { type JobResult, timedSteps } from "../bench/_job.ts";
+import { resultOf, sendJob, timedSteps } from "../bench/_job.ts";
 import {
   PEAK_C,
   PEAK_FLOPS_PER_TURN,
@@ -138,22 +138,9 @@ Deno.test({
     const w = gridWorkload({ id: "16x100", width: 16, samples: 100 });
     const job = jobFor(w, "float64", { minSteps: 6, maxSteps: 6, budgetMs: 0 });
     const result = async (cmd: string, args: string[], env?: Record<string, string>) => {
-      const child = new Deno.Command(cmd, {
-        args,
-        env,
-        clearEnv: env !== undefined,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-      await writer.close();
-      const out = await child.output();
+      const out = await sendJob(cmd, job, { args, env, clearEnv: env !== undefined });
       assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      return JSON.parse(
-        new TextDecoder().decode(out.stdout).trim().split("\n").pop()!,
-      ) as JobResult;
+      return resultOf(out);
     };
     const peer = new URL("../bench/peers/torch_peer.py", import.meta.url).pathname;
     const probe = await new Deno.Command("/usr/bin/python3", { args: ["-c", "import torch"] })

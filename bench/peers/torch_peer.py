@@ -19,21 +19,11 @@ import time
 
 import torch
 
-torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
 
-
-def main():
-    dtype_name = sys.argv[1]
-    dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
-    job = json.load(sys.stdin)
-    sizes = job["sizes"]
-    init = job["init"]
-    alpha = job["alpha"]
-    episode = job["episode"]
-    n = len(job["x"])
-
-    # Per layer, per neuron: weights then bias (micrograd's order).
-    init_layers = []
+def layers_of(sizes, init):
+    """The float64 (weight [nout, nin], bias [nout]) of each layer, from
+    `init` in micrograd's order: per layer, per neuron, its weights then its bias."""
+    layers = []
     at = 0
     for nin, nout in zip(sizes[:-1], sizes[1:]):
         w = []
@@ -43,7 +33,44 @@ def main():
             at += nin
             b.append(init[at])
             at += 1
-        init_layers.append((torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64)))
+        layers.append((torch.tensor(w, dtype=torch.float64), torch.tensor(b, dtype=torch.float64)))
+    return layers
+
+
+def forward(params, x):
+    """The outputs of the MLP whose params are [w0, b0, w1, b1, ...]: ReLU hidden layers, a linear last one."""
+    h = x
+    last = len(params) // 2 - 1
+    for l in range(last + 1):
+        h = torch.addmm(params[2 * l + 1], h, params[2 * l].t())
+        if l < last:
+            h = torch.relu(h)
+    return h
+
+
+def sgd_step(params, loss, lr):
+    """Backward from `loss` (grads cleared first), then plain SGD `p -= lr * grad`; returns the loss."""
+    for p in params:
+        p.grad = None
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p.sub_(lr * p.grad)
+    return loss.item()
+
+
+def main():
+    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    dtype_name = sys.argv[1]
+    dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
+    job = json.load(sys.stdin)
+    sizes = job["sizes"]
+    init = job["init"]
+    alpha = job["alpha"]
+    episode = job["episode"]
+    n = len(job["x"])
+
+    init_layers = layers_of(sizes, init)
     params = []
     for w, b in init_layers:
         params.append(w.to(dtype).clone().requires_grad_())
@@ -54,7 +81,6 @@ def main():
         target = torch.tensor([1.0 if c == 1 else -1.0 for c in job["y"]], dtype=torch.float64).to(dtype)
     else:
         target = torch.tensor(job["y"], dtype=torch.long)
-    last = len(init_layers) - 1
 
     def reset():
         with torch.no_grad():
@@ -63,11 +89,7 @@ def main():
                 params[2 * l + 1].copy_(b)
 
     def step(lr):
-        h = x
-        for l in range(last + 1):
-            h = torch.addmm(params[2 * l + 1], h, params[2 * l].t())
-            if l < last:
-                h = torch.relu(h)
+        h = forward(params, x)
         if job["loss"] == "svm":
             data = torch.relu(1 - target * h[:, 0]).mean()
         elif job["loss"] == "mse":
@@ -75,14 +97,7 @@ def main():
         else:
             data = torch.nn.functional.cross_entropy(h, target)
         reg = sum((p * p).sum() for p in params)
-        loss = data + alpha * reg
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p.sub_(lr * p.grad)
-        return loss.item()
+        return sgd_step(params, data + alpha * reg, lr)
 
     times = []
     losses = []
@@ -111,4 +126,5 @@ def main():
     }))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -99,7 +99,8 @@ export interface SimdKernels {
 
 // --- A small WebAssembly assembler: just what the kernels use. ---
 
-type Code = number[];
+/** WebAssembly bytes. */
+export type Code = number[];
 
 function uleb(n: number): Code {
   const out: Code = [];
@@ -126,11 +127,13 @@ function sleb(n: number): Code {
 }
 
 const I32 = 0x7f;
+/** The `f64` value type. */
+export const F64 = 0x7c;
 const V128 = 0x7b;
 const SIMD = 0xfd;
 
 /** The instructions, by their text-format names. */
-const op = {
+export const op = {
   get: (i: number): Code => [0x20, ...uleb(i)],
   set: (i: number): Code => [0x21, ...uleb(i)],
   tee: (i: number): Code => [0x22, ...uleb(i)],
@@ -166,6 +169,8 @@ const op = {
   fMax: [SIMD, ...uleb(0xf5)],
   fAdd: [SIMD, ...uleb(0xf0)],
   fMul: [SIMD, ...uleb(0xf2)],
+  fExtractLane: (lane: number): Code => [SIMD, 0x21, lane],
+  f64Add: [0xa0],
 };
 
 /** `for (i = from; i < to; i += step) body`, with `i` and `to` locals. */
@@ -336,11 +341,13 @@ function expr(...parts: (number | string | Code)[]): Code {
   return out;
 }
 
-interface Fn {
+/** A function: its `i32` parameters, its locals, its code and the type of its one result (none when missing). */
+export interface Fn {
   params: number;
   i32s: number;
   v128s: number;
   body: Code;
+  result?: number;
 }
 
 function vector(items: Code[]): Code {
@@ -351,11 +358,24 @@ function section(id: number, content: Code): Code {
   return [id, ...uleb(content.length), ...content];
 }
 
-function module(fns: Fn[], names: string[], shared: boolean): Uint8Array<ArrayBuffer> {
-  const types = fns.map((f) => [0x60, ...uleb(f.params), ...new Array(f.params).fill(I32), 0]);
+/**
+ * A module of `fns`, exported as `names`, that imports `m.memory` (a shared
+ * one when `memory.shared`), or no memory when `memory` is `undefined`.
+ */
+export function module(
+  fns: Fn[],
+  names: string[],
+  memory: { shared: boolean } | undefined,
+): Uint8Array<ArrayBuffer> {
+  const types = fns.map((f) => [
+    0x60,
+    ...uleb(f.params),
+    ...new Array(f.params).fill(I32),
+    ...(f.result === undefined ? [0] : [1, f.result]),
+  ]);
   const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   // A shared memory is imported with the shared flag and a maximum (here 4 GiB: any fits).
-  const limits = shared ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01];
+  const limits = memory?.shared ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01];
   const imports = [[...name("m"), ...name("memory"), 0x02, ...limits]];
   const bodies = fns.map((f) => {
     const locals = [[...uleb(f.i32s), I32], [...uleb(f.v128s), V128]];
@@ -372,7 +392,7 @@ function module(fns: Fn[], names: string[], shared: boolean): Uint8Array<ArrayBu
     0x00,
     0x00,
     ...section(1, vector(types)),
-    ...section(2, vector(imports)),
+    ...(memory ? section(2, vector(imports)) : []),
     ...section(3, vector(fns.map((_, i) => uleb(i)))),
     ...section(7, vector(names.map((n, i) => [...name(n), 0x00, ...uleb(i)]))),
     ...section(10, vector(bodies)),
@@ -756,7 +776,7 @@ const compiled: (WebAssembly.Module | null | undefined)[] = [undefined, undefine
  */
 export function simdModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   const fns = [forwardFn, weightGradsFn, biasGradsFn, inputGradsFn, orderedInputGradsFn, reluFn];
-  return module(fns.map((fn) => fn()), [...NAMES], shared);
+  return module(fns.map((fn) => fn()), [...NAMES], { shared });
 }
 
 /** The compiled module, or `null` where WebAssembly SIMD cannot be compiled here. */

@@ -38,6 +38,7 @@ import {
 } from "../model/losses.ts";
 import { SCHEDULE_NAMES, type ScheduleName } from "../model/schedule.ts";
 import { defaultLr } from "./default_lr.ts";
+import { orList } from "./or_list.ts";
 
 /** The losses that fit each problem. */
 export const LOSSES_FOR: Readonly<Record<Problem, readonly LossName[]>> = {
@@ -125,11 +126,6 @@ export type KindValue<K> = K extends { type: "text" } ? string
   : K extends { type: "ints" } ? number[]
   : K extends { type: "texts" } ? string[]
   : never;
-
-/** "a, b or c". */
-export function orList(words: readonly string[]): string {
-  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
-}
 
 /**
  * What a computed default or a "Reproduce" rule may read: the settings above
