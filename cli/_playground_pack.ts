@@ -23,20 +23,30 @@ export async function gzBase64(text: string): Promise<string> {
 }
 
 /** The playground last packed, with the Chart.js text it holds. */
-let packed: { chartJs: string; gz: Promise<string> } | undefined;
-
-/** The playground page (unseeded, holding `chartJs`), gzipped, in base64; packed once. */
-export function packPlayground(chartJs: string): Promise<string> {
-  if (packed?.chartJs !== chartJs) {
-    const gz = import("./playground.ts").then((m) => gzBase64(m.renderPlayground({ chartJs })));
-    packed = { chartJs, gz };
-  }
-  return packed.gz;
+export interface PackedPage {
+  /** The Chart.js text the page holds. */
+  chartJs: string;
+  /** The page, gzipped, in base64. */
+  gz: string;
 }
 
-/** Gives {@linkcode packPlayground}'s result for `chartJs`, packed elsewhere. */
-export function primePlayground(chartJs: string, gz: string): void {
-  packed = { chartJs, gz: Promise.resolve(gz) };
+let packed: Promise<PackedPage> | undefined;
+
+/** The playground page (unseeded, holding `chartJs`), gzipped, in base64; packed once. */
+export async function packPlayground(chartJs: string): Promise<string> {
+  const last = await packed?.catch(() => undefined);
+  if (last?.chartJs === chartJs) return last.gz;
+  const page = import("./playground.ts").then(async (m) => ({
+    chartJs,
+    gz: await gzBase64(m.renderPlayground({ chartJs })),
+  }));
+  packed = page;
+  return (await page).gz;
+}
+
+/** Gives {@linkcode packPlayground}'s page, packed elsewhere (by a sweep's main thread). */
+export function primePlayground(page: Promise<PackedPage>): void {
+  packed = page;
 }
 
 /** The text of the playground's `#seed-run` script for `seed`, gzipped, in base64. */

@@ -17,15 +17,29 @@ export const TrialMessageSchema = z.object({
 });
 
 /**
- * Main to trial worker, before its first trial: what every trial's report
- * holds, read or packed once by the main thread (so that no worker loads it).
+ * Main to trial worker, once, soon after it starts: the text of Chart.js's
+ * UMD bundle, which every trial's report holds, read once by the main
+ * thread (so that no worker loads it).
  */
-export const AssetsMessageSchema = z.object({
-  type: z.literal("assets"),
-  /** The text of Chart.js's UMD bundle. */
-  chartJs: z.string(),
-  /** The playground page holding that Chart.js, gzipped, in base64. */
-  playground: z.string(),
+export const ChartJsMessageSchema = z.object({
+  type: z.literal("chart-js"),
+  text: z.string(),
+});
+
+/**
+ * Main to trial worker, once, after `chart-js`: the playground page that every
+ * trial's report carries (holding that Chart.js), gzipped, in base64, packed
+ * once by the main thread; a trial waits for it only as it writes its report.
+ */
+export const PlaygroundMessageSchema = z.object({
+  type: z.literal("playground"),
+  page: z.string(),
+});
+
+/** Main to trial worker, instead of those two: they cannot be had, and why. */
+export const NoAssetsMessageSchema = z.object({
+  type: z.literal("no-assets"),
+  message: z.string(),
 });
 
 /** Trial worker to main: the trial ended, with `train`'s exit code and what it printed on stderr. */
@@ -43,7 +57,9 @@ export type FromTrialWorker = z.infer<typeof TrialEndMessageSchema>;
 
 const ToTrialWorkerSchema = z.discriminatedUnion("type", [
   TrialMessageSchema,
-  AssetsMessageSchema,
+  ChartJsMessageSchema,
+  PlaygroundMessageSchema,
+  NoAssetsMessageSchema,
 ]);
 const FromTrialWorkerSchema = z.discriminatedUnion("type", [TrialEndMessageSchema]);
 

@@ -49,13 +49,33 @@ function localTrainer(): Worker {
   return trainer as unknown as Worker;
 }
 
+/** What the sweep's main thread sends every trial worker for its reports (see `_sweep_protocol.ts`). */
+const assets = {
+  chartJs: Promise.withResolvers<string>(),
+  playground: Promise.withResolvers<string>(),
+};
+for (const { promise } of Object.values(assets)) promise.catch(() => {});
+primeChartJs(assets.chartJs.promise);
+primePlayground(
+  Promise.all([assets.chartJs.promise, assets.playground.promise])
+    .then(([chartJs, gz]) => ({ chartJs, gz })),
+);
+
 self.onmessage = async (event: MessageEvent<unknown>) => {
   const message = parseToTrialWorker(event.data);
   switch (message.type) {
-    case "assets":
-      primeChartJs(message.chartJs);
-      primePlayground(message.chartJs, message.playground);
+    case "chart-js":
+      assets.chartJs.resolve(message.text);
       break;
+    case "playground":
+      assets.playground.resolve(message.page);
+      break;
+    case "no-assets": {
+      const error = new Error(message.message);
+      assets.chartJs.reject(error);
+      assets.playground.reject(error);
+      break;
+    }
     case "trial": {
       const { code, stderr } = await runTrial(message.args);
       const end: FromTrialWorker = { type: "trial-end", index: message.index, code, stderr };

@@ -292,7 +292,14 @@ async function runTrials(
   reader: RunReader,
 ): Promise<StopSignal | undefined> {
   // Read or packed here once, while the trial workers load, not by each of them.
-  const assets = trialAssets();
+  const chartJs = loadChartJs();
+  const playground = chartJs.then(packPlayground);
+  const sendAssets = (worker: Worker) => {
+    const post = (message: ToTrialWorker) => worker.postMessage(message);
+    const none = (error: Error) => post({ type: "no-assets", message: error.message });
+    chartJs.then((text) => post({ type: "chart-js", text }), none);
+    playground.then((page) => post({ type: "playground", page }), none);
+  };
   const queue = [...indices];
   const temps = new Set<string>();
   const stops = watchStops(temps);
@@ -308,7 +315,7 @@ async function runTrials(
       progress(running);
       if (worker === undefined) {
         worker = takeTrialWorker();
-        worker.postMessage(await assets);
+        sendAssets(worker);
       }
       const { code, stderr } = await trainTrial(worker, index, [
         ...trial.args,
@@ -352,12 +359,6 @@ async function runTrials(
     stops.dispose();
   }
   return stops.stopped;
-}
-
-/** What every trial's report holds, for the trial workers: Chart.js and the packed playground. */
-async function trialAssets(): Promise<ToTrialWorker> {
-  const chartJs = await loadChartJs();
-  return { type: "assets", chartJs, playground: await packPlayground(chartJs) };
 }
 
 /** Runs one trial in `worker`: `train`'s exit code and what it printed on stderr. */
