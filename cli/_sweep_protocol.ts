@@ -17,26 +17,16 @@ export const TrialMessageSchema = z.object({
 });
 
 /**
- * Main to trial worker, once, soon after it starts: the text of Chart.js's
- * UMD bundle, which every trial's report holds, read once by the main
- * thread (so that no worker loads it).
+ * Main to trial worker, once, as it starts: the text of Chart.js's UMD
+ * bundle, which every trial's report holds, read once by the main thread
+ * (so that no worker loads it); a trial waits for it before it trains.
  */
 export const ChartJsMessageSchema = z.object({
   type: z.literal("chart-js"),
   text: z.string(),
 });
 
-/**
- * Main to trial worker, once, after `chart-js`: the playground page that every
- * trial's report carries (holding that Chart.js), gzipped, in base64, packed
- * once by the main thread; a trial waits for it only as it writes its report.
- */
-export const PlaygroundMessageSchema = z.object({
-  type: z.literal("playground"),
-  page: z.string(),
-});
-
-/** Main to trial worker, instead of those two: they cannot be had, and why. */
+/** Main to trial worker, instead of `chart-js`: it cannot be read, and why. */
 export const NoAssetsMessageSchema = z.object({
   type: z.literal("no-assets"),
   message: z.string(),
@@ -58,7 +48,6 @@ export type FromTrialWorker = z.infer<typeof TrialEndMessageSchema>;
 const ToTrialWorkerSchema = z.discriminatedUnion("type", [
   TrialMessageSchema,
   ChartJsMessageSchema,
-  PlaygroundMessageSchema,
   NoAssetsMessageSchema,
 ]);
 const FromTrialWorkerSchema = z.discriminatedUnion("type", [TrialEndMessageSchema]);

@@ -18,7 +18,6 @@ import { EXIT, UsageError } from "./_errors.ts";
 import { type FromTrialWorker, parseToTrialWorker } from "./_sweep_protocol.ts";
 import { trainCommand } from "./train.ts";
 import { primeChartJs } from "./_chart_js.ts";
-import { primePlayground } from "./_playground_pack.ts";
 
 /** The idle trainer (at most one: trials run one at a time here). */
 const idle: Worker[] = [];
@@ -49,33 +48,20 @@ function localTrainer(): Worker {
   return trainer as unknown as Worker;
 }
 
-/** What the sweep's main thread sends every trial worker for its reports (see `_sweep_protocol.ts`). */
-const assets = {
-  chartJs: Promise.withResolvers<string>(),
-  playground: Promise.withResolvers<string>(),
-};
-for (const { promise } of Object.values(assets)) promise.catch(() => {});
-primeChartJs(assets.chartJs.promise);
-primePlayground(
-  Promise.all([assets.chartJs.promise, assets.playground.promise])
-    .then(([chartJs, gz]) => ({ chartJs, gz })),
-);
+/** Chart.js, which the sweep's main thread reads once and sends every trial worker for its reports. */
+const chartJs = Promise.withResolvers<string>();
+chartJs.promise.catch(() => {});
+primeChartJs(chartJs.promise);
 
 self.onmessage = async (event: MessageEvent<unknown>) => {
   const message = parseToTrialWorker(event.data);
   switch (message.type) {
     case "chart-js":
-      assets.chartJs.resolve(message.text);
+      chartJs.resolve(message.text);
       break;
-    case "playground":
-      assets.playground.resolve(message.page);
+    case "no-assets":
+      chartJs.reject(new Error(message.message));
       break;
-    case "no-assets": {
-      const error = new Error(message.message);
-      assets.chartJs.reject(error);
-      assets.playground.reject(error);
-      break;
-    }
     case "trial": {
       const { code, stderr } = await runTrial(message.args);
       const end: FromTrialWorker = { type: "trial-end", index: message.index, code, stderr };

@@ -396,7 +396,7 @@ export function renderPage(options: RenderPageOptions): string {
 </head>
 <body>
 <main id="app">${loading}${noscript(options.report)}</main>
-${data}${playground}<script>${chartJs}</script>
+${data}${playground}<script id="chart-js">${chartJs}</script>
 <script type="module">${pageJs}</script>
 </body>
 </html>

@@ -27,7 +27,6 @@ import type { CommandIo } from "./train.ts";
 import { readRunFile } from "./model_file.ts";
 import { RunReader, writeComparePage } from "./compare.ts";
 import { loadChartJs } from "./_chart_js.ts";
-import { packPlayground } from "./_playground_pack.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
 import { parseFromTrialWorker, type ToTrialWorker } from "./_sweep_protocol.ts";
 import { deathOf, dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
@@ -291,14 +290,14 @@ async function runTrials(
   progress: (running: number) => void,
   reader: RunReader,
 ): Promise<StopSignal | undefined> {
-  // Read or packed here once, while the trial workers load, not by each of them.
+  // Read here once, while the trial workers load, not by each of them.
   const chartJs = loadChartJs();
-  const playground = chartJs.then(packPlayground);
-  const sendAssets = (worker: Worker) => {
+  const sendChartJs = (worker: Worker) => {
     const post = (message: ToTrialWorker) => worker.postMessage(message);
-    const none = (error: Error) => post({ type: "no-assets", message: error.message });
-    chartJs.then((text) => post({ type: "chart-js", text }), none);
-    playground.then((page) => post({ type: "playground", page }), none);
+    chartJs.then(
+      (text) => post({ type: "chart-js", text }),
+      (error: Error) => post({ type: "no-assets", message: error.message }),
+    );
   };
   const queue = [...indices];
   const temps = new Set<string>();
@@ -315,7 +314,7 @@ async function runTrials(
       progress(running);
       if (worker === undefined) {
         worker = takeTrialWorker();
-        sendAssets(worker);
+        sendChartJs(worker);
       }
       const { code, stderr } = await trainTrial(worker, index, [
         ...trial.args,

@@ -59,7 +59,9 @@ import { checkResumeData, readResume, type Resume, resumedSettings } from "./_re
 import { parseDecimal } from "../nn/data/csv.ts";
 import { historyCsv } from "./history_csv.ts";
 import { modelFileOf as runModelFile } from "./run_file.ts";
-import { packPlayground, packSeed } from "./_playground_pack.ts";
+import { gzBase64 } from "./playground_page.ts";
+import { PLAYGROUND_GZ } from "./page/_playground_packed.ts";
+import { scriptJson } from "./report.ts";
 
 export { historyCsv };
 
@@ -359,13 +361,13 @@ async function writeRun(
       ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)
         ? {
           playground: {
-            page: await packPlayground(chartJs),
-            seed: await packSeed({
+            page: PLAYGROUND_GZ,
+            seed: await gzBase64(scriptJson({
               given: setup.config as unknown as Record<string, unknown>,
               model: run.model,
               optimizer: run.optimizer,
               history,
-            }),
+            })),
           },
         }
         : {}),

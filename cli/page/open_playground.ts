@@ -1,14 +1,22 @@
 /// <reference lib="dom" />
 /**
- * A report's "Open in playground" button: the report carries the playground
- * (`<script type="text/plain" id="playground-gz">`) and the run to seed it
- * with (`id="playground-seed"`), each gzipped, in base64; the button unpacks
- * them, puts the run into the page as its `#seed-run` script and turns the
- * report into it. Nothing is fetched.
+ * A report's "Open in playground" button. The report carries the playground
+ * page (`<script type="text/plain" id="playground-gz">`, the same bytes in
+ * every report, with an empty `<script id="chart-js">`) and the run to seed
+ * it with (`id="playground-seed"`), each gzipped, in base64; the button
+ * unpacks them, fills the page's Chart.js from the report's own, puts the
+ * run in as the page's `#seed-run` script and turns the report into it.
+ * Nothing is fetched.
  *
  * @module
  */
 import { el } from "./_dom.ts";
+
+/** The empty Chart.js script of the packed page (`playgroundHtml` in `cli/playground_page.ts`). */
+const CHART_JS_SLOT = `<script id="chart-js"></script>`;
+
+/** Where the packed page's own scripts start: its code reads the run as it starts. */
+const SCRIPTS_START = `<script type="text/plain" id="worker-js">`;
 
 /** The text of a gzipped, base64 script element. */
 async function unpack(script: HTMLElement): Promise<string> {
@@ -21,7 +29,8 @@ async function unpack(script: HTMLElement): Promise<string> {
 export function offerPlayground(root: HTMLElement): void {
   const page = document.getElementById("playground-gz");
   const seed = document.getElementById("playground-seed");
-  if (!page || !seed || typeof DecompressionStream === "undefined") return;
+  const chartJs = document.getElementById("chart-js");
+  if (!page || !seed || !chartJs || typeof DecompressionStream === "undefined") return;
   const button = el(
     "button",
     { type: "button", "data-action": "open-playground", class: "open-playground" },
@@ -29,9 +38,13 @@ export function offerPlayground(root: HTMLElement): void {
   );
   button.addEventListener("click", async () => {
     button.disabled = true;
-    const [html, run] = await Promise.all([unpack(page), unpack(seed)]);
-    // Where the playground's own scripts start: its code reads the run as it starts.
-    const at = html.indexOf(`<script type="text/plain" id="worker-js">`);
+    const [packed, run] = await Promise.all([unpack(page), unpack(seed)]);
+    // The report's Chart.js text is inline-safe already (no `</script`).
+    const html = packed.replace(
+      CHART_JS_SLOT,
+      () => `<script id="chart-js">${chartJs.textContent}</script>`,
+    );
+    const at = html.indexOf(SCRIPTS_START);
     document.open();
     document.write(
       `${html.slice(0, at)}<script type="application/json" id="seed-run">${run}</script>\n${
