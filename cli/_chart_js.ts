@@ -7,15 +7,24 @@
  *
  * @module
  */
-import { createRequire } from "node:module";
+let cached: Promise<string> | undefined;
 
-let cached: string | undefined;
+/** Gives {@linkcode loadChartJs}'s text, read elsewhere (a sweep's main thread reads it for its workers). */
+export function primeChartJs(text: Promise<string>): void {
+  cached = text;
+}
 
 /** The UMD bundle's text (`chart.umd.min.js`), read once. */
-export async function loadChartJs(): Promise<string> {
-  if (cached !== undefined) return cached;
+export function loadChartJs(): Promise<string> {
+  cached ??= readChartJs();
+  return cached;
+}
+
+async function readChartJs(): Promise<string> {
   // Run by URL, this module is no file: resolve from the working folder instead.
   const from = import.meta.url.startsWith("file:") ? import.meta.url : `file://${Deno.cwd()}/`;
+  // Loaded here, not above: Node's module layer costs a thread some 30 ms to start.
+  const { createRequire } = await import("node:module");
   const require = createRequire(from);
   let entry: string;
   try {
@@ -28,9 +37,8 @@ export async function loadChartJs(): Promise<string> {
   }
   const umd = entry.replace(/[^\\/]+$/, "chart.umd.min.js");
   try {
-    cached = await Deno.readTextFile(umd);
+    return await Deno.readTextFile(umd);
   } catch (error) {
     throw new Error(`Cannot read Chart.js from ${umd}: ${(error as Error).message}`);
   }
-  return cached;
 }

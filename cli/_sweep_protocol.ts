@@ -16,6 +16,22 @@ export const TrialMessageSchema = z.object({
   args: z.array(z.string()),
 });
 
+/**
+ * Main to trial worker, once, as it starts: the text of Chart.js's UMD
+ * bundle, which every trial's report holds, read once by the main thread
+ * (so that no worker loads it); a trial waits for it before it trains.
+ */
+export const ChartJsMessageSchema = z.object({
+  type: z.literal("chart-js"),
+  text: z.string(),
+});
+
+/** Main to trial worker, instead of `chart-js`: it cannot be read, and why. */
+export const NoAssetsMessageSchema = z.object({
+  type: z.literal("no-assets"),
+  message: z.string(),
+});
+
 /** Trial worker to main: the trial ended, with `train`'s exit code and what it printed on stderr. */
 export const TrialEndMessageSchema = z.object({
   type: z.literal("trial-end"),
@@ -25,11 +41,15 @@ export const TrialEndMessageSchema = z.object({
 });
 
 /** A message to a trial worker. */
-export type ToTrialWorker = z.infer<typeof TrialMessageSchema>;
+export type ToTrialWorker = z.infer<typeof ToTrialWorkerSchema>;
 /** A message from a trial worker. */
 export type FromTrialWorker = z.infer<typeof TrialEndMessageSchema>;
 
-const ToTrialWorkerSchema = z.discriminatedUnion("type", [TrialMessageSchema]);
+const ToTrialWorkerSchema = z.discriminatedUnion("type", [
+  TrialMessageSchema,
+  ChartJsMessageSchema,
+  NoAssetsMessageSchema,
+]);
 const FromTrialWorkerSchema = z.discriminatedUnion("type", [TrialEndMessageSchema]);
 
 /** Checks a message a trial worker received; throws a TypeError naming the first issue. */

@@ -17,6 +17,7 @@ import { serveTrainer } from "../workers/trainer.ts";
 import { EXIT, UsageError } from "./_errors.ts";
 import { type FromTrialWorker, parseToTrialWorker } from "./_sweep_protocol.ts";
 import { trainCommand } from "./train.ts";
+import { primeChartJs } from "./_chart_js.ts";
 
 /** The idle trainer (at most one: trials run one at a time here). */
 const idle: Worker[] = [];
@@ -47,9 +48,20 @@ function localTrainer(): Worker {
   return trainer as unknown as Worker;
 }
 
+/** Chart.js, which the sweep's main thread reads once and sends every trial worker for its reports. */
+const chartJs = Promise.withResolvers<string>();
+chartJs.promise.catch(() => {});
+primeChartJs(chartJs.promise);
+
 self.onmessage = async (event: MessageEvent<unknown>) => {
   const message = parseToTrialWorker(event.data);
   switch (message.type) {
+    case "chart-js":
+      chartJs.resolve(message.text);
+      break;
+    case "no-assets":
+      chartJs.reject(new Error(message.message));
+      break;
     case "trial": {
       const { code, stderr } = await runTrial(message.args);
       const end: FromTrialWorker = { type: "trial-end", index: message.index, code, stderr };
@@ -57,7 +69,7 @@ self.onmessage = async (event: MessageEvent<unknown>) => {
       break;
     }
     default: {
-      const never: never = message.type;
+      const never: never = message;
       throw new TypeError(`Cannot handle the message: ${JSON.stringify(never)}`);
     }
   }

@@ -251,16 +251,50 @@ function relativeTo(from: string, to: string): string {
   return [...a.slice(k).map(() => ".."), ...b.slice(k)].join("/") || ".";
 }
 
+/**
+ * Reads run folders for a compare page, each once, as they come: a sweep
+ * reads each trial as it ends, while the others train, so that its page is
+ * written at once when the last one ends.
+ */
+export class RunReader {
+  #pageDir: string;
+  #planes = new Map<string, number[][]>();
+  #runs = new Map<string, Promise<CompareRun>>();
+
+  /** A reader for a page in `pageDir`, which links each run's folder from there. */
+  constructor(pageDir: string) {
+    this.#pageDir = pageDir;
+  }
+
+  /** The run in `dir`, read once; a broken run rejects with the error `compare` gives. */
+  read(dir: string): Promise<CompareRun> {
+    let run = this.#runs.get(dir);
+    if (run === undefined) {
+      run = loadRun(dir, relativeTo(this.#pageDir, dir), this.#planes);
+      // Read ahead: an error waits for the page, which reports it.
+      run.catch(() => {});
+      this.#runs.set(dir, run);
+    }
+    return run;
+  }
+}
+
 /** The page's data from run folders, seen from the page's folder. */
-export async function comparePayload(dirs: string[], pageDir: string): Promise<ComparePayload> {
-  const planes = new Map<string, number[][]>();
-  const runs: CompareRun[] = [];
-  for (const dir of dirs) runs.push(await loadRun(dir, relativeTo(pageDir, dir), planes));
+export async function comparePayload(
+  dirs: string[],
+  pageDir: string,
+  reader: RunReader = new RunReader(pageDir),
+): Promise<ComparePayload> {
+  const all: CompareRun[] = [];
+  for (const dir of dirs) all.push(await reader.read(dir));
   const varying = SETTING_KEYS.filter((k) =>
-    new Set(runs.map((r) => JSON.stringify(r.config[k]))).size > 1
+    new Set(all.map((r) => JSON.stringify(r.config[k]))).size > 1
   );
   // The page needs the settings that differ only (the rest is in each run's report).
-  for (const r of runs) r.config = Object.fromEntries(varying.map((k) => [k, r.config[k]]));
+  const runs = all.map((r) => ({
+    ...r,
+    config: Object.fromEntries(varying.map((k) => [k, r.config[k]])),
+  }));
   const kinds = new Set(runs.map((r) => r.problem));
   const metricName = kinds.size > 1 ? "accuracy / R²" : kinds.has("regression") ? "R²" : "accuracy";
   return { varying, metricName, runs };
@@ -302,6 +336,8 @@ export interface WriteComparePageOptions {
    * @default {`${pageDir}/compare.html`}
    */
   page?: string;
+  /** The runs read so far (a sweep reads each trial as it ends). */
+  reader?: RunReader;
 }
 
 /**
@@ -317,7 +353,8 @@ export async function writeComparePage(
   const page = options.page ?? `${pageDir}/compare.html`;
   const present: string[] = [];
   for (const dir of dirs) if (await isFile(`${dir}/model.json`)) present.push(dir);
-  const html = renderComparePage(await comparePayload(present, pageDir), await loadChartJs());
+  const payload = await comparePayload(present, pageDir, options.reader);
+  const html = renderComparePage(payload, await loadChartJs());
   let current: string | undefined;
   try {
     current = await Deno.readTextFile(page);

@@ -42,7 +42,11 @@ const COMMANDS = {
   predict: async () => (await import("./predict.ts")).predictCommand,
   graph: async () => (await import("./graph.ts")).graphCommand,
   datasets: async () => (await import("./datasets.ts")).datasetsCommand,
-  sweep: async () => (await import("./sweep.ts")).sweepCommand,
+  sweep: async (args: string[]) => {
+    // The trial workers load their code while this thread loads the sweep's.
+    (await import("./_sweep_lanes.ts")).startEarlyTrialWorkers(args);
+    return (await import("./sweep.ts")).sweepCommand;
+  },
   compare: async () => (await import("./compare.ts")).compareCommand,
   playground: async () => (await import("./playground.ts")).playgroundCommand,
 } as const;
@@ -125,7 +129,7 @@ export async function main(args: string[], io: CommandIo = processIo()): Promise
         }`,
       );
     }
-    const run = await COMMANDS[name as keyof typeof COMMANDS]();
+    const run = await COMMANDS[name as keyof typeof COMMANDS](rest);
     const code = await run(rest, io);
     if (stdoutError !== undefined) {
       io.stderr(`denograd ${name}: cannot write to stdout: ${oneLine(stdoutError.message)}\n`);

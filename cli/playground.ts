@@ -12,8 +12,7 @@ import { parseFlags } from "./_flags.ts";
 import { ensureDir, makeRunDir, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { openBrowser } from "./_live.ts";
-import { scriptJson } from "./report.ts";
-import { STYLE } from "./page_style.ts";
+import { playgroundHtml } from "./playground_page.ts";
 import { PLAYGROUND_JS, PLAYGROUND_WORKER_JS } from "./page/_playground_bundle.ts";
 import type { CommandIo } from "./train.ts";
 
@@ -32,85 +31,19 @@ Every setting of 'train' is a control; the page's address holds them
 settings give the same losses as 'train', bit for bit.
 `;
 
-/** The playground's own styles, over the report's. */
-const PLAYGROUND_STYLE = `
-#playground { max-width: 1480px; margin: 0 auto; padding: 12px 16px 40px; }
-.bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; }
-.bar h1 { margin: 0; }
-.buttons { display: flex; flex-wrap: wrap; gap: 6px; }
-button { font: inherit; padding: 4px 12px; border-radius: 6px; border: 1px solid var(--line);
-  background: var(--card); color: inherit; cursor: pointer; }
-button:disabled { opacity: .5; cursor: default; }
-#status { font-variant-numeric: tabular-nums; font-weight: 600; }
-.error { color: var(--bad); min-height: 1.2em; margin: 6px 0; overflow-wrap: anywhere; }
-.layout { display: grid; grid-template-columns: 320px minmax(0, 1fr); gap: 16px; align-items: start; }
-@media (max-width: 900px) { .layout { grid-template-columns: minmax(0, 1fr); } }
-.side { display: flex; flex-direction: column; gap: 12px; min-width: 0; }
-.controls-panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px;
-  display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 10px; }
-.control { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
-.control.ints, .control.texts, .control[data-scope="data"]:first-child { grid-column: 1 / -1; }
-.control label { font-size: 12px; color: var(--muted); }
-.control input, .control select { font: inherit; width: 100%; min-width: 0; padding: 3px 6px;
-  border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: inherit; }
-.control input:disabled { opacity: .5; cursor: not-allowed; }
-.thumbs { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
-.thumb { padding: 1px; line-height: 0; }
-.sizes, .crosses { display: flex; flex-wrap: wrap; gap: 4px 8px; margin-top: 4px; align-items: center; }
-.chip { display: inline-flex; align-items: center; gap: 4px; }
-.chip button, .sizes > button { padding: 0 8px; }
-.cross { font-size: 12px; display: inline-flex; gap: 3px; align-items: center; }
-.own input[type=number] { width: 5em; }
-.drop { display: block; border: 1px dashed var(--line); border-radius: 6px; padding: 8px;
-  overflow-wrap: anywhere; }
-.drop input { max-width: 100%; }
-code.command { display: block; white-space: pre-wrap; overflow-wrap: anywhere; }
-.main { min-width: 0; overflow-x: auto; }
-#app main { padding: 0; }
-`;
-
 /** Options for {@linkcode renderPlayground}. */
 export interface RenderPlaygroundOptions {
   /** The text of Chart.js's UMD bundle, inlined into the page. */
   chartJs: string;
-  /** A run to start from (a report's): its settings, model, optimizer and history. */
-  seed?: unknown;
 }
 
 /** The playground page: the shell, the page's script and its worker's, all inline. */
 export function renderPlayground(options: RenderPlaygroundOptions): string {
-  const csp = [
-    "default-src 'none'",
-    "script-src 'unsafe-inline' 'wasm-unsafe-eval' blob:",
-    "worker-src blob:",
-    "style-src 'unsafe-inline'",
-    "img-src data: blob:",
-  ].join("; ");
-  const inline = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
-  // An explicit compile hint: V8 compiles Chart.js's functions as the page loads, not as the first
-  // charts of a run call them (in the tasks of a Play pressed at once).
-  const chartJs = `//# allFunctionsCalledOnLoad\n${inline(options.chartJs)}`;
-  const seed = options.seed === undefined
-    ? ""
-    : `<script type="application/json" id="seed-run">${scriptJson(options.seed)}</script>\n`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="icon" href="data:,">
-<title>denograd playground</title>
-<style>${STYLE}${PLAYGROUND_STYLE}</style>
-</head>
-<body>
-<main id="playground"></main>
-${seed}<script type="text/plain" id="worker-js">${inline(PLAYGROUND_WORKER_JS)}</script>
-<script>${chartJs}</script>
-<script type="module">${inline(PLAYGROUND_JS)}</script>
-</body>
-</html>
-`;
+  return playgroundHtml({
+    js: PLAYGROUND_JS,
+    workerJs: PLAYGROUND_WORKER_JS,
+    chartJs: options.chartJs,
+  });
 }
 
 /** A run for the playground to start from: its settings, model, optimizer and history. */
@@ -123,22 +56,6 @@ export interface PlaygroundSeed {
   optimizer: unknown;
   /** Every step's metrics. */
   history: unknown[];
-}
-
-/**
- * The playground seeded with a run, gzipped and in base64: what a report
- * carries for its "Open in playground" button (about a third of the page).
- */
-export async function playgroundGz(chartJs: string, seed: PlaygroundSeed): Promise<string> {
-  const html = new Blob([renderPlayground({ chartJs, seed })]).stream();
-  const gz = new Uint8Array(
-    await new Response(html.pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
-  );
-  let text = "";
-  for (let i = 0; i < gz.length; i += 0x8000) {
-    text += String.fromCharCode(...gz.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
 }
 
 /** Runs `playground` with `args`; resolves with the exit code. */

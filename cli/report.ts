@@ -39,12 +39,23 @@ export interface ReportData {
   files?: RunEnd["files"];
 }
 
+/**
+ * The playground as a report carries it: the page (the same for every report)
+ * and the text of its `#seed-run` script (the run), each gzipped, in base64.
+ */
+export interface PackedPlayground {
+  /** The playground page, unseeded. */
+  page: string;
+  /** The run to start from, as the playground reads it from `#seed-run`. */
+  seed: string;
+}
+
 /** Options for {@linkcode renderReport}. */
 export interface RenderReportOptions {
   /** The text of Chart.js's UMD bundle, inlined into the page. */
   chartJs: string;
-  /** The playground seeded with the run, gzipped, in base64 (see {@linkcode RenderPageOptions}). */
-  playgroundGz?: string;
+  /** The playground and the run to seed it with (see {@linkcode RenderPageOptions}). */
+  playground?: PackedPlayground;
   /**
    * Most points per curve; longer histories are thinned evenly.
    *
@@ -341,10 +352,10 @@ export interface RenderPageOptions {
   /** The run, for a report; none for a live page, which listens to `events` beside it. */
   report?: ReportPayload;
   /**
-   * The playground seeded with the run, as gzip in base64, for the report's "Open in
-   * playground" button (reports only: a live page stays read-only).
+   * The playground and the run to seed it with, for the report's "Open in playground"
+   * button (reports only: a live page stays read-only).
    */
-  playgroundGz?: string;
+  playground?: PackedPlayground;
 }
 
 /**
@@ -356,12 +367,12 @@ export function renderPage(options: RenderPageOptions): string {
   const csp = [
     "default-src 'none'",
     // wasm-unsafe-eval: the compiled model's WebAssembly SIMD kernels (the page's grids).
-    `script-src 'unsafe-inline' 'wasm-unsafe-eval'${options.playgroundGz ? " blob:" : ""}`,
+    `script-src 'unsafe-inline' 'wasm-unsafe-eval'${options.playground ? " blob:" : ""}`,
     "style-src 'unsafe-inline'",
     "img-src data:",
     ...(live ? ["connect-src 'self'"] : []),
     // The playground, once opened in place, starts its worker from a Blob URL.
-    ...(options.playgroundGz ? ["worker-src blob:"] : []),
+    ...(options.playground ? ["worker-src blob:"] : []),
   ].join("; ");
   const chartJs = options.chartJs.replace(/<\/(script)/gi, "<\\/$1");
   const pageJs = PAGE_JS.replace(/<\/(script)/gi, "<\\/$1");
@@ -369,8 +380,9 @@ export function renderPage(options: RenderPageOptions): string {
     ? ""
     : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
   const loading = `<p class="note" id="loading">Loading the ${live ? "live view" : "report"}…</p>`;
-  const playground = options.playgroundGz && !live
-    ? `<script type="text/plain" id="playground-gz">${options.playgroundGz}</script>\n`
+  const playground = options.playground && !live
+    ? `<script type="text/plain" id="playground-gz">${options.playground.page}</script>\n` +
+      `<script type="text/plain" id="playground-seed">${options.playground.seed}</script>\n`
     : "";
   return `<!doctype html>
 <html lang="en">
@@ -384,7 +396,7 @@ export function renderPage(options: RenderPageOptions): string {
 </head>
 <body>
 <main id="app">${loading}${noscript(options.report)}</main>
-${data}${playground}<script>${chartJs}</script>
+${data}${playground}<script id="chart-js">${chartJs}</script>
 <script type="module">${pageJs}</script>
 </body>
 </html>
@@ -440,6 +452,6 @@ export function renderReport(data: ReportData, options: RenderReportOptions): st
     chartJs: options.chartJs,
     title: `denograd: ${info.dataset} - ${data.run.status}`,
     report,
-    ...(options.playgroundGz ? { playgroundGz: options.playgroundGz } : {}),
+    ...(options.playground ? { playground: options.playground } : {}),
   });
 }

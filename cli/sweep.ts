@@ -25,9 +25,11 @@ import { configFromFlags } from "./config.ts";
 import { shellQuote } from "./setup.ts";
 import type { CommandIo } from "./train.ts";
 import { readRunFile } from "./model_file.ts";
-import { writeComparePage } from "./compare.ts";
+import { RunReader, writeComparePage } from "./compare.ts";
+import { loadChartJs } from "./_chart_js.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
 import { parseFromTrialWorker, type ToTrialWorker } from "./_sweep_protocol.ts";
+import { deathOf, dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
 
 /** The `sweep` help text. */
 export const SWEEP_HELP = `Train many runs: a grid or a random search over train's settings.
@@ -286,7 +288,17 @@ async function runTrials(
   workers: number,
   tally: Tally,
   progress: (running: number) => void,
+  reader: RunReader,
 ): Promise<StopSignal | undefined> {
+  // Read here once, while the trial workers load, not by each of them.
+  const chartJs = loadChartJs();
+  const sendChartJs = (worker: Worker) => {
+    const post = (message: ToTrialWorker) => worker.postMessage(message);
+    chartJs.then(
+      (text) => post({ type: "chart-js", text }),
+      (error: Error) => post({ type: "no-assets", message: error.message }),
+    );
+  };
   const queue = [...indices];
   const temps = new Set<string>();
   const stops = watchStops(temps);
@@ -300,7 +312,10 @@ async function runTrials(
       temps.add(tmp);
       running++;
       progress(running);
-      worker ??= startTrialWorker();
+      if (worker === undefined) {
+        worker = takeTrialWorker();
+        sendChartJs(worker);
+      }
       const { code, stderr } = await trainTrial(worker, index, [
         ...trial.args,
         "--out",
@@ -322,6 +337,8 @@ async function runTrials(
         } catch {
           // Another shard put it there first.
         }
+        // The compare page's row, read while the other trials run.
+        reader.read(`${dir}/${trial.name}`);
         if (code === EXIT.ok) tally.done++;
         else tally.failed.push(trial.name);
       } else if (code === EXIT.usage) {
@@ -343,21 +360,16 @@ async function runTrials(
   return stops.stopped;
 }
 
-/**
- * A trial worker (`_sweep_worker.ts`): it runs whole trials, each the
- * `train` command, so the main thread only hands them out. It inherits the
- * process's permissions; `train` sandboxes its own training worker.
- */
-function startTrialWorker(): Worker {
-  return new Worker(new URL("./_sweep_worker.ts", import.meta.url), { type: "module" });
-}
-
 /** Runs one trial in `worker`: `train`'s exit code and what it printed on stderr. */
 function trainTrial(
   worker: Worker,
   index: number,
   args: string[],
 ): Promise<{ code: number; stderr: string }> {
+  const death = deathOf(worker);
+  if (death !== undefined) {
+    return Promise.resolve({ code: EXIT.failed, stderr: `The trial worker crashed: ${death}` });
+  }
   return new Promise((resolve) => {
     worker.onmessage = (event: MessageEvent<unknown>) => {
       try {
@@ -398,6 +410,14 @@ function trialCommands(plan: SweepPlan, dir: string): string[] {
 
 /** Runs `sweep` with `args`; resolves with the exit code. */
 export async function sweepCommand(args: string[], io: CommandIo): Promise<number> {
+  try {
+    return await sweep(args, io);
+  } finally {
+    dropEarlyTrialWorkers();
+  }
+}
+
+async function sweep(args: string[], io: CommandIo): Promise<number> {
   const { values, plan } = planSweep(args);
   if (values.help) {
     io.stdout(SWEEP_HELP);
@@ -448,11 +468,12 @@ export async function sweepCommand(args: string[], io: CommandIo): Promise<numbe
     else if (finished > shown) io.stderr(`${line(running)}\n`);
     shown = finished;
   };
+  const reader = new RunReader(dir);
   const stopped = todo.length === 0
     ? undefined
-    : await runTrials(dir, plan, todo, workers, tally, progress);
+    : await runTrials(dir, plan, todo, workers, tally, progress, reader);
   if (io.tty && !values.quiet && todo.length > 0) io.stderr("\n");
-  await writeComparePage(dir, plan.trials.map((t) => `${dir}/${t.name}`));
+  await writeComparePage(dir, plan.trials.map((t) => `${dir}/${t.name}`), { reader });
   if (tally.refused !== undefined) fail(`trial ${tally.refused}`);
   if (!values.quiet) {
     if (stopped) {

@@ -59,7 +59,9 @@ import { checkResumeData, readResume, type Resume, resumedSettings } from "./_re
 import { parseDecimal } from "../nn/data/csv.ts";
 import { historyCsv } from "./history_csv.ts";
 import { modelFileOf as runModelFile } from "./run_file.ts";
-import { playgroundGz } from "./playground.ts";
+import { gzBase64 } from "./playground_page.ts";
+import { PLAYGROUND_GZ } from "./page/_playground_packed.ts";
+import { scriptJson } from "./report.ts";
 
 export { historyCsv };
 
@@ -358,12 +360,15 @@ async function writeRun(
       // A report of a built-in dataset opens as the playground, seeded with the run.
       ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)
         ? {
-          playgroundGz: await playgroundGz(chartJs, {
-            given: setup.config as unknown as Record<string, unknown>,
-            model: run.model,
-            optimizer: run.optimizer,
-            history,
-          }),
+          playground: {
+            page: PLAYGROUND_GZ,
+            seed: await gzBase64(scriptJson({
+              given: setup.config as unknown as Record<string, unknown>,
+              model: run.model,
+              optimizer: run.optimizer,
+              history,
+            })),
+          },
         }
         : {}),
     }),

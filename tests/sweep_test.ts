@@ -312,9 +312,17 @@ Deno.test("hostile inputs are refused in one line with exit 2", async () => {
       await run(["sweep", "--lr", "0.1", ...SMALL]),
       /^Cannot sweep as no setting varies/,
     );
+    for (const n of ["100000", "0", "-3", "2.5"]) {
+      assertOneLine(
+        await run(["sweep", "--random", n, "--lr", "0.001..1"]),
+        new RegExp(
+          `^Cannot sweep as '--random' must be a whole number from 1 to 10000: current value is "${n}"$`,
+        ),
+      );
+    }
     assertOneLine(
-      await run(["sweep", "--random", "100000", "--lr", "0.001..1"]),
-      /^Cannot sweep as '--random' asks for 100000 trials: a sweep holds at most 10000$/,
+      await run(["sweep", "--lr", "0.1", "--lr", "0.3", "--workers", "0"]),
+      /^Cannot sweep as '--workers' must be a whole number from 1 to 256: current value is "0"$/,
     );
     const seeds = Array.from({ length: 101 }, (_, i) => ["--seed", String(i)]).flat();
     const samples = Array.from({ length: 101 }, (_, i) => ["--samples", String(i + 2)]).flat();
