@@ -133,6 +133,23 @@ function post(message: ToPlayground): void {
 }
 
 let view: View | undefined;
+/** Resolves when the view of the current set-up is built (its first "run" message). */
+let built = Promise.withResolvers<void>();
+/** Counts Play, Pause and set-ups: a Play waiting to be sent is dropped when another came since. */
+let playToken = 0;
+
+/**
+ * Play, sent once the view is built and drawn ({@linkcode View.drawn}): the
+ * training worker would otherwise take the core that the page's first,
+ * heaviest tasks need (a Play pressed as the page loads meets them all).
+ */
+async function play(): Promise<void> {
+  const token = ++playToken;
+  await built.promise;
+  // At most a second: a hidden page draws no frames.
+  await Promise.race([view?.drawn(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  if (token === playToken) post({ type: "play" });
+}
 
 function receive(m: FromPlayground): void {
   switch (m.type) {
@@ -141,6 +158,7 @@ function receive(m: FromPlayground): void {
         if (message.type === "run") {
           app.replaceChildren();
           view = new View(app, { live: true });
+          built.resolve();
           info = message.info;
           latest = undefined;
         }
@@ -252,6 +270,8 @@ function changeSetting(key: SettingKey, text: string): void {
 
 function restart(): void {
   status = undefined;
+  playToken++;
+  built = Promise.withResolvers();
   shownConfig = "";
   post({
     type: "setup",
@@ -317,8 +337,11 @@ addEventListener("hashchange", () => {
   restart();
 });
 
-buttons.play.addEventListener("click", () => post({ type: "play" }));
-buttons.pause.addEventListener("click", () => post({ type: "pause" }));
+buttons.play.addEventListener("click", () => void play());
+buttons.pause.addEventListener("click", () => {
+  playToken++;
+  post({ type: "pause" });
+});
 buttons.step.addEventListener("click", () => post({ type: "step" }));
 buttons.reset.addEventListener("click", () => restart());
 buttons.regenerate.addEventListener("click", () => {

@@ -93,6 +93,8 @@ export class View {
   #jobs = new Map<string, { draw: () => void; light: boolean }>();
   #jobFrame = 0;
   #jobTask = 0;
+  /** Who waits for nothing to wait to be drawn ({@linkcode View.drawn}). */
+  #whenDrawn: (() => void)[] = [];
   /** The time of the frame being drawn, and of the last frame that drew a heavy part. */
   #frameTime = 0;
   #heavyTime = -1;
@@ -233,6 +235,18 @@ export class View {
       job.draw();
     }
     if (this.#jobs.size > 0) this.#wake();
+    else for (const resolve of this.#whenDrawn.splice(0)) resolve();
+  }
+
+  /**
+   * Resolves once nothing waits to be drawn: a live page's warm-up (Chart.js
+   * and the kernels compiled, the charts made) and the moment shown are on
+   * the page. The playground starts training then, so that those tasks have
+   * a core to themselves.
+   */
+  drawn(): Promise<void> {
+    if (this.#jobs.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenDrawn.push(resolve));
   }
 
   #title(): string {
