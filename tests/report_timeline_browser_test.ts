@@ -284,7 +284,7 @@ Deno.test({
         const marker = await page.evaluate<{ radius: number; ink: number }>(`(() => {
           const chart = Chart.getChart("loss-chart");
           const p = chart.getDatasetMeta(0).data[0];
-          const r = devicePixelRatio;
+          const r = chart.currentDevicePixelRatio; // The page caps it (2 at most, cli/page/_dom.ts).
           const d = chart.ctx.getImageData(Math.round(p.x * r) - 1, Math.round(p.y * r) - 1, 3, 3).data;
           let ink = 0;
           for (let i = 3; i < d.length; i += 4) ink += d[i];
