@@ -21,6 +21,7 @@ import { HISTORY_COLUMNS } from "./history_csv.ts";
 import type { CommandIo } from "./train.ts";
 import type { ComparePayload, CompareRun } from "./compare_page/data.ts";
 import { COMPARE_JS } from "./compare_page/_bundle.ts";
+import { inlineScript, pageHead } from "./page_style.ts";
 
 /** The `compare` help text. */
 export const COMPARE_HELP = `Compare runs on one offline page.
@@ -307,22 +308,13 @@ export function renderComparePage(payload: ComparePayload, chartJs: string): str
     "script-src 'unsafe-inline'",
     "style-src 'unsafe-inline'",
     "img-src data:",
-  ].join("; ");
-  const safe = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(`denograd: compare ${payload.runs.length} runs`)}</title>
-</head>
-<body>
-<main id="app"><p>Loading ${payload.runs.length} runs…</p></main>
+  ];
+  return `${
+    pageHead({ titleHtml: escapeHtml(`denograd: compare ${payload.runs.length} runs`), csp })
+  }<main id="app"><p>Loading ${payload.runs.length} runs…</p></main>
 <script type="application/json" id="compare-data">${scriptJson(payload)}</script>
-<script>${safe(chartJs)}</script>
-<script type="module">${safe(COMPARE_JS)}</script>
+<script>${inlineScript(chartJs)}</script>
+<script type="module">${inlineScript(COMPARE_JS)}</script>
 </body>
 </html>
 `;

@@ -90,3 +90,34 @@ code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background
 .controls label { color: var(--fg); }
 code.command span { white-space: nowrap; }
 `;
+
+/** `js` made safe inside a `<script>` element: each `</script` is escaped. */
+export function inlineScript(js: string): string {
+  return js.replace(/<\/(script)/gi, "<\\/$1");
+}
+
+/** Options for {@linkcode pageHead}. */
+export interface PageHeadOptions {
+  /** The page's title, as HTML (escaped by the caller). */
+  titleHtml: string;
+  /** The Content-Security-Policy's directives. */
+  csp: string[];
+  /** The page's style sheet, if any. */
+  style?: string;
+}
+
+/** The start of a page the CLI writes, to `<body>` included: offline, its policy, no icon fetched. */
+export function pageHead(options: PageHeadOptions): string {
+  const style = options.style === undefined ? "" : `<style>${options.style}</style>\n`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${options.csp.join("; ")}">
+<link rel="icon" href="data:,">
+<title>${options.titleHtml}</title>
+${style}</head>
+<body>
+`;
+}

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { STYLE } from "./page_style.ts";
+import { inlineScript, pageHead, STYLE } from "./page_style.ts";
 
 /** The playground's own styles, over the report's. */
 const PLAYGROUND_STYLE = `
@@ -74,23 +74,15 @@ export function playgroundHtml(scripts: PlaygroundScripts): string {
     "worker-src blob:",
     "style-src 'unsafe-inline'",
     "img-src data: blob:",
-  ].join("; ");
-  const inline = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="icon" href="data:,">
-<title>denograd playground</title>
-<style>${STYLE}${PLAYGROUND_STYLE}</style>
-</head>
-<body>
-<main id="playground"></main>
-<script type="text/plain" id="worker-js">${inline(scripts.workerJs)}</script>
-<script id="chart-js">${scripts.chartJs && `${COMPILE_HINT}${inline(scripts.chartJs)}`}</script>
-<script type="module">${inline(scripts.js)}</script>
+  ];
+  return `${
+    pageHead({ titleHtml: "denograd playground", csp, style: STYLE + PLAYGROUND_STYLE })
+  }<main id="playground"></main>
+<script type="text/plain" id="worker-js">${inlineScript(scripts.workerJs)}</script>
+<script id="chart-js">${
+    scripts.chartJs && `${COMPILE_HINT}${inlineScript(scripts.chartJs)}`
+  }</script>
+<script type="module">${inlineScript(scripts.js)}</script>
 </body>
 </html>
 `;

@@ -21,7 +21,7 @@ import type {
 } from "./page/data.ts";
 import { PAGE_JS } from "./page/_bundle.ts";
 import { GRID_SIZE, round, runInfo } from "./run_info.ts";
-import { STYLE } from "./page_style.ts";
+import { inlineScript, pageHead, STYLE } from "./page_style.ts";
 
 export { GRID_SIZE, runInfo, STYLE };
 
@@ -373,9 +373,9 @@ export function renderPage(options: RenderPageOptions): string {
     ...(live ? ["connect-src 'self'"] : []),
     // The playground, once opened in place, starts its worker from a Blob URL.
     ...(options.playground ? ["worker-src blob:"] : []),
-  ].join("; ");
-  const chartJs = options.chartJs.replace(/<\/(script)/gi, "<\\/$1");
-  const pageJs = PAGE_JS.replace(/<\/(script)/gi, "<\\/$1");
+  ];
+  const chartJs = inlineScript(options.chartJs);
+  const pageJs = inlineScript(PAGE_JS);
   const data = live
     ? ""
     : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
@@ -384,18 +384,9 @@ export function renderPage(options: RenderPageOptions): string {
     ? `<script type="text/plain" id="playground-gz">${options.playground.page}</script>\n` +
       `<script type="text/plain" id="playground-seed">${options.playground.seed}</script>\n`
     : "";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(options.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main id="app">${loading}${noscript(options.report)}</main>
+  return `${
+    pageHead({ titleHtml: escapeHtml(options.title), csp, style: STYLE })
+  }<main id="app">${loading}${noscript(options.report)}</main>
 ${data}${playground}<script id="chart-js">${chartJs}</script>
 <script type="module">${pageJs}</script>
 </body>
