@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { makeBlobs, Mlp, predictClass } from "../mod.ts";
-import { decisionGrid } from "../workers/grid.ts";
+import { confidence, decisionGrid } from "../workers/grid.ts";
 import { startMessage } from "./_helpers.ts";
 
 Deno.test("the decision grid holds the class model.predict gives at each cell's centre", () => {
@@ -20,4 +20,21 @@ Deno.test("the decision grid holds the class model.predict gives at each cell's 
     }
   }
   assert.ok(new Set(g.classes).size > 1, "the grid shows more than one class");
+});
+
+Deno.test("a grid of many cells (several passes of the compiled model) holds model.predict's numbers bit for bit", () => {
+  const data = makeBlobs({ samples: 60, classes: 3, seed: 5 });
+  const model = new Mlp(2, [16, 16, 3], { seed: 3 });
+  // 45 x 45 = 2,025 cells: passes of 512 cells, the last one short.
+  const start = startMessage(data, { layers: [16, 16] }, { grid: 45 });
+  const g = decisionGrid(model, start, "ce");
+  for (let j = 0; j < g.size; j++) {
+    for (let i = 0; i < g.size; i++) {
+      const x = g.xMin + ((i + 0.5) / g.size) * (g.xMax - g.xMin);
+      const y = g.yMin + ((j + 0.5) / g.size) * (g.yMax - g.yMin);
+      const scores = model.predict([x, y]);
+      assert.equal(g.classes[j * g.size + i], predictClass(scores));
+      assert.equal(g.confidence[j * g.size + i], confidence(scores, "ce"), `cell ${i}, ${j}`);
+    }
+  }
 });
