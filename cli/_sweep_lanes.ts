@@ -33,8 +33,8 @@ export function deathOf(worker: Worker): string | undefined {
 }
 
 /**
- * Starts the trial workers that `sweep args` will use, read cheaply from
- * `args` (`--workers N`, one for `--index`; none for `--help`, `--commands`
+ * Starts the trial workers that `sweep args` will use, up to one per core,
+ * read cheaply from `args` (`--workers N`, one for `--index`; none for `--help`, `--commands`
  * or an `--out` folder that holds a sweep already, which may be done); the
  * sweep checks its flags itself and drops the workers it does not take
  * ({@linkcode dropEarlyTrialWorkers}).
@@ -55,12 +55,19 @@ export function startEarlyTrialWorkers(args: string[]): void {
   if (out !== undefined && hasSweep(out)) return;
   const workers = value("--workers");
   let lanes = workers === undefined
-    ? navigator.hardwareConcurrency ?? 1
+    ? defaultWorkers()
     : /^\d{1,3}$/.test(workers)
     ? Number(workers)
     : 0;
   if (value("--index") !== undefined) lanes = Math.min(lanes, 1);
-  for (let i = 0; i < Math.min(lanes, 256); i++) early.push(startTrialWorker());
+  // No more than the cores: more gain nothing at the start, and flags not checked yet (a typo
+  // beside --workers 256) must not start hundreds of threads.
+  for (let i = 0; i < Math.min(lanes, defaultWorkers()); i++) early.push(startTrialWorker());
+}
+
+/** Trials at once when `--workers` is not given: the number of cores. */
+export function defaultWorkers(): number {
+  return navigator.hardwareConcurrency ?? 1;
 }
 
 /** Whether `dir` holds a sweep's plan already. */

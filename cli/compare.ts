@@ -8,20 +8,20 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { CompiledMlp, compileFeatures, Mlp, SETTING_KEYS } from "../mod.ts";
-import { gridBounds, gridOver, planeCells } from "../workers/grid.ts";
+import { compileFeatures, Mlp, SETTING_KEYS } from "../mod.ts";
+import { gridBounds, gridOver, planeCells, planeModel } from "../workers/grid.ts";
 import { EXIT, show, UsageError } from "./_errors.ts";
 import { parseFlags } from "./_flags.ts";
 import { dirname, makeRunDir, readTextCapped, writeFileAtomic } from "./_fs.ts";
 import { loadChartJs } from "./_chart_js.ts";
-import { escapeHtml, scriptJson, thin } from "./report.ts";
+import { escapeHtml, thin } from "./report.ts";
 import { readRunFile } from "./model_file.ts";
 import { setUpRun } from "./setup.ts";
 import { HISTORY_COLUMNS } from "./history_csv.ts";
 import type { CommandIo } from "./train.ts";
 import type { ComparePayload, CompareRun } from "./compare_page/data.ts";
 import { COMPARE_JS } from "./compare_page/_bundle.ts";
-import { inlineScript, pageHead } from "./page_style.ts";
+import { inlineScript, pageHead, scriptJson } from "./page_style.ts";
 
 /** The `compare` help text. */
 export const COMPARE_HELP = `Compare runs on one offline page.
@@ -157,7 +157,7 @@ async function thumbOf(
   if (config.problem === "regression") {
     // The fitted surface: each cell's prediction over the largest magnitude, from 0 to 255.
     const cells = planeCells(bounds, THUMB_SIZE, features);
-    const out = new CompiledMlp(model, cells.length).predict(cells);
+    const out = planeModel(model, cells.length).predict(cells);
     let reach = 0;
     for (const v of out) if (Number.isFinite(v)) reach = Math.max(reach, Math.abs(v));
     const bytes = Uint8Array.from(

@@ -91,6 +91,14 @@ code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background
 code.command span { white-space: nowrap; }
 `;
 
+/** JSON that is safe inside a `<script>` element: no `<`, `>`, `&` or line separators. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** `js` made safe inside a `<script>` element: each `</script` is escaped. */
 export function inlineScript(js: string): string {
   return js.replace(/<\/(script)/gi, "<\\/$1");

@@ -46,18 +46,6 @@ export function renderPlayground(options: RenderPlaygroundOptions): string {
   });
 }
 
-/** A run for the playground to start from: its settings, model, optimizer and history. */
-export interface PlaygroundSeed {
-  /** The run's settings, as `model.json`'s `config`. */
-  given: Record<string, unknown>;
-  /** The model, as `Mlp.toJSON()` gives it. */
-  model: unknown;
-  /** The optimizer's state. */
-  optimizer: unknown;
-  /** Every step's metrics. */
-  history: unknown[];
-}
-
 /** Runs `playground` with `args`; resolves with the exit code. */
 export async function playgroundCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags("playground", args, {

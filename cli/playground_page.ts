@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { inlineScript, pageHead, STYLE } from "./page_style.ts";
+import { inlineScript, pageHead, scriptJson, STYLE } from "./page_style.ts";
 
 /** The playground's own styles, over the report's. */
 const PLAYGROUND_STYLE = `
@@ -99,4 +99,25 @@ export async function gzBase64(text: string): Promise<string> {
     out += String.fromCharCode(...gz.subarray(i, i + 0x8000));
   }
   return btoa(out);
+}
+
+/** A run for the playground to start from: its settings, model, optimizer and history. */
+export interface PlaygroundSeed {
+  /** The run's settings, as `model.json`'s `config`. */
+  given: Record<string, unknown>;
+  /** The model, as `Mlp.toJSON()` gives it. */
+  model: unknown;
+  /** The optimizer's state. */
+  optimizer: unknown;
+  /** Every step's metrics. */
+  history: unknown[];
+}
+
+/**
+ * The text of the playground's `#seed-run` script for `seed`, gzipped, in
+ * base64: what a report carries beside the packed page
+ * (`cli/page/open_playground.ts` puts it in).
+ */
+export function packedSeed(seed: PlaygroundSeed): Promise<string> {
+  return gzBase64(scriptJson(seed));
 }

@@ -21,9 +21,9 @@ import type {
 } from "./page/data.ts";
 import { PAGE_JS } from "./page/_bundle.ts";
 import { GRID_SIZE, round, runInfo } from "./run_info.ts";
-import { inlineScript, pageHead, STYLE } from "./page_style.ts";
+import { inlineScript, pageHead, scriptJson, STYLE } from "./page_style.ts";
 
-export { GRID_SIZE, runInfo, STYLE };
+export { GRID_SIZE, runInfo, scriptJson, STYLE };
 
 /** What the report shows. */
 export interface ReportData {
@@ -85,14 +85,6 @@ const ESCAPES: Record<string, string> = {
   '"': "&quot;",
   "'": "&#39;",
 };
-
-/** JSON that is safe inside a `<script>` element: no `<`, `>`, `&` or line separators. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
 
 /** At most `max` items of `history`, evenly spread, the last kept. */
 export function thin<T>(history: T[], max: number): T[] {

@@ -29,7 +29,7 @@ import { RunReader, writeComparePage } from "./compare.ts";
 import { loadChartJs } from "./_chart_js.ts";
 import { SIGINT_ECHO_MS, STOP_SIGNALS, type StopSignal } from "./_signals.ts";
 import { parseFromTrialWorker, type ToTrialWorker } from "./_sweep_protocol.ts";
-import { deathOf, dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
+import { deathOf, defaultWorkers, dropEarlyTrialWorkers, takeTrialWorker } from "./_sweep_lanes.ts";
 
 /** The `sweep` help text. */
 export const SWEEP_HELP = `Train many runs: a grid or a random search over train's settings.
@@ -48,7 +48,7 @@ Flags:
   --sweep-seed S     the seed of --random's samples (default 0)
   --out DIR          the sweep folder (default: a fresh folder under runs/);
                      run the same sweep into it again to do what is left
-  --workers N        trials at once, each in a worker (default: the cores, ${navigator.hardwareConcurrency})
+  --workers N        trials at once, each in a worker (default: the cores, ${defaultWorkers()})
   --shard I/N        run trials I-1, I-1+N, I-1+2N... only (I from 1 to N); needs --out
   --index I          run trial I only (from 0); 'env' reads SLURM_ARRAY_TASK_ID or
                      JOB_COMPLETION_INDEX; needs --out
@@ -423,7 +423,7 @@ async function sweep(args: string[], io: CommandIo): Promise<number> {
     io.stdout(SWEEP_HELP);
     return EXIT.ok;
   }
-  const workers = intFlag(values, "workers", 1, 256) ?? navigator.hardwareConcurrency ?? 1;
+  const workers = intFlag(values, "workers", 1, 256) ?? defaultWorkers();
   const out = values.out as string | undefined;
   if (out !== undefined && out.trim() === "") {
     fail(`'--out' must be a folder's path: current value is ""`);

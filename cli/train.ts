@@ -59,9 +59,8 @@ import { checkResumeData, readResume, type Resume, resumedSettings } from "./_re
 import { parseDecimal } from "../nn/data/csv.ts";
 import { historyCsv } from "./history_csv.ts";
 import { modelFileOf as runModelFile } from "./run_file.ts";
-import { gzBase64 } from "./playground_page.ts";
+import { packedSeed } from "./playground_page.ts";
 import { PLAYGROUND_GZ } from "./page/_playground_packed.ts";
-import { scriptJson } from "./report.ts";
 
 export { historyCsv };
 
@@ -362,12 +361,12 @@ async function writeRun(
         ? {
           playground: {
             page: PLAYGROUND_GZ,
-            seed: await gzBase64(scriptJson({
+            seed: await packedSeed({
               given: setup.config as unknown as Record<string, unknown>,
               model: run.model,
               optimizer: run.optimizer,
               history,
-            })),
+            }),
           },
         }
         : {}),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { makeBlobs, Mlp, predictClass } from "../mod.ts";
-import { confidence, decisionGrid } from "../workers/grid.ts";
+import { confidence, decisionGrid, planeCells, planeModel } from "../workers/grid.ts";
 import { startMessage } from "./_helpers.ts";
 
 Deno.test("the decision grid holds the class model.predict gives at each cell's centre", () => {
@@ -37,4 +37,13 @@ Deno.test("a grid of many cells (several passes of the compiled model) holds mod
       assert.equal(g.confidence[j * g.size + i], confidence(scores, "ce"), `cell ${i}, ${j}`);
     }
   }
+});
+
+Deno.test("a plane's values (a regression's, several passes) are model.predict's bit for bit", () => {
+  const model = new Mlp(2, [16, 16, 1], { seed: 6 });
+  // 45 x 45 = 2,025 cells: passes of 512 cells, the last one short.
+  const cells = planeCells({ xMin: -2, xMax: 3, yMin: -1, yMax: 1.5 }, 45);
+  const out = planeModel(model, cells.length).predict(cells);
+  assert.equal(out.length, cells.length);
+  cells.forEach((cell, i) => assert.equal(out[i], model.predict(cell)[0], `cell ${i}`));
 });

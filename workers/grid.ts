@@ -75,13 +75,32 @@ export function gridBounds(points: readonly (readonly number[])[]): GridBounds {
 }
 
 /**
- * Cells per pass of the compiled model through its layers. The numbers do
- * not depend on it; a small pass keeps the layers' activations in a fraction
- * of the memory that one pass over all 6,400 cells of an 80 by 80 grid
- * takes (5 MB for two layers of 16), which a run touches fresh every time
- * (about 1,000 page faults, a sixth of a small run's time).
+ * Cells per pass of a plane's compiled model through its layers. The
+ * numbers do not depend on it; a small pass keeps the layers' activations in
+ * a fraction of the memory that one pass over all 6,400 cells of an 80 by 80
+ * grid takes (5 MB for two layers of 16), which every new compiled model
+ * touches fresh (about 1,000 page faults, a sixth of a small run's time).
  */
-const GRID_ROWS_PER_PASS = 512;
+const PLANE_ROWS_PER_PASS = 512;
+
+/**
+ * The compiled model that predicts `cells` points of a plane at once (a
+ * grid's, from {@linkcode planeCells}): the same numbers as `model.predict`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Mlp } from "../mod.ts";
+ * import { planeCells, planeModel } from "./grid.ts";
+ * const model = new Mlp(2, [4, 1], { seed: 1 });
+ * const cells = planeCells({ xMin: -1, xMax: 1, yMin: -1, yMax: 1 }, 3);
+ * const out = planeModel(model, cells.length).predict(cells);
+ * assert.deepEqual(Array.from(out), cells.map((c) => model.predict(c)[0]));
+ * ```
+ */
+export function planeModel(model: Mlp, cells: number): CompiledMlp {
+  return new CompiledMlp(model, cells, { rowsPerPass: PLANE_ROWS_PER_PASS });
+}
 
 /**
  * A function that computes the model's class and confidence over a `size`
@@ -100,7 +119,7 @@ export function gridMaker(
   const { xMin, xMax, yMin, yMax } = bounds;
   const cells = planeCells(bounds, size, features);
   // All cells in one batch of the compiled model: the same numbers as model.predict, far faster.
-  const compiled = new CompiledMlp(model, cells.length, { rowsPerPass: GRID_ROWS_PER_PASS });
+  const compiled = planeModel(model, cells.length);
   const k = model.nouts[model.nouts.length - 1];
   const scores = new Array<number>(k);
   return () => {

@@ -11,6 +11,7 @@
  * @module
  */
 import { el } from "./_dom.ts";
+import { COMPILE_HINT } from "../playground_page.ts";
 
 /** The empty Chart.js script of the packed page (`playgroundHtml` in `cli/playground_page.ts`). */
 const CHART_JS_SLOT = `<script id="chart-js"></script>`;
@@ -42,8 +43,8 @@ export function offerPlayground(root: HTMLElement): void {
     // The report's Chart.js text is inline-safe already (no `</script`).
     const html = packed.replace(
       CHART_JS_SLOT,
-      // With V8's compile hint, as `playgroundHtml` puts it (`cli/playground_page.ts`).
-      () => `<script id="chart-js">//# allFunctionsCalledOnLoad\n${chartJs.textContent}</script>`,
+      // With V8's compile hint, as `playgroundHtml` puts it.
+      () => `<script id="chart-js">${COMPILE_HINT}${chartJs.textContent}</script>`,
     );
     const at = html.indexOf(SCRIPTS_START);
     document.open();

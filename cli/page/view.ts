@@ -9,7 +9,7 @@
  * @module
  */
 import { CompiledMlp, Mlp } from "../../mod.ts";
-import { gridOver, planeCells } from "../../workers/grid.ts";
+import { gridOver, planeCells, planeModel } from "../../workers/grid.ts";
 import { mlpJsonOf } from "../../workers/snapshots.ts";
 import type { Step } from "../../workers/protocol.ts";
 import { count, el, plural, short } from "./_dom.ts";
@@ -594,6 +594,6 @@ function valueGrid(model: Mlp, info: RunInfo): PlaneGrid {
   const b = info.bounds!;
   const size = info.gridSize;
   const cells = planeCells(b, size, planeFeatures(info));
-  const out = new CompiledMlp(model, cells.length).predict(cells);
+  const out = planeModel(model, cells.length).predict(cells);
   return { ...b, size, values: out };
 }
