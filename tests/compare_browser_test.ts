@@ -121,6 +121,88 @@ Deno.test({
   },
 });
 
+/** `[r, g, b]` of a colour `rgb(r, g, b)` or `rgba(r, g, b, 1)`, as the page computes it. */
+function channels(css: string): number[] {
+  const m = css.match(/^rgba?\((\d+), (\d+), (\d+)(?:, 1)?\)$/);
+  assert.ok(m, `an opaque colour: ${css}`);
+  return m.slice(1, 4).map(Number);
+}
+
+/** WCAG's contrast ratio of two opaque colours, from 1 (the same) to 21 (black on white). */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, b] = channels(css).map((c) => {
+      const s = c / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** The pinned baseline's line colour and the page's background, both as `rgb(...)`. */
+const BASELINE_ON_PAGE = `(() => {
+  const set = Chart.getChart(document.getElementById("loss-curves")).data.datasets[0];
+  if (set.borderDash.length === 0) throw new Error("the first curve is not the baseline");
+  const probe = document.createElement("i");
+  probe.style.color = set.borderColor;
+  document.body.append(probe);
+  const line = getComputedStyle(probe).color;
+  probe.remove();
+  return [line, getComputedStyle(document.body).backgroundColor];
+})()`;
+
+Deno.test({
+  name: "the compare page draws the pinned baseline in the page's text colour, dark or light",
+  ignore: IGNORE_BROWSER_TESTS,
+  async fn() {
+    await inTempDir(async (cwd) => {
+      const r = await runCli([
+        "sweep",
+        ...["--lr", "0.05", "--lr", "0.5", "--samples", "40", "--steps", "6", "--out", "s"],
+        "--quiet",
+      ], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      await using p = await openPage(`file://${cwd}/s/compare.html`);
+      const scheme = (value: string) =>
+        p.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value }]);
+      const pin = async () => {
+        await p.waitFor("document.body.dataset.ready");
+        await p.page.click(`tr[data-run="trial-001"] input[type=radio]`);
+      };
+      // The page hears of a new scheme a moment after it is emulated: up to 5 s to redraw.
+      const check = async (mode: string) => {
+        const end = Date.now() + 5000;
+        for (;;) {
+          const [line, paper] = await p.evaluate<[string, string]>(BASELINE_ON_PAGE);
+          const ratio = contrast(line, paper);
+          if (ratio >= 3) return line;
+          assert.ok(
+            Date.now() < end,
+            `${mode}: the baseline ${line} on ${paper}, contrast ${ratio}`,
+          );
+          await new Promise((ok) => setTimeout(ok, 50));
+        }
+      };
+      await scheme("light");
+      await pin();
+      const light = await check("light");
+      // The scheme changing redraws the baseline in the new colours...
+      await scheme("dark");
+      const dark = await check("dark, after the change");
+      assert.notEqual(dark, light);
+      // ...and a page opened in dark mode draws it so from the start.
+      await p.page.reload({ waitUntil: "load" });
+      await pin();
+      assert.equal(await check("dark, from the start"), dark);
+      await scheme("light");
+      assert.equal(await check("light again"), light);
+      assert.deepEqual(p.consoleErrors, []);
+    });
+  },
+});
+
 /**
  * `n` run folders in `dir`, copies of the run in `from` with other lr and
  * seed values in their model.json: as many runs as a big sweep, made quickly.

@@ -11,23 +11,10 @@
  * @module
  */
 import type { Chart as ChartJs } from "chart.js";
-import { NEGATIVE, POSITIVE, scaleColour, ZERO } from "../../nn/draw/palette.ts";
+import { NEGATIVE, POSITIVE, scaleColour, seriesColour, ZERO } from "../../nn/draw/palette.ts";
 import { type ComparePayload, type CompareRun, METRIC_KEYS, type MetricKey } from "./data.ts";
 
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
-
-const PALETTE = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-  "#bcbd22",
-  "#17becf",
-];
 
 /** Runs whose curves are drawn at first. */
 const FIRST_CHOSEN = 8;
@@ -260,7 +247,7 @@ function thumbUrl(r: CompareRun): string | undefined {
     }
     const k = b >> 4;
     const sure = (b & 15) / 15;
-    const hex = PALETTE[k % PALETTE.length];
+    const hex = seriesColour(k);
     const colour = classes === 2
       ? (k === 0 ? NEGATIVE : POSITIVE)
       : [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
@@ -361,9 +348,18 @@ root.append(
 );
 const charts = el("div", { class: "charts" });
 root.append(charts);
-// Text and grid in the page's own colours (light or dark).
-Chart.defaults.color = getComputedStyle(document.body).color;
+/** The page's text colour now, from its CSS (light or dark, as the system prefers). */
+function fg(): string {
+  return getComputedStyle(document.documentElement).getPropertyValue("--fg").trim();
+}
+
+// Text, grid and the baseline in the page's own colours, redrawn when light and dark swap.
+Chart.defaults.color = fg();
 Chart.defaults.borderColor = "rgba(128, 128, 128, 0.25)";
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  Chart.defaults.color = fg();
+  drawCurves();
+});
 const chartOf = (id: string, title: string) => {
   const canvas = el("canvas", { id, "aria-label": title });
   charts.append(el("div", { class: "chart" }, canvas));
@@ -403,6 +399,7 @@ function smoothed(ys: number[], w: number): number[] {
 function drawCurves(): void {
   const shown = [...chosen].filter((i) => i !== baseline);
   if (baseline >= 0) shown.unshift(baseline);
+  const ink = fg();
   for (const [chart, key] of [[lossChart, "loss"], [metricChart, "metric"]] as const) {
     chart.data.datasets = shown.map((i, n) => {
       const r = runs[i];
@@ -410,7 +407,7 @@ function drawCurves(): void {
       return {
         label: r.id,
         data: r.curve.step.map((x, j) => ({ x, y: ys[j] })),
-        borderColor: i === baseline ? "#000" : PALETTE[n % PALETTE.length],
+        borderColor: i === baseline ? ink : seriesColour(n),
         borderDash: i === baseline ? [6, 4] : [],
       };
     });

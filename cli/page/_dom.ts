@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { classColour } from "../../mod.ts";
+import { classColour, seriesColour } from "../../mod.ts";
 
 /** Makes an element with attributes and children (strings become text nodes). */
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -18,20 +18,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** The ten colours of a chart's series (Tableau 10, as Matplotlib's default cycle); not classes. */
-export const COLORS = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-  "#bcbd22",
-  "#17becf",
-];
-
 /**
  * A class's colour among `classes` for a model of `outputs` outputs, by the
  * one palette rule of `nn/draw/palette.ts`: TensorFlow Playground's orange
@@ -41,7 +27,7 @@ export const COLORS = [
  * series `k`.
  */
 export function classColor(k: number, classes?: number, outputs?: number): string {
-  if (classes === undefined) return COLORS[k % COLORS.length];
+  if (classes === undefined) return seriesColour(k);
   return classColour(k, classes, outputs ?? (classes === 2 ? 1 : classes));
 }
 

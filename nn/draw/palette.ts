@@ -10,7 +10,8 @@
  * class and the sign are one fact. Otherwise, with three or more classes or
  * with one output per class, classes take {@linkcode CLASS_COLOURS}, a
  * categorical palette that holds no orange and no blue, so no class colour
- * ever reads as a sign.
+ * ever reads as a sign. The lines of runs and curves take
+ * {@linkcode SERIES_COLOURS}.
  *
  * @module
  */
@@ -39,6 +40,41 @@ export const CLASS_COLOURS: readonly string[] = [
   "#4a148c",
   "#212121",
 ];
+
+/**
+ * Series colours: the line of each run or curve, by position (Tableau 10, as
+ * Matplotlib's default cycle), cycled through by {@linkcode seriesColour}. A
+ * series is neither a sign nor a class: its blue and orange are Tableau's, not
+ * {@linkcode POSITIVE} and {@linkcode NEGATIVE}.
+ */
+export const SERIES_COLOURS: readonly string[] = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
+
+/**
+ * The colour of series `k` as `#rrggbb`: {@linkcode SERIES_COLOURS} in turn,
+ * from the first again after the last.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seriesColour } from "./palette.ts";
+ * assert.equal(seriesColour(0), "#1f77b4");
+ * assert.equal(seriesColour(10), seriesColour(0)); // ten colours, then again
+ * ```
+ */
+export function seriesColour(k: number): string {
+  return SERIES_COLOURS[k % SERIES_COLOURS.length];
+}
 
 /** The colour of `t` in [-1, 1] on the scale (0 for a non-finite `t`), into `rgb` at `at`. */
 export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): void {

@@ -10,7 +10,7 @@ import { escapeXml } from "./value_svg.ts";
 import type { Dataset } from "../data/datasets.ts";
 import { predictClass } from "../model/losses.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { classColour, scaleColour } from "./palette.ts";
+import { classColour, hexOf, NEGATIVE, POSITIVE, scaleColour, SERIES_COLOURS } from "./palette.ts";
 import { pngDataUrl } from "./_png.ts";
 import { predictBatch } from "../train/train.ts";
 
@@ -78,7 +78,17 @@ export interface LineChartOptions {
   height?: number;
 }
 
-const PALETTE = ["#0877bd", "#f59322", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
+/**
+ * A line's colour when it has none, by position: the first seven series
+ * colours, with the Playground's blue and orange in place of Tableau's, so
+ * that a notebook's curves take the colours of its other pictures.
+ */
+const LINE_COLOURS = [hexOf(POSITIVE), hexOf(NEGATIVE), ...SERIES_COLOURS.slice(2, 7)];
+
+/** The colour of series `s`, the `i`-th, escaped. */
+function lineColour(s: LineSeries, i: number): string {
+  return escapeXml(s.colour ?? LINE_COLOURS[i % LINE_COLOURS.length]);
+}
 
 function r1(x: number): number {
   return Math.round(x * 10) / 10;
@@ -270,7 +280,7 @@ function seriesLines(
 ): string[] {
   const out: string[] = [];
   series.forEach((s, i) => {
-    const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
+    const colour = lineColour(s, i);
     const runs: string[][] = [[]];
     s.values.forEach((v, k) => {
       if (!ok(v)) {
@@ -309,7 +319,7 @@ function legend(
   let lx = end;
   [...series].reverse().forEach((s, back) => {
     const i = series.length - 1 - back;
-    const colour = escapeXml(s.colour ?? PALETTE[i % PALETTE.length]);
+    const colour = lineColour(s, i);
     const last = [...s.values].reverse().find(ok);
     const value = percent ? `${(last! * 100).toFixed(1)}%` : String(Number(last?.toPrecision(4)));
     const label = last === undefined ? s.name : `${s.name} ${value}`;
