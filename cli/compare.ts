@@ -164,15 +164,20 @@ async function thumbOf(
       out,
       (v) => Number.isFinite(v) ? Math.round((1 + (reach === 0 ? 0 : v / reach)) * 127.5) : 128,
     );
-    return { size: THUMB_SIZE, cells: btoa(String.fromCharCode(...bytes)), classes: 0 };
+    return { size: THUMB_SIZE, cells: btoa(String.fromCharCode(...bytes)), classes: 0, outputs: 1 };
   }
   const grid = gridOver(model, bounds, THUMB_SIZE, String(config.loss), features);
   const bytes = new Uint8Array(grid.classes.length);
   for (let i = 0; i < bytes.length; i++) {
     bytes[i] = grid.classes[i] * 16 + Math.round(grid.confidence[i] * 15);
   }
-  const classes = model.nouts[model.nouts.length - 1] === 1 ? 2 : model.nouts.at(-1)!;
-  return { size: THUMB_SIZE, cells: btoa(String.fromCharCode(...bytes)), classes };
+  const outputs = model.nouts.at(-1)!;
+  return {
+    size: THUMB_SIZE,
+    cells: btoa(String.fromCharCode(...bytes)),
+    classes: outputs === 1 ? 2 : outputs,
+    outputs,
+  };
 }
 
 /** The smallest and largest of the finite values of `xs` (null when none). */

@@ -4,6 +4,7 @@ import { inTempDir, lines, runCli } from "./_cli.ts";
 import { ModelFileSchema } from "../cli/model_file.ts";
 import { CURVE_POINTS } from "../cli/compare.ts";
 import type { ComparePayload } from "../cli/compare_page/data.ts";
+import { classColour, ZERO } from "../nn/draw/palette.ts";
 
 /** The `data-run` of the rows shown, in order. */
 const ROWS = `[...document.querySelectorAll("#runs tbody tr")].map((tr) => tr.dataset.run)`;
@@ -284,4 +285,61 @@ Deno.test("the compare page's bundle is fresh from its sources", async () => {
     compareBundleModule(await bundleComparePage()),
     "run `deno task page:compare`",
   );
+});
+
+Deno.test({
+  name: "the compare page's thumbnails colour each class as the report does (3 classes)",
+  ignore: IGNORE_BROWSER_TESTS,
+  async fn() {
+    await inTempDir(async (cwd) => {
+      const r = await runCli([
+        "sweep",
+        ...["--dataset", "spiral", "--classes", "3", "--seed", "1", "--seed", "2"],
+        ...["--samples", "60", "--steps", "40", "--out", "s", "--quiet"],
+      ], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+      await using p = await openPage(`file://${cwd}/s/compare.html`);
+      await p.waitFor("document.body.dataset.ready");
+      // Every pixel lies between the plane's neutral and one class's colour (the report's rule).
+      const colours = [0, 1, 2].map((k) => classColour(k, 3, 3));
+      const found = await p.evaluate<
+        { off: number; seen: number[]; thumbs: number; samples: number[][] }
+      >(
+        `(() => {
+        const hexes = ${JSON.stringify(colours)};
+        const zero = ${JSON.stringify(ZERO)};
+        const rgbs = hexes.map((h) => [1, 3, 5].map((j) => parseInt(h.slice(j, j + 2), 16)));
+        const seen = new Set();
+        let off = 0;
+        const samples = [];
+        const imgs = [...document.querySelectorAll("img.thumb")].filter((i) => i.src);
+        for (const img of imgs) {
+          const c = document.createElement("canvas");
+          c.width = img.naturalWidth;
+          c.height = img.naturalHeight;
+          const ctx = c.getContext("2d");
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < d.length; i += 4) {
+            const k = rgbs.findIndex((rgb) => {
+              // t from the channel that moves most (the least rounding).
+              const span = rgb.map((v, c) => Math.abs(v - zero[c]));
+              const ch = span.indexOf(Math.max(...span));
+              const t = (d[i + ch] - zero[ch]) / (rgb[ch] - zero[ch]);
+              return t >= 0.24 && t <= 1.01 &&
+                [0, 1, 2].every((c) => Math.abs(zero[c] + (rgb[c] - zero[c]) * t - d[i + c]) <= 2);
+            });
+            if (k >= 0) seen.add(k);
+            else if (off++ < 5) samples.push([d[i], d[i + 1], d[i + 2]]);
+          }
+        }
+        return { off, seen: [...seen].sort(), thumbs: imgs.length, samples };
+      })()`,
+      );
+      assert.equal(found.thumbs, 2);
+      assert.equal(found.off, 0, JSON.stringify(found));
+      assert.ok(found.seen.length >= 2, `classes seen: ${found.seen}`);
+      assert.deepEqual(p.consoleErrors, []);
+    });
+  },
 });

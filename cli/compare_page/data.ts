@@ -28,9 +28,10 @@ export interface CompareRun {
    * bottom: base64 bytes, each `class * 16 + confidence * 15`; for a
    * regression (`classes` 0), the prediction over the largest magnitude
    * mapped from [-1, 1] to [0, 255]. Absent when the data is not a plane of
-   * two inputs.
+   * two inputs. `outputs` is the model's (one for two classes told apart by
+   * sign): with `classes` it picks each class's colour as the report does.
    */
-  thumb?: { size: number; cells: string; classes: number };
+  thumb?: { size: number; cells: string; classes: number; outputs: number };
 }
 
 /** The metrics shown per run. */

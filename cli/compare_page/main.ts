@@ -11,7 +11,14 @@
  * @module
  */
 import type { Chart as ChartJs } from "chart.js";
-import { NEGATIVE, POSITIVE, scaleColour, seriesColour, ZERO } from "../../nn/draw/palette.ts";
+import {
+  classColour,
+  NEGATIVE,
+  POSITIVE,
+  scaleColour,
+  seriesColour,
+  ZERO,
+} from "../../nn/draw/palette.ts";
 import { type ComparePayload, type CompareRun, METRIC_KEYS, type MetricKey } from "./data.ts";
 
 const Chart = (globalThis as unknown as { Chart: typeof ChartJs }).Chart;
@@ -226,7 +233,7 @@ tbody.addEventListener("change", (event) => {
 /** The boundary thumbnail as a PNG data URL: the class colour, paler where the model is unsure. */
 function thumbUrl(r: CompareRun): string | undefined {
   if (!r.thumb) return undefined;
-  const { size, cells, classes } = r.thumb;
+  const { size, cells, classes, outputs } = r.thumb;
   thumbCanvas.width = size;
   thumbCanvas.height = size;
   const ctx = thumbCanvas.getContext("2d");
@@ -247,10 +254,9 @@ function thumbUrl(r: CompareRun): string | undefined {
     }
     const k = b >> 4;
     const sure = (b & 15) / 15;
-    const hex = seriesColour(k);
-    const colour = classes === 2
-      ? (k === 0 ? NEGATIVE : POSITIVE)
-      : [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
+    // The class's colour as the report shows it (the one rule of nn/draw/palette.ts).
+    const hex = classColour(k, classes, outputs);
+    const colour = [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
     for (let c = 0; c < 3; c++) {
       img.data[at + c] = Math.round(ZERO[c] + (colour[c] - ZERO[c]) * (0.25 + 0.75 * sure));
     }
