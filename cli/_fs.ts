@@ -6,6 +6,7 @@
  * @module
  */
 import { escapeControls, show, UsageError } from "./_errors.ts";
+import type { TextParts } from "./page_style.ts";
 
 const MiB = 1024 * 1024;
 
@@ -204,12 +205,15 @@ export function removePendingTemps(): void {
   pendingDirs.clear();
 }
 
-async function writeWhole(path: string, text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
+async function writeWhole(path: string, text: string | TextParts): Promise<void> {
+  const encoder = new TextEncoder();
   const file = await Deno.open(path, { write: true, createNew: true, mode: 0o644 });
   try {
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    for (const part of typeof text === "string" ? [text] : text) {
+      const bytes = typeof part === "string" ? encoder.encode(part) : part;
+      let off = 0;
+      while (off < bytes.length) off += await file.write(bytes.subarray(off));
+    }
     await file.sync();
   } finally {
     file.close();
@@ -236,9 +240,9 @@ async function syncDir(dir: string): Promise<void> {
  * folder in the way), no file of the set is replaced and no temporary file
  * is left; the error names the real file.
  *
- * @param files the path of each file and its text
+ * @param files the path of each file and its text (or its text in parts)
  */
-export async function writeFileSet(files: Record<string, string>): Promise<void> {
+export async function writeFileSet(files: Record<string, string | TextParts>): Promise<void> {
   const entries = Object.entries(files);
   const fail = (path: string, error: unknown) =>
     permissionError(error, "write", path) ??
@@ -403,7 +407,7 @@ export function runDirName(name: string, started: Date = new Date()): string {
  */
 export async function writeRunDir(
   base: string,
-  files: Record<string, string>,
+  files: Record<string, string | TextParts>,
   root: string = runsRoot,
 ): Promise<string> {
   const tmp = `${root}/.${base}.${crypto.randomUUID().slice(0, 8)}.tmp`;

@@ -104,6 +104,48 @@ export function inlineScript(js: string): string {
   return js.replace(/<\/(script)/gi, "<\\/$1");
 }
 
+/**
+ * A file's text in parts: text, and bytes encoded already. A page's fixed
+ * scripts (Chart.js, the page's code) are bytes made once per thread
+ * ({@linkcode fixedBytes}), so a sweep's worker does not escape and encode
+ * the same 700 kB again for every trial's report.
+ */
+export type TextParts = readonly (string | Uint8Array)[];
+
+/** The parts as one text. */
+export function textOf(parts: TextParts): string {
+  const decoder = new TextDecoder();
+  return parts.map((p) => typeof p === "string" ? p : decoder.decode(p)).join("");
+}
+
+/**
+ * The UTF-8 bytes of a fixed text (escaped with {@linkcode inlineScript}
+ * first if `script`), made once per thread and kept: for texts every page
+ * holds, not for a run's own data.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fixedBytes } from "./page_style.ts";
+ * assert.equal(new TextDecoder().decode(fixedBytes("a</script>", true)), "a<\\/script>");
+ * assert.equal(fixedBytes("x", false), fixedBytes("x", false)); // the same bytes, kept
+ * ```
+ */
+export function fixedBytes(text: string, script: boolean): Uint8Array {
+  const kept = script ? FIXED_SCRIPTS : FIXED_TEXTS;
+  let bytes = kept.get(text);
+  if (bytes === undefined) {
+    // A handful are fixed (Chart.js, the page, the playground): more means a caller's mistake.
+    if (kept.size >= 8) kept.delete(kept.keys().next().value!);
+    bytes = new TextEncoder().encode(script ? inlineScript(text) : text);
+    kept.set(text, bytes);
+  }
+  return bytes;
+}
+
+const FIXED_SCRIPTS = new Map<string, Uint8Array>();
+const FIXED_TEXTS = new Map<string, Uint8Array>();
+
 /** Options for {@linkcode pageHead}. */
 export interface PageHeadOptions {
   /** The page's title, as HTML (escaped by the caller). */

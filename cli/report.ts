@@ -21,7 +21,7 @@ import type {
 } from "./page/data.ts";
 import { PAGE_JS } from "./page/_bundle.ts";
 import { GRID_SIZE, round, runInfo } from "./run_info.ts";
-import { inlineScript, pageHead, scriptJson, STYLE } from "./page_style.ts";
+import { fixedBytes, pageHead, scriptJson, STYLE, textOf, type TextParts } from "./page_style.ts";
 
 export { GRID_SIZE, runInfo, scriptJson, STYLE };
 
@@ -355,6 +355,11 @@ export interface RenderPageOptions {
  * embedded run (a report) or from the live stream (no `report`).
  */
 export function renderPage(options: RenderPageOptions): string {
+  return textOf(pageParts(options));
+}
+
+/** {@linkcode renderPage}'s text in parts, its fixed scripts as bytes made once (to write it). */
+export function pageParts(options: RenderPageOptions): TextParts {
   const live = options.report === undefined;
   const csp = [
     "default-src 'none'",
@@ -366,24 +371,28 @@ export function renderPage(options: RenderPageOptions): string {
     // The playground, once opened in place, starts its worker from a Blob URL.
     ...(options.playground ? ["worker-src blob:"] : []),
   ];
-  const chartJs = inlineScript(options.chartJs);
-  const pageJs = inlineScript(PAGE_JS);
   const data = live
     ? ""
     : `<script type="application/json" id="run-data">${scriptJson(options.report)}</script>\n`;
   const loading = `<p class="note" id="loading">Loading the ${live ? "live view" : "report"}…</p>`;
   const playground = options.playground && !live
-    ? `<script type="text/plain" id="playground-gz">${options.playground.page}</script>\n` +
-      `<script type="text/plain" id="playground-seed">${options.playground.seed}</script>\n`
-    : "";
-  return `${
-    pageHead({ titleHtml: escapeHtml(options.title), csp, style: STYLE })
-  }<main id="app">${loading}${noscript(options.report)}</main>
-${data}${playground}<script id="chart-js">${chartJs}</script>
-<script type="module">${pageJs}</script>
-</body>
-</html>
-`;
+    ? [
+      `<script type="text/plain" id="playground-gz">`,
+      fixedBytes(options.playground.page, false),
+      `</script>\n<script type="text/plain" id="playground-seed">${options.playground.seed}</script>\n`,
+    ]
+    : [];
+  return [
+    `${
+      pageHead({ titleHtml: escapeHtml(options.title), csp, style: STYLE })
+    }<main id="app">${loading}${noscript(options.report)}</main>\n${data}`,
+    ...playground,
+    `<script id="chart-js">`,
+    fixedBytes(options.chartJs, true),
+    `</script>\n<script type="module">`,
+    fixedBytes(PAGE_JS, true),
+    `</script>\n</body>\n</html>\n`,
+  ];
 }
 
 /**
@@ -419,6 +428,11 @@ ${rows}
  * ```
  */
 export function renderReport(data: ReportData, options: RenderReportOptions): string {
+  return textOf(reportParts(data, options));
+}
+
+/** {@linkcode renderReport}'s text in parts, its fixed scripts as bytes made once (to write it). */
+export function reportParts(data: ReportData, options: RenderReportOptions): TextParts {
   const info = runInfo(data.setup);
   // Each moment carries its step's metrics exactly as history.csv has them (the history is thinned).
   const byStep = new Map(data.history.map((s) => [s.step, s]));
@@ -431,7 +445,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions): st
     }),
     end: runEnd(data.run, data.setup, data.files),
   };
-  return renderPage({
+  return pageParts({
     chartJs: options.chartJs,
     title: `denograd: ${info.dataset} - ${data.run.status}`,
     report,

@@ -43,14 +43,7 @@ import {
   type PartialConfig,
 } from "./config.ts";
 import { countParameters, MODEL_FILE_FORMAT, type ModelFile } from "./model_file.ts";
-import {
-  renderPage,
-  renderReport,
-  runEnd,
-  runInfo,
-  snapshotJson,
-  timelineCount,
-} from "./report.ts";
+import { renderPage, reportParts, runEnd, runInfo, snapshotJson, timelineCount } from "./report.ts";
 import type { SnapshotJson } from "./page/data.ts";
 import { LiveServer, openBrowser } from "./_live.ts";
 import { reproduceCommand, type RunSetup, setUpRun, shellQuote } from "./setup.ts";
@@ -354,7 +347,7 @@ async function writeRun(
   const files = {
     "history.csv": historyCsv(history),
     "model.json": JSON.stringify(run, null, 2) + "\n",
-    "report.html": renderReport({ run, setup, history, snapshots }, {
+    "report.html": reportParts({ run, setup, history, snapshots }, {
       chartJs,
       // A report of a built-in dataset opens as the playground, seeded with the run.
       ...(run.model && run.optimizer && isBuiltinDataset(setup.config.dataset)

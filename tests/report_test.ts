@@ -3,7 +3,17 @@ import { Mlp, Rng } from "../mod.ts";
 import { loadChartJs } from "../cli/_chart_js.ts";
 import { setUpRun } from "../cli/setup.ts";
 import { MODEL_FILE_FORMAT, type ModelFile } from "../cli/model_file.ts";
-import { renderReport, runEnd, snapshotJson, statusText, timelineCount } from "../cli/report.ts";
+import {
+  pageParts,
+  renderPage,
+  renderReport,
+  runEnd,
+  snapshotJson,
+  statusText,
+  timelineCount,
+} from "../cli/report.ts";
+import { textOf } from "../cli/page_style.ts";
+import { writeFileSet } from "../cli/_fs.ts";
 import type { ReportPayload } from "../cli/page/data.ts";
 import { timelineSteps } from "../workers/snapshots.ts";
 import type { Step } from "../workers/protocol.ts";
@@ -138,4 +148,30 @@ Deno.test("the summary's words: no hidden activation for --layers none, separato
     failed,
     "Failed after 1 step: the loss grew over its start (1.505): current value is 4.850e+15",
   );
+});
+
+Deno.test("a page written in parts is byte for byte its text, its fixed scripts escaped and encoded once", async () => {
+  const options = {
+    chartJs: "/* chart */ const s = '</script><script>alert(1)'; é",
+    title: "t",
+    report: payload(await report(5)),
+    playground: { page: "H4sIAAAA", seed: "c2VlZA" },
+  };
+  const parts = pageParts(options);
+  const text = renderPage(options);
+  assert.equal(textOf(parts), text);
+  // The script cannot end early: its `</script` is escaped, once, in the bytes written.
+  assert.ok(text.includes("const s = '<\\/script><script>alert(1)'; é"));
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeFileSet({ [`${dir}/report.html`]: parts });
+    assert.deepEqual(await Deno.readFile(`${dir}/report.html`), new TextEncoder().encode(text));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // A second page reuses the bytes made for the first.
+  const again = pageParts(options);
+  const bytes = (ps: typeof parts) => ps.filter((p) => p instanceof Uint8Array);
+  assert.equal(bytes(again).length, 3);
+  bytes(again).forEach((b, i) => assert.equal(b, bytes(parts)[i]));
 });
