@@ -7,14 +7,7 @@
  *
  * @module
  */
-import {
-  compileFeatures,
-  type Features,
-  type Mlp,
-  NEGATIVE,
-  POSITIVE,
-  predictClass,
-} from "../../mod.ts";
+import { compileFeatures, type Features, type Mlp, paperColour, predictClass } from "../../mod.ts";
 import type { GridBounds } from "../../workers/grid.ts";
 import { classColor, fitCanvas, mix, niceTicks, type Rgb, rgb, short, theme } from "./_dom.ts";
 import type { RunInfo } from "./data.ts";
@@ -34,17 +27,15 @@ export interface PlaneGrid extends GridBounds {
 
 const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
 
-/** The two ends of the diverging scale: below 0, above 0. */
-const DIVERGING: Rgb[] = [NEGATIVE, POSITIVE].map((c) => [c[0], c[1], c[2]] as const);
-
 /**
  * A diverging orange-paper-blue scale for values in [-1, 1]: orange below 0
  * and blue above, as the network diagram colours its neurons' outputs,
- * fading into `paper` (white, or the dark card) at 0.
+ * fading into `paper` (white, or the dark card) at 0 ({@linkcode paperColour}).
  */
 function diverging(t: number, paper: string | Rgb): Rgb {
-  const a = Math.max(-1, Math.min(1, t));
-  return mix(a < 0 ? DIVERGING[0] : DIVERGING[1], paper, Math.abs(a) * 0.75);
+  const c = [0, 0, 0];
+  paperColour(t, rgb(paper), c, 0);
+  return c as unknown as Rgb;
 }
 
 /** Options for {@linkcode BoundaryPlot}. */

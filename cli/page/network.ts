@@ -12,6 +12,7 @@
  */
 import { compileFeatures, type Mlp, networkSvg, type NetworkSvgOptions } from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
+import { theme } from "./_dom.ts";
 
 /** The event the boundary plot listens to: a neuron's output over the plane, or none. */
 export const PREVIEW_EVENT = "denograd-preview";
@@ -59,10 +60,29 @@ const STYLE = `
 .network svg [data-weight] { cursor: pointer; }
 .network svg.focus [data-weight] { opacity: 0.12; }
 .network svg.focus [data-weight].hot { opacity: 1; stroke-width: 3.5; }
-.network svg.focus [data-node].hot > rect:first-of-type { stroke: #1f2328; stroke-width: 2.5; }
+.network svg.focus [data-node].hot > rect:first-of-type { stroke: var(--fg); stroke-width: 2.5; }
 .network .network-readout { min-height: 1.4em; margin: 4px 0 0; font-size: 13px; }
 .network .network-all { margin-top: 4px; }
+@media (prefers-color-scheme: dark) {
+  .network svg .nw-ground, .network svg .nw-box { fill: var(--card); }
+  .network svg .nw-box { stroke: var(--muted); }
+  .network svg .nw-text { fill: var(--fg); }
+  .network svg .nw-muted { fill: var(--muted); }
+  .network svg .nw-rule { stroke: var(--muted); }
+  .network svg .nw-curve { stroke: var(--fg); }
+}
 `;
+
+/**
+ * The colour the diagram's tiles fade into, as the boundary plot's do: the
+ * card's in dark mode; none in light mode, where the tiles keep the drawing's
+ * own scale (as a notebook shows it), and when the card's colour is not `#rrggbb`.
+ */
+export function networkPaper(): string | undefined {
+  const paper = theme().paper;
+  const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+  return dark && /^#[0-9a-f]{6}$/i.test(paper) ? paper : undefined;
+}
 
 interface State {
   model: Mlp;
@@ -94,7 +114,7 @@ export function drawNetwork(
   states.set(container, { model, info });
   const all = container.dataset.all === "true";
   // The SVG text escapes every name; it is markup we made, not user text.
-  const svg = predrawn ?? networkSvg(model, networkOptions(info, all));
+  const svg = predrawn ?? networkSvg(model, networkOptions(info, all, networkPaper()));
   const widest = Math.max(model.nin, ...model.nouts);
   const natural = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 0);
   if (first) {
@@ -116,13 +136,17 @@ export function drawNetwork(
   button.setAttribute("aria-pressed", String(all));
 }
 
-/** How the page draws a run's network (the playground's worker draws it the same way). */
-export function networkOptions(info: RunInfo, all = false): NetworkSvgOptions {
+/**
+ * How the page draws a run's network, on `paper` ({@linkcode networkPaper}; the
+ * playground's worker draws it the same way, told the page's paper).
+ */
+export function networkOptions(info: RunInfo, all = false, paper?: string): NetworkSvgOptions {
   const k = info.model.nouts.at(-1)!;
   const extent = tileExtent(info);
   const stats = info.inputStats;
   return {
     id: "network",
+    ...(paper ? { paper } : {}),
     maxNeurons: all ? Infinity : MAX_NEURONS,
     inputNames: info.featureNames,
     ...(info.features ? { features: info.features, dataInputNames: info.inputNames } : {}),

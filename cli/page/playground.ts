@@ -15,7 +15,7 @@ import { Controls, settingText } from "./_controls.ts";
 import { el } from "./_dom.ts";
 import { mountStepper } from "./_stepper_slot.ts";
 import type { PlaneClick } from "./boundary.ts";
-import { WEIGHT_CLICK_EVENT, type WeightClick } from "./network.ts";
+import { networkPaper, WEIGHT_CLICK_EVENT, type WeightClick } from "./network.ts";
 import type { RunInfo, SnapshotJson } from "./data.ts";
 import type { FromPlayground, PlaygroundStatus, ToPlayground } from "./playground_protocol.ts";
 import { View } from "./view.ts";
@@ -131,6 +131,14 @@ worker.onerror = (e) => showError(`The worker failed: ${e.message}`);
 function post(message: ToPlayground): void {
   worker.postMessage(message);
 }
+
+// The worker draws the network on the page's paper: told it now, and when light or dark mode changes.
+const sendPaper = () => {
+  const paper = networkPaper();
+  post(paper ? { type: "paper", paper } : { type: "paper" });
+};
+sendPaper();
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", sendPaper);
 
 let view: View | undefined;
 /** Resolves when the view of the current set-up is built (its first "run" message). */

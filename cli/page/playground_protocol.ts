@@ -62,6 +62,8 @@ export const ToPlaygroundSchema = z.discriminatedUnion("type", [
   }),
   /** The run's files as they are: answered by `files`. */
   z.object({ type: z.literal("files") }),
+  /** The colour the network diagram is drawn on from now (the page's dark card), or none (light). */
+  z.object({ type: z.literal("paper"), paper: z.string().regex(/^#[0-9a-f]{6}$/i).optional() }),
 ]);
 
 /** A message to the worker. */

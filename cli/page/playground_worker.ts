@@ -122,12 +122,18 @@ async function handle(message: ToPlayground): Promise<void> {
     case "files":
       if (run) files(run);
       break;
+    case "paper":
+      paper = message.paper;
+      break;
     default: {
       const never: never = message;
       throw new TypeError(`Cannot handle the message: ${JSON.stringify(never)}`);
     }
   }
 }
+
+/** The colour the page draws the network on (its dark card), or none: light. */
+let paper: string | undefined;
 
 /** How many setups began: one that a newer one overtook while it waited stops there. */
 let setups = 0;
@@ -257,7 +263,9 @@ function flush(r: Run, now: boolean): void {
     const t2 = performance.now();
     // The diagram is drawn here, off the page's thread: at most every NETWORK_MS, and at a stop.
     const drawNetwork = now || t >= r.nextNetwork;
-    const network = drawNetwork ? networkSvg(r.model, networkOptions(r.info)) : undefined;
+    const network = drawNetwork
+      ? networkSvg(r.model, networkOptions(r.info, false, paper))
+      : undefined;
     const t3 = performance.now();
     // Each drawing takes at most a twentieth of the worker's time: the grid's cost sets the
     // snapshots' pace, the diagram's its own (were it to slow the grid, the plane would freeze).

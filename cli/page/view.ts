@@ -297,6 +297,14 @@ export class View {
     parts.boundary?.draw();
     parts.curve?.draw();
     parts.fit?.draw();
+    // The diagram's tiles are drawn in the colours of the mode: the ones drawn already are stale.
+    for (const moment of [...this.#timeline, this.#latest]) {
+      if (!moment) continue;
+      moment.network = undefined;
+      moment.drawn = false;
+    }
+    const shown = this.#shown;
+    if (shown?.model) this.#drawNetwork(shown, shown.model);
   }
 
   #togglePlay(): void {
@@ -513,12 +521,18 @@ export class View {
     } else if (
       !(following && (this.#predrawn || performance.now() - this.#lastNetwork < LIVE_NETWORK_MS))
     ) {
-      parts.networkNote.textContent = "";
-      const grads = moment.snapshot.grads.map((g) => g ?? NaN);
-      drawNetwork(parts.network, model, grads, this.#info!);
-      this.#lastNetwork = performance.now();
-      moment.drawn = true;
+      this.#drawNetwork(moment, model);
     }
+  }
+
+  /** Draws the diagram of `moment` here, on the page's thread. */
+  #drawNetwork(moment: Moment, model: Mlp): void {
+    const parts = this.#parts!;
+    parts.networkNote.textContent = "";
+    const grads = moment.snapshot.grads.map((g) => g ?? NaN);
+    drawNetwork(parts.network, model, grads, this.#info!);
+    this.#lastNetwork = performance.now();
+    moment.drawn = true;
   }
 
   /** The confusion matrix (or predicted against true) at the moment shown, or at the end when it cannot follow. */

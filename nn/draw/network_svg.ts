@@ -10,7 +10,7 @@
  */
 import { escapeXml } from "./value_svg.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { hexOf as hex, NEGATIVE, POSITIVE, scaleColour } from "./palette.ts";
+import { hexOf as hex, NEGATIVE, paperColour, POSITIVE, scaleColour } from "./palette.ts";
 import { compileFeatures } from "../data/features.ts";
 import { pngDataUrl } from "./_png.ts";
 
@@ -90,6 +90,17 @@ export interface NetworkSvgOptions {
   ranges?: readonly (readonly [number, number])[];
   /** An `id` for the `<svg>` element, e.g. `"network"`; none by default. */
   id?: string;
+  /**
+   * The colour the picture is drawn on, `#rrggbb` (a dark page's card, say):
+   * its ground and neurons are filled with it, and its heatmaps and their
+   * colour scale fade into it at 0, as a page's plane does
+   * ({@linkcode paperColour}). A page restyles the rest (text, outlines)
+   * through the classes every part carries: `nw-ground`, `nw-box`,
+   * `nw-text`, `nw-muted`, `nw-rule`, `nw-curve`.
+   *
+   * @default {white, the heatmaps on TensorFlow Playground's scale (grey at 0)}
+   */
+  paper?: string;
 }
 
 /** Playground's colours, from the one palette: negative, zero, positive. */
@@ -126,6 +137,7 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
     outputNames = [],
     features,
     id,
+    paper,
   } = options;
   const fail = (what: string, want: string, got: unknown): never => {
     throw new RangeError(
@@ -145,6 +157,9 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
     !(extent[0] < extent[1]) || !(extent[2] < extent[3])
   ) {
     fail("extent", "[xMin, xMax, yMin, yMax] with each min below its max", extent);
+  }
+  if (paper !== undefined && !/^#[0-9a-f]{6}$/i.test(String(paper))) {
+    fail("paper", "a colour as #rrggbb", paper);
   }
   if (features !== undefined && features.length !== model.nin) {
     fail("features", `one expression per input of the model (${model.nin})`, features);
@@ -175,6 +190,8 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
     toModel,
     center,
     id,
+    paper,
+    colour: colouring(paper),
   };
 }
 
@@ -185,11 +202,20 @@ function largest(values: Float64Array): number {
   return max;
 }
 
+/** How a value in [-1, 1] is coloured: Playground's scale, or fading into `paper`. */
+type Colouring = (t: number, rgb: Uint8Array | number[], at: number) => void;
+
+function colouring(paper: string | undefined): Colouring {
+  if (paper === undefined) return scaleColour;
+  const ground = [1, 3, 5].map((i) => parseInt(paper.slice(i, i + 2), 16));
+  return (t, rgb, at) => paperColour(t, ground, rgb, at);
+}
+
 /** A heatmap of `values` (row-major, top row first), each scaled by the largest magnitude. */
-function heatmap(values: Float64Array, resolution: number): string {
+function heatmap(values: Float64Array, resolution: number, colour: Colouring): string {
   const max = largest(values);
   const rgb = new Uint8Array(values.length * 3);
-  for (let i = 0; i < values.length; i++) scaleColour(max === 0 ? 0 : values[i] / max, rgb, i * 3);
+  for (let i = 0; i < values.length; i++) colour(max === 0 ? 0 : values[i] / max, rgb, i * 3);
   return pngDataUrl(resolution, resolution, rgb);
 }
 
@@ -310,7 +336,9 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
     }" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" aria-label="${
       escapeXml(`Network ${sizes.join("-")}`)
     }">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<rect class="nw-ground" width="${width}" height="${height}" fill="${
+      opts.paper ?? "#ffffff"
+    }"/>`,
   ];
   // Column headings.
   sizes.forEach((n, c) => {
@@ -318,7 +346,7 @@ export function networkSvg(model: Mlp, options: NetworkSvgOptions = {}): string 
       ? `${n} input${n === 1 ? "" : "s"}`
       : `L${c - 1}: ${n} ${model.layers[c - 1].neurons[0].activation}`;
     out.push(
-      `<text x="${cx(c)}" y="${TOP - 18}" text-anchor="middle" fill="#333">${
+      `<text class="nw-text" x="${cx(c)}" y="${TOP - 18}" text-anchor="middle" fill="#333">${
         escapeXml(what)
       }</text>`,
     );
@@ -524,7 +552,7 @@ function picture(draw: Drawing, c: number, k: number, x: number, y: number): str
     return `<image data-max="${max}" x="${x + 1}" y="${y + 1}" width="${NODE - 2}" height="${
       NODE - 2
     }" preserveAspectRatio="none" style="image-rendering:pixelated" href="${
-      heatmap(values, draw.opts.resolution)
+      heatmap(values, draw.opts.resolution, draw.opts.colour)
     }"/>`;
   }
   const half = NODE / 2 - 3;
@@ -533,10 +561,10 @@ function picture(draw: Drawing, c: number, k: number, x: number, y: number): str
     const t = max === 0 || !Number.isFinite(v) ? 0 : v / max;
     return `${px(x + 2 + i / (values.length - 1) * (NODE - 4))},${px(mid - t * half)}`;
   });
-  return `<line x1="${x + 1}" y1="${mid}" x2="${
+  return `<line class="nw-rule" x1="${x + 1}" y1="${mid}" x2="${
     x + NODE - 1
   }" y2="${mid}" stroke="#999" stroke-dasharray="2 2"/>` +
-    `<polyline data-max="${max}" points="${
+    `<polyline class="nw-curve" data-max="${max}" points="${
       pts.join(" ")
     }" fill="none" stroke="#333" stroke-width="1.3"/>`;
 }
@@ -548,9 +576,11 @@ function inputGroups(draw: Drawing): string[] {
     const x = cx(0) - NODE / 2;
     const y = cy(0, k) - NODE / 2;
     const name = escapeXml(opts.inputs[i]);
-    return `<g data-input="${name}" data-node="in${i}"><title>${name}</title><rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#999"/>${
-      picture(draw, 0, k, x, y)
-    }<text x="${x - 6}" y="${y + NODE / 2 + 4}" text-anchor="end" fill="#333">${name}</text></g>`;
+    return `<g data-input="${name}" data-node="in${i}"><title>${name}</title><rect class="nw-box" x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="${
+      opts.paper ?? "#ffffff"
+    }" stroke="#999"/>${picture(draw, 0, k, x, y)}<text class="nw-text" x="${x - 6}" y="${
+      y + NODE / 2 + 4
+    }" text-anchor="end" fill="#333">${name}</text></g>`;
   });
 }
 
@@ -573,9 +603,9 @@ function neuronGroups(draw: Drawing): string[] {
       }, grad ${fmt(b.grad)}`;
       out.push(
         `<g data-neuron="${name}" data-node="${name}"><title>${escapeXml(summary)}</title>` +
-          `<rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="#ffffff" stroke="#777"/>${
-            picture(draw, c, k, x, y)
-          }` +
+          `<rect class="nw-box" x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="${
+            opts.paper ?? "#ffffff"
+          }" stroke="#777"/>${picture(draw, c, k, x, y)}` +
           `<rect data-bias="${name}.b" x="${x - 7}" y="${
             y + NODE - 6
           }" width="6" height="6" fill="${signColour(b.data)}"><title>${
@@ -583,7 +613,7 @@ function neuronGroups(draw: Drawing): string[] {
           }</title></rect>` +
           (label === ""
             ? ""
-            : `<text x="${x + NODE + 6}" y="${y + NODE / 2 + 4}" fill="#333">${
+            : `<text class="nw-text" x="${x + NODE + 6}" y="${y + NODE / 2 + 4}" fill="#333">${
               escapeXml(label)
             }</text>`) +
           `</g>`,
@@ -600,38 +630,42 @@ function footer(draw: Drawing, wrapped: string[], below: number, scaleRow: numbe
   sizes.forEach((n, c) => {
     if (n > drawn[c]) {
       out.push(
-        `<text x="${cx(c)}" y="${TOP + rows * PITCH + 4}" text-anchor="middle" fill="#555">+${
-          (n - drawn[c]).toLocaleString("en-US")
-        } more</text>`,
+        `<text class="nw-muted" x="${cx(c)}" y="${
+          TOP + rows * PITCH + 4
+        }" text-anchor="middle" fill="#555">+${(n - drawn[c]).toLocaleString("en-US")} more</text>`,
       );
     }
   });
   if (scaleRow > 0) {
     const stops = [-1, -0.5, 0, 0.5, 1].map((t) => {
       const rgb = [0, 0, 0];
-      scaleColour(t, rgb, 0);
+      opts.colour(t, rgb, 0);
       return `<stop offset="${(t + 1) / 2}" stop-color="${hex(rgb)}"/>`;
     });
     out.push(
       `<g data-scale="tiles"><defs><linearGradient id="${escapeXml(opts.id ?? "network")}-scale">${
         stops.join("")
       }</linearGradient></defs>` +
-        `<text x="8" y="${below + 11}" fill="#555" font-size="10">tiles</text>` +
-        `<text x="62" y="${
+        `<text class="nw-muted" x="8" y="${below + 11}" fill="#555" font-size="10">tiles</text>` +
+        `<text class="nw-muted" x="62" y="${
           below + 11
         }" fill="#555" font-size="10" text-anchor="end">&#8722;max</text>` +
-        `<rect x="66" y="${below + 3}" width="100" height="10" fill="url(#${
+        `<rect class="nw-rule" x="66" y="${below + 3}" width="100" height="10" fill="url(#${
           escapeXml(opts.id ?? "network")
         }-scale)" stroke="#999" stroke-width="0.5"/>` +
-        `<text x="116" y="${below + 21}" fill="#555" font-size="9" text-anchor="middle">0</text>` +
-        `<text x="170" y="${below + 11}" fill="#555" font-size="10">+max</text></g>`,
+        `<text class="nw-muted" x="116" y="${
+          below + 21
+        }" fill="#555" font-size="9" text-anchor="middle">0</text>` +
+        `<text class="nw-muted" x="170" y="${
+          below + 11
+        }" fill="#555" font-size="10">+max</text></g>`,
     );
   }
   wrapped.forEach((line, k) =>
     out.push(
-      `<text x="8" y="${below + scaleRow + 12 + k * 14}" fill="#666" font-size="10">${
-        escapeXml(line)
-      }</text>`,
+      `<text class="nw-muted" x="8" y="${
+        below + scaleRow + 12 + k * 14
+      }" fill="#666" font-size="10">${escapeXml(line)}</text>`,
     )
   );
   return out;

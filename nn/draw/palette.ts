@@ -85,6 +85,35 @@ export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): 
 }
 
 /**
+ * The colour of `t` in [-1, 1] as a page shades a plane over its `paper`
+ * (`[r, g, b]`, the card's colour): orange below 0 and blue above, fading
+ * into `paper` at 0 and three quarters of the way to the far colour at ±1, so
+ * that points drawn on it stand out (0 for a non-finite `t`); into `rgb` at
+ * `at`, rounded. The report's decision boundary and, on a dark page, the
+ * network's tiles use it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { paperColour } from "./palette.ts";
+ * const rgb = [0, 0, 0];
+ * paperColour(0, [0x15, 0x1b, 0x23], rgb, 0);
+ * assert.deepEqual(rgb, [0x15, 0x1b, 0x23]); // 0 is the paper itself
+ * ```
+ */
+export function paperColour(
+  t: number,
+  paper: readonly number[],
+  rgb: Uint8Array | number[],
+  at: number,
+): void {
+  const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
+  const far = c < 0 ? NEGATIVE : POSITIVE;
+  const k = Math.abs(c) * 0.75;
+  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(paper[i] + (far[i] - paper[i]) * k);
+}
+
+/**
  * The colour of class `k` of `classes` as `#rrggbb`, for a model of `outputs`
  * outputs: the sign colours for two classes and one output, else
  * {@linkcode CLASS_COLOURS}.
