@@ -10,14 +10,20 @@
  * ```sh
  * deno run -A bench/sweep_speed.ts            # 5 rounds
  * deno run -A bench/sweep_speed.ts --rounds 9
+ * deno run -A bench/sweep_speed.ts --trial="--steps 2000 --samples 400"  # heavier trials
  * ```
  *
  * @module
  */
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ args: Deno.args, options: { rounds: { type: "string" } } });
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { rounds: { type: "string" }, trial: { type: "string" } },
+});
 const ROUNDS = Number(values.rounds ?? 5);
+/** `train` flags added to every trial (`--trial="--steps 1000"`). */
+const TRIAL = (values.trial ?? "").split(/\s+/).filter(Boolean);
 const ROOT = new URL("..", import.meta.url).pathname;
 const GRID = [
   ...["--lr", "0.03", "--lr", "0.1", "--lr", "0.3"],
@@ -46,6 +52,7 @@ async function sweep(workers: number): Promise<{ wall: number; cpu: number }> {
       "cli/main.ts",
       "sweep",
       ...GRID,
+      ...TRIAL,
       "--out",
       `${out}/s`,
       "--workers",
