@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { resolveSettings, type TrainSettings, type Value } from "../mod.ts";
+import { HEX_COLOUR, resolveSettings, rgbOf, type TrainSettings, type Value } from "../mod.ts";
 import { makeTrainSpec, type StartMessage } from "../workers/protocol.ts";
 
 /** `tests/reference/train_trajectory.json`: micrograd's demo run replayed in PyTorch. */
@@ -102,4 +102,28 @@ export function startMessage(
     grid: run.grid ?? 0,
     chunkMs: run.chunkMs ?? 50,
   };
+}
+
+/** A colour as numbers: `[r, g, b]`. */
+export type Rgb = readonly [number, number, number];
+
+/** `[r, g, b]` of an opaque colour as a page computes it (`rgb(r, g, b)`, `rgba(r, g, b, 1)`) or of `#rrggbb`. */
+export function cssRgb(css: string): Rgb {
+  if (HEX_COLOUR.test(css)) return rgbOf(css);
+  const m = css.match(/^rgba?\((\d+), ?(\d+), ?(\d+)(?:, ?1)?\)$/);
+  assert.ok(m, `an opaque colour: ${css}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** WCAG's contrast ratio of two opaque colours, from 1 (the same) to 21 (black on white). */
+export function contrast(a: string | Rgb, b: string | Rgb): number {
+  const luminance = (c: string | Rgb) => {
+    const [r, g, bl] = (typeof c === "string" ? cssRgb(c) : c).map((v) => {
+      const s = v / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
 }

@@ -4,7 +4,8 @@ import { inTempDir, lines, runCli } from "./_cli.ts";
 import { ModelFileSchema } from "../cli/model_file.ts";
 import { CURVE_POINTS } from "../cli/compare.ts";
 import type { ComparePayload } from "../cli/compare_page/data.ts";
-import { classColour, ZERO } from "../nn/draw/palette.ts";
+import { classColour, rgbOf, ZERO } from "../nn/draw/palette.ts";
+import { contrast } from "./_helpers.ts";
 
 /** The `data-run` of the rows shown, in order. */
 const ROWS = `[...document.querySelectorAll("#runs tbody tr")].map((tr) => tr.dataset.run)`;
@@ -126,26 +127,6 @@ Deno.test({
     });
   },
 });
-
-/** `[r, g, b]` of a colour `rgb(r, g, b)` or `rgba(r, g, b, 1)`, as the page computes it. */
-function channels(css: string): number[] {
-  const m = css.match(/^rgba?\((\d+), (\d+), (\d+)(?:, 1)?\)$/);
-  assert.ok(m, `an opaque colour: ${css}`);
-  return m.slice(1, 4).map(Number);
-}
-
-/** WCAG's contrast ratio of two opaque colours, from 1 (the same) to 21 (black on white). */
-function contrast(a: string, b: string): number {
-  const luminance = (css: string) => {
-    const [r, g, b] = channels(css).map((c) => {
-      const s = c / 255;
-      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 /** The pinned baseline's line colour and the page's background, both as `rgb(...)`. */
 const BASELINE_ON_PAGE = `(() => {
@@ -306,9 +287,7 @@ Deno.test({
       await using p = await openPage(`file://${cwd}/s/compare.html`);
       await p.waitFor("document.body.dataset.ready");
       // Every pixel lies between the plane's neutral and one class's colour (the report's rule).
-      const rgbs = [0, 1, 2].map((k) =>
-        [1, 3, 5].map((j) => parseInt(classColour(k, 3, 3).slice(j, j + 2), 16))
-      );
+      const rgbs = [0, 1, 2].map((k) => rgbOf(classColour(k, 3, 3)));
       const thumbs = await p.evaluate<number[][]>(THUMB_PIXELS);
       assert.equal(thumbs.length, 2);
       const seen = new Set<number>();

@@ -1,31 +1,9 @@
 import assert from "node:assert/strict";
-import { NEGATIVE, POSITIVE } from "../mod.ts";
+import { hexOf, NEGATIVE, POSITIVE } from "../mod.ts";
+import { contrast, cssRgb, type Rgb } from "./_helpers.ts";
 import { type BrowserPage, IGNORE_BROWSER_TESTS, openPage } from "./_chromium.ts";
 import { lines, runCli } from "./_cli.ts";
 import { decodeStoredPng } from "./_svg.ts";
-
-type Rgb = [number, number, number];
-
-/** `rgb(r, g, b)` or `#rrggbb` as numbers. */
-function rgbOf(colour: string): Rgb {
-  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(colour);
-  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])];
-  assert.match(colour, /^#[0-9a-f]{6}$/i, `a colour: ${colour}`);
-  return [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)) as Rgb;
-}
-
-/** WCAG 2 contrast ratio of two colours. */
-function contrast(a: Rgb, b: Rgb): number {
-  const lum = (c: Rgb) => {
-    const [r, g, bl] = c.map((v) => {
-      const s = v / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 /** What the page shows of the network diagram, in computed colours. */
 interface Seen {
@@ -77,20 +55,20 @@ function along(pixel: Rgb, paper: Rgb): number | undefined {
 
 /** Checks the diagram in dark mode: on the card, text readable, outlines seen, tiles as the boundary's. */
 function checkDark(seen: Seen, where: string): void {
-  const card = rgbOf(seen.card);
+  const card = cssRgb(seen.card);
   assert.notDeepEqual(card, [255, 255, 255], `${where}: the card is dark`);
-  assert.deepEqual(rgbOf(seen.ground), card, `${where}: the ground is the card's colour`);
+  assert.deepEqual(cssRgb(seen.ground), card, `${where}: the ground is the card's colour`);
   assert.ok(seen.texts.length > 3, where);
   for (const [text, fill] of seen.texts) {
-    const c = contrast(rgbOf(fill), card);
+    const c = contrast(cssRgb(fill), card);
     assert.ok(c >= 4.5, `${where}: "${text}" in ${fill} on ${seen.card}: contrast ${c.toFixed(2)}`);
   }
   for (const s of [...seen.outlines, ...seen.curves]) {
-    const c = contrast(rgbOf(s), card);
+    const c = contrast(cssRgb(s), card);
     assert.ok(c >= 3, `${where}: an outline or a curve in ${s}: contrast ${c.toFixed(2)}`);
   }
   // The tiles and their scale fade into the card at 0 and go three quarters of the way at ±1.
-  if (seen.stops.length > 0) assert.deepEqual(rgbOf(seen.stops[2]), card, `${where}: scale at 0`);
+  if (seen.stops.length > 0) assert.deepEqual(cssRgb(seen.stops[2]), card, `${where}: scale at 0`);
   for (const { href, max } of seen.tiles) {
     const { rgb } = decodeStoredPng(href);
     let most = 0;
@@ -106,17 +84,13 @@ function checkDark(seen: Seen, where: string): void {
 
 /** Checks the diagram in light mode: as it always was, white with dark text and grey-zero tiles. */
 function checkLight(seen: Seen, where: string): void {
-  assert.deepEqual(rgbOf(seen.ground), [255, 255, 255], where);
+  assert.deepEqual(cssRgb(seen.ground), [255, 255, 255], where);
   assert.equal(seen.groundAttr, "#ffffff", where);
   assert.ok(
-    seen.texts.every(([, fill]) => ["#333333", "#555555", "#666666"].includes(hexOf(fill))),
+    seen.texts.every(([, fill]) => ["#333333", "#555555", "#666666"].includes(hexOf(cssRgb(fill)))),
     `${where}: ${seen.texts.map(([, f]) => f)}`,
   );
   if (seen.stops.length > 0) assert.equal(seen.stops[2].toLowerCase(), "#e8eaeb", where);
-}
-
-function hexOf(colour: string): string {
-  return "#" + rgbOf(colour).map((v) => v.toString(16).padStart(2, "0")).join("");
 }
 
 const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -181,7 +155,7 @@ Deno.test({
           const seen = await page.evaluate<Seen>(SEEN);
           checkDark(seen, "playground, dark");
           // Drawn on the card by whoever drew it (the worker, told the page's colour), not only restyled.
-          assert.deepEqual(rgbOf(seen.groundAttr), rgbOf(seen.card));
+          assert.deepEqual(cssRgb(seen.groundAttr), cssRgb(seen.card));
           assert.ok(seen.scrollWidth <= PHONE.width, `scrolls: ${seen.scrollWidth}`);
           await page.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
           await page.waitFor(

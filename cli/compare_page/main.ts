@@ -15,6 +15,7 @@ import {
   classColour,
   NEGATIVE,
   POSITIVE,
+  rgbOf,
   scaleColour,
   seriesColour,
   ZERO,
@@ -255,8 +256,7 @@ function thumbUrl(r: CompareRun): string | undefined {
     const k = b >> 4;
     const sure = (b & 15) / 15;
     // The class's colour as the report shows it (the one rule of nn/draw/palette.ts).
-    const hex = classColour(k, classes, outputs);
-    const colour = [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16));
+    const colour = rgbOf(classColour(k, classes, outputs));
     for (let c = 0; c < 3; c++) {
       img.data[at + c] = Math.round(ZERO[c] + (colour[c] - ZERO[c]) * (0.25 + 0.75 * sure));
     }

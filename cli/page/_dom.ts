@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { classColour, seriesColour } from "../../mod.ts";
+import { classColour, rgbOf, seriesColour } from "../../mod.ts";
 
 /** Makes an element with attributes and children (strings become text nodes). */
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -36,8 +36,7 @@ export type Rgb = readonly [number, number, number];
 
 /** `#rrggbb` as numbers (a colour given as numbers already is returned as it is). */
 export function rgb(color: string | Rgb): Rgb {
-  if (typeof color !== "string") return color;
-  return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)) as unknown as Rgb;
+  return typeof color === "string" ? rgbOf(color) : color;
 }
 
 /** A whole number with thousands separators: 1,234. */

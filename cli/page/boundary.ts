@@ -32,10 +32,10 @@ const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 };
  * and blue above, as the network diagram colours its neurons' outputs,
  * fading into `paper` (white, or the dark card) at 0 ({@linkcode paperColour}).
  */
-function diverging(t: number, paper: string | Rgb): Rgb {
-  const c = [0, 0, 0];
-  paperColour(t, rgb(paper), c, 0);
-  return c as unknown as Rgb;
+function diverging(t: number, paper: Rgb): Rgb {
+  const c: [number, number, number] = [0, 0, 0];
+  paperColour(t, paper, c, 0);
+  return c;
 }
 
 /** Options for {@linkcode BoundaryPlot}. */
@@ -361,7 +361,7 @@ export class BoundaryPlot {
     ctx.rect(MARGIN.left, MARGIN.top, this.#side, this.#side);
     ctx.clip();
     ctx.lineWidth = r < 2.5 ? 0.6 : 1;
-    const paper = theme().paper;
+    const paper = rgb(theme().paper);
     ctx.strokeStyle = theme().fg;
     // Many small points without outlines: a darker shade of the class keeps them apart from the
     // shading of their own class behind them.

@@ -10,7 +10,13 @@
  *
  * @module
  */
-import { compileFeatures, type Mlp, networkSvg, type NetworkSvgOptions } from "../../mod.ts";
+import {
+  compileFeatures,
+  HEX_COLOUR,
+  type Mlp,
+  networkSvg,
+  type NetworkSvgOptions,
+} from "../../mod.ts";
 import type { RunInfo } from "./data.ts";
 import { theme } from "./_dom.ts";
 
@@ -81,7 +87,7 @@ const STYLE = `
 export function networkPaper(): string | undefined {
   const paper = theme().paper;
   const dark = matchMedia("(prefers-color-scheme: dark)").matches;
-  return dark && /^#[0-9a-f]{6}$/i.test(paper) ? paper : undefined;
+  return dark && HEX_COLOUR.test(paper) ? paper : undefined;
 }
 
 interface State {

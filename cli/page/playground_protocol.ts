@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { MlpJsonSchema, OptimizerStateSchema, StepSchema } from "../../workers/protocol.ts";
-import type { TrainSettings } from "../../mod.ts";
+import { HEX_COLOUR, type TrainSettings } from "../../mod.ts";
 import type { PageMessage } from "./data.ts";
 
 /** Settings as the page gives them: config keys, as given (the worker checks each). */
@@ -63,7 +63,7 @@ export const ToPlaygroundSchema = z.discriminatedUnion("type", [
   /** The run's files as they are: answered by `files`. */
   z.object({ type: z.literal("files") }),
   /** The colour the network diagram is drawn on from now (the page's dark card), or none (light). */
-  z.object({ type: z.literal("paper"), paper: z.string().regex(/^#[0-9a-f]{6}$/i).optional() }),
+  z.object({ type: z.literal("paper"), paper: z.string().regex(HEX_COLOUR).optional() }),
 ]);
 
 /** A message to the worker. */

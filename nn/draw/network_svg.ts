@@ -10,7 +10,15 @@
  */
 import { escapeXml } from "./value_svg.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { hexOf as hex, NEGATIVE, paperColour, POSITIVE, scaleColour } from "./palette.ts";
+import {
+  HEX_COLOUR,
+  hexOf as hex,
+  NEGATIVE,
+  paperColour,
+  POSITIVE,
+  rgbOf,
+  scaleColour,
+} from "./palette.ts";
 import { compileFeatures } from "../data/features.ts";
 import { pngDataUrl } from "./_png.ts";
 
@@ -158,7 +166,7 @@ function checkOptions(model: Mlp, options: NetworkSvgOptions) {
   ) {
     fail("extent", "[xMin, xMax, yMin, yMax] with each min below its max", extent);
   }
-  if (paper !== undefined && !/^#[0-9a-f]{6}$/i.test(String(paper))) {
+  if (paper !== undefined && !HEX_COLOUR.test(String(paper))) {
     fail("paper", "a colour as #rrggbb", paper);
   }
   if (features !== undefined && features.length !== model.nin) {
@@ -207,7 +215,7 @@ type Colouring = (t: number, rgb: Uint8Array | number[], at: number) => void;
 
 function colouring(paper: string | undefined): Colouring {
   if (paper === undefined) return scaleColour;
-  const ground = [1, 3, 5].map((i) => parseInt(paper.slice(i, i + 2), 16));
+  const ground = rgbOf(paper);
   return (t, rgb, at) => paperColour(t, ground, rgb, at);
 }
 

@@ -135,3 +135,21 @@ export function classColour(k: number, classes: number, outputs: number = 1): st
 export function hexOf(rgb: readonly number[]): string {
   return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** A colour as `#rrggbb`, the form {@linkcode rgbOf} reads. */
+export const HEX_COLOUR: RegExp = /^#[0-9a-f]{6}$/i;
+
+/**
+ * `#rrggbb` as `[r, g, b]`, {@linkcode hexOf} undone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hexOf, rgbOf } from "./palette.ts";
+ * assert.deepEqual(rgbOf("#0877bd"), [8, 119, 189]);
+ * assert.equal(hexOf(rgbOf("#f59322")), "#f59322");
+ * ```
+ */
+export function rgbOf(hex: string): [number, number, number] {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+}

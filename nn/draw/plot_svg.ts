@@ -10,7 +10,15 @@ import { escapeXml } from "./value_svg.ts";
 import type { Dataset } from "../data/datasets.ts";
 import { predictClass } from "../model/losses.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { classColour, hexOf, NEGATIVE, POSITIVE, scaleColour, SERIES_COLOURS } from "./palette.ts";
+import {
+  classColour,
+  hexOf,
+  NEGATIVE,
+  POSITIVE,
+  rgbOf,
+  scaleColour,
+  SERIES_COLOURS,
+} from "./palette.ts";
 import { pngDataUrl } from "./_png.ts";
 import { predictBatch } from "../train/train.ts";
 
@@ -366,14 +374,9 @@ export interface BoundarySvgOptions {
   problem?: "classification" | "regression";
 }
 
-function hex(rgb: readonly number[]): string {
-  return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
-}
-
 /** The colour of class `k` of `classes` for a model of `outputs` outputs, as numbers: the palette's rule. */
 function classRgb(k: number, classes: number, outputs: number): readonly number[] {
-  const h = classColour(k, classes, outputs);
-  return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  return rgbOf(classColour(k, classes, outputs));
 }
 
 /**
@@ -619,7 +622,7 @@ function boundaryPoints(data: Dataset, plot: Plot, colours: Colours): string[] {
     if (regression) {
       const c = [0, 0, 0];
       scaleColour(reach === 0 ? 0 : label / reach, c, 0);
-      fill = hex(c);
+      fill = hexOf(c);
     } else fill = classColour(classOf(label), classes, outputs);
     out.push(`<circle cx="${r1(sx(x))}" cy="${r1(sy(y))}" r="${radius}" fill="${fill}"/>`);
   });
