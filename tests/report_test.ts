@@ -65,6 +65,16 @@ function payload(html: string): ReportPayload {
   return JSON.parse(json);
 }
 
+Deno.test("Chart.js is the package's UMD bundle, the file Node's resolution names too", async () => {
+  // The resolver's path (no Node module layer) must find the file the fallback would.
+  const { createRequire } = await import("node:module");
+  const cjs = createRequire(import.meta.url).resolve("chart.js");
+  const umd = cjs.replace(/[^\\/]+$/, "chart.umd.min.js");
+  const text = await loadChartJs();
+  assert.equal(text, await Deno.readTextFile(umd));
+  assert.match(text.slice(0, 40), /Chart\.js v4\./);
+});
+
 Deno.test("a 100,000-step report stays under 3 MB, the default run's under 1 MB", async () => {
   const long = await report(100_000);
   assert.ok(long.length < 3_000_000, `100,000 steps: ${long.length} bytes`);
