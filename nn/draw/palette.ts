@@ -76,12 +76,27 @@ export function seriesColour(k: number): string {
   return SERIES_COLOURS[k % SERIES_COLOURS.length];
 }
 
-/** The colour of `t` in [-1, 1] on the scale (0 for a non-finite `t`), into `rgb` at `at`. */
-export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): void {
+/**
+ * The one diverging rule: `t` in [-1, 1] (0 for a non-finite `t`) from
+ * `ground` at 0 to `reach` of the way to the sign's colour at ±1, rounded,
+ * into `rgb` at `at`.
+ */
+function diverge(
+  t: number,
+  ground: readonly number[],
+  reach: number,
+  rgb: Uint8Array | number[],
+  at: number,
+): void {
   const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
   const far = c < 0 ? NEGATIVE : POSITIVE;
-  const k = Math.abs(c);
-  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(ZERO[i] + (far[i] - ZERO[i]) * k);
+  const k = Math.abs(c) * reach;
+  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(ground[i] + (far[i] - ground[i]) * k);
+}
+
+/** The colour of `t` in [-1, 1] on the scale (0 for a non-finite `t`), into `rgb` at `at`. */
+export function scaleColour(t: number, rgb: Uint8Array | number[], at: number): void {
+  diverge(t, ZERO, 1, rgb, at);
 }
 
 /**
@@ -107,10 +122,7 @@ export function paperColour(
   rgb: Uint8Array | number[],
   at: number,
 ): void {
-  const c = Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
-  const far = c < 0 ? NEGATIVE : POSITIVE;
-  const k = Math.abs(c) * 0.75;
-  for (let i = 0; i < 3; i++) rgb[at + i] = Math.round(paper[i] + (far[i] - paper[i]) * k);
+  diverge(t, paper, 0.75, rgb, at);
 }
 
 /**
